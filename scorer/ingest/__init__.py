@@ -1,0 +1,5 @@
+"""Ingest: read a submission from disk into a normalized `Document`."""
+
+from .document import Document, Metadata
+
+__all__ = ["Document", "Metadata"]
