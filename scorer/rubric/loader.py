@@ -93,8 +93,7 @@ def _duplicate_ids(data, lines: dict[Loc, int], path: Path) -> list[str]:
 def _format_validation(err: ValidationError, lines: dict[Loc, int], path: Path) -> list[str]:
     out = []
     for e in err.errors(include_url=False):
-        # Drop discriminator tags pydantic inserts into the location (e.g. 'keywords').
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p in _TAGS))
+        loc = _yaml_loc(e["loc"], lines)
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}"
@@ -105,6 +104,16 @@ def _format_validation(err: ValidationError, lines: dict[Loc, int], path: Path) 
 
 
 _TAGS = {"keywords", "cooccur", "quantity", "pattern", "function-after", "function-before"}
+
+
+def _yaml_loc(loc: Loc, lines: dict[Loc, int]) -> Loc:
+    """Drop the discriminator tags pydantic inserts into a location (…matchers.0.quantity.min)."""
+    out: Loc = ()
+    for p in loc:
+        if isinstance(p, str) and p in _TAGS and out + (p,) not in lines:
+            continue
+        out += (p,)
+    return out
 
 
 def parse_rubric(text: str, path: Path) -> LoadedRubric:

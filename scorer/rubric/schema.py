@@ -54,6 +54,9 @@ class _MatcherBase(_Strict):
     label: str = Field(min_length=1, description="What this evidences; listed as missing when absent.")
     need: float = Field(default=1.0, gt=0, description="Evidence strength that fully satisfies this matcher.")
     weight: float = Field(default=1.0, gt=0, description="Share of the criterion this matcher carries.")
+    unless: list[str] = Field(
+        default_factory=list, description="A hit inside one of these longer phrases is ignored (处分 in 处分条例)."
+    )
 
 
 class KeywordsMatcher(_MatcherBase):
@@ -194,7 +197,7 @@ class Scoring(_Strict):
         default=8, ge=0, description="A sentence needs this many Chinese characters outside matched terms to count fully."
     )
     max_term_density: float = Field(
-        default=0.6, gt=0, le=1, description="Sentences whose matched terms cover more than this share are keyword lists."
+        default=0.75, gt=0, le=1, description="Sentences whose matched terms cover more than this share are keyword lists."
     )
 
 

@@ -1,0 +1,104 @@
+"""The one entry point: a `Scorer` holds a compiled rubric and scores documents.
+
+Load it once per process (jieba's dictionary, the rubric and its automaton are
+built once) and call it for every report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import __version__
+from .errors import RubricError
+from .ingest import Document
+from .result import RubricInfo, ScoreResult, SubmissionInfo
+from .resources import bundled_rubric, default_rubric_path
+from .rubric import LoadedRubric, load_rubric
+from .score import CompiledRubric
+
+_CACHE: dict[tuple[str, str], "Scorer"] = {}
+
+
+def resolve_rubric(rubric: str | Path | None) -> Path:
+    """A path, a bundled rubric's name (`court`, `general`), or None for the default."""
+    if rubric is None:
+        return default_rubric_path()
+    p = Path(rubric)
+    if p.exists() or p.suffix or "/" in str(rubric):
+        return p
+    bundled = bundled_rubric(str(rubric))
+    if bundled is None:
+        raise RubricError(p, [f"{p}: no such rubric file or bundled rubric"])
+    return bundled
+
+
+class Scorer:
+    def __init__(self, loaded: LoadedRubric):
+        self.loaded = loaded
+        self.compiled = CompiledRubric(loaded)
+        r = loaded.rubric
+        self.rubric_info = RubricInfo(
+            id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path)
+        )
+
+    @classmethod
+    def load(cls, rubric: str | Path | None = None) -> "Scorer":
+        """A scorer for this rubric file, shared within the process while the file is unchanged."""
+        loaded = load_rubric(resolve_rubric(rubric))
+        key = (str(loaded.path.resolve()), loaded.sha256)
+        if key not in _CACHE:
+            _CACHE[key] = cls(loaded)
+        return _CACHE[key]
+
+    @property
+    def rubric(self):
+        return self.loaded.rubric
+
+    def score_document(self, doc: Document) -> ScoreResult:
+        a = self.compiled.analyze(doc.text)
+        dimensions, bonus, vetoes, base, total, grade = self.compiled.score(a)
+        r = self.rubric
+        return ScoreResult(
+            submission=SubmissionInfo(
+                path=doc.path, sha256=doc.sha256, chars=len(doc.text), bytes=doc.size, format=doc.format,
+                title=doc.meta.title, unit=doc.meta.unit, date=doc.meta.date, author=doc.meta.author,
+            ),
+            rubric=self.rubric_info,
+            tool_version=__version__,
+            total=total,
+            base=base,
+            max_total=r.max_total,
+            max_base=r.total,
+            grade=grade,
+            vetoed=bool(vetoes),
+            dimensions=dimensions,
+            bonus=bonus,
+            vetoes=vetoes,
+            text=doc.text,
+        )
+
+    def score_text(self, text: str, path: str = "<text>", *, normalize: bool = True) -> ScoreResult:
+        """Score text already in memory (tests, the watch loop, the API)."""
+        return self.score_document(document_from_text(text, path=path, normalize=normalize))
+
+    def score_path(self, path: str | Path, **limits) -> ScoreResult:
+        from .ingest import load_document
+
+        return self.score_document(load_document(path, **limits))
+
+
+def document_from_text(text: str, path: str = "<text>", *, normalize: bool = True) -> Document:
+    """A `Document` for text that did not come from a file (the sha256 is of its UTF-8 bytes)."""
+    from .ingest.metadata import extract_metadata
+    from .ingest.normalize import normalize as normalize_text
+
+    raw = text.encode("utf-8")
+    body = normalize_text(text).text if normalize else text
+    return Document(
+        path=path, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), format="txt", encoding="utf-8",
+        text=body, meta=extract_metadata(body),
+    )
+
+
+__all__ = ["Scorer", "document_from_text", "resolve_rubric"]

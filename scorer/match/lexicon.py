@@ -1,0 +1,170 @@
+"""Find every rubric term in a text in one pass, on word boundaries, with negation.
+
+An Aho-Corasick automaton finds candidate occurrences; jieba (with every rubric
+term added to its dictionary) decides whether a candidate respects word
+boundaries. Tokenizing a whole report costs ~20 ms, so jieba only runs on the
+clauses where a dictionary word could cross a candidate's edge — most
+candidates are settled by a few dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Iterable
+
+import ahocorasick
+import jieba
+
+from ..segment import Clause, Segmented, Sentence
+
+_MAX_WORD = 7  # longest dictionary word considered when probing a boundary
+_JIEBA_LOCK = threading.Lock()
+_REGISTERED: set[str] = set()
+
+
+def register_terms(terms: Iterable[str]) -> None:
+    """Add rubric terms to jieba's dictionary (once per process per term) so they are not split."""
+    with _JIEBA_LOCK:
+        jieba.initialize()
+        for t in terms:
+            if t not in _REGISTERED and len(t) > 1:
+                if jieba.dt.FREQ.get(t, 0) == 0:
+                    jieba.add_word(t)
+                _REGISTERED.add(t)
+
+
+@dataclass(slots=True)
+class TermHit:
+    surface: str
+    start: int
+    end: int
+    sentence: int
+    negated: bool = False
+
+
+@dataclass(slots=True)
+class Block:
+    """An occurrence of an `unless` phrase or a slogan: hits inside it are ignored by the rules that ask."""
+
+    surface: str
+    start: int
+    end: int
+
+
+class Boundaries:
+    """Word-boundary decisions for one text, with a per-clause token cache."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._freq = jieba.dt.FREQ
+        self._tokens: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def _is_word(self, i: int, j: int) -> bool:
+        return self._freq.get(self.text[i:j], 0) > 0
+
+    def _may_cross(self, s: int, e: int) -> bool:
+        """Could some dictionary word straddle an edge of [s, e)?"""
+        n = len(self.text)
+        for i in range(max(0, s - _MAX_WORD + 1), s):
+            for j in range(s + 1, min(n, i + _MAX_WORD) + 1):
+                if self._is_word(i, j):
+                    return True
+        for i in range(s + 1, e):
+            for j in range(e + 1, min(n, i + _MAX_WORD) + 1):
+                if self._is_word(i, j):
+                    return True
+        return False
+
+    def _clause_tokens(self, clause: Clause) -> list[tuple[int, int]]:
+        key = (clause.start, clause.end)
+        toks = self._tokens.get(key)
+        if toks is None:
+            piece = self.text[clause.start : clause.end]
+            toks = [(clause.start + a, clause.start + b) for _, a, b in jieba.tokenize(piece, HMM=False)]
+            self._tokens[key] = toks
+        return toks
+
+    def respects(self, s: int, e: int, clause: Clause, *, whole: bool = False) -> bool:
+        """True when [s, e) is a word or a compound's prefix/suffix (学习 in 学习型), not a fragment
+        straddling two words (党建 in 政党建设). `whole=True` demands a token of its own."""
+        if not self._may_cross(s, e):
+            return True
+        for a, b in self._clause_tokens(clause):
+            if b <= s or a >= e:
+                continue
+            if s <= a and b <= e:
+                continue  # a token inside the match
+            if a <= s and e <= b and not whole and (a == s or b == e):
+                continue  # the match is a prefix or suffix of a compound
+            return False
+        return True
+
+
+class Lexicon:
+    """All surfaces a rubric looks for, compiled once into one automaton."""
+
+    def __init__(self, terms: Iterable[str], blocks: Iterable[str], cues: Iterable[str], breakers: Iterable[str]):
+        self.terms = sorted(set(terms))
+        self.blocks = sorted(set(blocks))
+        self.cues = sorted(set(cues))
+        self.breakers = sorted(set(breakers))
+        register_terms(self.terms)
+        auto = ahocorasick.Automaton()
+        kinds: dict[str, set[str]] = {}
+        for kind, words in (("t", self.terms), ("b", self.blocks), ("c", self.cues), ("k", self.breakers)):
+            for w in words:
+                kinds.setdefault(w, set()).add(kind)
+        for w, ks in kinds.items():
+            auto.add_word(w, (w, frozenset(ks)))
+        auto.make_automaton()
+        self._automaton = auto
+
+    def scan(self, seg: Segmented) -> tuple[list[list[TermHit]], list[list[Block]]]:
+        """Term hits (boundary-checked, negation marked) and blocks, per sentence."""
+        text = seg.text
+        sentences = seg.sentences
+        hits: list[list[TermHit]] = [[] for _ in sentences]
+        blocks: list[list[Block]] = [[] for _ in sentences]
+        cues: list[list[tuple[int, int]]] = [[] for _ in sentences]
+        breaks: list[list[int]] = [[] for _ in sentences]
+        if not sentences or len(self._automaton) == 0:
+            return hits, blocks
+        bounds = Boundaries(text)
+        si = 0
+        candidates: list[tuple[int, int, str, frozenset]] = []
+        for end_idx, (word, kinds) in self._automaton.iter(text):
+            candidates.append((end_idx + 1 - len(word), end_idx + 1, word, kinds))
+        candidates.sort()
+        for s, e, word, kinds in candidates:
+            while si < len(sentences) and sentences[si].end <= s:
+                si += 1
+            if si >= len(sentences):
+                break
+            sent = sentences[si]
+            if s < sent.start or e > sent.end:
+                continue
+            clause = sent.clause_at(s)
+            if "b" in kinds:
+                blocks[si].append(Block(word, s, e))
+            if "k" in kinds:
+                breaks[si].append(s)
+            if "c" in kinds and bounds.respects(s, e, clause, whole=True):
+                cues[si].append((s, e))
+            if "t" in kinds and bounds.respects(s, e, clause):
+                hits[si].append(TermHit(word, s, e, si))
+        for i, sent in enumerate(sentences):
+            if cues[i]:
+                for h in hits[i]:
+                    h.negated = self._negated(sent, h, cues[i], breaks[i])
+        return hits, blocks
+
+    @staticmethod
+    def _negated(sent: Sentence, hit: TermHit, cues: list[tuple[int, int]], breaks: list[int]) -> bool:
+        """A cue before the hit in the same clause, with no breaker (但, 却) in between."""
+        clause = sent.clause_at(hit.start)
+        for cs, ce in cues:
+            if clause.start <= cs and ce <= hit.start:
+                if not any(ce <= b < hit.start for b in breaks):
+                    return True
+        return False

@@ -1,0 +1,95 @@
+"""Read quantities (number + unit) out of Chinese prose: 62次, 三次, 十余场, 1.2万余元, 98.5%.
+
+Ordinals (第三届) and numbered slogans (两学一做, 四个意识) are not quantities; the
+first is excluded here, the second by the rubric's `slogans` list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNIT = {"万": 10_000, "亿": 100_000_000}
+
+NUMBER = r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?P<big>[万亿])?(?P<approx>余|多|来)?"
+
+_RATES = (
+    (re.compile(r"每周|每星期"), 52),
+    (re.compile(r"每月|每个月|月均"), 12),
+    (re.compile(r"每季度?|每个季度|季均"), 4),
+    (re.compile(r"每半年"), 2),
+    (re.compile(r"每年度?|年均|全年|一年来|每一年"), 1),
+)
+
+
+def chinese_number(s: str) -> float | None:
+    """三 → 3, 十二 → 12, 一百零五 → 105, 三千 → 3000; None if not a numeral."""
+    if not s:
+        return None
+    if all(ch in _DIGIT for ch in s) and len(s) > 1:
+        # Digit strings such as 一四 (in 一四年) read digit by digit.
+        return float("".join(str(_DIGIT[ch]) for ch in s))
+    total, current = 0, 0
+    for ch in s:
+        if ch in _DIGIT:
+            current = _DIGIT[ch]
+        elif ch in _SMALL_UNIT:
+            total += (current or 1) * _SMALL_UNIT[ch]
+            current = 0
+        else:
+            return None
+    return float(total + current)
+
+
+def parse_number(num: str, big: str | None) -> float | None:
+    if num[0].isdigit():
+        value = float(num.replace(",", ""))
+    else:
+        value = chinese_number(num)
+        if value is None:
+            return None
+    if big:
+        value *= _BIG_UNIT[big]
+    return value
+
+
+@dataclass(slots=True)
+class Quantity:
+    value: float  # as written, with 万/亿 applied
+    unit: str
+    start: int
+    end: int
+    approx: bool
+
+
+def compile_units(units: list[str]) -> re.Pattern:
+    alts = [re.escape(u) for u in sorted(set(units), key=len, reverse=True)]
+    if "人次" in units:
+        alts.insert(0, r"人[（(]次[)）]")  # 人（次） is written for 人次
+    return re.compile(NUMBER + r"\s*(?P<unit>" + "|".join(alts) + ")")
+
+
+def find_quantities(pattern: re.Pattern, text: str, start: int, end: int) -> list[Quantity]:
+    out = []
+    for m in pattern.finditer(text, start, end):
+        s = m.start()
+        prev = text[s - 1] if s > 0 else ""
+        if prev == "第" or prev.isdigit() or prev == "." or (prev in _DIGIT or prev in _SMALL_UNIT) and not m["num"][0].isdigit():
+            continue  # an ordinal, or the tail of a longer number
+        value = parse_number(m["num"], m["big"])
+        if value is None:
+            continue
+        unit = "人次" if m["unit"].startswith("人") and m["unit"].endswith(("次)", "次）")) else m["unit"]
+        out.append(Quantity(value, unit, s, m.end(), bool(m["approx"])))
+    return out
+
+
+def yearly_factor(text: str, start: int, end: int) -> int | None:
+    """How many times a year the clause's rate recurs (每季度 → 4), None when it states no rate."""
+    piece = text[start:end]
+    for rx, factor in _RATES:
+        if rx.search(piece):
+            return factor
+    return None

@@ -1,0 +1,81 @@
+"""Formatting helpers shared by the template and the chart: numbers and quoted evidence.
+
+Submission text is untrusted: every piece of it goes through `markupsafe.escape`
+before it is joined with the highlighting tags, and the template never uses `|safe`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from scorer.result import Evidence
+
+# A quoted sentence longer than this is cut to a window around its matched terms.
+QUOTE_LIMIT = 180
+_QUOTE_LEAD = 30
+
+
+def fmt_score(x: float) -> str:
+    """A score as the scorecard prints it: the JSON value, without a trailing `.0`.
+
+    `80.0 → "80"`, `12.5 → "12.5"`, `7.25 → "7.25"`. Values are rounded to two
+    decimals (the engine's precision), so `float(fmt_score(v)) == v` for them."""
+    r = round(float(x), 2)
+    if r == int(r):
+        return str(int(r))
+    return f"{r:.2f}".rstrip("0")
+
+
+def fmt_percent(score: float, maximum: float) -> str:
+    if not maximum:
+        return "—"
+    return f"{round(100 * score / maximum):d}%"
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n:,} 字节"
+
+
+@dataclass(frozen=True)
+class Quote:
+    html: Markup
+    paragraph: int
+    cut: bool
+
+
+def highlight(ev: Evidence, limit: int = QUOTE_LIMIT) -> Quote:
+    """The evidence sentence, escaped, with its matched terms in `<mark>`.
+
+    Term spans are offsets into `result.text`; inside the sentence they sit at
+    `span.start - ev.start`. Spans that fall outside the sentence or overlap an
+    earlier one are not highlighted. A sentence longer than `limit` is cut to a
+    window that starts a little before its first matched term, with ellipses."""
+    text = ev.text
+    spans = []
+    last = 0
+    for s in sorted(ev.terms, key=lambda s: (s.start, -s.end)):
+        a, b = s.start - ev.start, s.end - ev.start
+        if a < last or a >= b or b > len(text):
+            continue
+        spans.append((a, b))
+        last = b
+    lo, hi = 0, len(text)
+    if len(text) > limit:
+        first = spans[0][0] if spans else 0
+        lo = max(0, min(first - _QUOTE_LEAD, len(text) - limit))
+        hi = lo + limit
+        spans = [(max(a, lo), min(b, hi)) for a, b in spans if a < hi and b > lo]
+    parts: list[str] = []
+    if lo > 0:
+        parts.append("…")
+    pos = lo
+    for a, b in spans:
+        parts.append(escape(text[pos:a]))
+        parts.append(Markup("<mark>") + escape(text[a:b]) + Markup("</mark>"))
+        pos = b
+    parts.append(escape(text[pos:hi]))
+    if hi < len(text):
+        parts.append("…")
+    return Quote(html=Markup("").join(parts), paragraph=ev.paragraph, cut=(lo > 0 or hi < len(text)))

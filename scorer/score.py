@@ -1,0 +1,194 @@
+"""Score: turn rule hits into criterion levels, dimension subtotals, bonus, vetoes and a grade.
+
+Evidence counts by distinct sentences (a sentence pasted twice counts once);
+the k-th best sentence of a matcher weighs `decay**k`, so repetition earns little;
+sentences that are mostly rubric terms (keyword lists) weigh almost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .match.rules import Analysis, Rule, RuleHit, build_rule
+from .match.lexicon import Lexicon
+from .rubric import LoadedRubric
+from .rubric.schema import Level, Rubric
+from .result import (
+    BonusResult,
+    CriterionResult,
+    DimensionResult,
+    Evidence,
+    Span,
+    VetoHit,
+)
+from .segment import segment
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+HEADING_WEIGHT = 0.5
+
+
+@dataclass
+class Judged:
+    score: float
+    level: str
+    satisfaction: float
+    evidence: list[Evidence]
+    missing: list[str]
+
+
+class CompiledRubric:
+    """A rubric's rules and lexicon, built once and applied to many reports."""
+
+    def __init__(self, loaded: LoadedRubric):
+        self.loaded = loaded
+        r: Rubric = loaded.rubric
+        self.rubric = r
+        slogans = r.slogans
+
+        def rules(owner_id: str, matchers) -> list[Rule]:
+            return [build_rule(m, f"{owner_id}#{i + 1}", slogans) for i, m in enumerate(matchers)]
+
+        self.criterion_rules = {c.id: rules(c.id, c.matchers) for c in r.criteria()}
+        self.bonus_rules = {b.id: rules(b.id, b.matchers) for b in r.bonus.items}
+        self.veto_rules = {v.id: rules(v.id, v.matchers) for v in r.vetoes}
+        every = [
+            rule
+            for group in (self.criterion_rules, self.bonus_rules, self.veto_rules)
+            for rs in group.values()
+            for rule in rs
+        ]
+        self.lexicon = Lexicon(
+            terms=set().union(*(rule.surfaces() for rule in every)),
+            blocks=set().union(*(rule.blocks() for rule in every)),
+            cues=r.negation.cues,
+            breakers=r.negation.breakers,
+        )
+        self.levels: list[Level] = list(r.levels)
+
+    def analyze(self, text: str) -> Analysis:
+        seg = segment(text)
+        hits, blocks = self.lexicon.scan(seg)
+        return Analysis(seg, hits, blocks)
+
+    # -- scoring ---------------------------------------------------------------
+
+    def sentence_factors(self, a: Analysis) -> list[float]:
+        """How much each sentence may count: 0 for repeats and keyword lists, ½ for headings."""
+        sc = self.rubric.scoring
+        factors = []
+        for sent, hits in zip(a.seg.sentences, a.hits):
+            if sent.duplicate_of is not None:
+                factors.append(0.0)
+                continue
+            cjk = len(_CJK.findall(sent.text))
+            covered = set()
+            for h in hits:
+                covered.update(range(h.start, h.end))
+            covered_cjk = sum(1 for i in covered if _CJK.match(a.text[i]))
+            if cjk == 0 or covered_cjk / cjk > sc.max_term_density:
+                factors.append(0.0)
+                continue
+            f = min(1.0, (cjk - covered_cjk) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
+            factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
+        return factors
+
+    def level_for(self, satisfaction: float) -> Level:
+        for lv in self.levels:
+            if satisfaction >= lv.min - 1e-9:
+                return lv
+        return self.levels[-1]
+
+    def judge(self, rules: list[Rule], points: float, a: Analysis, factors: list[float]) -> Judged:
+        decay = self.rubric.scoring.decay
+        sentences = a.seg.sentences
+        evidence: dict[int, tuple[list[str], list]] = {}
+        weighted_sat = 0.0
+        total_weight = 0.0
+        missing = []
+        for rule in rules:
+            hits: list[RuleHit] = [h for h in rule.evaluate(a) if factors[h.sentence] > 0]
+            weights = sorted((h.weight * factors[h.sentence] for h in hits), reverse=True)
+            strength = sum(w * decay**k for k, w in enumerate(weights))
+            sat = min(1.0, strength / rule.spec.need)
+            weighted_sat += sat * rule.spec.weight
+            total_weight += rule.spec.weight
+            if sat < 1.0:
+                missing.append(rule.label if sat == 0 else f"{rule.label}（证据不足）")
+            for h in hits:
+                notes, spans = evidence.setdefault(h.sentence, ([], []))
+                notes.append(f"{rule.spec.type}「{rule.label}」: {h.note}")
+                spans.extend(h.spans)
+        satisfaction = weighted_sat / total_weight if total_weight else 0.0
+        level = self.level_for(satisfaction)
+        items = []
+        for si in sorted(evidence):
+            sent = sentences[si]
+            notes, spans = evidence[si]
+            uniq = sorted({(s.start, s.end, s.term) for s in spans})
+            items.append(
+                Evidence(
+                    text=sent.text,
+                    start=sent.start,
+                    end=sent.end,
+                    rule="；".join(dict.fromkeys(notes)),
+                    paragraph=sent.paragraph,
+                    terms=[Span(text=a.text[s:e], start=s, end=e, term=t) for s, e, t in uniq],
+                )
+            )
+        return Judged(round(points * level.share, 1), level.id, round(satisfaction, 3), items, missing)
+
+    def score(self, a: Analysis):
+        r = self.rubric
+        factors = self.sentence_factors(a)
+        dimensions = []
+        for d in r.dimensions:
+            crits = []
+            for c in d.criteria:
+                j = self.judge(self.criterion_rules[c.id], c.points, a, factors)
+                crits.append(
+                    CriterionResult(
+                        id=c.id, name=c.name, score=j.score, max=c.points, level=j.level,
+                        satisfaction=j.satisfaction, evidence=j.evidence, missing=j.missing, hint=c.hint,
+                    )
+                )
+            dimensions.append(
+                DimensionResult(
+                    id=d.id, name=d.name, score=round(sum(c.score for c in crits), 1), max=d.points, criteria=crits
+                )
+            )
+        bonus_items = []
+        for b in r.bonus.items:
+            j = self.judge(self.bonus_rules[b.id], b.points, a, factors)
+            bonus_items.append(
+                CriterionResult(
+                    id=b.id, name=b.name, score=j.score, max=b.points, level=j.level,
+                    satisfaction=j.satisfaction, evidence=j.evidence, missing=j.missing, hint=b.hint,
+                )
+            )
+        bonus = BonusResult(
+            name=r.bonus.name,
+            score=round(min(r.bonus.max, sum(i.score for i in bonus_items)), 1),
+            max=r.bonus.max,
+            items=bonus_items,
+        )
+        vetoes = []
+        for v in r.vetoes:
+            seen = set()
+            for rule in self.veto_rules[v.id]:
+                for h in sorted(rule.evaluate(a), key=lambda h: h.sentence):
+                    sent = a.seg.sentences[h.sentence]
+                    if h.sentence in seen or sent.duplicate_of is not None:
+                        continue
+                    seen.add(h.sentence)
+                    vetoes.append(
+                        VetoHit(id=v.id, name=v.name, text=sent.text, start=sent.start, end=sent.end,
+                                rule=f"{rule.spec.type}「{rule.label}」: {h.note}")
+                    )
+        base = round(sum(d.score for d in dimensions), 1)
+        total = round(base + bonus.score, 1)
+        if vetoes:
+            grade = r.veto_grade
+        else:
+            grade = next(g.name for g in r.grades if total >= g.min - 1e-9)
+        return dimensions, bonus, vetoes, base, total, grade
