@@ -24,8 +24,21 @@ from .result import (
 )
 from .segment import segment
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CONTENT = re.compile(r"[\u3400-\u9fff0-9]")  # Chinese characters and digits: what prose is made of
+_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 HEADING_WEIGHT = 0.5
+
+
+def _merged(hits) -> list[tuple[int, int]]:
+    """The union of the hits' spans, as disjoint sorted intervals."""
+    out: list[tuple[int, int]] = []
+    for h in sorted(hits, key=lambda h: h.start):
+        if out and h.start <= out[-1][1]:
+            if h.end > out[-1][1]:
+                out[-1] = (out[-1][0], h.end)
+        else:
+            out.append((h.start, h.end))
+    return out
 
 
 @dataclass
@@ -74,22 +87,39 @@ class CompiledRubric:
     # -- scoring ---------------------------------------------------------------
 
     def sentence_factors(self, a: Analysis) -> list[float]:
-        """How much each sentence may count: 0 for repeats and keyword lists, ½ for headings."""
+        """How much each sentence may count, 0–1.
+
+        0 for a sentence seen before, for a keyword list (terms cover most of it)
+        and for a template seen before (the same words around different terms:
+        加强党建。加强志愿服务。…); short sentences count in proportion to their
+        prose; headings count half.
+        """
         sc = self.rubric.scoring
+        text = a.text
         factors = []
+        templates: set[str] = set()
         for sent, hits in zip(a.seg.sentences, a.hits):
             if sent.duplicate_of is not None:
                 factors.append(0.0)
                 continue
-            cjk = len(_CJK.findall(sent.text))
-            covered = set()
-            for h in hits:
-                covered.update(range(h.start, h.end))
-            covered_cjk = sum(1 for i in covered if _CJK.match(a.text[i]))
-            if cjk == 0 or covered_cjk / cjk > sc.max_term_density:
+            content = len(_CONTENT.findall(sent.text))
+            merged = _merged(hits)
+            covered = sum(e - s for s, e in merged)  # rubric terms are Chinese: content characters
+            if content == 0 or covered / content > sc.max_term_density:
                 factors.append(0.0)
                 continue
-            f = min(1.0, (cjk - covered_cjk) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
+            if merged:
+                pieces, pos = [], sent.start
+                for s, e in merged:
+                    pieces.append(text[pos:s])
+                    pos = e
+                pieces.append(text[pos : sent.end])
+                template = _PUNCT_OR_SPACE.sub("", "□".join(pieces))
+                if template in templates:
+                    factors.append(0.0)
+                    continue
+                templates.add(template)
+            f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
 
@@ -126,14 +156,15 @@ class CompiledRubric:
             sent = sentences[si]
             notes, spans = evidence[si]
             uniq = sorted({(s.start, s.end, s.term) for s in spans})
+            # model_construct: these values come from the engine itself, not from input.
             items.append(
-                Evidence(
+                Evidence.model_construct(
                     text=sent.text,
                     start=sent.start,
                     end=sent.end,
                     rule="；".join(dict.fromkeys(notes)),
                     paragraph=sent.paragraph,
-                    terms=[Span(text=a.text[s:e], start=s, end=e, term=t) for s, e, t in uniq],
+                    terms=[Span.model_construct(text=a.text[s:e], start=s, end=e, term=t) for s, e, t in uniq],
                 )
             )
         return Judged(round(points * level.share, 1), level.id, round(satisfaction, 3), items, missing)

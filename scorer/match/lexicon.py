@@ -18,7 +18,7 @@ import jieba
 
 from ..segment import Clause, Segmented, Sentence
 
-_MAX_WORD = 7  # longest dictionary word considered when probing a boundary
+_MAX_WORD = 5  # longest dictionary word considered when probing a boundary
 _JIEBA_LOCK = threading.Lock()
 _REGISTERED: set[str] = set()
 
@@ -52,6 +52,24 @@ class Block:
     end: int
 
 
+def _segment_route(piece: str, offset: int) -> list[tuple[int, int]]:
+    """jieba's maximum-probability segmentation (HMM off), as token offsets.
+
+    The same DAG and route jieba.tokenize(HMM=False) computes, without its
+    regex splitting and generator layers: this runs hundreds of times a report.
+    """
+    dt = jieba.dt
+    dag = dt.get_DAG(piece)
+    route: dict[int, tuple[float, int]] = {}
+    dt.calc(piece, dag, route)
+    out, x, n = [], 0, len(piece)
+    while x < n:
+        y = route[x][1] + 1
+        out.append((offset + x, offset + y))
+        x = y
+    return out
+
+
 class Boundaries:
     """Word-boundary decisions for one text, with a per-clause token cache."""
 
@@ -60,29 +78,38 @@ class Boundaries:
         self._freq = jieba.dt.FREQ
         self._tokens: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
-    def _is_word(self, i: int, j: int) -> bool:
-        return self._freq.get(self.text[i:j], 0) > 0
-
     def _may_cross(self, s: int, e: int) -> bool:
-        """Could some dictionary word straddle an edge of [s, e)?"""
-        n = len(self.text)
-        for i in range(max(0, s - _MAX_WORD + 1), s):
-            for j in range(s + 1, min(n, i + _MAX_WORD) + 1):
-                if self._is_word(i, j):
-                    return True
-        for i in range(s + 1, e):
-            for j in range(e + 1, min(n, i + _MAX_WORD) + 1):
-                if self._is_word(i, j):
+        """Could some dictionary word straddle an edge of [s, e)?
+
+        jieba's FREQ holds every prefix of every word (with frequency 0), so a
+        probe stops as soon as text[i:j] is no longer a prefix, as jieba's own
+        DAG builder does.
+        """
+        text, get = self.text, self._freq.get
+        n = len(text)
+        for i in range(max(0, s - _MAX_WORD + 1), e):
+            if i == s:
+                continue
+            edge = s if i < s else e
+            limit = i + _MAX_WORD if i + _MAX_WORD < n else n
+            j = i + 1
+            while j < limit:
+                j += 1
+                f = get(text[i:j])
+                if f is None:
+                    break
+                if f and j > edge:
                     return True
         return False
 
-    def _clause_tokens(self, clause: Clause) -> list[tuple[int, int]]:
-        key = (clause.start, clause.end)
+    def _tokens_around(self, s: int, e: int, clause: Clause) -> list[tuple[int, int]]:
+        """jieba's tokens for a window of one word-length either side of [s, e), inside the clause."""
+        w0 = max(clause.start, s - _MAX_WORD + 1)
+        w1 = min(clause.end, e + _MAX_WORD - 1)
+        key = (w0, w1)
         toks = self._tokens.get(key)
         if toks is None:
-            piece = self.text[clause.start : clause.end]
-            toks = [(clause.start + a, clause.start + b) for _, a, b in jieba.tokenize(piece, HMM=False)]
-            self._tokens[key] = toks
+            toks = self._tokens[key] = _segment_route(self.text[w0:w1], w0)
         return toks
 
     def respects(self, s: int, e: int, clause: Clause, *, whole: bool = False) -> bool:
@@ -90,7 +117,7 @@ class Boundaries:
         straddling two words (党建 in 政党建设). `whole=True` demands a token of its own."""
         if not self._may_cross(s, e):
             return True
-        for a, b in self._clause_tokens(clause):
+        for a, b in self._tokens_around(s, e, clause):
             if b <= s or a >= e:
                 continue
             if s <= a and b <= e:

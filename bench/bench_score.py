@@ -1,0 +1,119 @@
+"""Benchmark: start-up cost and per-report scoring time after warm-up.
+
+    python bench/bench_score.py [--rubric court] [--repeat 50]
+
+Start-up is measured in fresh interpreters (import, jieba dictionary, rubric
+load + compile). Scoring is measured on a 10,000-character report assembled from
+the seed reports, after one warm-up call, split into normalize and
+analyze+score. Target: ≤ 30 ms per 10,000-character report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STARTUP = r"""
+import time, sys, json
+t0 = time.perf_counter()
+import jieba
+from scorer.engine import Scorer
+t1 = time.perf_counter()
+jieba.setLogLevel(60); jieba.initialize()
+t2 = time.perf_counter()
+Scorer.load(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "-" else None)
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "jieba": t2 - t1, "rubric": t3 - t2}))
+"""
+
+
+def startup(rubric: str | None, runs: int = 3) -> dict[str, float]:
+    import json
+
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP, rubric or "-"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+        samples.append(json.loads(out.strip().splitlines()[-1]))
+    return {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+
+
+def ten_thousand_chars() -> str:
+    from scorer.ingest.normalize import normalize
+
+    parts, n = [], 0
+    for p in sorted((ROOT / "seeds").glob("*.txt")):
+        for para in normalize(p.read_text(encoding="utf-8")).text.split("\n"):
+            if n >= 10_000:
+                break
+            parts.append(para)
+            n += len(para) + 1
+    return "\n".join(parts)[:10_000]
+
+
+def ms(xs: list[float]) -> str:
+    xs = sorted(xs)
+    return f"median {statistics.median(xs) * 1000:6.1f} ms   p90 {xs[int(len(xs) * 0.9) - 1] * 1000:6.1f} ms   min {xs[0] * 1000:6.1f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rubric", default=None)
+    ap.add_argument("--repeat", type=int, default=50)
+    args = ap.parse_args()
+
+    s = startup(args.rubric)
+    print("start-up (fresh interpreter, median of 3)")
+    print(f"  import civscore      {s['import'] * 1000:7.0f} ms")
+    print(f"  jieba dictionary     {s['jieba'] * 1000:7.0f} ms")
+    print(f"  rubric load+compile  {s['rubric'] * 1000:7.0f} ms")
+    print(f"  total                {sum(s.values()) * 1000:7.0f} ms")
+
+    import jieba
+
+    jieba.setLogLevel(60)
+    from scorer.engine import Scorer, document_from_text
+    from scorer.ingest.normalize import normalize
+
+    scorer = Scorer.load(args.rubric)
+    text = ten_thousand_chars()
+    scorer.score_text(text)  # warm-up
+
+    norm, analyze, total = [], [], []
+    doc = document_from_text(text)
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        normalize(text)
+        t1 = time.perf_counter()
+        # A fresh document each time: nothing cached between reports but the compiled rubric.
+        scorer.score_document(doc.model_copy())
+        t2 = time.perf_counter()
+        norm.append(t1 - t0)
+        analyze.append(t2 - t1)
+        total.append(t2 - t0)
+    print(f"\nscoring one {len(text):,}-character report after warm-up ({args.repeat} runs)")
+    print(f"  normalize            {ms(norm)}")
+    print(f"  analyze + score      {ms(analyze)}")
+    print(f"  total                {ms(total)}   (target ≤ 30 ms)")
+
+    print("\nper seed (analyze + score, median of 10)")
+    for p in sorted((ROOT / "seeds").glob("*.txt")):
+        d = document_from_text(p.read_text(encoding="utf-8"), path=str(p))
+        xs = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            r = scorer.score_document(d)
+            xs.append(time.perf_counter() - t0)
+        print(f"  {p.name:28s} {len(d.text):6,} chars  {statistics.median(xs) * 1000:6.1f} ms   total {r.total:g}")
+
+
+if __name__ == "__main__":
+    main()

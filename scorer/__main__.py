@@ -1,0 +1,5 @@
+"""`python -m scorer` runs the civscore CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""`civscore batch` and `civscore history`: score a whole intake."""

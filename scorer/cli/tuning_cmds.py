@@ -1,0 +1,1 @@
+"""`civscore diff`, `suggest`, `calibrate`: tune a rubric against a folder of reports."""
