@@ -31,6 +31,9 @@ class Evidence(_Model):
     end: int
     rule: str
     paragraph: int = Field(description="1-based paragraph number in the normalized text.")
+    weight: float = Field(
+        default=1.0, description="What this sentence contributed: its best term weight after the repeat and prose factors."
+    )
     terms: list[Span] = Field(default_factory=list)
 
 

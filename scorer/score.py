@@ -132,7 +132,7 @@ class CompiledRubric:
     def judge(self, rules: list[Rule], points: float, a: Analysis, factors: list[float]) -> Judged:
         decay = self.rubric.scoring.decay
         sentences = a.seg.sentences
-        evidence: dict[int, tuple[list[str], list]] = {}
+        evidence: dict[int, tuple[list[str], list, list[float]]] = {}
         weighted_sat = 0.0
         total_weight = 0.0
         missing = []
@@ -146,15 +146,16 @@ class CompiledRubric:
             if sat < 1.0:
                 missing.append(rule.label if sat == 0 else f"{rule.label}（证据不足）")
             for h in hits:
-                notes, spans = evidence.setdefault(h.sentence, ([], []))
+                notes, spans, weights_here = evidence.setdefault(h.sentence, ([], [], []))
                 notes.append(f"{rule.spec.type}「{rule.label}」: {h.note}")
                 spans.extend(h.spans)
+                weights_here.append(h.weight * factors[h.sentence])
         satisfaction = weighted_sat / total_weight if total_weight else 0.0
         level = self.level_for(satisfaction)
         items = []
         for si in sorted(evidence):
             sent = sentences[si]
-            notes, spans = evidence[si]
+            notes, spans, weights_here = evidence[si]
             uniq = sorted({(s.start, s.end, s.term) for s in spans})
             # model_construct: these values come from the engine itself, not from input.
             items.append(
@@ -164,6 +165,7 @@ class CompiledRubric:
                     end=sent.end,
                     rule="；".join(dict.fromkeys(notes)),
                     paragraph=sent.paragraph,
+                    weight=round(max(weights_here), 3),
                     terms=[Span.model_construct(text=a.text[s:e], start=s, end=e, term=t) for s, e, t in uniq],
                 )
             )

@@ -263,3 +263,40 @@ def check_offsets(result: ScoreResult) -> None:
                 assert e.start <= s.start and s.end <= e.end
     for v in result.vetoes:
         assert result.text[v.start:v.end] == v.text
+
+
+# ---- helpers for the PDF tests ---------------------------------------------------------
+
+def pdf_text(pdf_path: Path) -> str:
+    """The PDF's text as pdftotext extracts it (pypdf when poppler is not installed)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):
+        return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+                              capture_output=True, text=True).stdout
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(pdf_path)).pages)
+
+
+def squash(text: str) -> str:
+    """Whitespace removed: pdftotext breaks lines (and letter-spaced headings) anywhere."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdffonts(pdf_path: Path) -> list[dict]:
+    """`pdffonts` rows as dicts (name, type, emb)."""
+    import subprocess
+
+    out = subprocess.run(["pdffonts", str(pdf_path)], check=True, capture_output=True, text=True).stdout
+    lines = out.splitlines()
+    header, rule = lines[0], lines[1]
+    # Columns are fixed-width; the rule line of dashes marks them.
+    cols = [(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
+    names = [header[a:b].strip() or header[a:].split()[0] for a, b in cols]
+    rows = []
+    for line in lines[2:]:
+        cells = [line[a:b if i < len(cols) - 1 else None].strip() for i, (a, b) in enumerate(cols)]
+        rows.append(dict(zip(names, cells)))
+    return rows

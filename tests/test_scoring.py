@@ -121,25 +121,23 @@ def _without_volunteer_paragraphs(text: str) -> str:
     return "\n".join(p for p in text.split("\n") if not VOLUNTEER_MARKERS.search(p))
 
 
-@pytest.mark.parametrize("seed", [p.name for p in SEEDS])
-def test_removing_volunteer_paragraphs(scorer, seed_results, seed):
-    before = seed_results[seed]
-    vol_before = before.dimension("volunteer").score
-    if vol_before < 3:
-        pytest.skip(f"{seed} has almost no volunteer work to remove ({vol_before})")
-    after = scorer.score_text(_without_volunteer_paragraphs(before.text), normalize=False)
-    assert after.dimension("volunteer").score <= vol_before / 2
-    # "Within 10 %" of each other dimension's scale: a level step of one small
-    # criterion (a third of 3 points) may move with a mixed paragraph, no more.
-    for dim in DIMENSIONS:
-        if dim == "volunteer":
-            continue
-        b, a = before.dimension(dim).score, after.dimension(dim).score
-        assert abs(b - a) <= 0.1 * before.dimension(dim).max, f"{dim}: {b} → {a}"
-
-
-def test_at_least_three_seeds_have_volunteer_paragraphs(seed_results):
-    assert sum(r.dimension("volunteer").score >= 3 for r in seed_results.values()) >= 3
+def test_removing_volunteer_paragraphs(scorer, seed_results):
+    checked = 0
+    for seed, before in seed_results.items():
+        vol_before = before.dimension("volunteer").score
+        if vol_before < 3:
+            continue  # seed 002 is a party-building report with no volunteer work
+        checked += 1
+        after = scorer.score_text(_without_volunteer_paragraphs(before.text), normalize=False)
+        assert after.dimension("volunteer").score <= vol_before / 2, seed
+        # "Within 10 %" of each other dimension's scale: a level step of one small
+        # criterion (a third of 3 points) may move with a mixed paragraph, no more.
+        for dim in DIMENSIONS:
+            if dim == "volunteer":
+                continue
+            b, a = before.dimension(dim).score, after.dimension(dim).score
+            assert abs(b - a) <= 0.1 * before.dimension(dim).max, f"{seed} {dim}: {b} → {a}"
+    assert checked >= 3
 
 
 NEGATED = [

@@ -83,7 +83,7 @@ def print_result(result: ScoreResult) -> None:
     table.add_column("主要依据")
     for d in result.dimensions:
         best = max(d.criteria, key=lambda c: (c.score, len(c.evidence)))
-        quote = best.evidence[0].text if best.evidence else "未见相关材料"
+        quote = max(best.evidence, key=lambda e: (e.weight, -e.start)).text if best.evidence else "未见相关材料"
         table.add_row(f"{d.name}", f"{d.score:g}/{d.max:g}", Text(_short(quote)))
     console.print(table)
     for v in result.vetoes:
@@ -101,10 +101,24 @@ def score(
         Optional[Path], typer.Option("--pdf-dir", help="Write one scorecard PDF per report into this folder.")
     ] = None,
     max_size_mb: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")] = 20.0,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Score again whenever the rubric or a report changes (Ctrl-C stops).")
+    ] = False,
 ) -> None:
     """Score reports against the rubric and show the points, with the sentences that earned them."""
     if pdf and len(files) != 1:
         fail("--pdf takes exactly one report; use --pdf-dir for several")
+    if watch:
+        from ..tuning.watch import rubric_target, watch as watch_loop
+
+        watch_loop(
+            rubric_target(rubric) + list(files),
+            lambda: score(
+                files=files, rubric=rubric, as_json=as_json, pdf=pdf, pdf_dir=pdf_dir, max_size_mb=max_size_mb
+            ),
+            console=console_err,
+        )
+        return
     scorer = load_scorer(rubric)
     writer = None
     if pdf or pdf_dir:

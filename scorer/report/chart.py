@@ -16,18 +16,18 @@ from scorer.result import DimensionResult
 
 from .format import fmt_score
 
-SERIF = "'Noto Serif CJK SC', serif"
-SANS = "'Noto Sans CJK SC', sans-serif"
+# The scorecard's one font face (see templates/scorecard.css).
+FONT = "'Noto Sans CJK SC', sans-serif"
 
 # Geometry in SVG user units; the chart is scaled to the column width by CSS.
 WIDTH = 520.0
 LABEL_RIGHT = 150.0
 BAR_LEFT = 158.0
 BAR_RIGHT = 430.0
-ROW = 27.0
-BAR_H = 12.0
-TOP = 8.0
-AXIS_H = 20.0
+ROW = 20.0
+BAR_H = 10.0
+TOP = 4.0
+AXIS_H = 18.0
 
 TRACK = "#e4e7ec"
 FILL = "#2b4a74"
@@ -79,7 +79,7 @@ def dimension_chart_svg(dimensions: Iterable[DimensionResult], *, low_share: flo
         tx = _num(x(t))
         out.append(f'<line x1="{tx}" y1="{_num(TOP - 2)}" x2="{tx}" y2="{_num(axis_y)}" '
                    f'stroke="{GRID}" stroke-width="0.6" stroke-dasharray="2 2"/>')
-        out.append(f'<text x="{tx}" y="{_num(axis_y + 13)}" font-family="{SERIF}" font-size="9" '
+        out.append(f'<text x="{tx}" y="{_num(axis_y + 13)}" font-family="{FONT}" font-size="9" '
                    f'fill="{MUTED}" text-anchor="middle">{escape(_num(t))}</text>')
     out.append(f'<line x1="{_num(BAR_LEFT)}" y1="{_num(axis_y)}" x2="{_num(x(scale_max))}" y2="{_num(axis_y)}" '
                f'stroke="{MUTED}" stroke-width="0.8"/>')
@@ -88,7 +88,7 @@ def dimension_chart_svg(dimensions: Iterable[DimensionResult], *, low_share: flo
         y = cy - BAR_H / 2
         share = d.score / d.max if d.max else 0.0
         fill = FILL_LOW if share < low_share else FILL
-        out.append(f'<text x="{_num(LABEL_RIGHT)}" y="{_num(cy + 4)}" font-family="{SERIF}" font-size="11" '
+        out.append(f'<text x="{_num(LABEL_RIGHT)}" y="{_num(cy + 4)}" font-family="{FONT}" font-size="11" '
                    f'fill="{INK}" text-anchor="end">{escape(d.name)}</text>')
         out.append(f'<rect x="{_num(BAR_LEFT)}" y="{_num(y)}" width="{_num(x(d.max) - BAR_LEFT)}" '
                    f'height="{_num(BAR_H)}" fill="{TRACK}"/>')
@@ -96,7 +96,7 @@ def dimension_chart_svg(dimensions: Iterable[DimensionResult], *, low_share: flo
             out.append(f'<rect x="{_num(BAR_LEFT)}" y="{_num(y)}" width="{_num(x(d.score) - BAR_LEFT)}" '
                        f'height="{_num(BAR_H)}" fill="{fill}"/>')
         label = f"{fmt_score(d.score)} / {fmt_score(d.max)}"
-        out.append(f'<text x="{_num(x(d.max) + 6)}" y="{_num(cy + 4)}" font-family="{SANS}" '
-                   f'font-weight="bold" font-size="10.5" fill="{INK}">{escape(label)}</text>')
+        out.append(f'<text x="{_num(x(d.max) + 6)}" y="{_num(cy + 4)}" font-family="{FONT}" '
+                   f'font-size="10.5" fill="{INK}">{escape(label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))

@@ -13,8 +13,10 @@ from markupsafe import Markup, escape
 from scorer.result import Evidence
 
 # A quoted sentence longer than this is cut to a window around its matched terms.
-QUOTE_LIMIT = 180
-_QUOTE_LEAD = 30
+QUOTE_LIMIT = 100
+# A sentence already quoted for an earlier criterion is shown again only this long.
+REPEAT_LIMIT = 40
+_QUOTE_LEAD = 20
 
 
 def fmt_score(x: float) -> str:
@@ -43,28 +45,31 @@ class Quote:
     html: Markup
     paragraph: int
     cut: bool
+    repeat: bool = False
 
 
-def highlight(ev: Evidence, limit: int = QUOTE_LIMIT) -> Quote:
+def highlight(ev: Evidence, limit: int = QUOTE_LIMIT, *, repeat: bool = False) -> Quote:
     """The evidence sentence, escaped, with its matched terms in `<mark>`.
 
     Term spans are offsets into `result.text`; inside the sentence they sit at
-    `span.start - ev.start`. Spans that fall outside the sentence or overlap an
-    earlier one are not highlighted. A sentence longer than `limit` is cut to a
+    `span.start - ev.start`. Spans that fall outside the sentence are ignored;
+    overlapping or touching spans are highlighted as one. A sentence longer than `limit` is cut to a
     window that starts a little before its first matched term, with ellipses."""
     text = ev.text
-    spans = []
-    last = 0
+    spans: list[tuple[int, int]] = []
     for s in sorted(ev.terms, key=lambda s: (s.start, -s.end)):
         a, b = s.start - ev.start, s.end - ev.start
-        if a < last or a >= b or b > len(text):
+        if a < 0 or a >= b or b > len(text):
             continue
-        spans.append((a, b))
-        last = b
+        if spans and a <= spans[-1][1]:
+            # Overlapping or adjacent terms become one highlight (fewer inline boxes to lay out).
+            spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+        else:
+            spans.append((a, b))
     lo, hi = 0, len(text)
     if len(text) > limit:
         first = spans[0][0] if spans else 0
-        lo = max(0, min(first - _QUOTE_LEAD, len(text) - limit))
+        lo = max(0, min(first - min(_QUOTE_LEAD, limit // 4), len(text) - limit))
         hi = lo + limit
         spans = [(max(a, lo), min(b, hi)) for a, b in spans if a < hi and b > lo]
     parts: list[str] = []
@@ -78,4 +83,5 @@ def highlight(ev: Evidence, limit: int = QUOTE_LIMIT) -> Quote:
     parts.append(escape(text[pos:hi]))
     if hi < len(text):
         parts.append("…")
-    return Quote(html=Markup("").join(parts), paragraph=ev.paragraph, cut=(lo > 0 or hi < len(text)))
+    return Quote(html=Markup("").join(parts), paragraph=ev.paragraph, cut=(lo > 0 or hi < len(text)),
+                 repeat=repeat)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -26,19 +27,25 @@ from scorer.result import CriterionResult, ScoreResult
 from .chart import dimension_chart_svg
 from .environment import check_pdf_environment
 from .fetcher import TemplateAssetFetcher
-from .format import fmt_bytes, fmt_percent, fmt_score, highlight
+from .format import REPEAT_LIMIT, fmt_bytes, fmt_percent, fmt_score, highlight
 
 TEMPLATE = "scorecard.html.j2"
 STYLESHEET = "scorecard.css"
-MAX_QUOTES = 3
+MAX_QUOTES = 2  # a printable scorecard; the JSON keeps every sentence
 _CN_NUMERALS = "一二三四五六七八九十"
+# Indentation between tags that the template's own line breaks introduce. Text from a
+# submission is escaped (no raw `<` or `>`), so this never touches quoted text.
+_TEMPLATE_WHITESPACE = re.compile(r">\s*\n\s*<")
 
 
 def _cn_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三; other numbers as digits."""
     if 1 <= n <= 10:
         return _CN_NUMERALS[n - 1]
-    if n < 20:
-        return "十" + _CN_NUMERALS[n - 11]
+    if 10 < n < 100:
+        tens, ones = divmod(n, 10)
+        head = "十" if tens == 1 else _CN_NUMERALS[tens - 1] + "十"
+        return head + (_CN_NUMERALS[ones - 1] if ones else "")
     return str(n)
 
 
@@ -57,9 +64,18 @@ class CriterionView:
     more: int
 
 
-def _criterion_view(c: CriterionResult) -> CriterionView:
-    shown = c.evidence[:MAX_QUOTES]
-    return CriterionView(item=c, quotes=[highlight(e) for e in shown], more=len(c.evidence) - len(shown))
+def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]]) -> CriterionView:
+    """The MAX_QUOTES strongest sentences of a criterion, in reading order. A sentence already quoted for an
+    earlier criterion (one sentence often evidences several) is shown again as a
+    short excerpt around this criterion's terms, marked as quoted before."""
+    strongest = sorted(c.evidence, key=lambda e: (-e.weight, e.start))[:MAX_QUOTES]
+    shown = sorted(strongest, key=lambda e: e.start)
+    quotes = []
+    for e in shown:
+        key = (e.start, e.end)
+        quotes.append(highlight(e, REPEAT_LIMIT, repeat=True) if key in seen else highlight(e))
+        seen.add(key)
+    return CriterionView(item=c, quotes=quotes, more=len(c.evidence) - len(shown))
 
 
 def make_environment(templates: Path) -> Environment:
@@ -101,20 +117,24 @@ class ScorecardRenderer:
 
     def html(self, result: ScoreResult, *, generated: _dt.date | None = None) -> str:
         generated = generated or _dt.date.today()
+        seen: set[tuple[int, int]] = set()
         dims = [
-            {"d": d, "criteria": [_criterion_view(c) for c in d.criteria]} for d in result.dimensions
+            {"d": d, "criteria": [_criterion_view(c, seen) for c in d.criteria]} for d in result.dimensions
         ]
-        return self.template.render(
+        bonus_items = [_criterion_view(c, seen) for c in result.bonus.items]
+        html = self.template.render(
             r=result,
             unit=result.submission.unit or "（申报单位未注明）",
             dims=dims,
-            bonus_items=[_criterion_view(c) for c in result.bonus.items],
+            bonus_items=bonus_items,
             chart=dimension_chart_svg(result.dimensions),
             grade_class=_grade_class(result),
             sha12=result.rubric.sha256[:12],
             generated=generated.isoformat(),
+            max_quotes=MAX_QUOTES,
             input_name=Path(result.submission.path).name or result.submission.path,
         )
+        return _TEMPLATE_WHITESPACE.sub("><", html)
 
     def document(self, result: ScoreResult, *, generated: _dt.date | None = None):
         from weasyprint import HTML
