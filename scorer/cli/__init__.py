@@ -24,7 +24,7 @@ def main() -> None:
     try:
         app()
     except CivscoreError as e:  # raised outside a command's own handling
-        console_err.print(f"[red]error:[/] {e.message}", highlight=False, markup=True)
+        console_err.print(f"[red]error:[/] {e.message}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         console_err.print("interrupted")

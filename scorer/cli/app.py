@@ -21,7 +21,7 @@ console_err = Console(stderr=True, highlight=False)
 app = typer.Typer(
     name="civscore",
     help=(
-        "Grade 文明单位 application reports against a YAML rubric.\n\n"
+        "Grade civilized-unit application reports against a YAML rubric.\n\n"
         "Each report gets a total, five dimension scores and, for every criterion, the quoted "
         "sentences that earned the points — on screen, as JSON, or as a PDF scorecard."
     ),
@@ -43,7 +43,7 @@ MB = 1024 * 1024
 
 
 def fail(message: str, code: int = 2) -> None:
-    console_err.print(f"[red]error:[/] {Text(message)}")
+    console_err.print(f"[red]error:[/] {Text(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -54,7 +54,7 @@ def load_scorer(rubric: str | None):
         return Scorer.load(rubric)
     except RubricError as e:
         for p in e.problems:
-            console_err.print(f"[red]error:[/] {Text(p)}")
+            console_err.print(f"[red]error:[/] {Text(p)}", soft_wrap=True)
         raise typer.Exit(2)
 
 
@@ -133,7 +133,7 @@ def score(
                 writer(result, targets[path])
         except CivscoreError as e:
             failures.append(e.message)
-            console_err.print(f"[red]error:[/] {Text(e.message)}")
+            console_err.print(f"[red]error:[/] {Text(e.message)}", soft_wrap=True)
             continue
         results.append(result)
         if not as_json:
@@ -148,7 +148,7 @@ def score(
         if len(files) > 1:
             console_err.print(f"[red]{len(failures)} of {len(files)} failed:[/]")
             for f in failures:
-                console_err.print(f"  {Text(f)}")
+                console_err.print(f"  {Text(f)}", soft_wrap=True)
         raise typer.Exit(2)
 
 

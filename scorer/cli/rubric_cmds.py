@@ -1,33 +1,129 @@
-"""`civscore rubric …`: check and inspect rubric files."""
+"""`civscore rubric …`: check (schema + lint) and show rubric files."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
+from rich.table import Table
 from rich.text import Text
 
-from ..errors import RubricError
+from ..errors import CivscoreError, RubricError
 from .app import console, console_err, rubric_app
+
+_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
 @rubric_app.command("check")
 def rubric_check(
-    file: Annotated[Path, typer.Argument(help="Rubric YAML file to validate.")],
+    file: Annotated[Path, typer.Argument(help="Rubric YAML file to check.")],
+    corpus: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--corpus",
+            help="Folder of reports for the corpus rules (unreached criteria, unused synonyms). "
+            "Default: the bundled seed reports, when present.",
+        ),
+    ] = None,
+    no_corpus: Annotated[bool, typer.Option("--no-corpus", help="Skip the rules that need reports.")] = False,
+    no_info: Annotated[
+        bool, typer.Option("--no-info", help="Do not list info findings (they are still counted in the summary).")
+    ] = False,
 ) -> None:
-    """Validate a rubric: schema, unknown keys, points that add up, unique ids, patterns that compile."""
-    from ..rubric import load_rubric
+    """Validate a rubric and lint it.
 
+    Schema: unknown keys, points that add up, unique ids, patterns that compile.
+    Lint: a keyword in two criteria, criteria no report reaches, synonyms that never
+    occur, patterns that backtrack catastrophically. One line per finding,
+    `file:line: severity: …`; exit 2 when any finding is an error.
+    """
+    from ..rubric import load_rubric
+    from ..tuning import lint
+    from ..tuning.corpus import default_corpus
+
+    shown = str(file)
     try:
         loaded = load_rubric(file)
     except RubricError as e:
-        for p in e.problems:
-            console_err.print(f"[red]error:[/] {Text(p)}")
+        findings = lint.schema_findings(e, file, shown)
+        for f in findings:
+            _print_finding(f)
+        c = lint.counts(findings)
+        console.print(f"{shown}: {c['error']} error{'s' if c['error'] != 1 else ''}: the rubric does not load")
         raise typer.Exit(2)
+
+    corpus_dir = None if no_corpus else (corpus or default_corpus())
+    stats = None
+    note = "no corpus"
+    if corpus_dir is not None:
+        if not corpus_dir.is_dir():
+            console_err.print(Text.assemble(("error:", "red"), f" {corpus_dir}: no such folder"), soft_wrap=True)
+            raise typer.Exit(2)
+        try:
+            stats, failures = lint.corpus_stats(loaded, corpus_dir)
+        except CivscoreError as e:
+            console_err.print(Text.assemble(("error:", "red"), " ", e.message), soft_wrap=True)
+            raise typer.Exit(2)
+        for fail_line in failures:
+            console_err.print(Text.assemble(("skipped:", "yellow"), " ", fail_line), soft_wrap=True)
+        note = f"corpus: {stats.reports} reports in {corpus_dir}"
+    findings = lint.run_rules(lint.LintContext(loaded, shown, stats))
+    for f in findings:
+        if not (no_info and f.severity == "info"):
+            _print_finding(f)
+    c = lint.counts(findings)
     r = loaded.rubric
     n = sum(len(d.criteria) for d in r.dimensions)
+    verdict = "ok" if c["error"] == 0 else "FAILED"
     console.print(
-        f"{file}: ok — {r.id} {r.version}, {len(r.dimensions)} dimensions, {n} criteria, "
-        f"{r.total:g} points + {r.bonus.max:g} bonus, {len(r.vetoes)} veto items"
+        f"{shown}: {verdict} — {r.id} {r.version}, {len(r.dimensions)} dimensions, {n} criteria, "
+        f"{r.total:g} points + {r.bonus.max:g} bonus, {len(r.vetoes)} veto items; "
+        f"{c['error']} errors, {c['warning']} warnings, {c['info']} info ({note})",
+        soft_wrap=True,
     )
+    if c["error"]:
+        raise typer.Exit(2)
+
+
+def _print_finding(f) -> None:
+    line = Text(str(f))
+    start = len(f"{f.path}:{f.line}: ")
+    line.stylize(_STYLE[f.severity], start, start + len(f.severity))
+    console.print(line, soft_wrap=True)
+
+
+@rubric_app.command("show")
+def rubric_show(
+    file: Annotated[str, typer.Argument(help="Rubric YAML file, or a bundled rubric's name (court, general).")],
+) -> None:
+    """Show a rubric as a table: dimension, criterion, points, what earns them and how they are matched."""
+    from ..engine import resolve_rubric
+    from ..rubric import load_rubric
+    from ..tuning.show import rubric_rows
+
+    try:
+        r = load_rubric(resolve_rubric(file)).rubric
+    except RubricError as e:
+        for p in e.problems:
+            console_err.print(Text.assemble(("error:", "red"), " ", p), soft_wrap=True)
+        raise typer.Exit(2)
+    console.print(Text.assemble((r.title, "bold"), f"  {r.id} {r.version}", style=""))
+    console.print(
+        Text(
+            f"{r.total:g} points in {len(r.dimensions)} dimensions, {r.bonus.name} up to {r.bonus.max:g}, "
+            f"{len(r.vetoes)} veto items; levels "
+            + " / ".join(f"{lv.id} {lv.share:.0%}" for lv in r.levels),
+            style="dim",
+        )
+    )
+    table = Table(show_lines=True, expand=True)
+    table.add_column("维度", ratio=2, overflow="fold")
+    table.add_column("指标", ratio=2, overflow="fold")
+    table.add_column("分值", justify="right", no_wrap=True)
+    table.add_column("满分标准", ratio=5, overflow="fold")
+    table.add_column("匹配规则", ratio=5, overflow="fold")
+    for section, dim, crit, points, full, matchers in rubric_rows(r):
+        style = {"bonus": "green", "veto": "red"}.get(section, "")
+        table.add_row(Text(dim, style="bold"), Text(crit, style=style), points, Text(full), Text(matchers, style="dim"))
+    console.print(table)

@@ -1,1 +1,355 @@
 """`civscore diff`, `suggest`, `calibrate`: tune a rubric against a folder of reports."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import CivscoreError, RubricError
+from .app import RubricOpt, app, console, console_err
+
+
+def fail(message: str, code: int = 2) -> None:
+    """One line on stderr (never wrapped, whatever the terminal width), then exit."""
+    console_err.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
+    raise typer.Exit(code)
+
+DirArg = Annotated[Path, typer.Argument(help="Folder of reports (or one report).", show_default=False)]
+
+
+def _load(rubric: str | Path | None):
+    """A scorer for this rubric, loaded afresh (not from the process cache)."""
+    from ..engine import Scorer, resolve_rubric
+    from ..rubric import load_rubric
+
+    try:
+        return Scorer(load_rubric(resolve_rubric(rubric)))
+    except RubricError as e:
+        for p in e.problems:
+            console_err.print(Text.assemble(("error:", "red"), " ", p), soft_wrap=True)
+        raise typer.Exit(2)
+
+
+def _read(folder: Path):
+    from ..tuning.corpus import read_corpus
+
+    try:
+        corpus = read_corpus(folder)
+    except CivscoreError as e:
+        fail(e.message)
+    for line in corpus.failures:
+        console_err.print(Text.assemble(("skipped:", "yellow"), " ", line), soft_wrap=True)
+    if not len(corpus):
+        fail(f"{folder}: none of the reports could be read")
+    return corpus
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write next to the target and rename over it, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _signed(x: float) -> str:
+    return "±0" if abs(x) < 1e-9 else f"{x:+g}"
+
+
+# -- diff -----------------------------------------------------------------------
+
+
+@app.command("diff")
+def diff_cmd(
+    reports: DirArg,
+    base: Annotated[str, typer.Option("--base", help="The rubric before the edit (file or bundled name).")],
+    rubric: RubricOpt = None,
+    csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Also write the changes as CSV here.")] = None,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write the changes as Markdown here.")] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Run again whenever either rubric or a report changes (Ctrl-C stops).")
+    ] = False,
+) -> None:
+    """Show what a rubric edit does to every report: totals, dimensions, criteria, evidence gained and lost."""
+    if watch:
+        from ..tuning.watch import rubric_target, watch as watch_loop
+
+        targets = rubric_target(base) + rubric_target(rubric) + [reports]
+        watch_loop(
+            targets,
+            lambda: diff_cmd(reports=reports, base=base, rubric=rubric, csv_out=csv_out, markdown=markdown),
+            console=console_err,
+        )
+        return
+    from ..tuning.diff import diff_corpus, to_csv, to_markdown
+
+    old = _load(base)
+    new = _load(rubric)
+    corpus = _read(reports)
+    root = reports if reports.is_dir() else reports.parent
+    diffs = diff_corpus(old, new, corpus, root)
+    print_diff(diffs, old.loaded.path, new.loaded.path)
+    if csv_out:
+        write_text_atomic(csv_out, to_csv(diffs))
+        console.print(Text(f"csv: {csv_out}", style="dim"))
+    if markdown:
+        write_text_atomic(markdown, to_markdown(diffs, str(old.loaded.path), str(new.loaded.path)))
+        console.print(Text(f"markdown: {markdown}", style="dim"))
+
+
+def print_diff(diffs, base_path, new_path) -> None:
+    changed = [d for d in diffs if d.changed]
+    console.print(Text.assemble(("rubric diff ", "bold"), f"{base_path} → {new_path}"))
+    if diffs:
+        dims = [(dim.id, dim.name) for dim in diffs[0].dimensions]
+        table = Table(expand=False)
+        table.add_column("报告", no_wrap=True, overflow="ellipsis", max_width=18)
+        table.add_column("总分", justify="right", no_wrap=True)
+        table.add_column("Δ", justify="right", no_wrap=True)
+        for did, _ in dims:
+            table.add_column(did.lstrip("+"), justify="right", overflow="fold", min_width=4)
+        for d in diffs:
+            by_id = {dim.id: dim for dim in d.dimensions}
+            cells = []
+            for did, _ in dims:
+                dim = by_id.get(did)
+                if dim is None:
+                    cells.append("")
+                elif abs(dim.delta) < 1e-9:
+                    cells.append(Text(f"{dim.after:g}", style="dim"))
+                else:
+                    cells.append(Text(f"{dim.before:g}→{dim.after:g}", style="green" if dim.delta > 0 else "red"))
+            style = "" if d.changed else "dim"
+            delta_style = "green" if d.delta > 0 else ("red" if d.delta < 0 else "dim")
+            table.add_row(
+                Text(d.name, style=style), Text(f"{d.total_before:g}→{d.total_after:g}", style=style),
+                Text(_signed(d.delta), style=delta_style), *cells,
+            )
+        console.print(table)
+    for d in changed:
+        head = f"{d.name}: {d.total_before:g} → {d.total_after:g} ({_signed(d.delta)})"
+        if d.grade_before != d.grade_after:
+            head += f", {d.grade_before} → {d.grade_after}"
+        console.print(Text(head, style="bold"))
+        for c in d.criteria:
+            console.print(
+                Text.assemble(
+                    "  ", (c.id, "bold"), f" {c.name}: {c.before:g} → {c.after:g} ",
+                    (f"({_signed(c.delta)})", "green" if c.delta > 0 else ("red" if c.delta < 0 else "dim")),
+                    f" level {c.level_before}→{c.level_after}",
+                )
+            )
+            room = max(20, (console.width - 8) // 2)  # Chinese characters are two columns wide
+            for s in c.gained:
+                console.print(Text.assemble(("    + ", "green"), _short(s, room)), no_wrap=True)
+            for s in c.lost:
+                console.print(Text.assemble(("    − ", "red"), _short(s, room)), no_wrap=True)
+    moved = [d.delta for d in diffs]
+    console.print(
+        Text(
+            f"{len(diffs)} report{'s' if len(diffs) != 1 else ''}, {len(changed)} changed"
+            + (f"; total Δ from {min(moved):+g} to {max(moved):+g}" if changed else "; no score or evidence changed"),
+            style="dim",
+        )
+    )
+
+
+# -- suggest --------------------------------------------------------------------
+
+
+@app.command("suggest")
+def suggest_cmd(
+    reports: DirArg,
+    rubric: RubricOpt = None,
+    dimension: Annotated[
+        Optional[str],
+        typer.Option("--dimension", "-d", help="Only sentences that already carry evidence for this dimension (its id)."),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many candidates to show.")] = 20,
+    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Ignore words seen fewer times.")] = 2,
+) -> None:
+    """Suggest terms the rubric does not cover yet (jieba TF-IDF and TextRank over the reports)."""
+    from ..tuning import suggest as sg
+    from ..tuning.corpus import display_name
+
+    scorer = _load(rubric)
+    r = scorer.rubric
+    if dimension is not None and dimension not in {d.id for d in r.dimensions}:
+        fail(f"{r.id}: no dimension {dimension!r}; the dimensions are {', '.join(d.id for d in r.dimensions)}")
+    corpus = _read(reports)
+    root = reports if reports.is_dir() else reports.parent
+    names = [display_name(p, root) for p in corpus.paths]
+    if dimension is None:
+        scope = sg.whole_reports([(n, d.text) for n, d in zip(names, corpus.documents)])
+        where = f"{len(corpus)} reports"
+    else:
+        results = [(n, scorer.score_document(d)) for n, d in zip(names, corpus.documents)]
+        scope = sg.evidence_sentences(results, dimension)
+        where = f"{len(scope.sentences)} evidence sentences of {dimension} in {len(corpus)} reports"
+    found = sg.suggest(scope, sg.rubric_vocabulary(r), top=top, min_count=min_count)
+    console.print(Text.assemble(("candidate terms ", "bold"), f"not in {r.id} {r.version}, from {where}"))
+    if not found:
+        console.print(Text("no candidates (every frequent word is already covered, or the scope is empty)", style="dim"))
+        return
+    width = max(len(c.term) for c in found)
+    for i, c in enumerate(found, 1):
+        console.print(
+            Text.assemble(
+                f"{i:>3}. ", (c.term, "bold"), "　" * (width - len(c.term)),
+                (f"  score {c.score:.2f} · {c.count}× in {c.reports} report{'s' if c.reports != 1 else ''} · "
+                 f"{'+'.join(c.methods)}", "dim"),
+            ),
+            soft_wrap=True,
+        )
+        for e in c.examples:
+            line = Text("       · " + e)
+            line.highlight_words([c.term], style="bold yellow")
+            console.print(line, soft_wrap=True)
+
+
+# -- calibrate ------------------------------------------------------------------
+
+
+def _fmt_stat(x: float, digits: int = 3) -> str:
+    import math
+
+    return "n/a" if x is None or math.isnan(x) else f"{x:.{digits}f}"
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    reports: DirArg,
+    labels: Annotated[
+        Path, typer.Option("--labels", help="CSV with columns file,total and optionally one per dimension id.")
+    ],
+    rubric: RubricOpt = None,
+    top: Annotated[int, typer.Option("--top", "-n", min=0, help="How many disagreeing reports to show.")] = 3,
+    fit: Annotated[
+        Optional[Path], typer.Option("--fit", help="Fit criterion points to the labels and write the rubric here.")
+    ] = None,
+    ridge: Annotated[
+        float, typer.Option("--ridge", min=0.0, help="How strongly the fit keeps points the labels cannot tell apart.")
+    ] = 0.05,
+) -> None:
+    """Compare the tool's scores with reviewers' (Spearman, Kendall, mean absolute error); optionally fit the points."""
+    from ..tuning import calibrate as cal
+    from ..tuning.corpus import display_name
+
+    scorer = _load(rubric)
+    r = scorer.rubric
+    try:
+        lab = cal.read_labels(labels, [d.id for d in r.dimensions])
+    except CivscoreError as e:
+        fail(e.message)
+    corpus = _read(reports)
+    root = reports if reports.is_dir() else reports.parent
+    names = [display_name(p, root) for p in corpus.paths]
+    docs = dict(zip(names, corpus.documents))
+    matched, unmatched = cal.match_reports(lab, names)
+    for key in unmatched:
+        console_err.print(
+            Text.assemble(("skipped:", "yellow"), f" {labels}: {key}: no such report in {reports}"), soft_wrap=True
+        )
+    if not matched:
+        fail(f"{labels}: none of the labelled files is a report in {reports}")
+    pairs = [cal.Pair(name, scorer.score_document(docs[name]), lab.rows[key]) for key, name in matched.items()]
+    console.print(
+        Text.assemble(
+            ("calibration ", "bold"), f"{r.id} {r.version} against {labels}: {len(pairs)} labelled reports",
+            (f", {len(names) - len(pairs)} without labels" if len(names) > len(pairs) else "", "dim"),
+        )
+    )
+    table = Table(expand=False)
+    for col, just in (("", "left"), ("n", "right"), ("Spearman", "right"), ("Kendall", "right"), ("MAE", "right"),
+                      ("tool − label", "right")):
+        table.add_column(col, justify=just)
+    for a in cal.agreements(pairs, lab.columns):
+        table.add_row(a.column, str(a.n), _fmt_stat(a.spearman), _fmt_stat(a.kendall), _fmt_stat(a.mae, 2),
+                      _fmt_stat(a.bias, 2))
+    console.print(table)
+    worst = cal.disagreements(pairs, top)
+    if worst:
+        console.print(Text("where the tool and the reviewers disagree most", style="bold"))
+    for w in worst:
+        print_disagreement(w, lab.columns)
+    if fit is not None:
+        _fit(scorer, pairs, fit, labels, ridge)
+
+
+def print_disagreement(w, columns) -> None:
+    res = w.pair.result
+    console.print(
+        Text.assemble(
+            (w.pair.name, "bold"), f": tool {w.tool:g} vs reviewers {w.label:g} ",
+            (f"({w.gap:+.1f})", "red" if w.gap < 0 else "green"), f", rank {w.rank_tool} vs {w.rank_label}",
+        ),
+        soft_wrap=True,
+    )
+    for d in res.dimensions:
+        label = w.pair.labels.get(d.id)
+        head = f"  {d.id} {d.score:g}/{d.max:g}" + (f" (reviewers {label:g})" if label is not None else "")
+        best = sorted((c for c in d.criteria if c.evidence), key=lambda c: -c.score)
+        quote = f"「{_short(best[0].evidence[0].text, 60)}」 {best[0].id}" if best else "no evidence"
+        console.print(Text.assemble((head, "bold" if label is not None else ""), " ", (quote, "dim")), soft_wrap=True)
+        empty = [c.name for c in d.criteria if c.score == 0]
+        if empty:
+            console.print(Text(f"      nothing found for: {'、'.join(empty)}", style="dim"), soft_wrap=True)
+
+
+def _fit(scorer, pairs, out: Path, labels: Path, ridge: float) -> None:
+    from datetime import date
+
+    from ..tuning import calibrate as cal
+
+    try:
+        result = cal.fit_points(scorer.rubric, pairs, ridge=ridge)
+    except CivscoreError as e:
+        fail(e.message)
+    r = scorer.rubric
+    table = Table(title="fitted points", expand=False)
+    table.add_column("criterion")
+    table.add_column("now", justify="right")
+    table.add_column("fitted", justify="right")
+    table.add_column("Δ", justify="right")
+    for cid in result.ids:
+        delta = result.new[cid] - result.old[cid]
+        style = "green" if delta > 0 else ("red" if delta < 0 else "dim")
+        table.add_row(cid, f"{result.old[cid]:g}", f"{result.new[cid]:g}", Text(_signed(delta), style=style))
+    console.print(table)
+    for note in result.notes:
+        console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
+    console.print(
+        f"total: Spearman {_fmt_stat(result.before.spearman)} → {_fmt_stat(result.after.spearman)}, "
+        f"MAE {_fmt_stat(result.before.mae, 2)} → {_fmt_stat(result.after.mae, 2)} (fitted points, same levels)",
+        soft_wrap=True,
+    )
+    header = (
+        f"Points fitted by `civscore calibrate --fit` on {date.today().isoformat()} to {labels.name} "
+        f"({len(pairs)} reports, {result.rows} labels, ridge {ridge:g});\nbased on {r.id} {r.version} "
+        f"(sha256 {scorer.loaded.sha256[:12]}). Only the points changed."
+    )
+    try:
+        cal.write_fitted(scorer.loaded, out, result, header)
+    except RubricError as e:
+        for p in e.problems:
+            console_err.print(Text.assemble(("error:", "red"), " ", p), soft_wrap=True)
+        raise typer.Exit(2)
+    except CivscoreError as e:
+        fail(e.message)
+    console.print(Text(f"fitted rubric: {out}", style="bold"))

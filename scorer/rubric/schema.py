@@ -211,7 +211,7 @@ class Rubric(_Strict):
     grades: list[Grade] = Field(min_length=1)
     veto_grade: str = "不合格（一票否决）"
     negation: Negation
-    slogans: list[str] = Field(default_factory=list, description="Numbered slogans that are not quantities (两学一做).")
+    slogans: list[str] = Field(default_factory=list, description="Numbered slogans that are not quantities, e.g. a campaign named by counts.")
     scoring: Scoring = Scoring()
     dimensions: list[Dimension] = Field(min_length=1)
     bonus: Bonus = Bonus(max=0)

@@ -1,0 +1,366 @@
+"""Calibrate a rubric against reviewers' scores, and fit its criterion points to them.
+
+Agreement: Spearman and Kendall rank correlations (scipy.stats) and the mean
+absolute error, for the total and every labelled dimension.
+
+Fit: a report's base score is Σ points_c × share_c, where share_c is the level
+share its criterion reached (A/B/C/D = 100/66/33/0 %). Given reviewers' totals
+(and dimension scores when labelled), non-negative least squares
+(scipy.optimize.lsq_linear) finds the points; a light ridge pulls criteria the
+labels cannot tell apart toward their current points. The points are then
+rescaled to the rubric's total, rounded to 0.5 (each at least 0.5) keeping the
+sum exact, and dimension points become the sums of their criteria.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CivscoreError, InputError, RubricError
+from ..result import ScoreResult
+from ..rubric import LoadedRubric, load_rubric, parse_rubric
+from ..rubric.schema import Rubric
+
+TOTAL = "total"
+FILE = "file"
+STEP = 0.5  # points are rounded to this
+DEFAULT_RIDGE = 0.05
+
+
+# -- labels ---------------------------------------------------------------------
+
+
+@dataclass
+class Labels:
+    path: Path
+    columns: list[str]  # "total" and dimension ids present in the file
+    rows: dict[str, dict[str, float]]  # file as written → column → value (missing cells absent)
+
+
+def read_labels(path: Path, dimension_ids: list[str]) -> Labels:
+    """`file,total[,<dimension id>…]`; empty cells are missing labels."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(path, "labels file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(path, f"cannot read labels: {getattr(e, 'strerror', None) or e}") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if FILE not in header or TOTAL not in header:
+        raise InputError(path, f"the first line must name the columns, at least '{FILE}' and '{TOTAL}' (found: {', '.join(header) or 'nothing'})")
+    unknown = [h for h in header if h not in (FILE, TOTAL) and h not in dimension_ids]
+    if unknown:
+        raise InputError(
+            path, f"unknown column {unknown[0]!r}: columns are '{FILE}', '{TOTAL}' and dimension ids ({', '.join(dimension_ids)})"
+        )
+    columns = [TOTAL] + [d for d in dimension_ids if d in header]
+    rows: dict[str, dict[str, float]] = {}
+    for lineno, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        name = row.get(FILE, "")
+        if not name:
+            continue
+        values = {}
+        for col in columns:
+            cell = row.get(col, "")
+            if cell == "":
+                continue
+            try:
+                values[col] = float(cell)
+            except ValueError:
+                raise InputError(path, f"line {lineno}: {col} is {cell!r}, not a number") from None
+            if not math.isfinite(values[col]):
+                raise InputError(path, f"line {lineno}: {col} is not a finite number")
+        if name in rows:
+            raise InputError(path, f"line {lineno}: {name} is labelled twice")
+        rows[name] = values
+    if not rows:
+        raise InputError(path, "no labelled reports")
+    return Labels(path, columns, rows)
+
+
+def match_reports(labels: Labels, names: list[str]) -> tuple[dict[str, str], list[str]]:
+    """label file name → report name (exact relative path first, then the bare file name)."""
+    by_name = {n: n for n in names}
+    by_base: dict[str, list[str]] = {}
+    for n in names:
+        by_base.setdefault(Path(n).name, []).append(n)
+    matched, unmatched = {}, []
+    for key in labels.rows:
+        if key in by_name:
+            matched[key] = key
+        elif len(by_base.get(Path(key).name, [])) == 1:
+            matched[key] = by_base[Path(key).name][0]
+        else:
+            unmatched.append(key)
+    return matched, unmatched
+
+
+# -- agreement ------------------------------------------------------------------
+
+
+@dataclass
+class Agreement:
+    column: str
+    n: int
+    spearman: float
+    kendall: float
+    mae: float
+    bias: float  # mean of tool − label
+
+
+def tool_value(result: ScoreResult, column: str) -> float:
+    return result.total if column == TOTAL else result.dimension(column).score
+
+
+def agreement(column: str, tool: list[float], label: list[float]) -> Agreement:
+    from scipy import stats
+
+    n = len(tool)
+    t, y = np.asarray(tool, float), np.asarray(label, float)
+    rho = tau = float("nan")
+    if n >= 2 and np.ptp(t) > 0 and np.ptp(y) > 0:
+        rho = float(stats.spearmanr(t, y).statistic)
+        tau = float(stats.kendalltau(t, y).statistic)
+    mae = float(np.mean(np.abs(t - y))) if n else float("nan")
+    bias = float(np.mean(t - y)) if n else float("nan")
+    return Agreement(column, n, rho, tau, mae, bias)
+
+
+@dataclass
+class Pair:
+    name: str
+    result: ScoreResult
+    labels: dict[str, float]
+
+
+def agreements(pairs: list[Pair], columns: list[str]) -> list[Agreement]:
+    out = []
+    for col in columns:
+        have = [p for p in pairs if col in p.labels]
+        out.append(agreement(col, [tool_value(p.result, col) for p in have], [p.labels[col] for p in have]))
+    return out
+
+
+@dataclass
+class Disagreement:
+    pair: Pair
+    tool: float
+    label: float
+    rank_tool: int
+    rank_label: int
+
+    @property
+    def gap(self) -> float:
+        return self.tool - self.label
+
+
+def _ranks(values: list[float]) -> list[int]:
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    ranks = [0] * len(values)
+    for r, i in enumerate(order, 1):
+        ranks[i] = r
+    return ranks
+
+
+def disagreements(pairs: list[Pair], top: int) -> list[Disagreement]:
+    """The reports whose tool total is furthest from the reviewers' (then furthest in rank)."""
+    have = [p for p in pairs if TOTAL in p.labels]
+    tool = [p.result.total for p in have]
+    label = [p.labels[TOTAL] for p in have]
+    rt, rl = _ranks(tool), _ranks(label)
+    items = [Disagreement(p, t, y, a, b) for p, t, y, a, b in zip(have, tool, label, rt, rl)]
+    items.sort(key=lambda d: (-abs(d.gap), -abs(d.rank_tool - d.rank_label), d.pair.name))
+    return items[:top]
+
+
+# -- fitting --------------------------------------------------------------------
+
+
+def level_shares(r: Rubric) -> dict[str, float]:
+    return {lv.id: lv.share for lv in r.levels}
+
+
+def criterion_ids(r: Rubric) -> list[str]:
+    return [c.id for c in r.criteria()]
+
+
+def shares_matrix(r: Rubric, results: list[ScoreResult]) -> np.ndarray:
+    """reports × criteria: the level share each criterion reached."""
+    share = level_shares(r)
+    ids = criterion_ids(r)
+    out = np.zeros((len(results), len(ids)))
+    for i, res in enumerate(results):
+        got = {c.id: share.get(c.level, 0.0) for d in res.dimensions for c in d.criteria}
+        out[i] = [got.get(cid, 0.0) for cid in ids]
+    return out
+
+
+@dataclass
+class Fit:
+    ids: list[str]
+    old: dict[str, float]
+    new: dict[str, float]
+    raw: dict[str, float]  # before rounding, rescaled to the total
+    dimensions: dict[str, float]
+    rows: int
+    before: Agreement
+    after: Agreement
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def max_change(self) -> float:
+        return max(abs(self.new[i] - self.old[i]) for i in self.ids)
+
+
+def round_to_total(values: np.ndarray, total: float, step: float = STEP, minimum: float = STEP) -> np.ndarray:
+    """Round to multiples of `step`, each ≥ `minimum`, summing exactly to `total` (largest remainder)."""
+    units_total = int(round(total / step))
+    units = np.maximum(values / step, minimum / step)
+    floor = np.floor(units).astype(int)
+    floor = np.maximum(floor, int(round(minimum / step)))
+    remainder = units - floor
+    short = units_total - int(floor.sum())
+    if short > 0:
+        for i in np.argsort(-remainder, kind="stable")[:short]:
+            floor[i] += 1
+    elif short < 0:
+        # too many: take back from the largest fractional shortfalls among those above the minimum
+        order = np.argsort(remainder, kind="stable")
+        k = -short
+        for i in order:
+            if k == 0:
+                break
+            if floor[i] > round(minimum / step):
+                floor[i] -= 1
+                k -= 1
+    return floor * step
+
+
+def fit_points(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE) -> Fit:
+    """Criterion points that best reproduce the labels (see the module docstring)."""
+    from scipy.optimize import lsq_linear
+
+    ids = criterion_ids(r)
+    p0 = np.array([c.points for c in r.criteria()], float)
+    dim_of = {c.id: d.id for d in r.dimensions for c in d.criteria}
+    results = [p.result for p in pairs]
+    X = shares_matrix(r, results)
+    rows_a, rows_y = [], []
+    for i, p in enumerate(pairs):
+        if TOTAL in p.labels:
+            rows_a.append(X[i])
+            rows_y.append(p.labels[TOTAL] - p.result.bonus.score)
+        for d in r.dimensions:
+            if d.id in p.labels:
+                mask = np.array([dim_of[cid] == d.id for cid in ids], float)
+                rows_a.append(X[i] * mask)
+                rows_y.append(p.labels[d.id])
+    if len(rows_a) < 2:
+        raise CivscoreError(None, "too few labelled reports to fit points (need at least 2)")
+    A, y = np.array(rows_a), np.array(rows_y)
+    notes = []
+    # Labels may use another scale: estimate it from the current points, so the ridge
+    # pulls toward the current points on the labels' scale.
+    current = A @ p0
+    scale = float(current @ y / (current @ current)) if current @ current > 0 else 1.0
+    if not math.isfinite(scale) or scale <= 0:
+        scale = 1.0
+        notes.append("the labels do not rise with the current scores; the fit ignores their scale")
+    lam = ridge * max(1e-9, float(np.sqrt((A**2).sum(axis=0)).mean()))
+    A_aug = np.vstack([A, lam * np.eye(len(ids))])
+    y_aug = np.concatenate([y, lam * scale * p0])
+    sol = lsq_linear(A_aug, y_aug, bounds=(0, np.inf), method="bvls")
+    p = np.clip(sol.x, 0, None)
+    if p.sum() <= 0:
+        raise CivscoreError(None, "the fit gives every criterion 0 points; the labels do not follow the rubric")
+    raw = p * (r.total / p.sum())
+    new = round_to_total(raw, r.total)
+    new_map = dict(zip(ids, (float(v) for v in new)))
+    dims = {d.id: float(sum(new_map[c.id] for c in d.criteria)) for d in r.dimensions}
+    have = [i for i, p_ in enumerate(pairs) if TOTAL in p_.labels]
+    labels = [pairs[i].labels[TOTAL] for i in have]
+    before = agreement(TOTAL, [results[i].total for i in have], labels)
+    predicted = [float(X[i] @ new) + results[i].bonus.score for i in have]
+    after = agreement(TOTAL, predicted, labels)
+    unlabelled = [cid for j, cid in enumerate(ids) if np.ptp(X[:, j]) == 0]
+    if unlabelled:
+        notes.append(
+            f"{len(unlabelled)} criteria reach the same level in every labelled report "
+            f"({', '.join(unlabelled[:4])}{' …' if len(unlabelled) > 4 else ''}); the labels say little about them"
+        )
+    return Fit(ids, dict(zip(ids, map(float, p0))), new_map, dict(zip(ids, map(float, raw))), dims,
+               len(rows_a), before, after, notes)
+
+
+# -- writing the fitted rubric ----------------------------------------------------
+
+_POINTS = re.compile(r"(?<![\w.-])(points:[ \t]*)([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+_VERSION = re.compile(r"^(\s*version:[ \t]*)([\"']?)([^\"'#\s]+)\2")
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def apply_points(loaded: LoadedRubric, text: str, fit: Fit, version_suffix: str = "+fit") -> str:
+    """The rubric text with new points on exactly the lines that hold them; comments and layout untouched."""
+    lines = text.split("\n")
+    r = loaded.rubric
+    edits: dict[int, str] = {}
+
+    def edit(loc: tuple, value: float) -> None:
+        lineno = loaded.line_of(loc)
+        if lineno in edits:  # two points on one line (flow style): no safe textual edit
+            raise RubricError(loaded.path, [f"{loaded.path}:{lineno}: cannot rewrite two points on one line"])
+        edits[lineno] = _fmt(value)
+
+    for di, d in enumerate(r.dimensions):
+        edit(("dimensions", di, "points"), fit.dimensions[d.id])
+        for ci, c in enumerate(d.criteria):
+            edit(("dimensions", di, "criteria", ci, "points"), fit.new[c.id])
+    for lineno, value in edits.items():
+        line = lines[lineno - 1]
+        found = _POINTS.findall(line)
+        if len(found) != 1:
+            raise RubricError(loaded.path, [f"{loaded.path}:{lineno}: cannot rewrite the points on this line"])
+        lines[lineno - 1] = _POINTS.sub(lambda m: m.group(1) + value, line, count=1)
+    vline = loaded.line_of(("version",)) - 1
+    if version_suffix and not r.version.endswith(version_suffix):
+        lines[vline] = _VERSION.sub(lambda m: m.group(1) + m.group(2) + m.group(3) + version_suffix + m.group(2),
+                                    lines[vline], count=1)
+    return "\n".join(lines)
+
+
+def write_fitted(loaded: LoadedRubric, out: Path, fit: Fit, header: str) -> None:
+    """Write the fitted rubric atomically; refuse to overwrite the input; the result must load."""
+    import os
+    import tempfile
+
+    src = loaded.path
+    if out.resolve() == src.resolve() or (out.exists() and os.path.samefile(out, src)):
+        raise InputError(out, "refusing to overwrite the input rubric; choose another file for --fit")
+    text = src.read_bytes().decode("utf-8-sig")
+    new_text = apply_points(loaded, text, fit)
+    new_text = "".join(f"# {h}\n" for h in header.splitlines()) + new_text
+    check = parse_rubric(new_text, out)  # raises RubricError with the lines if the edit broke anything
+    got = {c.id: c.points for c in check.rubric.criteria()}
+    if any(abs(got[k] - v) > 1e-9 for k, v in fit.new.items()):
+        raise RubricError(out, [f"{out}: the written points do not read back as fitted"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(new_text)
+        load_rubric(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

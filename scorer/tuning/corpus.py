@@ -1,0 +1,83 @@
+"""A corpus: the reports in a folder, read once, scored by one or more rubrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CivscoreError, InputError
+from ..ingest import Document
+from ..resources import data_dir
+
+FALLBACK_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+
+
+def report_suffixes() -> tuple[str, ...]:
+    try:
+        from ..ingest import SUPPORTED_SUFFIXES
+    except ImportError:  # pragma: no cover - older ingest
+        return FALLBACK_SUFFIXES
+    return tuple(SUPPORTED_SUFFIXES)
+
+
+def default_corpus() -> Path | None:
+    """The bundled seed reports, when this installation has them (a source checkout)."""
+    seeds = data_dir("seeds")
+    return seeds if seeds.is_dir() and any(find_reports_in(seeds)) else None
+
+
+def find_reports_in(folder: Path) -> list[Path]:
+    suffixes = report_suffixes()
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith("."))
+
+
+def find_reports(target: Path) -> list[Path]:
+    """The report files of a folder (not recursive, sorted by name), or the one file given."""
+    if not target.exists():
+        raise InputError(target, "no such folder")
+    if target.is_file():
+        return [target]
+    found = find_reports_in(target)
+    if not found:
+        raise InputError(target, f"no reports in this folder (looked for {', '.join(report_suffixes())})")
+    return found
+
+
+@dataclass
+class Corpus:
+    """Reports read and normalized once. `failures` holds one line per report that could not be read."""
+
+    documents: list[Document] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __iter__(self):
+        return iter(zip(self.paths, self.documents))
+
+
+def read_corpus(target: Path, *, max_bytes: int | None = None) -> Corpus:
+    """Read every report under `target` once. Unreadable reports are listed, not fatal."""
+    from ..ingest import load_document
+
+    corpus = Corpus()
+    limits = {"max_bytes": max_bytes} if max_bytes else {}
+    for path in find_reports(target):
+        try:
+            doc = load_document(path, **limits)
+        except CivscoreError as e:
+            corpus.failures.append(e.message)
+            continue
+        corpus.paths.append(path)
+        corpus.documents.append(doc)
+    return corpus
+
+
+def display_name(path: Path, root: Path) -> str:
+    """The path relative to the corpus folder (its name for a single file)."""
+    try:
+        return str(path.relative_to(root)) if root.is_dir() else path.name
+    except ValueError:
+        return str(path)

@@ -1,0 +1,51 @@
+"""`civscore rubric show`: the rubric as a readable table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scorer.cli import app
+from scorer.rubric import load_rubric
+from scorer.tuning.show import describe_matcher, rubric_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("name", ["court", "general"])
+def test_show_lists_every_criterion_with_points_and_what_earns_them(name):
+    result = CliRunner().invoke(app, ["rubric", "show", name], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    r = load_rubric(ROOT / "rubric" / f"{name}.yaml").rubric
+    out = result.stdout
+    assert r.title in out
+    for d in r.dimensions:
+        assert d.name in out
+        for c in d.criteria:
+            assert c.id in out and c.name in out
+            assert c.full[:20] in out
+    for b in r.bonus.items:
+        assert b.id in out
+    for v in r.vetoes:
+        assert v.id in out
+
+
+def test_matcher_summaries():
+    r = load_rubric(ROOT / "tests" / "fixtures" / "rubrics" / "mini.yaml").rubric
+    rows = list(rubric_rows(r))
+    assert [row[0] for row in rows] == ["criterion"] * 3 + ["bonus", "veto"]
+    assert [row[3] for row in rows[:3]] == ["4", "3", "3"]
+    kinds = [describe_matcher(m) for c in r.criteria() for m in c.matchers]
+    assert kinds[0].startswith("keywords: 党建、支部 [+1 syn.]") and "need 1.7" in kinds[0]
+    assert kinds[1].startswith("cooccur/sentence: (")
+    assert kinds[2].startswith("quantity ≥ 4 次/期/场/year")
+    assert describe_matcher(r.bonus.items[0].matchers[0]) == "pattern: 党建品牌"
+
+
+def test_show_a_broken_rubric(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["rubric", "show", str(bad)])
+    assert result.exit_code == 2 and "bad.yaml:" in result.stderr
