@@ -94,10 +94,15 @@ def document_from_text(text: str, path: str = "<text>", *, normalize: bool = Tru
     from .ingest.normalize import normalize as normalize_text
 
     raw = text.encode("utf-8")
-    body = normalize_text(text).text if normalize else text
+    if normalize:
+        body = normalize_text(text).text
+        # Web bylines (作者/时间) hold the author and date: read metadata before they go.
+        meta = extract_metadata(normalize_text(text, keep_boilerplate=True).text)
+    else:
+        body, meta = text, extract_metadata(text)
     return Document(
         path=path, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), format="txt", encoding="utf-8",
-        text=body, meta=extract_metadata(body),
+        text=body, meta=meta,
     )
 
 

@@ -1,5 +1,7 @@
 """Ingest: read a submission from disk into a normalized `Document`."""
 
 from .document import Document, Metadata
+from .loader import load_document
+from .sniff import SUPPORTED_SUFFIXES
 
-__all__ = ["Document", "Metadata"]
+__all__ = ["Document", "Metadata", "SUPPORTED_SUFFIXES", "load_document"]

@@ -9,6 +9,7 @@ candidates are settled by a few dictionary look-ups.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Iterable
@@ -17,6 +18,8 @@ import ahocorasick
 import jieba
 
 from ..segment import Clause, Segmented, Sentence
+
+jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not for our users
 
 _MAX_WORD = 5  # longest dictionary word considered when probing a boundary
 _JIEBA_LOCK = threading.Lock()

@@ -1,0 +1,120 @@
+"""load_document: one file on disk → a normalized `Document`, or an InputError.
+
+Every way a submission can be unusable ends in InputError(path, problem) with a
+one-line problem the CLI prints; no other exception escapes for bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import unicodedata
+from pathlib import Path
+
+from ..errors import InputError
+from .document import Document
+from .han import chinese_share
+from .metadata import extract_metadata
+from .normalize import normalize
+from .readers import RawText, ReadProblem
+from .readers.pdf import read_pdf
+from .readers.plain import read_text
+from .readers.web import read_html
+from .readers.word import read_docx
+from .sniff import detect_format
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# A .docx may unpack to this many times the file-size limit, and never more than this.
+UNPACK_FACTOR = 10
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+# Below these a file is not a Chinese report (an English letter, a number table).
+MIN_HAN_CHARS = 20
+MIN_HAN_SHARE = 0.10
+
+
+def load_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, normalize and describe one submission."""
+    data = _read_bytes(path, max_bytes)
+    try:
+        fmt = detect_format(data, Path(path).suffix)
+        raw = _read(fmt, data, max_bytes)
+    except ReadProblem as problem:
+        raise InputError(path, str(problem)) from None
+    except Exception as err:  # a parser bug on hostile input must still be one line
+        raise InputError(path, f"the {_describe(path)} file cannot be read ({type(err).__name__})") from None
+    text = normalize(raw.text).text
+    if not text:
+        if not _has_visible_text(raw.text):
+            raise InputError(path, "the file has no text (only whitespace)")
+        raise InputError(path, "no report text is left after removing page furniture and website boilerplate")
+    han, share = chinese_share(text)
+    if han < MIN_HAN_CHARS or share < MIN_HAN_SHARE:
+        raise InputError(
+            path,
+            f"almost no Chinese text ({han} Chinese characters, {share:.0%} of letters); "
+            "expected a report in Chinese",
+        )
+    # Bylines (作者/来源/时间) are boilerplate that normalize drops; metadata needs them.
+    meta = extract_metadata(normalize(raw.text, keep_boilerplate=True).text)
+    return Document(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        format=fmt,
+        encoding=raw.encoding,
+        text=text,
+        meta=meta,
+    )
+
+
+def _read_bytes(path: str | Path, max_bytes: int) -> bytes:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except OSError as err:
+        raise InputError(path, f"cannot access the file ({err.strerror or err})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(path, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(path, "is not a regular file")
+    if info.st_size > max_bytes:
+        raise InputError(path, f"file is {_size(info.st_size)}, over the {_size(max_bytes)} limit")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat
+    except OSError as err:
+        raise InputError(path, f"cannot read the file ({err.strerror or err})") from None
+    if len(data) > max_bytes:
+        raise InputError(path, f"file is over the {_size(max_bytes)} limit")
+    if not data:
+        raise InputError(path, "the file is empty")
+    return data
+
+
+def _read(fmt: str, data: bytes, max_bytes: int) -> RawText:
+    if fmt == "pdf":
+        return read_pdf(data)
+    if fmt == "docx":
+        return read_docx(data, min(UNPACK_FACTOR * max_bytes, MAX_UNPACKED_BYTES))
+    if fmt == "html":
+        return read_html(data)
+    return read_text(data)
+
+
+def _has_visible_text(text: str) -> bool:
+    """Anything besides whitespace, controls and invisible format characters (BOM, ZWSP)?"""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf") for ch in text)
+
+
+def _describe(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    return suffix if suffix else "input"
+
+
+def _size(n: int) -> str:
+    """'26,214,400 bytes (25.0 MiB)' — exact, and readable when large."""
+    exact = f"{n:,} bytes"
+    return f"{exact} ({n / 2**20:.1f} MiB)" if n >= 2**20 else exact

@@ -1,0 +1,84 @@
+"""Decide a file's format from its bytes first and its extension second.
+
+Files arrive renamed, saved from browsers or exported by office tools, so the
+extension lies often enough: a PDF is a PDF when it says %PDF-, a Word file when
+its zip holds word/document.xml. Known non-report formats (images, spreadsheets,
+old binary Office files) are named in the error so the user knows what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from .readers import ReadProblem
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<head")
+_SCAN_HINT = "; a scanned page needs OCR first"
+
+# (magic bytes at offset 0, what it is, advice)
+_BINARY_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", _SCAN_HINT),
+    (b"\xff\xd8\xff", "a JPEG image", _SCAN_HINT),
+    (b"GIF87a", "a GIF image", _SCAN_HINT),
+    (b"GIF89a", "a GIF image", _SCAN_HINT),
+    (b"II*\x00", "a TIFF image", _SCAN_HINT),
+    (b"MM\x00*", "a TIFF image", _SCAN_HINT),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old binary Office file (.doc/.xls)", "; save it as .docx"),
+    (b"{\\rtf", "an RTF document", "; save it as .docx"),
+    (b"\x1f\x8b", "a gzip archive", ""),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", ""),
+    (b"Rar!\x1a\x07", "a RAR archive", ""),
+)
+_ZIP_KINDS = (  # member name prefix → what the zip is
+    ("xl/", "an Excel workbook (.xlsx)"),
+    ("ppt/", "a PowerPoint file (.pptx)"),
+    ("content.xml", "an OpenDocument file (.odt/.ods)"),
+)
+
+
+def detect_format(data: bytes, suffix: str) -> str:
+    """'pdf', 'docx', 'html' or 'txt'; ReadProblem for formats we cannot read."""
+    suffix = suffix.lower()
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_format(data, suffix)
+    for magic, what, advice in _BINARY_SIGNATURES:
+        if data.startswith(magic):
+            raise ReadProblem(f"unsupported file format: {what}{advice}")
+    if suffix == ".docx":
+        raise ReadProblem("the .docx file is corrupt (not a zip archive)")
+    if suffix == ".pdf":
+        raise ReadProblem("the .pdf file is corrupt (no %PDF- header)")
+    if _looks_like_html(data, suffix):
+        return "html"
+    return "txt"
+
+
+def _zip_format(data: bytes, suffix: str) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        if suffix == ".docx":
+            raise ReadProblem("the .docx file is corrupt (not a readable zip archive)") from None
+        raise ReadProblem("unsupported file format: a damaged zip archive") from None
+    if "word/document.xml" in names:
+        return "docx"
+    for prefix, what in _ZIP_KINDS:
+        if any(name.startswith(prefix) for name in names):
+            raise ReadProblem(f"unsupported file format: {what}; save the report as .docx, .pdf or .txt")
+    if suffix == ".docx":
+        raise ReadProblem("the .docx file is corrupt (word/document.xml is missing)")
+    raise ReadProblem("unsupported file format: a zip archive; unpack it and submit the report itself")
+
+
+def _looks_like_html(data: bytes, suffix: str) -> bool:
+    head = data[:2048].lower()
+    if any(marker in head for marker in _HTML_MARKERS):
+        return True
+    return suffix in _HTML_SUFFIXES and b"<" in head
