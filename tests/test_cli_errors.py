@@ -155,3 +155,10 @@ def test_broken_rubric_yaml_is_one_line_per_problem(tmp_path):
     result = run("score", str(SEEDS[0]), "--rubric", str(bad))
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "bad.yaml:" in result.stderr and "YAML" in result.stderr
+
+
+def test_brackets_in_a_message_are_printed_not_read_as_markup(tmp_path):
+    odd = tmp_path / "[draft] report[1].txt"
+    result = run("score", str(odd))
+    assert result.exit_code == 2
+    assert "[draft] report[1].txt" in result.stderr

@@ -17,14 +17,14 @@ import sys
 import typer
 
 from ..errors import CivscoreError
-from .app import app, console_err
+from .app import app, console_err, error_line
 
 
 def main() -> None:
     try:
         app()
     except CivscoreError as e:  # raised outside a command's own handling
-        console_err.print(f"[red]error:[/] {e.message}", highlight=False, markup=False, soft_wrap=True)
+        error_line(e.message)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         console_err.print("interrupted")
@@ -32,7 +32,7 @@ def main() -> None:
     except Exception as e:  # pragma: no cover - last resort, keeps the promise of no traceback
         if os.environ.get("CIVSCORE_DEBUG"):
             raise
-        console_err.print(f"[red]internal error:[/] {type(e).__name__}: {e} (set CIVSCORE_DEBUG=1 for a traceback)")
+        error_line(f"internal error: {type(e).__name__}: {e} (set CIVSCORE_DEBUG=1 for a traceback)")
         sys.exit(1)
 
 

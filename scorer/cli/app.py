@@ -42,8 +42,13 @@ RubricOpt = Annotated[
 MB = 1024 * 1024
 
 
+def error_line(message: str) -> None:
+    """Print one `error: …` line; the message is plain text, never rich markup."""
+    console_err.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
+
+
 def fail(message: str, code: int = 2) -> None:
-    console_err.print(f"[red]error:[/] {Text(message)}", soft_wrap=True)
+    error_line(message)
     raise typer.Exit(code)
 
 
@@ -54,7 +59,7 @@ def load_scorer(rubric: str | None):
         return Scorer.load(rubric)
     except RubricError as e:
         for p in e.problems:
-            console_err.print(f"[red]error:[/] {Text(p)}", soft_wrap=True)
+            error_line(p)
         raise typer.Exit(2)
 
 
@@ -133,7 +138,7 @@ def score(
                 writer(result, targets[path])
         except CivscoreError as e:
             failures.append(e.message)
-            console_err.print(f"[red]error:[/] {Text(e.message)}", soft_wrap=True)
+            error_line(e.message)
             continue
         results.append(result)
         if not as_json:
@@ -146,9 +151,9 @@ def score(
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
     if failures:
         if len(files) > 1:
-            console_err.print(f"[red]{len(failures)} of {len(files)} failed:[/]")
+            console_err.print(Text(f"{len(failures)} of {len(files)} failed:", style="red"))
             for f in failures:
-                console_err.print(f"  {Text(f)}", soft_wrap=True)
+                console_err.print(Text(f"  {f}"), soft_wrap=True)
         raise typer.Exit(2)
 
 

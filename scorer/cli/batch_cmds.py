@@ -1,1 +1,206 @@
-"""`civscore batch` and `civscore history`: score a whole intake."""
+"""`civscore batch` and `civscore history`: score a whole intake, and look back at a unit."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import CivscoreError, RubricError
+from .app import MB, RubricOpt, app, console, console_err
+
+
+def _error_line(message: str) -> Text:
+    """`error: …` with the message as plain text (a path or reason may contain [brackets])."""
+    return Text.assemble(("error:", "red"), " ", message)
+
+
+class _RateColumn(ProgressColumn):
+    """Reports per second."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("  –  /s" if speed is None else f"{speed:5.1f}/s", style="progress.data.speed")
+
+
+class _RichProgress:
+    """The batch's progress bar (on stderr) and one line per failure as it happens."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TextColumn("elapsed"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=console_err,
+            transient=False,
+        )
+        self.task = None
+
+    def start(self, to_do: int, skipped: int, workers: int) -> None:
+        if skipped:
+            console_err.print(Text(f"{skipped} already scored with this rubric: skipped (--force to redo)", style="dim"))
+        if to_do:
+            where = f"{workers} worker{'s' if workers != 1 else ''}"
+            self.task = self.progress.add_task(f"scoring ({where})", total=to_do)
+            self.progress.start()
+
+    def advance(self, sub, outcome) -> None:
+        if outcome.error:
+            self.progress.console.print(_error_line(outcome.error), highlight=False, soft_wrap=True)
+        if self.task is not None:
+            self.progress.advance(self.task)
+
+    def stage(self, text: str) -> None:
+        console_err.print(Text(text + " …", style="dim"))
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _sigterm_to_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Intake folder: every supported report under it (recursive).",
+                                           show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: scorecards, ranking, overview, store.")]
+    = Path("reports"),
+    rubric: RubricOpt = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1,
+                                                   help="Worker processes. Default: all cores.")] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Score and rank only: no scorecards, no overview.")]
+    = False,
+    force: Annotated[bool, typer.Option("--force", help="Score again what the store already has.")] = False,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Run on a Dask cluster (tcp://host:8786). Workers must see FOLDER and --out "
+                            "at the same paths. Needs the dask extra.")] = None,
+    max_size_mb: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")]
+    = 20.0,
+) -> None:
+    """Score every report in a folder: a scorecard per report, ranking.csv/.xlsx, overview.pdf.
+
+    Results go to OUT/results.sqlite as they arrive; a second run skips what is already
+    scored with the same rubric, so an interrupted batch resumes where it stopped.
+    Ranking: total, highest first, ties by file path; units with a veto (一票否决) come
+    after all others. Exit code 2 if any file failed (the others are still scored)."""
+    from ..batch import BatchOptions, run_batch
+
+    opts = BatchOptions(source=folder, out=out, rubric=rubric, workers=workers, pdf=not no_pdf, force=force,
+                        scheduler=scheduler, max_bytes=int(max_size_mb * MB))
+    progress = _RichProgress()
+    previous = signal.signal(signal.SIGTERM, _sigterm_to_interrupt)
+    t0 = time.perf_counter()
+    try:
+        report = run_batch(opts, progress)
+    except RubricError as e:
+        for p in e.problems:
+            console_err.print(_error_line(p), soft_wrap=True)
+        raise typer.Exit(2)
+    except CivscoreError as e:
+        console_err.print(_error_line(e.message), soft_wrap=True)
+        raise typer.Exit(e.exit_code)
+    except KeyboardInterrupt:
+        console_err.print(Text.assemble(
+            ("interrupted", "yellow"),
+            f" after {time.perf_counter() - t0:.1f} s: every result received is in {out / 'results.sqlite'}; "
+            "run the same command again to finish",
+        ), soft_wrap=True)
+        raise typer.Exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _print_summary(report)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+def _print_summary(report) -> None:
+    rate = f" ({report.scored / report.work_seconds:.1f} reports/s)" if report.scored and report.work_seconds else ""
+    line = Text.assemble(
+        ("scored ", ""), (str(report.scored), "bold"),
+        (", skipped as already scored ", ""), (str(report.skipped), "bold"),
+        (", failed ", ""), (str(len(report.failures)), "bold red" if report.failures else "bold"),
+        (", vetoed ", ""), (str(report.vetoed), "bold red" if report.vetoed else "bold"),
+        (f" — {report.files} files in {report.elapsed:.1f} s{rate}", "dim"),
+    )
+    console.print(line, soft_wrap=True)
+    if report.failures:
+        console.print(Text(f"failed ({len(report.failures)}):", style="red"))
+        for rel, reason in report.failures:
+            console.print(Text(f"  {rel}: {reason}"), soft_wrap=True)
+    top = report.ranking[:5]
+    if top:
+        table = Table(title=None, show_lines=False)
+        for col, just in (("名次", "right"), ("申报单位", "left"), ("总分", "right"), ("等级", "left"),
+                          ("文件", "left")):
+            table.add_column(col, justify=just)
+        for row in top:
+            s = row.summary
+            table.add_row(str(row.rank), Text(s.unit or "—"), f"{s.total:g}",
+                          Text(s.grade, style="red" if s.vetoed else ""), Text(row.file))
+        console.print(table)
+    outs = report.outputs
+    console.print(Text(
+        "ranking: " + ", ".join(str(outs[k]) for k in ("csv", "xlsx") if k in outs)
+        + (f"; overview: {outs['overview']}" if "overview" in outs else "")
+        + (f"; scorecards written: {report.scorecards}" if "overview" in outs else "")
+        + f"; store: {outs.get('store')}", style="dim"), soft_wrap=True)
+
+
+@app.command()
+def history(
+    unit: Annotated[str, typer.Argument(help="The unit's name (exact, or a part of it).", show_default=False)],
+    db: Annotated[Path, typer.Option("--db", help="Results database written by `civscore batch`.")]
+    = Path("reports/results.sqlite"),
+) -> None:
+    """A unit's results over rounds: when, which rubric, total, grade and file."""
+    from ..batch.store import ResultStore
+
+    try:
+        with ResultStore(db, create=False) as store:
+            rows, exact = store.history(unit)
+    except CivscoreError as e:
+        console_err.print(_error_line(e.message), soft_wrap=True)
+        raise typer.Exit(2)
+    if not rows:
+        console_err.print(Text(f"no results for {unit} in {db}"), soft_wrap=True)
+        raise typer.Exit(1)
+    table = Table(show_lines=False)
+    table.add_column("scored (UTC)", no_wrap=True)
+    table.add_column("rubric", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("grade")
+    table.add_column("file", overflow="fold")
+    if not exact:
+        table.add_column("unit", overflow="fold")
+    for r in rows:
+        when = r.scored_at[:16].replace("T", " ")
+        cells = [when, f"{r.rubric_id} {r.rubric_version}", f"{r.total:g}",
+                 Text(r.grade, style="red" if r.vetoed else ""), Text(r.path)]
+        if not exact:
+            cells.append(Text(r.unit or ""))
+        table.add_row(*cells)
+    console.print(Text(unit if exact else f"units whose name contains “{unit}”", style="bold"))
+    console.print(table)

@@ -1,0 +1,115 @@
+"""The ranking of a batch: who is first, as ranking.csv and ranking.xlsx.
+
+Order: units with a veto (一票否决) come after every unit without one, whatever
+their total — a vetoed unit cannot be named 文明单位, so ranking it among the others
+would mislead a committee. Within each group: total, highest first; ties broken by
+the file's relative path, so the order never depends on which worker finished
+first. Ranks are 1..n with no shared places (the tie-break decides).
+
+Columns: rank, unit, total, grade, one column per rubric dimension (headed by the
+dimension's name from the rubric, in rubric order), vetoes, file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from scorer.report.format import fmt_score
+
+from .files import atomic_write
+from .summary import Summary
+
+CSV_NAME = "ranking.csv"
+XLSX_NAME = "ranking.xlsx"
+VETO_SEPARATOR = "；"
+
+
+@dataclass(frozen=True)
+class Dim:
+    id: str
+    name: str
+    max: float
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    rank: int
+    file: str  # relative to the intake folder
+    summary: Summary
+    scorecard: str | None = None  # relative to --out
+
+    def dim_score(self, dim_id: str) -> float | None:
+        for d in self.summary.dimensions:
+            if d.id == dim_id:
+                return d.score
+        return None
+
+
+def dims_of(rubric) -> list[Dim]:
+    return [Dim(d.id, d.name, d.points) for d in rubric.dimensions]
+
+
+def rank(entries: list[tuple[str, Summary, str | None]]) -> list[RankedRow]:
+    """`entries`: (relative file, summary, scorecard) for every scored report."""
+    ordered = sorted(entries, key=lambda e: (e[1].vetoed, -round(e[1].total, 6), e[0]))
+    return [RankedRow(i + 1, f, s, card) for i, (f, s, card) in enumerate(ordered)]
+
+
+def header(dims: list[Dim]) -> list[str]:
+    return ["rank", "unit", "total", "grade", *(d.name for d in dims), "vetoes", "file"]
+
+
+def _cells(row: RankedRow, dims: list[Dim]) -> list:
+    s = row.summary
+    return [row.rank, s.unit or "", s.total, s.grade, *(row.dim_score(d.id) for d in dims),
+            VETO_SEPARATOR.join(s.vetoes), row.file]
+
+
+def csv_bytes(rows: list[RankedRow], dims: list[Dim]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel shows the Chinese; scores as in the JSON."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header(dims))
+    for row in rows:
+        w.writerow(["" if v is None else fmt_score(v) if isinstance(v, float) else v for v in _cells(row, dims)])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def write_csv(path: Path, rows: list[RankedRow], dims: list[Dim]) -> Path:
+    data = csv_bytes(rows, dims)
+    with atomic_write(path) as fh:
+        fh.write(data)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[RankedRow], dims: list[Dim]) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ranking"
+    ws.append(header(dims))
+    for row in rows:
+        ws.append(_cells(row, dims))
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.freeze_panes = "C2"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+    widths = [6, 36, 8, 18, *([12] * len(dims)), 30, 40]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    score_cols = [3, *range(5, 5 + len(dims))]
+    for r in ws.iter_rows(min_row=2):
+        for c in score_cols:
+            r[c - 1].number_format = "0.0#"
+    with atomic_write(path) as fh:
+        wb.save(fh)
+    return path

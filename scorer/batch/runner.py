@@ -1,0 +1,265 @@
+"""Score a whole intake: discover, skip what is stored, score the rest in parallel,
+store each result as it arrives, then write the ranking, the scorecards and the
+overview. The same code path for a local process pool and a Dask cluster."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from scorer.errors import InputError
+
+from .backends import DaskBackend, LocalBackend, default_workers
+from .discover import OVERVIEW_NAME, SUPPORTED_SUFFIXES, Submission, discover, file_sha256
+from .files import remove_stale_temp_files
+from .overview import Failure, write_overview
+from .ranking import CSV_NAME, XLSX_NAME, RankedRow, dims_of, rank, write_csv, write_xlsx
+from .store import DB_NAME, ResultStore, utc_now
+from .summary import Summary
+from .worker import Outcome, Task, WorkerConfig
+
+MB = 1024 * 1024
+LOCK_NAME = ".civscore-batch.lock"
+
+
+@dataclass
+class BatchOptions:
+    source: Path
+    out: Path
+    rubric: str | None = None
+    workers: int | None = None  # None: all cores
+    pdf: bool = True
+    force: bool = False
+    scheduler: str | None = None  # a Dask scheduler address
+    max_bytes: int = 20 * MB
+
+
+@dataclass
+class BatchReport:
+    files: int = 0
+    scored: int = 0
+    skipped: int = 0  # already in the store with this rubric
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (relative file, one-line reason)
+    vetoed: int = 0
+    scorecards: int = 0  # scorecards written this run
+    elapsed: float = 0.0
+    work_seconds: float = 0.0  # from the first task handed out to the last result in
+    workers: int = 0
+    worker_peak_mb: dict[int, float] = field(default_factory=dict)  # pid -> ru_maxrss
+    ranking: list[RankedRow] = field(default_factory=list)
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class BatchProgress(Protocol):
+    def start(self, to_do: int, skipped: int, workers: int) -> None: ...
+    def advance(self, sub: Submission, outcome: Outcome) -> None: ...
+    def stage(self, text: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+class _Quiet:
+    def start(self, to_do, skipped, workers): pass
+    def advance(self, sub, outcome): pass
+    def stage(self, text): pass
+    def stop(self): pass
+
+
+class _Lock:
+    """One batch at a time per output folder (released by the OS if the process dies)."""
+
+    def __init__(self, out: Path):
+        self.fh = open(out / LOCK_NAME, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise InputError(out, "another batch is writing to this folder") from None
+
+    def release(self) -> None:
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> BatchReport:
+    """Run a batch. Raises `CivscoreError` for what stops the whole batch (no such
+    folder, no reports, a bad rubric, no fonts); a bad report is a failure in the report."""
+    from scorer.engine import resolve_rubric
+    from scorer.rubric import load_rubric
+
+    t_start = time.perf_counter()
+    progress = progress or _Quiet()
+    source = Path(opts.source)
+    if not source.is_dir():
+        raise InputError(source, "no such folder" if not source.exists() else "not a folder")
+    out = Path(opts.out).resolve()
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out is a file, not a folder")
+    if out == source.resolve():
+        raise InputError(out, "--out must not be the intake folder itself (use a folder beside or inside it)")
+
+    loaded = load_rubric(resolve_rubric(opts.rubric))
+    rubric = loaded.rubric
+    dims = dims_of(rubric)
+    if opts.pdf:
+        from scorer.report.environment import check_pdf_environment
+
+        check_pdf_environment()
+
+    subs = discover(source, exclude=out)
+    if not subs:
+        raise InputError(source, f"no reports found (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+
+    out.mkdir(parents=True, exist_ok=True)
+    lock = _Lock(out)
+    try:
+        return _run(opts, progress, loaded, dims, subs, out, t_start)
+    finally:
+        lock.release()
+
+
+def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
+    rubric = loaded.rubric
+    rubric_sha = loaded.sha256
+    report = BatchReport(files=len(subs))
+    remove_stale_temp_files(out)
+    config = WorkerConfig(rubric=str(loaded.path.resolve()), rubric_sha256=rubric_sha, pdf=opts.pdf,
+                          max_bytes=opts.max_bytes)
+
+    summaries: dict[int, Summary] = {}
+    failures: dict[int, str] = {}
+    by_index = {s.index: s for s in subs}
+    target = {s.index: str(out / s.scorecard) for s in subs} if opts.pdf else {}
+
+    # Local workers start now and load jieba, the rubric and the fonts while this
+    # process hashes the files and asks the store what is already done.
+    if opts.scheduler:
+        backend = DaskBackend(config, opts.scheduler)
+    else:
+        backend = LocalBackend(config, min(opts.workers or default_workers(), len(subs)))
+        backend.start()
+    finished = False
+    try:
+        with ResultStore(out / DB_NAME) as store:
+            tasks, twins = _plan(opts, subs, store, rubric_sha, target, report, summaries)
+            to_do = len(tasks) + sum(len(v) for v in twins.values())
+            if not tasks:
+                backend.close(cancel=True)
+            elif opts.scheduler:
+                backend.start()
+            report.workers = backend.workers if tasks else 0
+            t_work = time.perf_counter()
+            progress.start(to_do, report.skipped, report.workers)
+            try:
+                for task in tasks:
+                    backend.submit(task)
+                for outcome in backend.results() if tasks else ():
+                    sub = by_index[outcome.index]
+                    _take(outcome, sub, store, loaded, out, report, summaries, failures)
+                    progress.advance(sub, outcome)
+                    # Files with the same bytes as this one share its result; each gets its own scorecard.
+                    for twin in twins.pop(sub.index, []):
+                        if outcome.summary is None:
+                            failures[twin.index] = f"{twin.path}: same file as {sub.rel}, which failed"
+                            progress.advance(twin, Outcome(twin.index, error=failures[twin.index]))
+                            continue
+                        summaries[twin.index] = outcome.summary
+                        report.scored += 1
+                        if opts.pdf and outcome.result_json is not None:
+                            backend.submit(Task(twin.index, str(twin.path), target[twin.index], outcome.result_json))
+                        else:
+                            progress.advance(twin, outcome)
+                finished = True
+            finally:
+                report.work_seconds = time.perf_counter() - t_work
+                progress.stop()
+    finally:
+        backend.close(cancel=not finished)  # interrupted: drop what is queued
+
+    # Ranking: every file of this intake with a result, whenever it was scored.
+    entries = []
+    for s in subs:
+        if s.index in summaries:
+            card = s.scorecard if opts.pdf and (out / s.scorecard).is_file() else None
+            entries.append((s.rel, summaries[s.index], card))
+    report.ranking = rank(entries)
+    report.vetoed = sum(1 for r in report.ranking if r.summary.vetoed)
+    report.failures = [(by_index[i].rel, _reason(failures[i], by_index[i])) for i in sorted(failures)]
+
+    progress.stage("writing the ranking")
+    report.outputs["csv"] = write_csv(out / CSV_NAME, report.ranking, dims)
+    report.outputs["xlsx"] = write_xlsx(out / XLSX_NAME, report.ranking, dims)
+    report.outputs["store"] = out / DB_NAME
+    if opts.pdf:
+        progress.stage("rendering the overview")
+        from scorer.result import RubricInfo
+
+        info = RubricInfo(id=rubric.id, version=rubric.version, sha256=rubric_sha, title=rubric.title,
+                          path=str(loaded.path))
+        report.outputs["overview"] = write_overview(
+            out / OVERVIEW_NAME, report.ranking, dims, rubric_info=info,
+            grade_order=[g.name for g in rubric.grades] + [rubric.veto_grade],
+            failures=[Failure(f, why) for f, why in report.failures],
+        )
+    report.elapsed = time.perf_counter() - t_start
+    return report
+
+
+def _plan(opts, subs, store, rubric_sha, target, report, summaries):
+    """What to dispatch. The skip check happens here, in the main process, before
+    anything is dispatched: a killed batch resumes where it stopped, and a changed
+    rubric (another sha256) scores everything again."""
+    shas = {s.index: file_sha256(s.path) for s in subs}
+    stored = {} if opts.force else store.stored(rubric_sha, shas.values())
+    tasks: list[Task] = []
+    first: dict[str, int] = {}  # sha -> the file of this batch that is scored
+    twins: dict[int, list[Submission]] = {}  # that file's index -> later files with the same bytes
+    for s in subs:
+        sha = shas[s.index]
+        card = target.get(s.index)
+        if sha is not None and sha in stored:
+            summaries[s.index] = stored[sha]
+            report.skipped += 1
+            # Re-render only a missing scorecard (or one left from another rubric).
+            if card and not store.scorecard_is_current(card, sha, rubric_sha):
+                tasks.append(Task(s.index, str(s.path), card, store.result_json(sha, rubric_sha)))
+        elif sha is not None and sha in first:
+            twins.setdefault(first[sha], []).append(s)
+        else:
+            if sha is not None:
+                first[sha] = s.index
+            tasks.append(Task(s.index, str(s.path), card))
+    return tasks, twins
+
+
+def _reason(message: str, sub: Submission) -> str:
+    """The one-line error without the file's path (the ranking and summary name the file)."""
+    prefix = f"{sub.path}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _take(outcome: Outcome, sub: Submission, store: ResultStore, loaded, out: Path, report: BatchReport,
+          summaries: dict[int, Summary], failures: dict[int, str]) -> None:
+    """Store a worker's result at once (a kill loses only what is in flight)."""
+    rubric = loaded.rubric
+    if outcome.result_json is not None and outcome.summary is not None:
+        store.put(outcome.summary, outcome.result_json, rubric_sha256=loaded.sha256, rubric_id=rubric.id,
+                  rubric_version=rubric.version, scored_at=utc_now())
+        report.scored += 1
+    if outcome.summary is not None:
+        summaries[sub.index] = outcome.summary
+    if outcome.scorecard_written and outcome.summary is not None:
+        store.put_scorecard(str(out / sub.scorecard), outcome.summary.sha256, loaded.sha256)
+        report.scorecards += 1
+    if outcome.error is not None:
+        failures[sub.index] = outcome.error
+    if outcome.pid:
+        peak = report.worker_peak_mb.get(outcome.pid, 0.0)
+        report.worker_peak_mb[outcome.pid] = max(peak, outcome.maxrss_mb)

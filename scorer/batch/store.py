@@ -1,0 +1,183 @@
+"""The results store: one SQLite row per (submission sha256, rubric sha256).
+
+A second table records which scorecard PDF was written for which result, so a
+re-run renders a scorecard again only when it is missing or out of date.
+
+Each row keeps where the report was, its unit, total, grade and veto flag, when it
+was scored, with which rubric, a small summary for rankings and the full result
+JSON (`ScoreResult.model_dump_json()`). The batch commits every result as it
+arrives, in WAL mode, so a killed run loses at most the reports in flight and the
+next run skips what is already stored with the same rubric.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from scorer.errors import InputError
+
+from .summary import Summary
+
+DB_NAME = "results.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    id                INTEGER PRIMARY KEY,
+    submission_sha256 TEXT NOT NULL,
+    rubric_sha256     TEXT NOT NULL,
+    rubric_id         TEXT NOT NULL,
+    rubric_version    TEXT NOT NULL,
+    path              TEXT NOT NULL,
+    unit              TEXT,
+    total             REAL NOT NULL,
+    grade             TEXT NOT NULL,
+    vetoed            INTEGER NOT NULL,
+    scored_at         TEXT NOT NULL,
+    summary           TEXT NOT NULL,
+    result_json       TEXT NOT NULL,
+    UNIQUE (submission_sha256, rubric_sha256)
+);
+CREATE INDEX IF NOT EXISTS results_unit ON results (unit);
+CREATE TABLE IF NOT EXISTS scorecards (
+    path              TEXT PRIMARY KEY,
+    submission_sha256 TEXT NOT NULL,
+    rubric_sha256     TEXT NOT NULL,
+    written_at        TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    scored_at: str
+    rubric_id: str
+    rubric_version: str
+    total: float
+    grade: str
+    vetoed: bool
+    unit: str | None
+    path: str
+
+
+def utc_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ResultStore:
+    """A results database. Use as a context manager or call `close()`."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise InputError(self.path, "no results database here (run `civscore batch` first)")
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a committed row survives the process being killed (not a power cut).
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise InputError(self.path, f"results database schema {version} is newer than this civscore's")
+            self.db.executescript(_SCHEMA)
+            if version < SCHEMA_VERSION:
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as e:
+            raise InputError(self.path, f"not a usable results database: {e}") from None
+
+    def __enter__(self) -> "ResultStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- batch -----------------------------------------------------------------------
+
+    def stored(self, rubric_sha256: str, submission_sha256s) -> dict[str, Summary]:
+        """Summaries already stored for these submissions with this rubric."""
+        wanted = list(dict.fromkeys(s for s in submission_sha256s if s))
+        found: dict[str, Summary] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT submission_sha256, summary FROM results "
+                f"WHERE rubric_sha256 = ? AND submission_sha256 IN ({marks})",
+                [rubric_sha256, *chunk],
+            )
+            for sha, summary in rows:
+                found[sha] = Summary.from_json(summary)
+        return found
+
+    def result_json(self, submission_sha256: str, rubric_sha256: str) -> str | None:
+        row = self.db.execute(
+            "SELECT result_json FROM results WHERE submission_sha256 = ? AND rubric_sha256 = ?",
+            (submission_sha256, rubric_sha256),
+        ).fetchone()
+        return row[0] if row else None
+
+    def put(self, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
+            rubric_version: str, scored_at: str | None = None) -> None:
+        """Insert or replace the row for (submission, rubric), and commit."""
+        self.db.execute(
+            """
+            INSERT INTO results (submission_sha256, rubric_sha256, rubric_id, rubric_version, path, unit,
+                                 total, grade, vetoed, scored_at, summary, result_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (submission_sha256, rubric_sha256) DO UPDATE SET
+                rubric_id = excluded.rubric_id, rubric_version = excluded.rubric_version,
+                path = excluded.path, unit = excluded.unit, total = excluded.total,
+                grade = excluded.grade, vetoed = excluded.vetoed, scored_at = excluded.scored_at,
+                summary = excluded.summary, result_json = excluded.result_json
+            """,
+            (
+                summary.sha256, rubric_sha256, rubric_id, rubric_version, summary.path, summary.unit,
+                summary.total, summary.grade, int(summary.vetoed), scored_at or utc_now(),
+                summary.to_json(), result_json,
+            ),
+        )
+
+    def scorecard_is_current(self, path: str, submission_sha256: str, rubric_sha256: str) -> bool:
+        """True when the scorecard at `path` exists and was written for this result
+        (a --no-pdf run after a rubric change leaves older scorecards behind)."""
+        row = self.db.execute(
+            "SELECT submission_sha256, rubric_sha256 FROM scorecards WHERE path = ?", (path,)
+        ).fetchone()
+        return row == (submission_sha256, rubric_sha256) and Path(path).is_file()
+
+    def put_scorecard(self, path: str, submission_sha256: str, rubric_sha256: str) -> None:
+        self.db.execute(
+            "INSERT INTO scorecards (path, submission_sha256, rubric_sha256, written_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET submission_sha256 = excluded.submission_sha256, "
+            "rubric_sha256 = excluded.rubric_sha256, written_at = excluded.written_at",
+            (path, submission_sha256, rubric_sha256, utc_now()),
+        )
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM results").fetchone()[0]
+
+    # -- history ---------------------------------------------------------------------
+
+    def history(self, unit: str) -> tuple[list[HistoryRow], bool]:
+        """A unit's results over rounds, oldest first. Exact unit name first; if none,
+        every unit whose name contains `unit` (the flag says which)."""
+        cols = "scored_at, rubric_id, rubric_version, total, grade, vetoed, unit, path"
+        rows = self.db.execute(
+            f"SELECT {cols} FROM results WHERE unit = ? ORDER BY scored_at, id", (unit,)
+        ).fetchall()
+        exact = bool(rows)
+        if not rows:
+            pattern = "%" + unit.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = self.db.execute(
+                f"SELECT {cols} FROM results WHERE unit LIKE ? ESCAPE '\\' ORDER BY unit, scored_at, id",
+                (pattern,),
+            ).fetchall()
+        return [HistoryRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows], exact

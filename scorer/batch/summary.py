@@ -1,0 +1,62 @@
+"""What the batch keeps of a result besides its JSON: enough for the ranking and the overview.
+
+Workers send back the full result as JSON text (the store keeps it) plus this small
+summary, so the main process never parses or unpickles whole results.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class DimScore:
+    id: str
+    name: str
+    score: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    sha256: str
+    path: str
+    unit: str | None
+    title: str | None
+    total: float
+    max_total: float
+    grade: str
+    vetoed: bool
+    dimensions: tuple[DimScore, ...]
+    vetoes: tuple[str, ...]  # names of the veto items hit, in rubric order, distinct
+
+    @classmethod
+    def of(cls, result) -> "Summary":
+        names: list[str] = []
+        for v in result.vetoes:
+            if v.name not in names:
+                names.append(v.name)
+        sub = result.submission
+        return cls(
+            sha256=sub.sha256,
+            path=sub.path,
+            unit=sub.unit,
+            title=sub.title,
+            total=result.total,
+            max_total=result.max_total,
+            grade=result.grade,
+            vetoed=result.vetoed,
+            dimensions=tuple(DimScore(d.id, d.name, d.score, d.max) for d in result.dimensions),
+            vetoes=tuple(names),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Summary":
+        d = json.loads(text)
+        d["dimensions"] = tuple(DimScore(**x) for x in d["dimensions"])
+        d["vetoes"] = tuple(d["vetoes"])
+        return cls(**d)
