@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .match.rules import Analysis, Rule, RuleHit, build_rule
+from .errors import RubricError
+from .match.rules import Analysis, Rule, RuleHit, UnsafePattern, build_rule
 from .match.lexicon import Lexicon
 from .rubric import LoadedRubric
 from .rubric.schema import Level, Rubric
@@ -59,12 +60,23 @@ class CompiledRubric:
         self.rubric = r
         slogans = r.slogans
 
-        def rules(owner_id: str, matchers) -> list[Rule]:
-            return [build_rule(m, f"{owner_id}#{i + 1}", slogans) for i, m in enumerate(matchers)]
+        def rules(owner_id: str, matchers, loc: tuple) -> list[Rule]:
+            built = []
+            for i, m in enumerate(matchers):
+                try:
+                    built.append(build_rule(m, f"{owner_id}#{i + 1}", slogans))
+                except UnsafePattern as e:
+                    line = loaded.line_of(loc + ("matchers", i, "pattern"))
+                    raise RubricError(loaded.path, [f"{loaded.path}:{line}: {owner_id}: {e}"]) from None
+            return built
 
-        self.criterion_rules = {c.id: rules(c.id, c.matchers) for c in r.criteria()}
-        self.bonus_rules = {b.id: rules(b.id, b.matchers) for b in r.bonus.items}
-        self.veto_rules = {v.id: rules(v.id, v.matchers) for v in r.vetoes}
+        self.criterion_rules = {
+            c.id: rules(c.id, c.matchers, ("dimensions", di, "criteria", ci))
+            for di, d in enumerate(r.dimensions)
+            for ci, c in enumerate(d.criteria)
+        }
+        self.bonus_rules = {b.id: rules(b.id, b.matchers, ("bonus", "items", bi)) for bi, b in enumerate(r.bonus.items)}
+        self.veto_rules = {v.id: rules(v.id, v.matchers, ("vetoes", vi)) for vi, v in enumerate(r.vetoes)}
         every = [
             rule
             for group in (self.criterion_rules, self.bonus_rules, self.veto_rules)

@@ -162,3 +162,19 @@ def test_brackets_in_a_message_are_printed_not_read_as_markup(tmp_path):
     result = run("score", str(odd))
     assert result.exit_code == 2
     assert "[draft] report[1].txt" in result.stderr
+
+
+def test_rubric_pattern_that_would_hang_is_refused_before_scoring(tmp_path):
+    mini = (Path(__file__).parent / "fixtures" / "rubrics" / "mini.yaml").read_text(encoding="utf-8")
+    # Alternatives over runs of Chinese characters: exponential backtracking.
+    text = mini.replace('pattern: "党建品牌"', 'pattern: "([\\\\u4e00-\\\\u9fff]|[\\\\u4e00-\\\\u9fff]{2})+X"')
+    bad = tmp_path / "hang.yaml"
+    bad.write_text(text, encoding="utf-8")
+    line = text[: text.index('pattern: "([')].count("\n") + 1
+    result = run("score", str(SEEDS[0]), "--rubric", str(bad))
+    assert result.exit_code == 2
+    [message] = [l for l in result.stderr.splitlines() if l.strip()]
+    assert f"hang.yaml:{line}:" in message and "backtracks catastrophically" in message
+    # rubric check reports it as a lint finding with the same line, and fails.
+    checked = run("rubric", "check", str(bad))
+    assert checked.exit_code == 2 and f"hang.yaml:{line}: error:" in checked.stdout

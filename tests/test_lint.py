@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from scorer.cli import app
 from scorer.rubric import parse_rubric
-from scorer.tuning import lint, patterns
+from scorer.match import patterns
+from scorer.tuning import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 COURT = ROOT / "rubric" / "court.yaml"

@@ -221,11 +221,25 @@ class QuantityRule(Rule):
         return out
 
 
+class UnsafePattern(ValueError):
+    """A rubric pattern that backtracks catastrophically on some input."""
+
+
 class PatternRule(Rule):
     spec: PatternMatcher
 
     def __init__(self, spec: PatternMatcher, rule_id: str, slogans: list[str]):
         super().__init__(spec, rule_id, slogans)
+        from .patterns import probe
+
+        # Refuse a pattern that can hang before any report is read, not when one
+        # report happens to trigger it; the timeout below stays as the last guard.
+        found = probe(spec.pattern)
+        if found.timed_out:
+            raise UnsafePattern(
+                f"pattern {spec.pattern!r} backtracks catastrophically "
+                f"(ran out of time on {found.sample[:12]!r}…); rewrite it"
+            )
         self.pattern = regex.compile(spec.pattern)
 
     def evaluate(self, a):

@@ -21,7 +21,7 @@ import yaml
 from ..errors import RubricError
 from ..rubric import LoadedRubric
 from ..rubric.schema import Rubric, Term
-from . import patterns
+from ..match import patterns
 
 SEVERITIES = ("error", "warning", "info")
 

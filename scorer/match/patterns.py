@@ -332,7 +332,7 @@ class ProbeResult:
 
 def probe(pattern: str, *, timeout: float = PROBE_TIMEOUT_S) -> ProbeResult:
     """Run the pattern (as the engine does, with finditer) on each adversarial string under a timeout."""
-    from ..match.rules import PATTERN_TIMEOUT_S
+    from .rules import PATTERN_TIMEOUT_S
 
     compiled = regex.compile(pattern)
     worst = 0.0
