@@ -4,7 +4,6 @@ One local cluster (two worker processes on 127.0.0.1) for the module."""
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import sqlite3

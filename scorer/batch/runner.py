@@ -5,7 +5,6 @@ overview. The same code path for a local process pool and a Dask cluster."""
 from __future__ import annotations
 
 import fcntl
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -96,7 +96,12 @@ def print_result(result: ScoreResult) -> None:
     console.print()
 
 
-@app.command()
+@app.command(
+    epilog=(
+        "Examples:  civscore score report.docx  ·  civscore score seeds/*.txt --json > results.json  ·  "
+        "civscore score report.pdf --pdf card.pdf  ·  civscore score drafts/* --pdf-dir reports/ --rubric general"
+    )
+)
 def score(
     files: Annotated[list[Path], typer.Argument(help="Report files (.txt .md .docx .pdf .html).", show_default=False)],
     rubric: RubricOpt = None,
