@@ -11,12 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-try:  # the readers' own list, once ingest has them
-    from scorer.ingest import SUPPORTED_SUFFIXES as _SUFFIXES
-except ImportError:  # pragma: no cover - ingest without the constant
-    _SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
-
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(s.lower() for s in _SUFFIXES)
+from scorer.ingest import find_reports
 
 # Files the batch writes at the top of --out; no scorecard may take these names.
 OVERVIEW_NAME = "overview.pdf"
@@ -31,40 +26,6 @@ class Submission:
     path: Path  # absolute
     rel: str  # relative to the intake folder, POSIX separators: the ranking's `file`
     scorecard: str  # the scorecard's path relative to --out, POSIX separators
-
-
-def _skipped_name(name: str) -> bool:
-    # Hidden files, editor/Office lock files (~$报告.docx) and partial downloads.
-    return name.startswith((".", "~$")) or name.endswith((".tmp", ".part", ".crdownload"))
-
-
-def find_reports(source: Path, *, exclude: Path | None = None) -> list[Path]:
-    """Every supported file under `source` (recursive), sorted by relative path.
-
-    `exclude` (the output folder, when it lies inside `source`) is not searched,
-    so a batch never scores its own overview PDF."""
-    source = source.resolve()
-    skip = exclude.resolve() if exclude is not None else None
-    found: list[tuple[str, Path]] = []
-    stack = [source]
-    while stack:
-        folder = stack.pop()
-        if skip is not None and folder == skip:
-            continue
-        try:
-            entries = list(folder.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if _skipped_name(entry.name):
-                continue
-            if entry.is_dir():
-                if not entry.is_symlink():  # a linked folder could loop
-                    stack.append(entry)
-            elif entry.is_file() and entry.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.append((entry.relative_to(source).as_posix(), entry))
-    found.sort(key=lambda t: t[0])
-    return [p for _, p in found]
 
 
 def scorecard_names(rels: list[str]) -> list[str]:

@@ -11,12 +11,21 @@ from pathlib import Path
 from typing import Protocol
 
 from scorer.errors import InputError
+from scorer.ingest import SUPPORTED_SUFFIXES
 
 from .backends import DaskBackend, LocalBackend, default_workers
-from .discover import OVERVIEW_NAME, SUPPORTED_SUFFIXES, Submission, discover, file_sha256
+from .discover import OVERVIEW_NAME, Submission, discover, file_sha256
 from .files import remove_stale_temp_files
 from .overview import Failure, write_overview
-from .ranking import CSV_NAME, XLSX_NAME, RankedRow, dims_of, rank, write_csv, write_xlsx
+from .ranking import (
+    CSV_NAME,
+    XLSX_NAME,
+    RankedRow,
+    dims_of,
+    rank,
+    write_csv,
+    write_xlsx,
+)
 from .store import DB_NAME, ResultStore, utc_now
 from .summary import Summary
 from .worker import Outcome, Task, WorkerConfig

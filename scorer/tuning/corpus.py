@@ -6,18 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CivscoreError, InputError
-from ..ingest import Document
+from ..ingest import SUPPORTED_SUFFIXES, Document
+from ..ingest import find_reports as _reports_under
 from ..resources import data_dir
-
-FALLBACK_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
-
-
-def report_suffixes() -> tuple[str, ...]:
-    try:
-        from ..ingest import SUPPORTED_SUFFIXES
-    except ImportError:  # pragma: no cover - older ingest
-        return FALLBACK_SUFFIXES
-    return tuple(SUPPORTED_SUFFIXES)
 
 
 def default_corpus() -> Path | None:
@@ -27,8 +18,8 @@ def default_corpus() -> Path | None:
 
 
 def find_reports_in(folder: Path) -> list[Path]:
-    suffixes = report_suffixes()
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith("."))
+    """The reports directly in `folder` (a corpus is one folder, not a tree)."""
+    return _reports_under(folder, recursive=False)
 
 
 def find_reports(target: Path) -> list[Path]:
@@ -39,7 +30,7 @@ def find_reports(target: Path) -> list[Path]:
         return [target]
     found = find_reports_in(target)
     if not found:
-        raise InputError(target, f"no reports in this folder (looked for {', '.join(report_suffixes())})")
+        raise InputError(target, f"no reports in this folder (looked for {', '.join(SUPPORTED_SUFFIXES)})")
     return found
 
 
