@@ -45,7 +45,6 @@ class Sentence:
 class Segmented:
     text: str
     sentences: list[Sentence]
-    paragraph_count: int
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -107,4 +106,4 @@ def segment(text: str) -> Segmented:
                 )
             )
             seen.setdefault(key, idx)
-    return Segmented(text=text, sentences=sentences, paragraph_count=paragraph)
+    return Segmented(text=text, sentences=sentences)

@@ -100,9 +100,9 @@ class Rule(ABC):
     @abstractmethod
     def evaluate(self, a: Analysis) -> list[RuleHit]: ...
 
-    def _collect(self, a: Analysis, index: dict[str, tuple[str, float]], unless: frozenset[str] | None = None):
+    def _collect(self, a: Analysis, index: dict[str, tuple[str, float]]):
         """Non-negated, unblocked hits of the indexed surfaces, per sentence."""
-        unless = self.unless if unless is None else unless
+        unless = self.unless
         per_sentence: dict[int, list[tuple[TermHit, str, float]]] = defaultdict(list)
         for surface, (term, weight) in index.items():
             for h in a.by_surface.get(surface, ()):
