@@ -83,9 +83,9 @@ def atomic_write(target: str | Path, *, check: Callable[[Path], None] | None = N
     file is left. OSErrors become `OutputError(target, …)`. `check(temp_path)` may
     inspect the complete temp file and raise to keep the old target."""
     target = Path(target)
-    if target.is_dir():
-        raise OutputError(target, "is a folder, not a file")
     try:
+        if target.is_dir():
+            raise OutputError(target, "is a folder, not a file")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             mode = stat.S_IMODE(target.stat().st_mode)
