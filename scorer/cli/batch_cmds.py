@@ -22,14 +22,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import printable
-from .common import MaxSizeOpt, RubricOpt, console, console_err, info, max_bytes, new_app, verbosity, warn
+from .common import (
+    MaxSizeOpt, RubricOpt, console, console_err, error_text, info, max_bytes, new_app, verbosity, warn,
+)
 
 app = new_app()
-
-
-def _error_line(message: str) -> Text:
-    """`error: …` with the message as plain text (a path or reason may contain [brackets]), escaped."""
-    return Text.assemble(("error:", "red"), " ", printable(message))
 
 
 class _RateColumn(ProgressColumn):
@@ -71,7 +68,7 @@ class _RichProgress:
 
     def advance(self, sub, outcome) -> None:
         if outcome.error:
-            self.progress.console.print(_error_line(outcome.error), highlight=False, soft_wrap=True)
+            self.progress.console.print(error_text(outcome.error), highlight=False, soft_wrap=True)
         if self.task is not None:
             self.progress.advance(self.task)
 
@@ -163,11 +160,12 @@ def _print_summary(report) -> None:
                           Text(s.grade, style="red" if s.vetoed else ""), Text(printable(row.file)))
         console.print(table)
     outs = report.outputs
-    info(str(Text(
+    info(
         "ranking: " + ", ".join(str(outs[k]) for k in ("csv", "xlsx") if k in outs)
         + (f"; overview: {outs['overview']}" if "overview" in outs else "")
         + (f"; scorecards written: {report.scorecards}" if "overview" in outs else "")
-        + f"; store: {outs.get('store')}")))
+        + f"; store: {outs.get('store')}"
+    )
 
 
 @app.command()

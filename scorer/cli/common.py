@@ -11,11 +11,11 @@ import os
 import sys
 from typing import Annotated, Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from ..errors import CivscoreError, RubricError, UsageProblem, printable
 
@@ -49,9 +49,14 @@ def new_app(**kwargs) -> typer.Typer:
 # -- printing ------------------------------------------------------------------------
 
 
+def error_text(message: str) -> Text:
+    """`error: …` as plain text (never rich markup: a path may hold [brackets]), controls and bidi escaped."""
+    return Text.assemble(("error:", "red"), " ", printable(message))
+
+
 def error_line(message: str) -> None:
-    """Print one `error: …` line: plain text (never rich markup), controls and bidi escaped."""
-    console_err.print(Text.assemble(("error:", "red"), " ", printable(message)), soft_wrap=True)
+    """Print one `error: …` line on stderr."""
+    console_err.print(error_text(message), soft_wrap=True)
 
 
 def report_error(e: CivscoreError) -> int:
@@ -133,16 +138,17 @@ class CivscoreGroup(TyperGroup):
             code = rv if isinstance(rv, int) else 0
         except CivscoreError as e:
             code = report_error(e)
-        except click.exceptions.NoArgsIsHelpError as e:  # `civscore` alone: the help, as before
-            e.show()
+        except typer.Exit as e:
             code = e.exit_code
-        except click.ClickException as e:
-            where = f"{e.ctx.command_path}: " if getattr(e, "ctx", None) is not None else ""
-            error_line(where + e.format_message() + "  (see --help)")
+        except TyperException as e:  # Typer's (vendored) click errors: a bad command line
+            if type(e).__name__ == "NoArgsIsHelpError":  # `civscore rubric` alone: the help, as before
+                e.show()
+            else:
+                ctx = getattr(e, "ctx", None)
+                where = f"{ctx.command_path}: " if ctx is not None else ""
+                error_line(where + e.format_message() + " (see --help)")
             code = e.exit_code
-        except click.exceptions.Exit as e:
-            code = e.exit_code
-        except (click.exceptions.Abort, KeyboardInterrupt):
+        except (typer.Abort, KeyboardInterrupt):
             console_err.print("interrupted")
             code = 130
         except Exception as e:
@@ -158,5 +164,6 @@ class CivscoreGroup(TyperGroup):
 
 __all__ = [
     "CONTEXT", "CivscoreGroup", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
+    "error_text",
     "fail", "info", "max_bytes", "new_app", "report_error", "set_verbosity", "verbosity", "warn",
 ]
