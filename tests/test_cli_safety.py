@@ -317,3 +317,22 @@ def test_scorer_batch_imports_without_fcntl():
     code = "import sys; sys.modules['fcntl'] = None; import scorer.batch; print('ok')"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0 and proc.stdout.decode().strip() == "ok", proc.stderr.decode()
+
+
+def test_diff_csv_text_cells_are_neutralized_and_numbers_kept(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name, seed in zip(HOSTILE_NAMES, SEEDS):
+        (reports / name).write_bytes(seed.read_bytes())
+    harder = tmp_path / "harder.yaml"
+    harder.write_text(COURT.read_text(encoding="utf-8").replace("need: 1.7", "need: 3.4"), encoding="utf-8")
+    out = tmp_path / "d.csv"
+    result = run("diff", "--base", str(COURT), "--rubric", str(harder), str(reports), "--csv", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert {r["file"] for r in rows} == {"'" + n for n in HOSTILE_NAMES}
+    assert any(float(r["delta"]) < 0 for r in rows)  # "-3" stays a number
+    for r in rows:
+        for key, value in r.items():
+            if key not in ("before", "after", "delta"):
+                assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (key, value)
