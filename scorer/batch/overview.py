@@ -66,7 +66,6 @@ def grade_class(summary) -> str:
 
 def render_html(rows: list[RankedRow], dims: list[Dim], *, rubric_info, grade_order: list[str] = (),
                 failures: list[Failure] = (), generated: _dt.date | None = None, renderer=None) -> str:
-    from scorer.report.pdf import mark
     from scorer.report.pdf import renderer as scorecard_renderer
 
     r = renderer or scorecard_renderer()
