@@ -162,7 +162,20 @@ def _xlsx_is_own(path: Path) -> bool:
     with zipfile.ZipFile(path) as z:
         core = ElementTree.fromstring(z.read("docProps/core.xml"))
     creator = core.find("{http://purl.org/dc/elements/1.1/}creator")
-    return creator is not None and creator.text == CREATOR
+    if creator is not None and creator.text == CREATOR:
+        return True
+    # A ranking.xlsx from before the mark: openpyxl's default creator, our sheet and header.
+    if creator is None or creator.text != "openpyxl":
+        return False
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        ws = wb.active
+        head = next(ws.iter_rows(min_row=1, max_row=1, max_col=4, values_only=True), ())
+        return ws.title == "ranking" and tuple(head) == ("rank", "unit", "total", "grade")
+    finally:
+        wb.close()
 
 
 def _sqlite_is_own(path: Path) -> bool:
@@ -242,20 +255,22 @@ class OutputGuard:
     def add_intake(self, folder: str | Path) -> None:
         self.intakes.append(Path(folder))
 
-    def add_output(self, path: str | Path, option: str = "output") -> Path:
-        """Check one output now; returns its resolved path. Raises OutputError/UsageProblem."""
+    def add_output(self, path: str | Path, option: str = "output", *, known_own: bool = False) -> Path:
+        """Check one output now; returns its resolved path. Raises OutputError/UsageProblem.
+        `known_own`: the caller has its own record that civscore wrote this file
+        (a batch's store lists the scorecards it wrote), so no mark is needed."""
         shown = Path(path)
         resolved = _resolve(shown)
         if resolved in self.outputs:
             raise UsageProblem(shown, f"{option}: two outputs of this run would be written to the same file")
         try:
-            self._check(shown, resolved, option)
+            self._check(shown, resolved, option, known_own)
         except OSError as e:
             raise OutputError(shown, f"{option}: {_reason(e)}") from None
         self.outputs[resolved] = str(shown)
         return resolved
 
-    def _check(self, shown: Path, resolved: Path, option: str) -> None:
+    def _check(self, shown: Path, resolved: Path, option: str, known_own: bool = False) -> None:
         for parent in resolved.parents:
             if parent.exists():
                 if not parent.is_dir():
@@ -275,7 +290,7 @@ class OutputGuard:
                 raise OutputError(shown, f"{option}: is an input of this run; refusing to overwrite it")
         if os.path.lexists(resolved) and not resolved.is_file():
             raise OutputError(shown, f"{option}: exists and is not a regular file; refusing to overwrite it")
-        if resolved.exists() and not is_own_output(resolved):
+        if resolved.exists() and not known_own and not is_own_output(resolved):
             where = next((r for r in self.intakes if _under(resolved, _resolve(r))), None)
             why = f"is a file in the intake {where}" if where is not None else "exists"
             raise OutputError(shown, f"{option}: {why} and was not written by civscore; refusing to overwrite it")

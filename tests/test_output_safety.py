@@ -213,3 +213,18 @@ def test_new_files_get_the_umask_mode_and_replaced_files_keep_theirs(tmp_path):
     with atomic_write(tmp_path / "a.csv") as fh:
         fh.write(b"rank,unit,total,grade\n1\n")
     assert (tmp_path / "a.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_batch_replaces_scorecards_its_store_lists_even_without_the_mark(tmp_path):
+    """Scorecards written before PDFs carried the mark are known from the store's scorecards table."""
+    intake, out = tmp_path / "in", tmp_path / "out"
+    intake.mkdir()
+    shutil.copy(SEEDS[0], intake / "unit.txt")
+    assert run("batch", str(intake), "--out", str(out), "--workers", "1").exit_code == 0
+    card = out / "unit.pdf"
+    build.make_pdf(SEED_TEXT, card)  # an unmarked PDF where the store says our scorecard is
+    build.make_pdf(SEED_TEXT, out / "overview.pdf")
+    assert not is_own_output(card)
+    result = run("batch", str(intake), "--out", str(out), "--workers", "1", "--force")
+    assert result.exit_code == 0, result.output
+    assert is_own_output(card) and is_own_output(out / "overview.pdf")

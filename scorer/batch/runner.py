@@ -148,9 +148,30 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
     return report
 
 
+def _known_scorecards(out: Path) -> set[str]:
+    """Scorecards an earlier batch recorded in this folder's store, and its overview: PDFs
+    written before they carried the mark."""
+    import sqlite3
+
+    from scorer.outputs import is_own_output
+
+    db_path = out / DB_NAME
+    if not is_own_output(db_path):
+        return set()
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return {row[0] for row in db.execute("SELECT path FROM scorecards")} | {str(out / OVERVIEW_NAME)}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return set()
+
+
 def _guard_outputs(opts: BatchOptions, source: Path, out: Path, rubric: Path, subs: list[Submission]) -> None:
     from scorer.outputs import OutputGuard
 
+    known = _known_scorecards(out) if opts.pdf else set()
     guard = OutputGuard()
     guard.add_inputs([s.path for s in subs] + [rubric])
     guard.add_intake(source)
@@ -159,7 +180,7 @@ def _guard_outputs(opts: BatchOptions, source: Path, out: Path, rubric: Path, su
         names.append((OVERVIEW_NAME, "--out"))
         names.extend((s.scorecard, "--out (scorecard)") for s in subs)
     for name, option in names:
-        guard.add_output(out / name, option)
+        guard.add_output(out / name, option, known_own=str(out / name) in known)
 
 
 def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
