@@ -336,3 +336,39 @@ def test_diff_csv_text_cells_are_neutralized_and_numbers_kept(tmp_path):
         for key, value in r.items():
             if key not in ("before", "after", "delta"):
                 assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (key, value)
+
+
+def _in_mount_namespace(mounts: str, *args: str) -> subprocess.CompletedProcess:
+    """Run civscore in its own user+mount namespace (unshare -rm), after `mounts`."""
+    cmd = " ".join(f"'{a}'" for a in [sys.executable, "-m", "scorer", *args])
+    return subprocess.run(["unshare", "-rm", "sh", "-c", f"{mounts} && exec {cmd}"], capture_output=True,
+                          cwd=ROOT, timeout=600)
+
+
+def test_out_on_a_read_only_file_system(tmp_path):
+    intake, ro = tmp_path / "in", tmp_path / "ro"
+    intake.mkdir()
+    ro.mkdir()
+    (intake / "r.txt").write_text(SEED_TEXT, encoding="utf-8")
+    mount = f"mount -t tmpfs -o ro tmpfs '{ro}'"
+    for args in (("batch", str(intake), "--out", str(ro / "out"), "--no-pdf"),
+                 ("score", str(intake / "r.txt"), "-o", str(ro / "card.pdf"))):
+        proc = _in_mount_namespace(mount, *args)
+        err = proc.stderr.decode()
+        assert proc.returncode == 2, err
+        assert "Traceback" not in err
+        lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+        assert len(lines) == 1 and "read-only file system" in lines[0], err
+
+
+def test_a_full_disk(tmp_path):
+    intake, full = tmp_path / "in", tmp_path / "full"
+    intake.mkdir()
+    full.mkdir()
+    (intake / "r.txt").write_text(SEED_TEXT, encoding="utf-8")
+    proc = _in_mount_namespace(f"mount -t tmpfs -o size=16k tmpfs '{full}'",
+                               "score", str(intake / "r.txt"), "-o", str(full / "card.pdf"))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert lines == [f"error: {full / 'card.pdf'}: cannot write: no space left on the device"], err

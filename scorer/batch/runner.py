@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from scorer.errors import InputError, OutputError
+from scorer.errors import InputError
 from scorer.ingest import SUPPORTED_SUFFIXES
+from scorer.outputs import output_error
 
 from .backends import DaskBackend, LocalBackend, default_workers
 from .discover import OVERVIEW_NAME, Submission, discover, file_sha256, special_files
@@ -95,7 +96,7 @@ class _Lock:
         except Timeout:
             raise InputError(out, "another batch is writing to this folder") from None
         except OSError as e:
-            raise OutputError(out, f"cannot write: {e.strerror or e}") from None
+            raise output_error(out, e) from None
 
     def release(self) -> None:
         self.lock.release()
@@ -138,7 +139,7 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(out, f"cannot create the folder: {e.strerror or e}") from None
+        raise output_error(out, e) from None
     lock = _Lock(out)
     try:
         report = _run(opts, progress, loaded, dims, subs, out, t_start)
