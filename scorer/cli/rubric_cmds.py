@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import RubricError, UsageProblem
+from ..errors import RubricError, UsageProblem, printable
 from .common import console, new_app, warn
 
 app = new_app(help="Check and inspect rubric files.", no_args_is_help=True)
@@ -52,7 +52,8 @@ def rubric_check(
         for f in findings:
             _print_finding(f)
         c = lint.counts(findings)
-        console.print(f"{shown}: {c['error']} error{'s' if c['error'] != 1 else ''}: the rubric does not load")
+        console.print(Text(printable(f"{shown}: {c['error']} error{'s' if c['error'] != 1 else ''}: "
+                                     "the rubric does not load")), soft_wrap=True)
         raise typer.Exit(2)
 
     corpus_dir = None if no_corpus else (corpus or default_corpus())
@@ -80,9 +81,11 @@ def rubric_check(
     n = sum(len(d.criteria) for d in r.dimensions)
     verdict = "ok" if c["error"] == 0 else "FAILED"
     console.print(
-        f"{shown}: {verdict} — {r.id} {r.version}, {len(r.dimensions)} dimensions, {n} criteria, "
-        f"{r.total:g} points + {r.bonus.max:g} bonus, {len(r.vetoes)} veto items; "
-        f"{c['error']} errors, {c['warning']} warnings, {c['info']} info ({note})",
+        Text(printable(
+            f"{shown}: {verdict} — {r.id} {r.version}, {len(r.dimensions)} dimensions, {n} criteria, "
+            f"{r.total:g} points + {r.bonus.max:g} bonus, {len(r.vetoes)} veto items; "
+            f"{c['error']} errors, {c['warning']} warnings, {c['info']} info ({note})"
+        )),
         soft_wrap=True,
     )
     if c["error"]:
@@ -90,8 +93,8 @@ def rubric_check(
 
 
 def _print_finding(f) -> None:
-    line = Text(str(f))
-    start = len(f"{f.path}:{f.line}: ")
+    line = Text(printable(str(f)))
+    start = len(printable(f"{f.path}:{f.line}: "))
     line.stylize(_STYLE[f.severity], start, start + len(f.severity))
     console.print(line, soft_wrap=True)
 

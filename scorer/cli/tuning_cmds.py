@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import InputError
+from ..errors import InputError, printable
 from .common import RubricOpt, console, console_err, fail, info, new_app, report_error, warn
 
 app = new_app()
@@ -122,7 +122,7 @@ def diff_cmd(
 
 def print_diff(diffs, base_path, new_path) -> None:
     changed = [d for d in diffs if d.changed]
-    console.print(Text.assemble(("rubric diff ", "bold"), f"{base_path} → {new_path}"))
+    console.print(Text.assemble(("rubric diff ", "bold"), printable(f"{base_path} → {new_path}")), soft_wrap=True)
     if diffs:
         dims = [(dim.id, dim.name) for dim in diffs[0].dimensions]
         table = Table(expand=False)
@@ -145,12 +145,12 @@ def print_diff(diffs, base_path, new_path) -> None:
             style = "" if d.changed else "dim"
             delta_style = "green" if d.delta > 0 else ("red" if d.delta < 0 else "dim")
             table.add_row(
-                Text(d.name, style=style), Text(f"{d.total_before:g}→{d.total_after:g}", style=style),
+                Text(printable(d.name), style=style), Text(f"{d.total_before:g}→{d.total_after:g}", style=style),
                 Text(_signed(d.delta), style=delta_style), *cells,
             )
         console.print(table)
     for d in changed:
-        head = f"{d.name}: {d.total_before:g} → {d.total_after:g} ({_signed(d.delta)})"
+        head = f"{printable(d.name)}: {d.total_before:g} → {d.total_after:g} ({_signed(d.delta)})"
         if d.grade_before != d.grade_after:
             head += f", {d.grade_before} → {d.grade_after}"
         console.print(Text(head, style="bold"))
@@ -277,7 +277,7 @@ def calibrate_cmd(
     pairs = [cal.Pair(name, scorer.score_document(docs[name]), lab.rows[key]) for key, name in matched.items()]
     console.print(
         Text.assemble(
-            ("calibration ", "bold"), f"{r.id} {r.version} against {labels}: {len(pairs)} labelled reports",
+            ("calibration ", "bold"), printable(f"{r.id} {r.version} against {labels}: {len(pairs)} labelled reports"),
             (f", {len(names) - len(pairs)} without labels" if len(names) > len(pairs) else "", "dim"),
         )
     )
@@ -302,7 +302,7 @@ def print_disagreement(w, columns) -> None:
     res = w.pair.result
     console.print(
         Text.assemble(
-            (w.pair.name, "bold"), f": tool {w.tool:g} vs reviewers {w.label:g} ",
+            (printable(w.pair.name), "bold"), f": tool {w.tool:g} vs reviewers {w.label:g} ",
             (f"({w.gap:+.1f})", "red" if w.gap < 0 else "green"), f", rank {w.rank_tool} vs {w.rank_label}",
         ),
         soft_wrap=True,
@@ -348,4 +348,4 @@ def _fit(scorer, pairs, out: Path, labels: Path, ridge: float) -> None:
         f"(sha256 {scorer.loaded.sha256[:12]}). Only the points changed."
     )
     cal.write_fitted(scorer.loaded, out, result, header)
-    console.print(Text(f"fitted rubric: {out}", style="bold"))
+    console.print(Text(printable(f"fitted rubric: {out}"), style="bold"), soft_wrap=True)
