@@ -36,3 +36,37 @@ class RubricError(CivscoreError):
 
 class EnvironmentProblem(CivscoreError):
     """A missing system dependency (font, HarfBuzz subsetter)."""
+
+
+class OutputError(CivscoreError):
+    """An output that cannot or must not be written (it would replace an input, the
+    disk is full, the file system is read-only, the path names a folder …)."""
+
+
+class UsageProblem(CivscoreError):
+    """A command line that asks for something impossible (an option out of range,
+    two options that exclude each other)."""
+
+
+# Bidirectional-text controls: they reorder what a terminal shows (U+202E makes
+# `gpj.exe` read as `exe.jpg`), so they never reach the screen raw.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` on one line, safe for a terminal: control characters and bidi controls
+    escaped (newline → \\n, U+202E → \\u202e), so a file name can neither start a
+    forged line nor reorder what the terminal shows."""
+    import unicodedata
+
+    out = []
+    for ch in str(text):
+        if ch in _NAMED:
+            out.append(_NAMED[ch])
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in "\ufeff":
+            cp = ord(ch)
+            out.append(f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -22,13 +22,13 @@ def harder(text: str) -> str:
 
 
 class Script:
-    """Stands in for time.sleep: runs one step per poll, then presses Ctrl-C."""
+    """Runs one step on each quiet tick of the (real) file watcher, then presses Ctrl-C."""
 
     def __init__(self, *steps):
         self.steps = list(steps)
         self.polls = 0
 
-    def __call__(self, _seconds):
+    def __call__(self):
         self.polls += 1
         if not self.steps:
             raise KeyboardInterrupt
@@ -47,8 +47,8 @@ def test_watch_loop_reruns_on_change_only(tmp_path, monkeypatch):
         lambda: (folder / "r2.txt").write_text("乙", encoding="utf-8"),  # a report added
         lambda: None,
     )
-    monkeypatch.setattr(watch_mod, "sleep", steps)
-    n = watch_mod.watch([a, folder], lambda: runs.append(steps.polls), polls=4)
+    monkeypatch.setattr(watch_mod, "tick", steps)
+    n = watch_mod.watch([a, folder], lambda: runs.append(steps.polls))
     assert n == 3 and runs == [0, 2, 3]
 
 
@@ -62,7 +62,7 @@ def test_watch_loop_survives_a_failing_run_and_stops_on_ctrl_c(tmp_path, monkeyp
         if len(calls) == 1:
             raise __import__("typer").Exit(2)
 
-    monkeypatch.setattr(watch_mod, "sleep", Script(lambda: a.write_text("xy", encoding="utf-8")))
+    monkeypatch.setattr(watch_mod, "tick", Script(lambda: a.write_text("xy", encoding="utf-8")))
     assert watch_mod.watch([a], run) == 2  # ran, failed, ran again after the edit, then Ctrl-C
     assert len(calls) == 2
 
@@ -71,7 +71,7 @@ def test_score_watch_rescoring_after_a_rubric_edit(tmp_path, monkeypatch):
     rubric = tmp_path / "court.yaml"
     rubric.write_text(COURT.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setattr(
-        watch_mod, "sleep", Script(lambda: rubric.write_text(harder(rubric.read_text(encoding="utf-8")), encoding="utf-8"))
+        watch_mod, "tick", Script(lambda: rubric.write_text(harder(rubric.read_text(encoding="utf-8")), encoding="utf-8"))
     )
     result = CliRunner().invoke(app, ["score", str(SEED), "--rubric", str(rubric), "--watch"])
     assert result.exit_code == 0, result.output
@@ -85,7 +85,7 @@ def test_score_watch_keeps_going_when_the_edit_breaks_the_rubric(tmp_path, monke
     text = COURT.read_text(encoding="utf-8")
     rubric.write_text(text, encoding="utf-8")
     monkeypatch.setattr(
-        watch_mod, "sleep",
+        watch_mod, "tick",
         Script(
             lambda: rubric.write_text(text.replace("total: 100", "total: 101"), encoding="utf-8"),
             lambda: rubric.write_text(text + "\n# fixed\n", encoding="utf-8"),
@@ -101,7 +101,7 @@ def test_diff_watch(tmp_path, monkeypatch):
     new = tmp_path / "new.yaml"
     new.write_text(COURT.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setattr(
-        watch_mod, "sleep", Script(lambda: new.write_text(harder(new.read_text(encoding="utf-8")), encoding="utf-8"))
+        watch_mod, "tick", Script(lambda: new.write_text(harder(new.read_text(encoding="utf-8")), encoding="utf-8"))
     )
     reports = tmp_path / "reports"
     reports.mkdir()

@@ -1,32 +1,13 @@
-"""Write a file so that its final name only ever holds complete content."""
+"""Files of a batch's output folder. Writing goes through `scorer.outputs.atomic_write`
+(re-exported here), so a final name only ever holds complete content."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
 
+from scorer.outputs import atomic_write
 
-@contextmanager
-def atomic_write(target: Path) -> Iterator[BinaryIO]:
-    """Yield a binary file beside `target`; on success it is fsynced and moved over
-    `target` (os.replace). On any failure, or a kill, `target` keeps its old bytes."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+__all__ = ["atomic_write", "remove_stale_temp_files"]
 
 
 def remove_stale_temp_files(folder: Path) -> int:

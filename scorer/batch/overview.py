@@ -16,7 +16,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .files import atomic_write
+from scorer.outputs import atomic_write
+
 from .ranking import Dim, RankedRow
 
 TEMPLATE = "overview.html.j2"
@@ -105,6 +106,7 @@ def write_overview(path: Path, rows: list[RankedRow], dims: list[Dim], *, rubric
     from weasyprint import CSS, HTML
 
     from scorer.report.environment import check_pdf_environment
+    from scorer.report.pdf import mark
     from scorer.report.pdf import renderer as scorecard_renderer
 
     check_pdf_environment()
@@ -116,5 +118,5 @@ def write_overview(path: Path, rows: list[RankedRow], dims: list[Dim], *, rubric
         stylesheets=[css], font_config=r.font_config
     )
     with atomic_write(Path(path)) as fh:
-        doc.write_pdf(fh)
+        mark(doc).write_pdf(fh)
     return Path(path)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from scorer.report.format import fmt_score
 
-from .files import atomic_write
+from scorer.outputs import CREATOR, atomic_write, safe_cell
+
 from .summary import Summary
 
 CSV_NAME = "ranking.csv"
@@ -63,16 +64,17 @@ def header(dims: list[Dim]) -> list[str]:
 
 
 def _cells(row: RankedRow, dims: list[Dim]) -> list:
+    """The row's values; every text cell is spreadsheet-safe (a leading ' before = + - @ tab CR)."""
     s = row.summary
-    return [row.rank, s.unit or "", s.total, s.grade, *(row.dim_score(d.id) for d in dims),
-            VETO_SEPARATOR.join(s.vetoes), row.file]
+    return [row.rank, safe_cell(s.unit or ""), s.total, safe_cell(s.grade), *(row.dim_score(d.id) for d in dims),
+            safe_cell(VETO_SEPARATOR.join(s.vetoes)), safe_cell(row.file)]
 
 
 def csv_bytes(rows: list[RankedRow], dims: list[Dim]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel shows the Chinese; scores as in the JSON."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header(dims))
+    w.writerow([safe_cell(h) for h in header(dims)])
     for row in rows:
         w.writerow(["" if v is None else fmt_score(v) if isinstance(v, float) else v for v in _cells(row, dims)])
     return buf.getvalue().encode("utf-8-sig")
@@ -91,11 +93,14 @@ def write_xlsx(path: Path, rows: list[RankedRow], dims: list[Dim]) -> Path:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
+    wb.properties.creator = CREATOR  # the mark a later run checks before replacing this file
     ws = wb.active
     ws.title = "ranking"
-    ws.append(header(dims))
-    for row in rows:
-        ws.append(_cells(row, dims))
+    for r, values in enumerate([[safe_cell(h) for h in header(dims)], *(_cells(row, dims) for row in rows)], start=1):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: never a formula
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold

@@ -4,7 +4,6 @@ overview. The same code path for a local process pool and a Dask cluster."""
 
 from __future__ import annotations
 
-import fcntl
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +11,10 @@ from typing import Protocol
 
 from scorer.errors import InputError
 from scorer.ingest import SUPPORTED_SUFFIXES
+from scorer.outputs import output_error
 
 from .backends import DaskBackend, LocalBackend, default_workers
-from .discover import OVERVIEW_NAME, Submission, discover, file_sha256
+from .discover import OVERVIEW_NAME, Submission, discover, file_sha256, special_files
 from .files import remove_stale_temp_files
 from .overview import Failure, write_overview
 from .ranking import (
@@ -52,6 +52,9 @@ class BatchReport:
     scored: int = 0
     skipped: int = 0  # already in the store with this rubric
     failures: list[tuple[str, str]] = field(default_factory=list)  # (relative file, one-line reason)
+    # Passed over, with the reason: special files (FIFOs, sockets, devices, link loops,
+    # dangling links) in the intake, and damaged rows of the store.
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
     vetoed: int = 0
     scorecards: int = 0  # scorecards written this run
     elapsed: float = 0.0
@@ -81,19 +84,22 @@ class _Quiet:
 
 
 class _Lock:
-    """One batch at a time per output folder (released by the OS if the process dies)."""
+    """One batch at a time per output folder (released by the OS if the process dies).
+    filelock: flock on POSIX, msvcrt on Windows, so scorer.batch imports everywhere."""
 
     def __init__(self, out: Path):
-        self.fh = open(out / LOCK_NAME, "a+")
+        from filelock import FileLock, Timeout
+
+        self.lock = FileLock(str(out / LOCK_NAME), timeout=0)
         try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.close()
+            self.lock.acquire()
+        except Timeout:
             raise InputError(out, "another batch is writing to this folder") from None
+        except OSError as e:
+            raise output_error(out, e) from None
 
     def release(self) -> None:
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
+        self.lock.release()
 
 
 def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> BatchReport:
@@ -122,15 +128,60 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
         check_pdf_environment()
 
     subs = discover(source, exclude=out)
+    specials = special_files(source, exclude=out)
     if not subs:
-        raise InputError(source, f"no reports found (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        extra = f"; passed over {len(specials)} special files" if specials else ""
+        raise InputError(source, f"no reports found (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))}){extra}")
 
-    out.mkdir(parents=True, exist_ok=True)
+    # Every output is checked before any work: none may replace a submission, the
+    # rubric, or any file civscore did not write.
+    _guard_outputs(opts, source, out, loaded.path, subs)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise output_error(out, e) from None
     lock = _Lock(out)
     try:
-        return _run(opts, progress, loaded, dims, subs, out, t_start)
+        report = _run(opts, progress, loaded, dims, subs, out, t_start)
     finally:
         lock.release()
+    report.skipped_files[:0] = specials
+    return report
+
+
+def _known_scorecards(out: Path) -> set[str]:
+    """Scorecards an earlier batch recorded in this folder's store, and its overview: PDFs
+    written before they carried the mark."""
+    import sqlite3
+
+    from scorer.outputs import is_own_output
+
+    db_path = out / DB_NAME
+    if not is_own_output(db_path):
+        return set()
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return {row[0] for row in db.execute("SELECT path FROM scorecards")} | {str(out / OVERVIEW_NAME)}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return set()
+
+
+def _guard_outputs(opts: BatchOptions, source: Path, out: Path, rubric: Path, subs: list[Submission]) -> None:
+    from scorer.outputs import OutputGuard
+
+    known = _known_scorecards(out) if opts.pdf else set()
+    guard = OutputGuard()
+    guard.add_inputs([s.path for s in subs] + [rubric])
+    guard.add_intake(source)
+    names = [(CSV_NAME, "--out"), (XLSX_NAME, "--out"), (DB_NAME, "--out")]
+    if opts.pdf:
+        names.append((OVERVIEW_NAME, "--out"))
+        names.extend((s.scorecard, "--out (scorecard)") for s in subs)
+    for name, option in names:
+        guard.add_output(out / name, option, known_own=str(out / name) in known)
 
 
 def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
@@ -157,6 +208,7 @@ def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
     try:
         with ResultStore(out / DB_NAME) as store:
             tasks, twins = _plan(opts, subs, store, rubric_sha, target, report, summaries)
+            report.skipped_files.extend(("results.sqlite", line) for line in store.bad_rows)
             to_do = len(tasks) + sum(len(v) for v in twins.values())
             if not tasks:
                 backend.close(cancel=True)

@@ -17,7 +17,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from scorer.errors import InputError
+from scorer.errors import InputError, OutputError
+
+from scorer.outputs import SQLITE_APPLICATION_ID
 
 from .summary import Summary
 
@@ -72,6 +74,7 @@ class ResultStore:
 
     def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path)
+        self.bad_rows: list[str] = []  # one line per stored row that could not be read (skipped)
         if not create and not self.path.is_file():
             raise InputError(self.path, "no results database here (run `civscore batch` first)")
         if create:
@@ -87,6 +90,8 @@ class ResultStore:
             self.db.executescript(_SCHEMA)
             if version < SCHEMA_VERSION:
                 self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if create:  # civscore's mark: a later run writes only to a database that carries it
+                self.db.execute(f"PRAGMA application_id={SQLITE_APPLICATION_ID}")
         except sqlite3.DatabaseError as e:
             raise InputError(self.path, f"not a usable results database: {e}") from None
 
@@ -108,13 +113,20 @@ class ResultStore:
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT submission_sha256, summary FROM results "
-                f"WHERE rubric_sha256 = ? AND submission_sha256 IN ({marks})",
-                [rubric_sha256, *chunk],
-            )
-            for sha, summary in rows:
-                found[sha] = Summary.from_json(summary)
+            try:
+                rows = self.db.execute(
+                    f"SELECT id, submission_sha256, summary FROM results "
+                    f"WHERE rubric_sha256 = ? AND submission_sha256 IN ({marks})",
+                    [rubric_sha256, *chunk],
+                ).fetchall()
+            except sqlite3.DatabaseError as e:
+                raise InputError(self.path, f"not a usable results database: {e}") from None
+            for row_id, sha, summary in rows:
+                try:
+                    found[sha] = Summary.from_json(summary)
+                except Exception as e:  # a damaged row: score that report again, say so, go on
+                    self.bad_rows.append(f"{self.path}: row {row_id}: unreadable stored result "
+                                         f"({type(e).__name__}); the report is scored again")
         return found
 
     def result_json(self, submission_sha256: str, rubric_sha256: str) -> str | None:
@@ -127,6 +139,14 @@ class ResultStore:
     def put(self, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
             rubric_version: str, scored_at: str | None = None) -> None:
         """Insert or replace the row for (submission, rubric), and commit."""
+        try:
+            self._put(summary, result_json, rubric_sha256=rubric_sha256, rubric_id=rubric_id,
+                      rubric_version=rubric_version, scored_at=scored_at)
+        except sqlite3.Error as e:  # a full disk, a read-only file: stop the batch with one line
+            raise OutputError(self.path, f"cannot store a result: {e}") from None
+
+    def _put(self, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
+             rubric_version: str, scored_at: str | None = None) -> None:
         self.db.execute(
             """
             INSERT INTO results (submission_sha256, rubric_sha256, rubric_id, rubric_version, path, unit,

@@ -21,13 +21,12 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import CivscoreError, RubricError
-from .app import MB, RubricOpt, app, console, console_err
+from ..errors import printable
+from .common import (
+    MaxSizeOpt, RubricOpt, console, console_err, error_text, info, max_bytes, new_app, verbosity, warn,
+)
 
-
-def _error_line(message: str) -> Text:
-    """`error: …` with the message as plain text (a path or reason may contain [brackets])."""
-    return Text.assemble(("error:", "red"), " ", message)
+app = new_app()
 
 
 class _RateColumn(ProgressColumn):
@@ -58,6 +57,8 @@ class _RichProgress:
         self.task = None
 
     def start(self, to_do: int, skipped: int, workers: int) -> None:
+        if verbosity() == 0:  # -q: no progress bar
+            return
         if skipped:
             console_err.print(Text(f"{skipped} already scored with this rubric: skipped (--force to redo)", style="dim"))
         if to_do:
@@ -67,12 +68,13 @@ class _RichProgress:
 
     def advance(self, sub, outcome) -> None:
         if outcome.error:
-            self.progress.console.print(_error_line(outcome.error), highlight=False, soft_wrap=True)
+            self.progress.console.print(error_text(outcome.error), highlight=False, soft_wrap=True)
         if self.task is not None:
             self.progress.advance(self.task)
 
     def stage(self, text: str) -> None:
-        console_err.print(Text(text + " …", style="dim"))
+        if verbosity():
+            console_err.print(Text(text + " …", style="dim"))
 
     def stop(self) -> None:
         self.progress.stop()
@@ -86,7 +88,8 @@ def _sigterm_to_interrupt(signum, frame):
 def batch(
     folder: Annotated[Path, typer.Argument(help="Intake folder: every supported report under it (recursive).",
                                            show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: scorecards, ranking, overview, store.")]
+    out: Annotated[Path, typer.Option("--out", "-o", "--out-dir",
+                                      help="Output folder: scorecards, ranking, overview, store.")]
     = Path("reports"),
     rubric: RubricOpt = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1,
@@ -97,8 +100,7 @@ def batch(
     scheduler: Annotated[Optional[str], typer.Option(
         "--scheduler", help="Run on a Dask cluster (tcp://host:8786). Workers must see FOLDER and --out "
                             "at the same paths. Needs the dask extra.")] = None,
-    max_size_mb: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")]
-    = 20.0,
+    max_size_mb: MaxSizeOpt = 20.0,
 ) -> None:
     """Score every report in a folder: a scorecard per report, ranking.csv/.xlsx, overview.pdf.
 
@@ -109,23 +111,17 @@ def batch(
     from ..batch import BatchOptions, run_batch
 
     opts = BatchOptions(source=folder, out=out, rubric=rubric, workers=workers, pdf=not no_pdf, force=force,
-                        scheduler=scheduler, max_bytes=int(max_size_mb * MB))
+                        scheduler=scheduler, max_bytes=max_bytes(max_size_mb))
     progress = _RichProgress()
     previous = signal.signal(signal.SIGTERM, _sigterm_to_interrupt)
     t0 = time.perf_counter()
     try:
-        report = run_batch(opts, progress)
-    except RubricError as e:
-        for p in e.problems:
-            console_err.print(_error_line(p), soft_wrap=True)
-        raise typer.Exit(2)
-    except CivscoreError as e:
-        console_err.print(_error_line(e.message), soft_wrap=True)
-        raise typer.Exit(e.exit_code)
+        report = run_batch(opts, progress)  # a CivscoreError goes to the one error handler
     except KeyboardInterrupt:
         console_err.print(Text.assemble(
             ("interrupted", "yellow"),
-            f" after {time.perf_counter() - t0:.1f} s: every result received is in {out / 'results.sqlite'}; "
+            f" after {time.perf_counter() - t0:.1f} s: every result received is in "
+            f"{printable(str(out / 'results.sqlite'))}; "
             "run the same command again to finish",
         ), soft_wrap=True)
         raise typer.Exit(130)
@@ -146,10 +142,12 @@ def _print_summary(report) -> None:
         (f" — {report.files} files in {report.elapsed:.1f} s{rate}", "dim"),
     )
     console.print(line, soft_wrap=True)
+    for rel, reason in report.skipped_files:
+        warn("skipped", f"{rel}: {reason}")
     if report.failures:
         console.print(Text(f"failed ({len(report.failures)}):", style="red"))
         for rel, reason in report.failures:
-            console.print(Text(f"  {rel}: {reason}"), soft_wrap=True)
+            console.print(Text(f"  {printable(rel)}: {printable(reason)}"), soft_wrap=True)
     top = report.ranking[:5]
     if top:
         table = Table(title=None, show_lines=False)
@@ -158,15 +156,16 @@ def _print_summary(report) -> None:
             table.add_column(col, justify=just)
         for row in top:
             s = row.summary
-            table.add_row(str(row.rank), Text(s.unit or "—"), f"{s.total:g}",
-                          Text(s.grade, style="red" if s.vetoed else ""), Text(row.file))
+            table.add_row(str(row.rank), Text(printable(s.unit or "—")), f"{s.total:g}",
+                          Text(s.grade, style="red" if s.vetoed else ""), Text(printable(row.file)))
         console.print(table)
     outs = report.outputs
-    console.print(Text(
+    info(
         "ranking: " + ", ".join(str(outs[k]) for k in ("csv", "xlsx") if k in outs)
         + (f"; overview: {outs['overview']}" if "overview" in outs else "")
         + (f"; scorecards written: {report.scorecards}" if "overview" in outs else "")
-        + f"; store: {outs.get('store')}", style="dim"), soft_wrap=True)
+        + f"; store: {outs.get('store')}"
+    )
 
 
 @app.command()
@@ -178,14 +177,10 @@ def history(
     """A unit's results over rounds: when, which rubric, total, grade and file."""
     from ..batch.store import ResultStore
 
-    try:
-        with ResultStore(db, create=False) as store:
-            rows, exact = store.history(unit)
-    except CivscoreError as e:
-        console_err.print(_error_line(e.message), soft_wrap=True)
-        raise typer.Exit(2)
+    with ResultStore(db, create=False) as store:  # a CivscoreError goes to the one error handler
+        rows, exact = store.history(unit)
     if not rows:
-        console_err.print(Text(f"no results for {unit} in {db}"), soft_wrap=True)
+        console_err.print(Text(printable(f"no results for {unit} in {db}")), soft_wrap=True)
         raise typer.Exit(1)
     table = Table(show_lines=False)
     table.add_column("scored (UTC)", no_wrap=True)
@@ -198,9 +193,9 @@ def history(
     for r in rows:
         when = r.scored_at[:16].replace("T", " ")
         cells = [when, f"{r.rubric_id} {r.rubric_version}", f"{r.total:g}",
-                 Text(r.grade, style="red" if r.vetoed else ""), Text(r.path)]
+                 Text(r.grade, style="red" if r.vetoed else ""), Text(printable(r.path))]
         if not exact:
-            cells.append(Text(r.unit or ""))
+            cells.append(Text(printable(r.unit or "")))
         table.add_row(*cells)
-    console.print(Text(unit if exact else f"units whose name contains “{unit}”", style="bold"))
+    console.print(Text(printable(unit if exact else f"units whose name contains “{unit}”"), style="bold"))
     console.print(table)

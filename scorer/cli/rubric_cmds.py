@@ -9,13 +9,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import CivscoreError, RubricError
-from .app import console, console_err, rubric_app
+from ..errors import RubricError, UsageProblem, printable
+from .common import console, new_app, warn
+
+app = new_app(help="Check and inspect rubric files.", no_args_is_help=True)
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
-@rubric_app.command("check")
+@app.command("check")
 def rubric_check(
     file: Annotated[Path, typer.Argument(help="Rubric YAML file to check.")],
     corpus: Annotated[
@@ -50,7 +52,8 @@ def rubric_check(
         for f in findings:
             _print_finding(f)
         c = lint.counts(findings)
-        console.print(f"{shown}: {c['error']} error{'s' if c['error'] != 1 else ''}: the rubric does not load")
+        console.print(Text(printable(f"{shown}: {c['error']} error{'s' if c['error'] != 1 else ''}: "
+                                     "the rubric does not load")), soft_wrap=True)
         raise typer.Exit(2)
 
     corpus_dir = None if no_corpus else (corpus or default_corpus())
@@ -58,20 +61,16 @@ def rubric_check(
     note = "no corpus"
     if corpus_dir is not None:
         if not corpus_dir.is_dir():
-            console_err.print(Text.assemble(("error:", "red"), f" {corpus_dir}: no such folder"), soft_wrap=True)
-            raise typer.Exit(2)
+            raise UsageProblem(corpus_dir, "no such folder")
         try:
             stats, failures = lint.corpus_stats(loaded, corpus_dir)
         except RubricError:
             # It loads but does not compile (an unsafe pattern): the lint rules below
             # say why, with the line; the rules that need the corpus are skipped.
             note = "corpus not scored: the rubric does not compile"
-        except CivscoreError as e:
-            console_err.print(Text.assemble(("error:", "red"), " ", e.message), soft_wrap=True)
-            raise typer.Exit(2)
         else:
             for fail_line in failures:
-                console_err.print(Text.assemble(("skipped:", "yellow"), " ", fail_line), soft_wrap=True)
+                warn("skipped", fail_line)
             note = f"corpus: {stats.reports} reports in {corpus_dir}"
     findings = lint.run_rules(lint.LintContext(loaded, shown, stats))
     for f in findings:
@@ -82,9 +81,11 @@ def rubric_check(
     n = sum(len(d.criteria) for d in r.dimensions)
     verdict = "ok" if c["error"] == 0 else "FAILED"
     console.print(
-        f"{shown}: {verdict} — {r.id} {r.version}, {len(r.dimensions)} dimensions, {n} criteria, "
-        f"{r.total:g} points + {r.bonus.max:g} bonus, {len(r.vetoes)} veto items; "
-        f"{c['error']} errors, {c['warning']} warnings, {c['info']} info ({note})",
+        Text(printable(
+            f"{shown}: {verdict} — {r.id} {r.version}, {len(r.dimensions)} dimensions, {n} criteria, "
+            f"{r.total:g} points + {r.bonus.max:g} bonus, {len(r.vetoes)} veto items; "
+            f"{c['error']} errors, {c['warning']} warnings, {c['info']} info ({note})"
+        )),
         soft_wrap=True,
     )
     if c["error"]:
@@ -92,13 +93,13 @@ def rubric_check(
 
 
 def _print_finding(f) -> None:
-    line = Text(str(f))
-    start = len(f"{f.path}:{f.line}: ")
+    line = Text(printable(str(f)))
+    start = len(printable(f"{f.path}:{f.line}: "))
     line.stylize(_STYLE[f.severity], start, start + len(f.severity))
     console.print(line, soft_wrap=True)
 
 
-@rubric_app.command("show")
+@app.command("show")
 def rubric_show(
     file: Annotated[str, typer.Argument(help="Rubric YAML file, or a bundled rubric's name (court, general).")],
 ) -> None:
@@ -107,12 +108,7 @@ def rubric_show(
     from ..rubric import load_rubric
     from ..tuning.show import rubric_rows
 
-    try:
-        r = load_rubric(resolve_rubric(file)).rubric
-    except RubricError as e:
-        for p in e.problems:
-            console_err.print(Text.assemble(("error:", "red"), " ", p), soft_wrap=True)
-        raise typer.Exit(2)
+    r = load_rubric(resolve_rubric(file)).rubric  # a RubricError goes to the one error handler
     console.print(Text.assemble((r.title, "bold"), f"  {r.id} {r.version}", style=""))
     console.print(
         Text(

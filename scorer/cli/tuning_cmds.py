@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,14 +9,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import CivscoreError, RubricError
-from .app import RubricOpt, app, console, console_err
+from ..errors import InputError, printable
+from .common import RubricOpt, console, console_err, fail, info, new_app, report_error, warn
 
-
-def fail(message: str, code: int = 2) -> None:
-    """One line on stderr (never wrapped, whatever the terminal width), then exit."""
-    console_err.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
-    raise typer.Exit(code)
+app = new_app()
 
 DirArg = Annotated[Path, typer.Argument(help="Folder of reports (or one report).", show_default=False)]
 
@@ -28,39 +22,37 @@ def _load(rubric: str | Path | None):
     from ..engine import Scorer, resolve_rubric
     from ..rubric import load_rubric
 
-    try:
-        return Scorer(load_rubric(resolve_rubric(rubric)))
-    except RubricError as e:
-        for p in e.problems:
-            console_err.print(Text.assemble(("error:", "red"), " ", p), soft_wrap=True)
-        raise typer.Exit(2)
+    return Scorer(load_rubric(resolve_rubric(rubric)))  # a RubricError goes to the one error handler
 
 
 def _read(folder: Path):
     from ..tuning.corpus import read_corpus
 
-    try:
-        corpus = read_corpus(folder)
-    except CivscoreError as e:
-        fail(e.message)
+    corpus = read_corpus(folder)
     for line in corpus.failures:
-        console_err.print(Text.assemble(("skipped:", "yellow"), " ", line), soft_wrap=True)
+        warn("skipped", line)
     if not len(corpus):
-        fail(f"{folder}: none of the reports could be read")
+        raise InputError(folder, "none of the reports could be read")
     return corpus
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write next to the target and rename over it, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _guard(outputs, inputs, intakes=()):
+    """Check every output before any work: none replaces an input or a file civscore did not write."""
+    from ..outputs import check_outputs
+
+    return check_outputs([(p, opt) for p, opt in outputs if p is not None], inputs=inputs, intakes=intakes)
+
+
+def _input_files(*paths) -> list[Path]:
+    from ..tuning.corpus import find_reports_in
+
+    out: list[Path] = []
+    for p in paths:
+        if p is None:
+            continue
+        p = Path(p)
+        out.extend(find_reports_in(p) if p.is_dir() else [p])
+    return out
 
 
 def _short(text: str, n: int = 70) -> str:
@@ -80,6 +72,10 @@ def diff_cmd(
     reports: DirArg,
     base: Annotated[str, typer.Option("--base", help="The rubric before the edit (file or bundled name).")],
     rubric: RubricOpt = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="Also write the changes to this file: Markdown for .md, else CSV."),
+    ] = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Also write the changes as CSV here.")] = None,
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write the changes as Markdown here.")] = None,
     watch: Annotated[
@@ -87,35 +83,46 @@ def diff_cmd(
     ] = False,
 ) -> None:
     """Show what a rubric edit does to every report: totals, dimensions, criteria, evidence gained and lost."""
+    if out is not None:
+        if out.suffix.lower() in (".md", ".markdown"):
+            markdown = markdown or out
+        else:
+            csv_out = csv_out or out
     if watch:
         from ..tuning.watch import rubric_target, watch as watch_loop
 
         targets = rubric_target(base) + rubric_target(rubric) + [reports]
         watch_loop(
             targets,
-            lambda: diff_cmd(reports=reports, base=base, rubric=rubric, csv_out=csv_out, markdown=markdown),
+            lambda: diff_cmd(reports=reports, base=base, rubric=rubric, out=None, csv_out=csv_out,
+                             markdown=markdown),
             console=console_err,
+            on_error=report_error,
         )
         return
+    from ..outputs import write_text
     from ..tuning.diff import diff_corpus, to_csv, to_markdown
 
     old = _load(base)
     new = _load(rubric)
+    _guard([(csv_out, "--csv"), (markdown, "--markdown")],
+           inputs=[old.loaded.path, new.loaded.path, *_input_files(reports)],
+           intakes=[reports if reports.is_dir() else reports.parent])
     corpus = _read(reports)
     root = reports if reports.is_dir() else reports.parent
     diffs = diff_corpus(old, new, corpus, root)
     print_diff(diffs, old.loaded.path, new.loaded.path)
     if csv_out:
-        write_text_atomic(csv_out, to_csv(diffs))
-        console.print(Text(f"csv: {csv_out}", style="dim"))
+        write_text(csv_out, to_csv(diffs))
+        info(f"csv: {csv_out}")
     if markdown:
-        write_text_atomic(markdown, to_markdown(diffs, str(old.loaded.path), str(new.loaded.path)))
-        console.print(Text(f"markdown: {markdown}", style="dim"))
+        write_text(markdown, to_markdown(diffs, str(old.loaded.path), str(new.loaded.path)))
+        info(f"markdown: {markdown}")
 
 
 def print_diff(diffs, base_path, new_path) -> None:
     changed = [d for d in diffs if d.changed]
-    console.print(Text.assemble(("rubric diff ", "bold"), f"{base_path} → {new_path}"))
+    console.print(Text.assemble(("rubric diff ", "bold"), printable(f"{base_path} → {new_path}")), soft_wrap=True)
     if diffs:
         dims = [(dim.id, dim.name) for dim in diffs[0].dimensions]
         table = Table(expand=False)
@@ -138,12 +145,12 @@ def print_diff(diffs, base_path, new_path) -> None:
             style = "" if d.changed else "dim"
             delta_style = "green" if d.delta > 0 else ("red" if d.delta < 0 else "dim")
             table.add_row(
-                Text(d.name, style=style), Text(f"{d.total_before:g}→{d.total_after:g}", style=style),
+                Text(printable(d.name), style=style), Text(f"{d.total_before:g}→{d.total_after:g}", style=style),
                 Text(_signed(d.delta), style=delta_style), *cells,
             )
         console.print(table)
     for d in changed:
-        head = f"{d.name}: {d.total_before:g} → {d.total_after:g} ({_signed(d.delta)})"
+        head = f"{printable(d.name)}: {d.total_before:g} → {d.total_after:g} ({_signed(d.delta)})"
         if d.grade_before != d.grade_after:
             head += f", {d.grade_before} → {d.grade_after}"
         console.print(Text(head, style="bold"))
@@ -191,7 +198,7 @@ def suggest_cmd(
     scorer = _load(rubric)
     r = scorer.rubric
     if dimension is not None and dimension not in {d.id for d in r.dimensions}:
-        fail(f"{r.id}: no dimension {dimension!r}; the dimensions are {', '.join(d.id for d in r.dimensions)}")
+        fail(f"no dimension {dimension!r}; the dimensions are {', '.join(d.id for d in r.dimensions)}", r.id)
     corpus = _read(reports)
     root = reports if reports.is_dir() else reports.parent
     names = [display_name(p, root) for p in corpus.paths]
@@ -241,7 +248,8 @@ def calibrate_cmd(
     rubric: RubricOpt = None,
     top: Annotated[int, typer.Option("--top", "-n", min=0, help="How many disagreeing reports to show.")] = 3,
     fit: Annotated[
-        Optional[Path], typer.Option("--fit", help="Fit criterion points to the labels and write the rubric here.")
+        Optional[Path],
+        typer.Option("--fit", "--out", "-o", help="Fit criterion points to the labels and write the rubric here."),
     ] = None,
     ridge: Annotated[
         float, typer.Option("--ridge", min=0.0, help="How strongly the fit keeps points the labels cannot tell apart.")
@@ -253,25 +261,23 @@ def calibrate_cmd(
 
     scorer = _load(rubric)
     r = scorer.rubric
-    try:
-        lab = cal.read_labels(labels, [d.id for d in r.dimensions])
-    except CivscoreError as e:
-        fail(e.message)
+    if fit is not None:
+        _guard([(fit, "--fit")], inputs=[scorer.loaded.path, labels, *_input_files(reports)],
+               intakes=[reports if reports.is_dir() else reports.parent])
+    lab = cal.read_labels(labels, [d.id for d in r.dimensions])
     corpus = _read(reports)
     root = reports if reports.is_dir() else reports.parent
     names = [display_name(p, root) for p in corpus.paths]
     docs = dict(zip(names, corpus.documents))
     matched, unmatched = cal.match_reports(lab, names)
     for key in unmatched:
-        console_err.print(
-            Text.assemble(("skipped:", "yellow"), f" {labels}: {key}: no such report in {reports}"), soft_wrap=True
-        )
+        warn("skipped", f"{labels}: {key}: no such report in {reports}")
     if not matched:
-        fail(f"{labels}: none of the labelled files is a report in {reports}")
+        raise InputError(labels, f"none of the labelled files is a report in {reports}")
     pairs = [cal.Pair(name, scorer.score_document(docs[name]), lab.rows[key]) for key, name in matched.items()]
     console.print(
         Text.assemble(
-            ("calibration ", "bold"), f"{r.id} {r.version} against {labels}: {len(pairs)} labelled reports",
+            ("calibration ", "bold"), printable(f"{r.id} {r.version} against {labels}: {len(pairs)} labelled reports"),
             (f", {len(names) - len(pairs)} without labels" if len(names) > len(pairs) else "", "dim"),
         )
     )
@@ -296,7 +302,7 @@ def print_disagreement(w, columns) -> None:
     res = w.pair.result
     console.print(
         Text.assemble(
-            (w.pair.name, "bold"), f": tool {w.tool:g} vs reviewers {w.label:g} ",
+            (printable(w.pair.name), "bold"), f": tool {w.tool:g} vs reviewers {w.label:g} ",
             (f"({w.gap:+.1f})", "red" if w.gap < 0 else "green"), f", rank {w.rank_tool} vs {w.rank_label}",
         ),
         soft_wrap=True,
@@ -317,10 +323,7 @@ def _fit(scorer, pairs, out: Path, labels: Path, ridge: float) -> None:
 
     from ..tuning import calibrate as cal
 
-    try:
-        result = cal.fit_points(scorer.rubric, pairs, ridge=ridge)
-    except CivscoreError as e:
-        fail(e.message)
+    result = cal.fit_points(scorer.rubric, pairs, ridge=ridge)
     r = scorer.rubric
     table = Table(title="fitted points", expand=False)
     table.add_column("criterion")
@@ -344,12 +347,5 @@ def _fit(scorer, pairs, out: Path, labels: Path, ridge: float) -> None:
         f"({len(pairs)} reports, {result.rows} labels, ridge {ridge:g});\nbased on {r.id} {r.version} "
         f"(sha256 {scorer.loaded.sha256[:12]}). Only the points changed."
     )
-    try:
-        cal.write_fitted(scorer.loaded, out, result, header)
-    except RubricError as e:
-        for p in e.problems:
-            console_err.print(Text.assemble(("error:", "red"), " ", p), soft_wrap=True)
-        raise typer.Exit(2)
-    except CivscoreError as e:
-        fail(e.message)
-    console.print(Text(f"fitted rubric: {out}", style="bold"))
+    cal.write_fitted(scorer.loaded, out, result, header)
+    console.print(Text(printable(f"fitted rubric: {out}"), style="bold"), soft_wrap=True)

@@ -12,9 +12,7 @@ the print CSS and WeasyPrint's `FontConfiguration` are set up once per process
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,11 +144,19 @@ class ScorecardRenderer:
     def write_pdf(self, result: ScoreResult, target, *, generated: _dt.date | None = None) -> None:
         """Render to `target` (a path or a binary file object)."""
         with self._lock:
-            self.document(result, generated=generated).write_pdf(target)
+            mark(self.document(result, generated=generated)).write_pdf(target)
 
     def pdf_bytes(self, result: ScoreResult, *, generated: _dt.date | None = None) -> bytes:
         with self._lock:
-            return self.document(result, generated=generated).write_pdf()
+            return mark(self.document(result, generated=generated)).write_pdf()
+
+
+def mark(document):
+    """Set the PDF's Creator to civscore's mark: a later run replaces only files that carry it."""
+    from scorer.outputs import CREATOR
+
+    document.metadata.generator = f"{CREATOR} scorecard"
+    return document
 
 
 _renderer: ScorecardRenderer | None = None
@@ -179,26 +185,13 @@ def write_scorecard(result: ScoreResult, out_path: Path, *, generated: _dt.date 
     `os.replace` only once complete: an interrupted or failed run leaves no partial
     PDF under the final name, and a file already there keeps its bytes.
     Raises `EnvironmentProblem` when the CJK font or HarfBuzz subsetting is missing."""
+    from scorer.outputs import atomic_write
+
     check_pdf_environment()
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     r = renderer()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            r.write_pdf(result, fh, generated=generated)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = out_path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_write(out_path) as fh:  # an OSError becomes an OutputError naming out_path
+        r.write_pdf(result, fh, generated=generated)
     return out_path
 
 

@@ -163,11 +163,12 @@ class Disagreement:
 
 
 def _ranks(values: list[float]) -> list[int]:
-    order = sorted(range(len(values)), key=lambda i: -values[i])
-    ranks = [0] * len(values)
-    for r, i in enumerate(order, 1):
-        ranks[i] = r
-    return ranks
+    """1 = highest; equal values share the best place (1, 2, 2, 4), as scipy.stats.rankdata(method="min")."""
+    from scipy.stats import rankdata
+
+    if not values:
+        return []
+    return [int(r) for r in rankdata([-v for v in values], method="min")]
 
 
 def disagreements(pairs: list[Pair], top: int) -> list[Disagreement]:
@@ -342,7 +343,6 @@ def apply_points(loaded: LoadedRubric, text: str, fit: Fit, version_suffix: str 
 def write_fitted(loaded: LoadedRubric, out: Path, fit: Fit, header: str) -> None:
     """Write the fitted rubric atomically; refuse to overwrite the input; the result must load."""
     import os
-    import tempfile
 
     src = loaded.path
     if out.resolve() == src.resolve() or (out.exists() and os.path.samefile(out, src)):
@@ -354,13 +354,7 @@ def write_fitted(loaded: LoadedRubric, out: Path, fit: Fit, header: str) -> None
     got = {c.id: c.points for c in check.rubric.criteria()}
     if any(abs(got[k] - v) > 1e-9 for k, v in fit.new.items()):
         raise RubricError(out, [f"{out}: the written points do not read back as fitted"])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(new_text)
-        load_rubric(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ..outputs import atomic_write
+
+    with atomic_write(out, check=load_rubric) as f:  # the temp file must load before it replaces `out`
+        f.write(new_text.encode("utf-8"))

@@ -149,19 +149,23 @@ def _signed(x: float) -> str:
 
 
 def to_csv(diffs: list[ReportDiff]) -> str:
-    """One row per report total, per dimension, and per changed criterion."""
+    """One row per report total, per dimension, and per changed criterion. Text cells
+    are spreadsheet-safe (a leading ' before = + - @ tab CR); numbers stay numbers."""
+    from ..outputs import safe_cell as t
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for d in diffs:
-        w.writerow([d.name, "total", "", "", _num(d.total_before), _num(d.total_after), _num(d.delta),
-                    d.grade_before, d.grade_after, "", ""])
+        w.writerow([t(d.name), "total", "", "", _num(d.total_before), _num(d.total_after), _num(d.delta),
+                    t(d.grade_before), t(d.grade_after), "", ""])
         for dim in d.dimensions:
-            w.writerow([d.name, "dimension", dim.id, dim.name, _num(dim.before), _num(dim.after), _num(dim.delta),
-                        "", "", "", ""])
+            w.writerow([t(d.name), "dimension", t(dim.id), t(dim.name), _num(dim.before), _num(dim.after),
+                        _num(dim.delta), "", "", "", ""])
         for c in d.criteria:
-            w.writerow([d.name, "criterion", c.id, c.name, _num(c.before), _num(c.after), _num(c.delta),
-                        c.level_before, c.level_after, SENTENCE_SEP.join(c.gained), SENTENCE_SEP.join(c.lost)])
+            w.writerow([t(d.name), "criterion", t(c.id), t(c.name), _num(c.before), _num(c.after), _num(c.delta),
+                        t(c.level_before), t(c.level_after), t(SENTENCE_SEP.join(c.gained)),
+                        t(SENTENCE_SEP.join(c.lost))])
     return buf.getvalue()
 
 

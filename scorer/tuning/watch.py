@@ -1,69 +1,73 @@
 """Re-run a command when its rubric or its reports change (`--watch`).
 
-A polling loop over (mtime, size) of the watched files: no extra dependency,
-works on every file system, and a handful of files costs nothing to poll.
-Folders are listed again on every poll, so a report added to one is seen.
-Ctrl-C ends the loop quietly (the command then exits 0).
+The file system tells us (watchfiles: inotify, FSEvents, ReadDirectoryChangesW),
+instead of a loop that polls every file. A watched file is watched through its
+folder, so an editor that saves by replacing the file is seen; a watched folder
+is watched recursively, so a report added to it is seen. Ctrl-C ends the watch
+quietly (the command then exits 0).
 """
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from ..errors import CivscoreError
+from ..errors import CivscoreError, printable
 
-INTERVAL_S = 0.5
-
-# Tests replace these to run a bounded number of polls.
-sleep: Callable[[float], None] = time.sleep
-max_polls: int | None = None
-
-
-def files_of(targets: list[Path]) -> list[Path]:
-    from .corpus import find_reports_in
-
-    out: list[Path] = []
-    for t in targets:
-        if t.is_dir():
-            out.extend(find_reports_in(t))
-        else:
-            out.append(t)
-    return out
+# After this many ms without a change the watcher reports a quiet tick; `tick` is
+# called on each (tests use it to make an edit while the watcher is running).
+TICK_MS = 400
+tick: Callable[[], None] = lambda: None  # noqa: E731
 
 
-def snapshot(targets: list[Path]) -> dict[Path, tuple[int, int] | None]:
-    snap: dict[Path, tuple[int, int] | None] = {}
-    for f in files_of(targets):
-        try:
-            st = f.stat()
-            snap[f] = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            snap[f] = None
-    for t in targets:  # a watched file that vanished (editors replace files on save)
-        if not t.is_dir() and t not in snap:
-            snap[t] = None
-    return snap
+def _suffixes() -> frozenset[str]:
+    from ..ingest import SUPPORTED_SUFFIXES
+
+    return frozenset(s.lower() for s in SUPPORTED_SUFFIXES)
 
 
-def changed_files(old: dict, new: dict) -> list[Path]:
-    return sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+def relevant(changed: Iterable[Path], targets: list[Path]) -> list[Path]:
+    """The changed paths that matter: a watched file itself, or a report under a watched folder."""
+    suffixes = _suffixes()
+    files = {t.resolve() for t in targets if not t.is_dir()}
+    folders = [t.resolve() for t in targets if t.is_dir()]
+    out = set()
+    for p in changed:
+        p = Path(p).resolve()
+        if p in files:
+            out.add(p)
+        elif p.suffix.lower() in suffixes and not p.name.startswith(".") and any(f in p.parents for f in folders):
+            out.add(p)
+    return sorted(out)
 
 
-def run_once(run: Callable[[], None], console: Console) -> bool:
+def file_changes(targets: list[Path]) -> Iterator[set[Path]]:
+    """Sets of changed paths from watchfiles; an empty set after TICK_MS of quiet."""
+    import watchfiles
+
+    roots = sorted({str((t if t.is_dir() else t.parent).resolve()) for t in targets if t.is_dir() or t.parent.is_dir()})
+    for batch in watchfiles.watch(*roots, debounce=1600, step=50, rust_timeout=TICK_MS, yield_on_timeout=True,
+                                  raise_interrupt=True):
+        yield {Path(path) for _, path in batch}
+
+
+def run_once(run: Callable[[], None], console: Console,
+             on_error: Callable[[CivscoreError], object] | None = None) -> bool:
     """Run the command; a failure is shown and the watch goes on. True when it succeeded."""
     try:
         run()
     except typer.Exit as e:
         return (e.exit_code or 0) == 0
     except CivscoreError as e:
-        console.print(Text(f"error: {e.message}", style="red"))
+        if on_error is not None:
+            on_error(e)
+        else:
+            console.print(Text(f"error: {printable(e.message)}", style="red"), soft_wrap=True)
         return False
     return True
 
@@ -73,30 +77,25 @@ def watch(
     run: Callable[[], None],
     *,
     console: Console | None = None,
-    interval: float = INTERVAL_S,
-    polls: int | None = None,
+    on_error: Callable[[CivscoreError], object] | None = None,
+    changes: Iterable[set[Path]] | None = None,
 ) -> int:
     """Run `run` now and again after every change to `targets`; return how many times it ran."""
     console = console or Console(stderr=True, highlight=False)
-    polls = max_polls if polls is None else polls
+    targets = [Path(t) for t in targets]
     runs = 1
-    run_once(run, console)
+    run_once(run, console, on_error)
     names = ", ".join(str(t) for t in targets[:3]) + (f" and {len(targets) - 3} more" if len(targets) > 3 else "")
-    console.print(Text(f"watching {names} — Ctrl-C to stop", style="dim"))
-    snap = snapshot(targets)
-    n = 0
+    console.print(Text(f"watching {printable(names)} — Ctrl-C to stop", style="dim"), soft_wrap=True)
     try:
-        while polls is None or n < polls:
-            sleep(interval)
-            n += 1
-            new = snapshot(targets)
-            changed = changed_files(snap, new)
+        for batch in changes if changes is not None else file_changes(targets):
+            changed = relevant(batch, targets)
             if not changed:
+                tick()
                 continue
-            snap = new
             what = ", ".join(str(p) for p in changed[:3]) + (f" (+{len(changed) - 3})" if len(changed) > 3 else "")
-            console.rule(Text(f"{datetime.now():%H:%M:%S} changed: {what}", style="dim"))
-            run_once(run, console)
+            console.rule(Text(f"{datetime.now():%H:%M:%S} changed: {printable(what)}", style="dim"))
+            run_once(run, console, on_error)
             runs += 1
     except KeyboardInterrupt:
         console.print(Text("stopped watching", style="dim"))

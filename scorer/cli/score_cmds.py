@@ -1,0 +1,259 @@
+"""`civscore score`: score reports, show them, and write scorecards."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import CivscoreError, InputError, OutputError, printable
+from ..result import ScoreResult
+from .common import (
+    MaxSizeOpt, RubricOpt, console, console_err, detail, error_line, fail, info, max_bytes, new_app, report_error,
+)
+
+app = new_app()
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def load_scorer(rubric: str | None):
+    from ..engine import Scorer
+
+    return Scorer.load(rubric)  # a RubricError goes to the one error handler
+
+
+def _short(text: str, n: int = 48) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def print_result(result: ScoreResult) -> None:
+    sub = result.submission
+    head = Text()
+    head.append(sub.unit or Path(sub.path).name, style="bold")
+    if sub.title:
+        head.append(f"  {sub.title}", style="dim")
+    console.print(head)
+    grade_style = "bold red" if result.vetoed else "bold green"
+    console.print(
+        Text.assemble(
+            ("总分 ", ""), (f"{result.total:g}", "bold"), (f" / {result.max_total:g}  ", ""),
+            (result.grade, grade_style),
+            (f"   基础分 {result.base:g}/{result.max_base:g}  特色加分 {result.bonus.score:g}/{result.bonus.max:g}", "dim"),
+        )
+    )
+    table = Table(show_lines=False, expand=False)
+    table.add_column("维度")
+    table.add_column("得分", justify="right")
+    table.add_column("主要依据")
+    for d in result.dimensions:
+        best = max(d.criteria, key=lambda c: (c.score, len(c.evidence)))
+        quote = max(best.evidence, key=lambda e: (e.weight, -e.start)).text if best.evidence else "未见相关材料"
+        table.add_row(f"{d.name}", f"{d.score:g}/{d.max:g}", Text(_short(quote)))
+    console.print(table)
+    for v in result.vetoes:
+        console.print(Text.assemble(("一票否决 ", "bold red"), (f"{v.name}: ", "red"), _short(v.text, 80)))
+    console.print()
+
+
+@app.command(
+    epilog=(
+        "Examples:  civscore score report.docx  ·  civscore score seeds/*.txt --json > results.json  ·  "
+        "civscore score report.pdf -o card.pdf  ·  civscore score drafts/* -o reports/ --rubric general  ·  "
+        "civscore score - < report.txt"
+    )
+)
+def score(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Report files (.txt .md .docx .pdf .html); - reads one from standard input.",
+                       show_default=False),
+    ],
+    rubric: RubricOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result model as JSON (a list for several files).")] = False,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="Scorecards: a FILE.pdf for one report, else a folder (one PDF per report)."),
+    ] = None,
+    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="Write the scorecard PDF here (one report).")] = None,
+    pdf_dir: Annotated[
+        Optional[Path], typer.Option("--pdf-dir", help="Write one scorecard PDF per report into this folder.")
+    ] = None,
+    max_size_mb: MaxSizeOpt = 20.0,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Score again whenever the rubric or a report changes (Ctrl-C stops).")
+    ] = False,
+) -> None:
+    """Score reports against the rubric and show the points, with the sentences that earned them."""
+    pdf, pdf_dir = _out_option(files, out, pdf, pdf_dir)
+    limit = max_bytes(max_size_mb)
+    if watch:
+        if STDIN in map(str, files):
+            fail("--watch cannot watch standard input (-)")
+        from ..tuning.watch import rubric_target, watch as watch_loop
+
+        watch_loop(
+            rubric_target(rubric) + list(files),
+            lambda: score(files=files, rubric=rubric, as_json=as_json, out=None, pdf=pdf, pdf_dir=pdf_dir,
+                          max_size_mb=max_size_mb),
+            console=console_err,
+            on_error=report_error,
+        )
+        return
+    stdin_data = _read_stdin(files, limit)
+    scorer = load_scorer(rubric)
+    # Every output is resolved and checked before any report is scored.
+    targets, refused = _pdf_targets(files, pdf, pdf_dir, rubric=scorer.loaded.path)
+    if pdf and refused:
+        raise refused[files[0]]
+    writer = _pdf_writer() if targets else None
+    results: list[ScoreResult] = []
+    failures: list[str] = []
+    for path in files:
+        try:
+            if path in refused:
+                raise refused[path]
+            if str(path) == STDIN:
+                result = _score_stdin(scorer, stdin_data, limit)
+            else:
+                result = scorer.score_path(path, max_bytes=limit)
+            if writer:
+                writer(result, targets[path])
+        except CivscoreError as e:
+            failures.append(e.message)
+            error_line(e.message)
+            continue
+        results.append(result)
+        if not as_json:
+            print_result(result)
+            if writer:
+                info(f"scorecard: {targets[path]}")
+        detail(f"{printable(str(path))}: sha256 {result.submission.sha256[:12]}, rubric {result.rubric.id} "
+               f"{result.rubric.version}")
+    if as_json:
+        from ..outputs import dumps_json
+
+        payload = [r.model_dump(mode="json") for r in results]
+        doc = payload[0] if len(files) == 1 and payload else payload
+        text = dumps_json(doc, what=files[0] if len(files) == 1 else "--json", ensure_ascii=False, indent=1)
+        sys.stdout.write(text + "\n")
+    if failures:
+        if len(files) > 1:
+            console_err.print(Text(f"{len(failures)} of {len(files)} failed:", style="red"))
+            for f in failures:
+                console_err.print(Text(f"  {printable(f)}"), soft_wrap=True)
+        raise typer.Exit(2)
+
+
+def _out_option(files, out, pdf, pdf_dir):
+    """`--out/-o`: a .pdf file for one report, otherwise a folder; --pdf/--pdf-dir are its old spellings."""
+    given = [n for n, v in (("--out", out), ("--pdf", pdf), ("--pdf-dir", pdf_dir)) if v is not None]
+    if len(given) > 1:
+        fail(f"{' and '.join(given)} name the same output; give one")
+    if out is not None:
+        if out.suffix.lower() == ".pdf" and not out.is_dir():
+            pdf = out
+        else:
+            pdf_dir = out
+    if pdf and len(files) != 1:
+        fail("--pdf takes exactly one report; use --pdf-dir for several")
+    return pdf, pdf_dir
+
+
+def _read_stdin(files: list[Path], limit: int) -> bytes | None:
+    if sum(1 for f in files if str(f) == STDIN) > 1:
+        fail("- (standard input) can be given once")
+    if STDIN not in map(str, files):
+        return None
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(STDIN_NAME, f"standard input is over the {limit:,} byte limit (--max-size)")
+    return data
+
+
+def _score_stdin(scorer, data: bytes, limit: int) -> ScoreResult:
+    """Score bytes from standard input: ingest reads a file, so they go to a private temp file first."""
+    with tempfile.TemporaryDirectory(prefix="civscore-stdin-") as tmp:
+        path = Path(tmp) / "stdin"
+        path.write_bytes(data)
+        try:
+            result = scorer.score_path(path, max_bytes=limit)
+        except CivscoreError as e:
+            raise InputError(STDIN_NAME, e.problem) from None
+    sub = result.submission.model_copy(update={"path": STDIN_NAME})
+    return result.model_copy(update={"submission": sub})
+
+
+def scorecard_names(files: list[Path]) -> dict[Path, str]:
+    """Scorecard paths relative to --pdf-dir. Each keeps its path relative to the
+    reports' common folder, so `a/report.txt` and `b/report.txt` give `a/report.pdf`
+    and `b/report.pdf` (the rule `civscore batch` uses)."""
+    from ..batch.discover import scorecard_names as names_for
+
+    real = [f for f in files if str(f) != STDIN]
+    out: dict[Path, str] = {}
+    if real:
+        absolute = [Path(os.path.abspath(f)) for f in real]
+        root = Path(os.path.commonpath([str(a.parent) for a in absolute]))
+        rels = [PurePosixPath(*a.relative_to(root).parts).as_posix() for a in absolute]
+        out.update(zip(real, names_for(rels)))
+    for f in files:
+        if str(f) == STDIN:
+            out[f] = "stdin.pdf"
+    return out
+
+
+def _pdf_targets(files: list[Path], pdf: Path | None, pdf_dir: Path | None, *, rubric: Path | None):
+    """(report → scorecard path, report → the error that refuses its scorecard)."""
+    from ..outputs import OutputGuard
+
+    if pdf:
+        wanted = {files[0]: pdf}
+    elif pdf_dir:
+        if pdf_dir.exists() and not pdf_dir.is_dir():
+            raise OutputError(pdf_dir, "--pdf-dir: is a file, not a folder")
+        wanted = {f: pdf_dir / name for f, name in scorecard_names(files).items()}
+    else:
+        return {}, {}
+    guard = OutputGuard()
+    guard.add_inputs(f for f in files if str(f) != STDIN)
+    if rubric is not None:
+        guard.add_inputs([rubric])
+    for f in files:
+        if str(f) != STDIN:
+            guard.add_intake(Path(f).parent)
+    option = "--pdf" if pdf else "--pdf-dir"
+    targets, refused = {}, {}
+    for f, target in wanted.items():
+        try:
+            guard.add_output(target, option)
+        except CivscoreError as e:
+            refused[f] = e
+        except OSError as e:
+            refused[f] = OutputError(target, f"{option}: {e.strerror or e}")
+        else:
+            targets[f] = target
+    return targets, refused
+
+
+def _pdf_writer():
+    """Check fonts and HarfBuzz once, then return the scorecard writer."""
+    from ..report.environment import check_pdf_environment
+    from ..report.pdf import write_scorecard
+
+    check_pdf_environment()
+
+    def write(result: ScoreResult, target: Path) -> None:
+        write_scorecard(result, target)
+
+    return write
+
+
+__all__ = ["app", "load_scorer", "print_result", "score", "scorecard_names"]
