@@ -9,7 +9,10 @@ substitutions or NFKC expansions, which keeps that map monotone.
 
 Pipeline, per physical line then across lines:
   characters   NFKC (full-width digits/Latin → ASCII) but Chinese punctuation kept;
-               control and format characters dropped
+               control characters and every default-ignorable code point dropped
+               (format characters, variation selectors, tag characters, U+034F …)
+  script       traditional Chinese converted to simplified (OpenCC t2s), which the
+               rubric's terms are written in
   captions     "市法院市法院““道德讲堂道德讲堂””" → "市法院“道德讲堂”"
   spaces       removed next to Chinese ("青 海 省" → "青海省"), kept between Latin words
   furniture    page numbers, running headers, website boilerplate, repeated titles
@@ -20,11 +23,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+
+import opencc
+import regex
 
 from .boilerplate import boilerplate_indices, is_breadcrumb, is_page_noise
 from .han import CJKISH_RE, HAN_RE
@@ -69,16 +76,17 @@ _CHUNK = re.compile("[^ ]+")
 # Chinese punctuation that NFKC would turn into ASCII; kept full-width.
 _KEEP = frozenset("，：；！？（）…")
 _KEEP_STAND_IN = str.maketrans(dict.fromkeys(_KEEP, "、"))  # an NFKC-stable stand-in
-# Characters NFKC leaves alone that cleanup still changes: droppable controls/format
-# characters, tab and ogham space (line breaks excluded: they split lines).
-_UNCLEAN = re.compile(
-    "[\x00-\x09\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u061c\u1680\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ufffd\ud800-\udfff]"
+# Characters NFKC leaves alone that cleanup still changes: droppable controls,
+# default-ignorable code points (invisible by definition: zero-width and format
+# characters, variation selectors FE00–FE0F and E0100–E01EF, tag characters,
+# U+034F, Hangul fillers …), tab and ogham space (line breaks excluded: they split lines).
+_UNCLEAN = regex.compile(
+    "[\x00-\x09\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u1680\ufff9-\ufffb\ufffd\ud800-\udfff"
+    "\\p{Default_Ignorable_Code_Point}]"
 )
-# Control, format and surrogate characters, and U+FFFD left by bad decoding.
-_DROP = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\ufeff\ufff9-\ufffb\ufffd\ud800-\udfff]"
+# Control, default-ignorable and surrogate characters, and U+FFFD left by bad decoding.
+_DROP = regex.compile(
+    "[\x00-\x1f\x7f-\x9f\ufff9-\ufffb\ufffd\ud800-\udfff\\p{Default_Ignorable_Code_Point}]"
 )
 
 _SENTENCE_END = frozenset("。！？；…!?;")
@@ -114,7 +122,7 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
     deletes characters or merges lines, so this converges; usually the second pass
     just confirms. The fixpoint is what makes normalize idempotent.
     """
-    text, offsets = _pass(raw, keep_boilerplate)
+    text, offsets = _pass(raw, keep_boilerplate, simplify=True)
     for _ in range(_MAX_ROUNDS):
         again, again_offsets = _pass(text, keep_boilerplate)
         if again == text:
@@ -123,8 +131,10 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
     return Normalized(text, offsets, len(raw))
 
 
-def _pass(raw: str, keep_boilerplate: bool) -> tuple[str, list[int]]:
+def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> tuple[str, list[int]]:
     text, offs = _clean_chars(raw)
+    if simplify:
+        text, offs = to_simplified(text, offs)
     lines: list[_Line] = []
     for m in _LINE.finditer(text):
         line = m.group()
@@ -191,6 +201,44 @@ def _clean_chars(raw: str) -> tuple[str, Offsets]:
     pattern = re.compile("[" + "".join(re.escape(ch) for ch in resized) + "]")
     edits = [(m.start(), m.end(), table[ord(m.group())]) for m in pattern.finditer(text)]
     return _rewrite(text, range(len(raw)), edits)
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    """OpenCC's traditional→simplified converter, loaded once per process (its
+    dictionaries ship in the wheel)."""
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str, offs: Offsets) -> tuple[str, Offsets]:
+    """Traditional Chinese → simplified, keeping each character's raw index.
+
+    t2s is almost always character for character, and then the offsets stand. Where
+    a phrase changes length, that line is aligned with its conversion: unchanged
+    characters keep their index, a replaced stretch maps to its source stretch.
+    """
+    converter = _t2s()
+    converted = converter.convert(text)
+    if converted == text or len(converted) == len(text):
+        return converted, offs
+    parts: list[str] = []
+    new_offs: list[int] = []
+    for m in re.finditer(f"[^{_LINE_BREAKS}]+|[{_LINE_BREAKS}]", text):
+        s, e = m.span()
+        line = m.group()
+        out = converter.convert(line)
+        parts.append(out)
+        if len(out) == len(line):
+            new_offs.extend(offs[s:e])
+            continue
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, line, out, autojunk=False).get_opcodes():
+            if tag == "equal":
+                new_offs.extend(offs[s + i1 : s + i2])
+            elif j2 > j1:  # replace/insert: spread over the source stretch, monotone
+                last = max(i2 - 1, i1) if i2 > i1 else max(i1 - 1, 0)
+                for k in range(j2 - j1):
+                    new_offs.append(offs[s + min(i1 + k, last)])
+    return "".join(parts), new_offs
 
 
 def _width(text: str) -> int:
