@@ -103,23 +103,32 @@ def _stream(archive: zipfile.ZipFile, name: str, parser, budget: _ByteBudget) ->
 
 
 def _parser(limits: Limits, start, end, chars=None):
-    """An expat parser ("uri local" names) that enforces depth and element budgets."""
+    """An expat parser ("uri local" names) that enforces depth and element budgets.
+
+    `start` gets (name, attrs, parent) with the parent's name; the stack of open
+    element names is kept here, so the handlers stay cheap (they run for every
+    element of a file that may hold a million).
+    """
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
-    state = {"depth": 0, "elements": 0}
+    stack: list[str] = [""]
+    push, pop = stack.append, stack.pop
+    max_depth, max_elements = limits.max_depth + 1, limits.max_elements
+    elements = 0
 
     def on_start(name, attrs):
-        state["depth"] += 1
-        state["elements"] += 1
-        if state["depth"] > limits.max_depth:
+        nonlocal elements
+        elements += 1
+        if elements > max_elements:
+            raise OverLimit(f"the .docx holds more than {max_elements:,} XML elements (limit max_elements)")
+        start(name, attrs, stack)
+        push(name)
+        if len(stack) > max_depth:
             raise OverLimit(f"the .docx nests XML elements more than {limits.max_depth:,} deep (limit max_depth)")
-        if state["elements"] > limits.max_elements:
-            raise OverLimit(f"the .docx holds more than {limits.max_elements:,} XML elements (limit max_elements)")
-        start(name, attrs)
 
     def on_end(name):
-        state["depth"] -= 1
-        end(name)
+        pop()
+        end(name, stack)
 
     parser.StartElementHandler = on_start
     parser.EndElementHandler = on_end
@@ -133,6 +142,20 @@ def _parser(limits: Limits, start, end, chars=None):
 
     parser.StartDoctypeDeclHandler = no_doctype
     return parser
+
+
+def _names(local: str) -> frozenset[str]:
+    """The full names ("uri local") of a WordprocessingML element in both namespaces."""
+    return frozenset(f"{ns} {local}" for ns in _W_NAMESPACES)
+
+
+_P, _R, _T, _PPR, _RPR = _names("p"), _names("r"), _names("t"), _names("pPr"), _names("rPr")
+_PSTYLE, _RSTYLE, _STYLE, _BASED, _RPR_DEFAULT = (
+    _names("pStyle"), _names("rStyle"), _names("style"), _names("basedOn"), _names("rPrDefault")
+)
+_HIDING_NAMES = frozenset().union(*(_names(local) for local in _HIDING))
+_RUN_CHAR_NAMES = {full: ch for local, ch in _RUN_CHARS.items() for full in _names(local)}
+_FALLBACK = f"{_MC} Fallback"
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -158,30 +181,27 @@ def _hidden_styles(archive: zipfile.ZipFile, budget: _ByteBudget, limits: Limits
     if "word/styles.xml" not in archive.namelist():
         return set(), False
     styles: dict[str, tuple[str | None, bool | None]] = {}  # id -> (basedOn, own vanish)
-    stack: list[str] = []
     current: dict = {}
     default = [False]
 
-    def start(name, attrs):
-        uri, local = _split(name)
-        stack.append(local)
-        if uri not in _W_NAMESPACES:
-            return
-        if local == "style":
+    def start(name, attrs, stack):
+        if name in _STYLE:
             current.clear()
             current["id"] = next((v for k, v in attrs.items() if _split(k)[1] == "styleId"), None)
-        elif local == "basedOn" and "style" in stack:
+            current["open"] = True
+        elif name in _BASED and current.get("open"):
             current["based"] = _val(attrs)
-        elif local in _HIDING and len(stack) >= 2 and stack[-2] == "rPr":
-            if "style" in stack:
+        elif name in _HIDING_NAMES and stack[-1] in _RPR:
+            if current.get("open"):
                 current["vanish"] = _is_on(attrs)
-            elif "rPrDefault" in stack:
+            elif any(n in _RPR_DEFAULT for n in stack):
                 default[0] = _is_on(attrs)
 
-    def end(name):
-        local = stack.pop()
-        if local == "style" and current.get("id"):
-            styles[current["id"]] = (current.get("based"), current.get("vanish"))
+    def end(name, stack):
+        if name in _STYLE:
+            if current.get("id"):
+                styles[current["id"]] = (current.get("based"), current.get("vanish"))
+            current.clear()
 
     parser = _parser(limits, start, end)
     try:
@@ -211,7 +231,6 @@ class _DocumentReader:
         self.budget = CharBudget(limits.max_chars, "the .docx")
         self.hidden_styles = hidden_styles
         self.hidden_default = hidden_default
-        self.stack: list[str] = []  # local names of the open elements
         self.paragraphs: list[list] = []  # [parts, paragraph style hidden?]
         self.runs: list[list] = []  # [direct hidden (None = not said), character style hidden?]
         self.skip = 0  # depth inside mc:Fallback
@@ -226,52 +245,47 @@ class _DocumentReader:
             return True
         return self.paragraphs[-1][1] if self.paragraphs else self.hidden_default
 
-    def start(self, name, attrs):
-        uri, local = _split(name)
-        parent = self.stack[-1] if self.stack else ""
-        self.stack.append(local)
+    def start(self, name, attrs, stack):
         if self.skip:
             self.skip += 1
             return
-        if uri == _MC and local == "Fallback":
-            self.skip = 1
-            return
-        if uri not in _W_NAMESPACES:
-            return
-        if local == "p":
+        parent = stack[-1]
+        if name in _P:
             self.paragraphs.append([[], self.hidden_default])
-        elif local == "pStyle" and parent == "pPr" and self.paragraphs:
-            self.paragraphs[-1][1] = _val(attrs) in self.hidden_styles or self.hidden_default
-        elif local == "r":
+        elif name in _R:
             self.runs.append([None, False])
-        elif parent == "rPr" and len(self.stack) >= 3 and self.stack[-3] == "r" and self.runs:
-            if local in _HIDING:
-                on = _is_on(attrs)
-                if on or self.runs[-1][0] is None:
-                    self.runs[-1][0] = on
-            elif local == "rStyle":
-                self.runs[-1][1] = _val(attrs) in self.hidden_styles
-        elif parent == "r" and self.runs and self.paragraphs:
-            if local == "t":
-                self.in_text = True
-            elif local in _RUN_CHARS:
-                self._text(_RUN_CHARS[local])
+        elif parent in _R:
+            if name in _T:
+                self.in_text = bool(self.paragraphs and self.runs)
+            elif name in _RUN_CHAR_NAMES and self.paragraphs and self.runs:
+                self._text(_RUN_CHAR_NAMES[name])
+        elif parent in _RPR:
+            if len(stack) >= 2 and stack[-2] in _R and self.runs:
+                if name in _HIDING_NAMES:
+                    on = _is_on(attrs)
+                    if on or self.runs[-1][0] is None:
+                        self.runs[-1][0] = on
+                elif name in _RSTYLE:
+                    self.runs[-1][1] = _val(attrs) in self.hidden_styles
+        elif name in _PSTYLE and parent in _PPR and self.paragraphs:
+            self.paragraphs[-1][1] = _val(attrs) in self.hidden_styles or self.hidden_default
+        elif name == _FALLBACK:
+            self.skip = 1
 
-    def end(self, name):
-        local = self.stack.pop()
+    def end(self, name, stack):
         if self.skip:
             self.skip -= 1
             return
-        if uri_is_w(name):
-            if local == "t":
-                self.in_text = False
-            elif local == "r" and self.runs:
-                self.runs.pop()
-            elif local == "p" and self.paragraphs:
+        if name in _P:
+            if self.paragraphs:
                 parts, _ = self.paragraphs.pop()
                 self.budget.take(1)  # the line break
                 if parts:
                     self.lines.append("".join(parts))
+        elif name in _T:
+            self.in_text = False
+        elif name in _R and self.runs:
+            self.runs.pop()
 
     def chars(self, data: str) -> None:
         if self.in_text and not self.skip:
@@ -283,10 +297,6 @@ class _DocumentReader:
             return
         self.budget.take(len(data))
         self.paragraphs[-1][0].append(data)
-
-
-def uri_is_w(name: str) -> bool:
-    return _split(name)[0] in _W_NAMESPACES
 
 
 def _first_line(err: Exception) -> str:
