@@ -203,6 +203,9 @@ def _clean_chars(raw: str) -> tuple[str, Offsets]:
     return _rewrite(text, range(len(raw)), edits)
 
 
+_CLAUSE = re.compile(f"[^{_LINE_BREAKS}，。；！？、：]+|[{_LINE_BREAKS}，。；！？、：]")
+
+
 @cache
 def _t2s() -> opencc.OpenCC:
     """OpenCC's traditional→simplified converter, loaded once per process (its
@@ -213,29 +216,32 @@ def _t2s() -> opencc.OpenCC:
 def to_simplified(text: str, offs: Offsets) -> tuple[str, Offsets]:
     """Traditional Chinese → simplified, keeping each character's raw index.
 
-    t2s is almost always character for character, and then the offsets stand. Where
-    a phrase changes length, that line is aligned with its conversion: unchanged
-    characters keep their index, a replaced stretch maps to its source stretch.
+    Text without traditional characters comes back as it is. Otherwise each clause
+    (text between line breaks and Chinese punctuation, which no phrase spans) is
+    converted on its own: t2s is almost always character for character, and then
+    the offsets stand; where a phrase changes a clause's length, the clause is
+    aligned with its conversion (difflib): unchanged characters keep their index,
+    a replaced stretch maps onto its source stretch, in order.
     """
     converter = _t2s()
     converted = converter.convert(text)
-    if converted == text or len(converted) == len(text):
-        return converted, offs
+    if converted == text:
+        return text, offs
     parts: list[str] = []
     new_offs: list[int] = []
-    for m in re.finditer(f"[^{_LINE_BREAKS}]+|[{_LINE_BREAKS}]", text):
+    for m in _CLAUSE.finditer(text):
         s, e = m.span()
-        line = m.group()
-        out = converter.convert(line)
+        clause = m.group()
+        out = converter.convert(clause)
         parts.append(out)
-        if len(out) == len(line):
+        if len(out) == len(clause):
             new_offs.extend(offs[s:e])
             continue
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, line, out, autojunk=False).get_opcodes():
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, clause, out, autojunk=False).get_opcodes():
             if tag == "equal":
                 new_offs.extend(offs[s + i1 : s + i2])
             elif j2 > j1:  # replace/insert: spread over the source stretch, monotone
-                last = max(i2 - 1, i1) if i2 > i1 else max(i1 - 1, 0)
+                last = i2 - 1 if i2 > i1 else max(i1 - 1, 0)
                 for k in range(j2 - j1):
                     new_offs.append(offs[s + min(i1 + k, last)])
     return "".join(parts), new_offs
