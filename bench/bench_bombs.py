@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,26 +43,6 @@ GB = 1024**3
 TIME_LIMIT = 10.0
 
 
-def lying_docx(source: Path, target: Path) -> Path:
-    """The same archive with document.xml declaring 1,000 bytes unpacked (central directory and local header)."""
-    data = bytearray(source.read_bytes())
-    with zipfile.ZipFile(source) as archive:
-        info = archive.getinfo("word/document.xml")
-    if info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF:
-        raise SystemExit("lying_docx needs a member under 4 GB")
-    name = info.filename.encode()
-    # Patch every header of the member: local (size at +22) and central (size at +24).
-    pos = 0
-    while (pos := data.find(name, pos)) >= 0:
-        if data[pos - 30 : pos - 26] == b"PK\x03\x04":
-            data[pos - 8 : pos - 4] = (1000).to_bytes(4, "little")
-        elif data[pos - 46 : pos - 42] == b"PK\x01\x02":
-            data[pos - 22 : pos - 18] = (1000).to_bytes(4, "little")
-        pos += len(name)
-    target.write_bytes(bytes(data))
-    return target
-
-
 def build(folder: Path, seeds: list[str]) -> list[tuple[str, Path]]:
     weak, strong = seeds[4], seeds[0]
     cases: list[tuple[str, Path]] = []
@@ -78,7 +57,7 @@ def build(folder: Path, seeds: list[str]) -> list[tuple[str, Path]]:
     add(".docx, 150 MB of text", hostile.docx_of_text(folder / "text.docx", 150_000_000))
     add(".docx, 45 MB of empty paragraphs (under unpack limit)", hostile.docx_empty_paragraphs(folder / "empty45.docx", 45_000_000))
     add(".docx, 45 MB of text (under unpack limit)", hostile.docx_of_text(folder / "text45.docx", 45_000_000))
-    add(".docx, 150 MB of text, sizes declared as 1 kB", lying_docx(folder / "text.docx", folder / "lying.docx"))
+    add(".docx, 150 MB of text, sizes declared as 1 kB", hostile.lying_docx(folder / "text.docx", folder / "lying.docx"))
     add(".docx, 5,000 nested elements", hostile.docx_deep(folder / "deep.docx"))
     add("PDF, 10,000 pages", hostile.many_pages_pdf(folder / "pages10k.pdf", 10_000))
     add("PDF, 5,000 pages", hostile.many_pages_pdf(folder / "pages5k.pdf", 5_000))

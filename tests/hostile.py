@@ -101,6 +101,24 @@ def docx_of_text(path: Path, unpacked: int = 150_000_000) -> Path:
     return write_docx(path, (block for _ in range(unpacked // len(block.encode()))), level=9)
 
 
+def lying_docx(source: Path, target: Path) -> Path:
+    """The same archive with document.xml declaring 1,000 bytes unpacked (central directory and local header)."""
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as archive:
+        info = archive.getinfo("word/document.xml")
+    name = info.filename.encode()
+    # Patch every header of the member: local (size at +22) and central (size at +24).
+    pos = 0
+    while (pos := data.find(name, pos)) >= 0:
+        if data[pos - 30 : pos - 26] == b"PK\x03\x04":
+            data[pos - 8 : pos - 4] = (1000).to_bytes(4, "little")
+        elif data[pos - 46 : pos - 42] == b"PK\x01\x02":
+            data[pos - 22 : pos - 18] = (1000).to_bytes(4, "little")
+        pos += len(name)
+    target.write_bytes(bytes(data))
+    return target
+
+
 def docx_deep(path: Path, depth: int = 5_000) -> Path:
     """Elements nested `depth` deep inside a paragraph's run properties."""
     return write_docx(path, ["<w:p><w:r>", "<w:rPr>" * depth, "</w:rPr>" * depth, "<w:t>文明</w:t></w:r></w:p>"])
@@ -147,8 +165,13 @@ _MARK_COLOUR = "rgb(1,2,3)"  # only the hidden text is drawn in it
 _MARK_OPS = re.compile(rb"0\.003922 0\.007843 0\.011765 rg\s+BT\s(.*?)ET", re.S)
 
 
-def pdf_with_invisible_text(visible: str, hidden: str, path: Path) -> Path:
-    """A typeset PDF of `visible` plus `hidden` drawn with text render mode 3 (invisible)."""
+def pdf_with_invisible_text(
+    visible: str, hidden: str, path: Path, *, before_hidden: str = "", after_hidden: str = ""
+) -> Path:
+    """A typeset PDF of `visible` plus `hidden` drawn with text render mode 3 (invisible).
+
+    before_hidden/after_hidden: HTML around the hidden paragraphs (an image under them).
+    """
     import pypdf
     from pypdf.generic import NameObject, StreamObject
     from weasyprint import HTML
@@ -161,7 +184,8 @@ def pdf_with_invisible_text(visible: str, hidden: str, path: Path) -> Path:
     page = (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>@page {{ size: A4; margin: 2cm; }}'
         f"body {{ font-family: {CJK_FONT}; font-size: 12pt; line-height: 1.6; }}</style></head>"
-        f'<body>{paras(visible)}{paras(hidden, f" style=color:{_MARK_COLOUR}")}</body></html>'
+        f'<body>{paras(visible)}{before_hidden}{paras(hidden, f" style=color:{_MARK_COLOUR}")}{after_hidden}'
+        "</body></html>"
     )
     reader = pypdf.PdfReader(io.BytesIO(HTML(string=page).write_pdf()))
     writer = pypdf.PdfWriter(clone_from=reader)
