@@ -172,3 +172,44 @@ def test_ocr_layer_over_a_scan_is_kept(tmp_path):
     doc = load_document(path)
     assert doc.hidden_chars == 0
     assert "紧盯目标" in doc.text and "注重宣传到位" in doc.text
+
+
+def test_a_page_whose_text_is_all_hidden_says_so(tmp_path):
+    from scorer.errors import InputError
+
+    path = tmp_path / "page.html"
+    path.write_text(hostile.html_page("", STRONG, "display-none"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_document(path)
+    assert caught.value.problem == f"all of the file's text is hidden from a reader ({STRONG_CHARS:,} hidden characters)"
+
+
+def test_invisible_characters_only_is_no_text(tmp_path):
+    from scorer.errors import InputError
+
+    path = tmp_path / "blank.txt"
+    path.write_text("\u034f\ufe0f\U000e0041 \u3164\n", encoding="utf-8")
+    with pytest.raises(InputError, match="only whitespace"):
+        load_document(path)
+
+
+def test_hidden_characters_appear_on_screen_and_on_the_scorecard(scorer, tmp_path):
+    from typer.testing import CliRunner
+
+    from scorecard_sample import pdf_text, squash
+    from scorer.cli import app
+    from scorer.report.pdf import write_scorecard
+
+    path = tmp_path / "page.html"
+    path.write_text(hostile.html_page(WEAK, STRONG, "stylesheet-class"), encoding="utf-8")
+    line = f"已忽略 {STRONG_CHARS} 个隐藏字符"
+
+    screen = CliRunner().invoke(app, ["score", str(path)])
+    assert screen.exit_code == 0 and line in screen.output
+
+    card = write_scorecard(scorer.score_path(path), tmp_path / "card.pdf")
+    assert squash(line) in squash(pdf_text(card))
+
+    plain = tmp_path / "plain.html"
+    plain.write_text(hostile.html_page(WEAK), encoding="utf-8")
+    assert "隐藏字符" not in CliRunner().invoke(app, ["score", str(plain)]).output

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import unicodedata
 from pathlib import Path
+
+import regex
 
 from ..errors import InputError
 from .document import Document
@@ -28,6 +29,8 @@ from .sniff import detect_format
 DEFAULT_MAX_BYTES = Limits().max_bytes
 
 # Below these a file is not a Chinese report (an English letter, a number table).
+_VISIBLE = regex.compile(r"[^\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]")
+
 MIN_HAN_CHARS = 20
 MIN_HAN_SHARE = 0.10
 
@@ -52,6 +55,10 @@ def load_document(path: str | Path, *, limits: Limits | None = None, **overrides
         raise InputError(path, f"the {_describe(path)} file cannot be read ({type(err).__name__})") from None
     text = normalize(raw.text).text
     if not text:
+        if raw.hidden_chars and not _has_visible_text(raw.text):
+            raise InputError(
+                path, f"all of the file's text is hidden from a reader ({raw.hidden_chars:,} hidden characters)"
+            )
         if not _has_visible_text(raw.text):
             raise InputError(path, "the file has no text (only whitespace)")
         raise InputError(path, "no report text is left after removing page furniture and website boilerplate")
@@ -116,8 +123,8 @@ def _read(fmt: str, data: bytes, limits: Limits) -> RawText:
 
 
 def _has_visible_text(text: str) -> bool:
-    """Anything besides whitespace, controls and invisible format characters (BOM, ZWSP)?"""
-    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf") for ch in text)
+    """Anything besides whitespace, controls and invisible (default-ignorable) characters?"""
+    return _VISIBLE.search(text) is not None
 
 
 def _describe(path: str | Path) -> str:
