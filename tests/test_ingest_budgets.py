@@ -178,3 +178,19 @@ def test_text_over_the_character_budget_is_refused(tmp_path):
     path = tmp_path / "long.txt"
     path.write_text(STRONG * 700, encoding="utf-8")  # 2.7 million characters, 8 MB
     assert "holds more than 2,000,000 characters of text (limit max_chars)" in problem_of(path)
+
+
+@pytest.mark.parametrize("opener", ["<!-->", "<!--->", "<!-- x --!>"])
+def test_deep_nesting_behind_an_empty_comment_is_still_seen(opener, tmp_path):
+    """<!--> is a whole comment: the divs after it are real, and the scan must count them."""
+    path = tmp_path / "sneaky.html"
+    path.write_bytes(hostile.deep_html(2_000).replace(b"<body>", f"<body>{opener}".encode()) + b"-->")
+    assert "(limit max_depth)" in problem_of(path)
+
+
+@pytest.mark.parametrize("raw_text", ["script", "STYLE"])
+def test_tags_inside_script_and_style_are_not_counted(raw_text, tmp_path):
+    path = tmp_path / "page.html"
+    fake = "<div>" * 5_000
+    path.write_text(f"<html><body><{raw_text}>{fake}</{raw_text}><p>{STRONG}</p></body></html>", encoding="utf-8")
+    assert "格尔木市人民法院" in load_document(path).text

@@ -128,6 +128,24 @@ _SELF_CLOSING_FAMILY = frozenset(
     "p li dt dd option optgroup rb rt rtc rp tr td th tbody thead tfoot caption colgroup".split()
 )
 _RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes".split())
+_RAW_TEXT_END = {name: re.compile(f"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
+
+
+def _comment_end(text: str, start: int) -> int:
+    """Where a comment whose body starts at `start` ends; -1 if it runs to the end.
+
+    "<!-->" and "<!--->" are complete (empty) comments, and "--!>" closes one too:
+    a scan that looked only for "-->" would skip real tags an attacker put there.
+    """
+    if text.startswith(">", start):
+        return start + 1
+    if text.startswith("->", start):
+        return start + 2
+    ends = [i for i in (text.find("-->", start), text.find("--!>", start)) if i >= 0]
+    if not ends:
+        return -1
+    first = min(ends)
+    return first + (3 if text.startswith("-->", first) else 4)
 
 
 def check_structure(text: str, limits: Limits) -> None:
@@ -137,7 +155,6 @@ def check_structure(text: str, limits: Limits) -> None:
     end tag closes everything opened after its start tag, as the parser does for
     ordinary elements, and elements that close themselves are not counted.
     """
-    lower = text.lower()
     stack: list[str] = []
     open_count: dict[str, int] = {}
     elements = 0
@@ -145,11 +162,10 @@ def check_structure(text: str, limits: Limits) -> None:
     search = _TAG.search
     while (m := search(text, pos)) is not None:
         pos = m.end()
-        if m.group(1):  # a comment: skip to its end
-            end = text.find("-->", m.start() + 4)
-            if end < 0:
+        if m.group(1):  # a comment: skip to its end, as the HTML tokenizer does
+            pos = _comment_end(text, m.start() + 4)
+            if pos < 0:
                 break
-            pos = end + 3
             continue
         name = m.group(3).lower()
         if m.group(2):  # an end tag
@@ -164,10 +180,10 @@ def check_structure(text: str, limits: Limits) -> None:
         if elements > limits.max_elements:
             raise OverLimit(f"the HTML page has more than {limits.max_elements:,} elements (limit max_elements)")
         if name in _RAW_TEXT:  # its content is text, not tags
-            end = lower.find("</" + name, pos)
-            if end < 0:
+            closing = _RAW_TEXT_END[name].search(text, pos)
+            if closing is None:
                 break
-            pos = end
+            pos = closing.start()
             continue
         if name in _VOID or name in _SELF_CLOSING_FAMILY:
             continue
