@@ -133,3 +133,14 @@ def test_length_changing_conversion_keeps_a_monotone_offset_map(raw, monkeypatch
     for i, ch in enumerate(text):  # untouched characters map to themselves
         if ch not in "后台端净":
             assert raw[offs[i]] == ch
+
+
+def test_the_dropped_set_is_exactly_unicodes_default_ignorables():
+    """normalize spells the property out for speed; `regex` knows it from Unicode."""
+    dropped = normalize_module._DROP
+    others = regex.compile(r"[\x00-\x1f\x7f-\x9f\ufff9-\ufffb\ufffd\p{Cs}]")
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if others.match(ch):
+            continue
+        assert bool(dropped.match(ch)) == bool(IGNORABLE.match(ch)), hex(cp)
