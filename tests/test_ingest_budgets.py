@@ -79,9 +79,9 @@ def test_docx_whose_zip_lies_about_its_size_stops_at_the_declared_size(tmp_path)
 
 
 def test_docx_text_over_the_character_budget_is_refused_while_streaming(tmp_path):
-    # 9 MB of XML, under the unpack limit, holding more than 2,000,000 characters.
+    # 9 MB of XML, under the unpack limit, holding more than 1,000,000 characters.
     path = hostile.docx_of_text(tmp_path / "long.docx", 9_000_000)
-    assert "holds more than 2,000,000 characters of text (limit max_chars)" in problem_of(path)
+    assert "holds more than 1,000,000 characters of text (limit max_chars)" in problem_of(path)
 
 
 def test_docx_of_empty_paragraphs_under_the_unpack_limit_is_stopped_by_the_element_budget(tmp_path):
@@ -177,7 +177,7 @@ def test_pdf_text_over_the_character_budget_is_refused(tmp_path):
 def test_text_over_the_character_budget_is_refused(tmp_path):
     path = tmp_path / "long.txt"
     path.write_text(STRONG * 700, encoding="utf-8")  # 2.7 million characters, 8 MB
-    assert "holds more than 2,000,000 characters of text (limit max_chars)" in problem_of(path)
+    assert "holds more than 1,000,000 characters of text (limit max_chars)" in problem_of(path)
 
 
 @pytest.mark.parametrize("opener", ["<!-->", "<!--->", "<!-- x --!>"])

@@ -37,7 +37,7 @@ class Limits:
     """Elements (HTML tags, XML elements of a .docx), counted before a tree is built."""
     max_pages: int = 500
     """Pages of a PDF, checked before any page is read."""
-    max_chars: int = 2_000_000
+    max_chars: int = 1_000_000
     """Characters extracted from one file (line breaks included), counted while extracting."""
 
     @classmethod

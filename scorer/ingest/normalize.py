@@ -29,11 +29,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress
 
 import opencc
 
 from .boilerplate import boilerplate_indices, is_breadcrumb, is_page_noise
-from .han import CJKISH_RE, HAN_RE
+from .han import CJKISH, CJKISH_RE, HAN_RE
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,8 @@ RUNNING_HEADER_MAX_SHARE = 0.25  # of all lines
 _LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
 _LINE = re.compile(f"[^{_LINE_BREAKS}]+")
 _SPACE_RUN = re.compile(" +")  # after character cleanup every space is " "
+# A run of spaces that _squeeze_spaces drops: at an edge, or next to Chinese.
+_SPACE_DROP = re.compile(f"^ +| +$|(?<=[{CJKISH}]) +| +(?=[{CJKISH}])")
 _CHUNK = re.compile("[^ ]+")
 
 # Chinese punctuation that NFKC would turn into ASCII; kept full-width.
@@ -259,6 +262,11 @@ def _width(text: str) -> int:
 
 def _squeeze_spaces(text: str, offs: Offsets) -> tuple[str, Offsets]:
     """Drop whitespace next to Chinese; elsewhere keep a single space."""
+    if text[:1] != " " and text[-1:] != " " and "  " not in text and not CJKISH_RE.search(text):
+        return text, offs  # Latin words with single spaces: nothing to do
+    if len(_SPACE_DROP.findall(text)) == len(_SPACE_RUN.findall(text)):
+        # Every run of spaces goes (letter-spaced Chinese: "青 海 省"): no per-run edits.
+        return text.replace(" ", ""), list(compress(offs, [ch != " " for ch in text]))
     edits = []
     for m in _SPACE_RUN.finditer(text):
         s, e = m.span()
@@ -342,10 +350,19 @@ def _undouble_captions(text: str, offs: Offsets) -> list[tuple[str, Offsets, boo
     chunks = [m.span() for m in _CHUNK.finditer(text)]
     if len(chunks) == 1:
         return [_undouble(text, offs)]
-    results = [_undouble(text[s:e], offs[s:e]) for s, e in chunks]
-    if not any(changed for _, _, changed in results):
+    undoubled = {
+        (st, e): result
+        for st, e in chunks
+        if _may_double(e - st) and (result := _undouble(text[st:e], offs[st:e]))[2]
+    }
+    if not undoubled:
         return [(text, offs, False)]
-    return results
+    return [undoubled.get((st, e)) or (text[st:e], offs[st:e], False) for st, e in chunks]
+
+
+def _may_double(n: int) -> bool:
+    """Can a chunk of this length be a doubled caption at all? (_doubled_units' first test)"""
+    return 8 <= n <= _MAX_DOUBLED_CHARS and not n % 2
 
 
 def _undouble_paragraph(text: str, offs: Offsets) -> tuple[str, Offsets]:
@@ -353,12 +370,17 @@ def _undouble_paragraph(text: str, offs: Offsets) -> tuple[str, Offsets]:
     if " " not in text:
         new_text, new_offs, _ = _undouble(text, offs)
         return new_text, new_offs
-    chunks = [m.span() for m in _CHUNK.finditer(text)]
+    chunks = [
+        (st, e, result)
+        for m in _CHUNK.finditer(text)
+        if _may_double((e := m.end()) - (st := m.start())) and (result := _undouble(text[st:e], offs[st:e]))[2]
+    ]
+    if not chunks:
+        return text, offs
     parts: list[str] = []
     new_offs: list[int] = []
     pos = 0
-    for s, e in chunks:
-        chunk, chunk_offs, _ = _undouble(text[s:e], offs[s:e])
+    for s, e, (chunk, chunk_offs, _) in chunks:
         parts.append(text[pos:s])
         new_offs.extend(offs[pos:s])
         parts.append(chunk)
