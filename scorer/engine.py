@@ -63,6 +63,7 @@ class Scorer:
             submission=SubmissionInfo(
                 path=doc.path, sha256=doc.sha256, chars=len(doc.text), bytes=doc.size, format=doc.format,
                 title=doc.meta.title, unit=doc.meta.unit, date=doc.meta.date, author=doc.meta.author,
+                hidden_chars=doc.hidden_chars,
             ),
             rubric=self.rubric_info,
             tool_version=__version__,

@@ -83,6 +83,7 @@ class SubmissionInfo(_Model):
     unit: str | None = None
     date: str | None = None
     author: str | None = None
+    hidden_chars: int = Field(default=0, description="Characters hidden from a reader (CSS, w:vanish, invisible PDF text), not scored.")
 
 
 class RubricInfo(_Model):

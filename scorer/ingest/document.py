@@ -26,3 +26,6 @@ class Document(BaseModel):
     encoding: str | None = None
     text: str
     meta: Metadata = Field(default_factory=Metadata)
+    hidden_chars: int = Field(
+        default=0, description="Characters a reader would not see (hidden HTML, .docx or PDF text), left unscored."
+    )

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import unicodedata
 from pathlib import Path
+
+import regex
 
 from ..errors import InputError
 from .document import Document
 from .han import chinese_share
+from .limits import Limits
 from .metadata import extract_metadata
 from .normalize import normalize
 from .readers import RawText, ReadProblem
@@ -24,28 +26,39 @@ from .readers.web import read_html
 from .readers.word import read_docx
 from .sniff import detect_format
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-# A .docx may unpack to this many times the file-size limit, and never more than this.
-UNPACK_FACTOR = 10
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_BYTES = Limits().max_bytes
 
 # Below these a file is not a Chinese report (an English letter, a number table).
+_VISIBLE = regex.compile(r"[^\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]")
+
 MIN_HAN_CHARS = 20
 MIN_HAN_SHARE = 0.10
 
 
-def load_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, normalize and describe one submission."""
-    data = _read_bytes(path, max_bytes)
+def load_document(path: str | Path, *, limits: Limits | None = None, **overrides: int | None) -> Document:
+    """Read, normalize and describe one submission.
+
+    Budgets are the fields of `Limits` (max_bytes, max_unpacked_bytes, max_depth,
+    max_elements, max_pages, max_chars), given as a `Limits` or as keywords.
+    """
+    if limits is None:
+        limits = Limits.from_keywords(**overrides)
+    elif overrides:
+        limits = Limits.from_keywords(**{**_fields(limits), **overrides})
+    data = _read_bytes(path, limits.max_bytes)
     try:
         fmt = detect_format(data, Path(path).suffix)
-        raw = _read(fmt, data, max_bytes)
+        raw = _read(fmt, data, limits)
     except ReadProblem as problem:
         raise InputError(path, str(problem)) from None
     except Exception as err:  # a parser bug on hostile input must still be one line
         raise InputError(path, f"the {_describe(path)} file cannot be read ({type(err).__name__})") from None
     text = normalize(raw.text).text
     if not text:
+        if raw.hidden_chars and not _has_visible_text(raw.text):
+            raise InputError(
+                path, f"all of the file's text is hidden from a reader ({raw.hidden_chars:,} hidden characters)"
+            )
         if not _has_visible_text(raw.text):
             raise InputError(path, "the file has no text (only whitespace)")
         raise InputError(path, "no report text is left after removing page furniture and website boilerplate")
@@ -66,7 +79,12 @@ def load_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Do
         encoding=raw.encoding,
         text=text,
         meta=meta,
+        hidden_chars=raw.hidden_chars,
     )
+
+
+def _fields(limits: Limits) -> dict[str, int]:
+    return {name: getattr(limits, name) for name in Limits.__dataclass_fields__}
 
 
 def _read_bytes(path: str | Path, max_bytes: int) -> bytes:
@@ -94,19 +112,19 @@ def _read_bytes(path: str | Path, max_bytes: int) -> bytes:
     return data
 
 
-def _read(fmt: str, data: bytes, max_bytes: int) -> RawText:
+def _read(fmt: str, data: bytes, limits: Limits) -> RawText:
     if fmt == "pdf":
-        return read_pdf(data)
+        return read_pdf(data, limits)
     if fmt == "docx":
-        return read_docx(data, min(UNPACK_FACTOR * max_bytes, MAX_UNPACKED_BYTES))
+        return read_docx(data, limits)
     if fmt == "html":
-        return read_html(data)
-    return read_text(data)
+        return read_html(data, limits)
+    return read_text(data, limits)
 
 
 def _has_visible_text(text: str) -> bool:
-    """Anything besides whitespace, controls and invisible format characters (BOM, ZWSP)?"""
-    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf") for ch in text)
+    """Anything besides whitespace, controls and invisible (default-ignorable) characters?"""
+    return _VISIBLE.search(text) is not None
 
 
 def _describe(path: str | Path) -> str:

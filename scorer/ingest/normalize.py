@@ -9,7 +9,10 @@ substitutions or NFKC expansions, which keeps that map monotone.
 
 Pipeline, per physical line then across lines:
   characters   NFKC (full-width digits/Latin → ASCII) but Chinese punctuation kept;
-               control and format characters dropped
+               control characters and every default-ignorable code point dropped
+               (format characters, variation selectors, tag characters, U+034F …)
+  script       traditional Chinese converted to simplified (OpenCC t2s), which the
+               rubric's terms are written in
   captions     "市法院市法院““道德讲堂道德讲堂””" → "市法院“道德讲堂”"
   spaces       removed next to Chinese ("青 海 省" → "青海省"), kept between Latin words
   furniture    page numbers, running headers, website boilerplate, repeated titles
@@ -20,14 +23,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import compress
+
+import opencc
 
 from .boilerplate import boilerplate_indices, is_breadcrumb, is_page_noise
-from .han import CJKISH_RE, HAN_RE
+from .han import CJKISH, CJKISH_RE, HAN_RE
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +71,31 @@ RUNNING_HEADER_MAX_SHARE = 0.25  # of all lines
 _LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
 _LINE = re.compile(f"[^{_LINE_BREAKS}]+")
 _SPACE_RUN = re.compile(" +")  # after character cleanup every space is " "
+# A run of spaces that _squeeze_spaces drops: at an edge, or next to Chinese.
+_SPACE_DROP = re.compile(f"^ +| +$|(?<=[{CJKISH}]) +| +(?=[{CJKISH}])")
 _CHUNK = re.compile("[^ ]+")
 
 # Chinese punctuation that NFKC would turn into ASCII; kept full-width.
 _KEEP = frozenset("，：；！？（）…")
 _KEEP_STAND_IN = str.maketrans(dict.fromkeys(_KEEP, "、"))  # an NFKC-stable stand-in
-# Characters NFKC leaves alone that cleanup still changes: droppable controls/format
-# characters, tab and ogham space (line breaks excluded: they split lines).
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible by
+# definition. Zero-width and bidi format characters, soft hyphen, U+034F, Hangul
+# fillers, variation selectors FE00–FE0F and E0100–E01EF, tag characters E0000–E007F
+# and the unassigned rest of that plane. Spelled out so the hot path can use `re`
+# (five times faster here than `regex`'s \p{Default_Ignorable_Code_Point});
+# tests/test_normalize_unicode.py checks it against `regex` over every code point.
+_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+# Characters NFKC leaves alone that cleanup still changes: droppable controls and
+# ignorables, tab and ogham space (line breaks excluded: they split lines).
 _UNCLEAN = re.compile(
-    "[\x00-\x09\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u061c\u1680\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ufffd\ud800-\udfff]"
+    f"[\x00-\x09\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u1680\ufff9-\ufffb\ufffd\ud800-\udfff{_IGNORABLE}]"
 )
-# Control, format and surrogate characters, and U+FFFD left by bad decoding.
-_DROP = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\ufeff\ufff9-\ufffb\ufffd\ud800-\udfff]"
-)
+# Control, default-ignorable and surrogate characters, and U+FFFD left by bad decoding.
+_DROP = re.compile(f"[\x00-\x1f\x7f-\x9f\ufff9-\ufffb\ufffd\ud800-\udfff{_IGNORABLE}]")
 
 _SENTENCE_END = frozenset("。！？；…!?;")
 _CLOSERS = "”’」』）)》】〕\"'"
@@ -114,7 +130,7 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
     deletes characters or merges lines, so this converges; usually the second pass
     just confirms. The fixpoint is what makes normalize idempotent.
     """
-    text, offsets = _pass(raw, keep_boilerplate)
+    text, offsets = _pass(raw, keep_boilerplate, simplify=True)
     for _ in range(_MAX_ROUNDS):
         again, again_offsets = _pass(text, keep_boilerplate)
         if again == text:
@@ -123,8 +139,10 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
     return Normalized(text, offsets, len(raw))
 
 
-def _pass(raw: str, keep_boilerplate: bool) -> tuple[str, list[int]]:
+def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> tuple[str, list[int]]:
     text, offs = _clean_chars(raw)
+    if simplify:
+        text, offs = to_simplified(text, offs)
     lines: list[_Line] = []
     for m in _LINE.finditer(text):
         line = m.group()
@@ -193,6 +211,50 @@ def _clean_chars(raw: str) -> tuple[str, Offsets]:
     return _rewrite(text, range(len(raw)), edits)
 
 
+_CLAUSE = re.compile(f"[^{_LINE_BREAKS}，。；！？、：]+|[{_LINE_BREAKS}，。；！？、：]")
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    """OpenCC's traditional→simplified converter, loaded once per process (its
+    dictionaries ship in the wheel)."""
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str, offs: Offsets) -> tuple[str, Offsets]:
+    """Traditional Chinese → simplified, keeping each character's raw index.
+
+    Text without traditional characters comes back as it is. Otherwise each clause
+    (text between line breaks and Chinese punctuation, which no phrase spans) is
+    converted on its own: t2s is almost always character for character, and then
+    the offsets stand; where a phrase changes a clause's length, the clause is
+    aligned with its conversion (difflib): unchanged characters keep their index,
+    a replaced stretch maps onto its source stretch, in order.
+    """
+    converter = _t2s()
+    converted = converter.convert(text)
+    if converted == text:
+        return text, offs
+    parts: list[str] = []
+    new_offs: list[int] = []
+    for m in _CLAUSE.finditer(text):
+        s, e = m.span()
+        clause = m.group()
+        out = converter.convert(clause)
+        parts.append(out)
+        if len(out) == len(clause):
+            new_offs.extend(offs[s:e])
+            continue
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, clause, out, autojunk=False).get_opcodes():
+            if tag == "equal":
+                new_offs.extend(offs[s + i1 : s + i2])
+            elif j2 > j1:  # replace/insert: spread over the source stretch, monotone
+                last = i2 - 1 if i2 > i1 else max(i1 - 1, 0)
+                for k in range(j2 - j1):
+                    new_offs.append(offs[s + min(i1 + k, last)])
+    return "".join(parts), new_offs
+
+
 def _width(text: str) -> int:
     """Display width: ASCII counts 1, everything else 2 (enough for Chinese layout)."""
     return 2 * len(text) - len(text.encode("ascii", "ignore"))
@@ -200,6 +262,11 @@ def _width(text: str) -> int:
 
 def _squeeze_spaces(text: str, offs: Offsets) -> tuple[str, Offsets]:
     """Drop whitespace next to Chinese; elsewhere keep a single space."""
+    if text[:1] != " " and text[-1:] != " " and "  " not in text and not CJKISH_RE.search(text):
+        return text, offs  # Latin words with single spaces: nothing to do
+    if len(_SPACE_DROP.findall(text)) == len(_SPACE_RUN.findall(text)):
+        # Every run of spaces goes (letter-spaced Chinese: "青 海 省"): no per-run edits.
+        return text.replace(" ", ""), list(compress(offs, [ch != " " for ch in text]))
     edits = []
     for m in _SPACE_RUN.finditer(text):
         s, e = m.span()
@@ -283,10 +350,19 @@ def _undouble_captions(text: str, offs: Offsets) -> list[tuple[str, Offsets, boo
     chunks = [m.span() for m in _CHUNK.finditer(text)]
     if len(chunks) == 1:
         return [_undouble(text, offs)]
-    results = [_undouble(text[s:e], offs[s:e]) for s, e in chunks]
-    if not any(changed for _, _, changed in results):
+    undoubled = {
+        (st, e): result
+        for st, e in chunks
+        if _may_double(e - st) and (result := _undouble(text[st:e], offs[st:e]))[2]
+    }
+    if not undoubled:
         return [(text, offs, False)]
-    return results
+    return [undoubled.get((st, e)) or (text[st:e], offs[st:e], False) for st, e in chunks]
+
+
+def _may_double(n: int) -> bool:
+    """Can a chunk of this length be a doubled caption at all? (_doubled_units' first test)"""
+    return 8 <= n <= _MAX_DOUBLED_CHARS and not n % 2
 
 
 def _undouble_paragraph(text: str, offs: Offsets) -> tuple[str, Offsets]:
@@ -294,12 +370,17 @@ def _undouble_paragraph(text: str, offs: Offsets) -> tuple[str, Offsets]:
     if " " not in text:
         new_text, new_offs, _ = _undouble(text, offs)
         return new_text, new_offs
-    chunks = [m.span() for m in _CHUNK.finditer(text)]
+    chunks = [
+        (st, e, result)
+        for m in _CHUNK.finditer(text)
+        if _may_double((e := m.end()) - (st := m.start())) and (result := _undouble(text[st:e], offs[st:e]))[2]
+    ]
+    if not chunks:
+        return text, offs
     parts: list[str] = []
     new_offs: list[int] = []
     pos = 0
-    for s, e in chunks:
-        chunk, chunk_offs, _ = _undouble(text[s:e], offs[s:e])
+    for s, e, (chunk, chunk_offs, _) in chunks:
         parts.append(text[pos:s])
         new_offs.extend(offs[pos:s])
         parts.append(chunk)

@@ -9,6 +9,7 @@ old binary Office files) are named in the error so the user knows what to do.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from .readers import ReadProblem
@@ -18,6 +19,14 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<head")
 _SCAN_HINT = "; a scanned page needs OCR first"
+
+# PDF readers look for the header in the first kilobyte, after whatever junk a mail
+# gateway or a download left in front of it. Only there, and only when the bytes
+# after it are a PDF's (an indirect object), is a file a PDF: a text file that
+# mentions "%PDF-" in its first lines is still text.
+_PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
+_PDF_HEADER_WINDOW = 1024
+_PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
 
 # (magic bytes at offset 0, what it is, advice)
 _BINARY_SIGNATURES = (
@@ -43,7 +52,7 @@ _ZIP_KINDS = (  # member name prefix → what the zip is
 def detect_format(data: bytes, suffix: str) -> str:
     """'pdf', 'docx', 'html' or 'txt'; ReadProblem for formats we cannot read."""
     suffix = suffix.lower()
-    if b"%PDF-" in data[:1024]:
+    if is_pdf(data):
         return "pdf"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_format(data, suffix)
@@ -57,6 +66,16 @@ def detect_format(data: bytes, suffix: str) -> str:
     if _looks_like_html(data, suffix):
         return "html"
     return "txt"
+
+
+def is_pdf(data: bytes) -> bool:
+    """%PDF- at offset 0; or %PDF-n.n within the first kilobyte with a PDF object after it."""
+    if data.startswith(b"%PDF-"):
+        return True
+    header = _PDF_HEADER.search(data, 0, _PDF_HEADER_WINDOW + 8)
+    if header is None or header.start() > _PDF_HEADER_WINDOW:
+        return False
+    return _PDF_OBJECT.search(data, header.end(), header.end() + 64 * 1024) is not None
 
 
 def _zip_format(data: bytes, suffix: str) -> str:

@@ -17,6 +17,7 @@ class ReadProblem(Exception):
 class RawText:
     text: str
     encoding: str | None = None  # only for text formats
+    hidden_chars: int = 0  # non-space characters a reader would not see, left out of `text`
 
 
 __all__ = ["RawText", "ReadProblem"]

@@ -14,6 +14,7 @@ import codecs
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 
+from ..limits import CharBudget, Limits
 from . import RawText, ReadProblem
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
@@ -26,8 +27,10 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
 _GB_FAMILY = {"gb18030", "gbk", "gb2312", "hz", "cp936"}
 
 
-def read_text(data: bytes) -> RawText:
+def read_text(data: bytes, limits: Limits | None = None) -> RawText:
     text, encoding = decode_text(data)
+    if limits is not None and len(text) > limits.max_chars:
+        CharBudget(limits.max_chars, "the text").take(len(text))
     return RawText(text, encoding)
 
 
