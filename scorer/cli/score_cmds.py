@@ -41,6 +41,8 @@ def print_result(result: ScoreResult) -> None:
     if sub.title:
         head.append(f"  {sub.title}", style="dim")
     console.print(head)
+    if sub.hidden_chars:
+        console.print(Text(f"已忽略 {sub.hidden_chars} 个隐藏字符", style="bold yellow"))
     grade_style = "bold red" if result.vetoed else "bold green"
     console.print(
         Text.assemble(
