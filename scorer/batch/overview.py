@@ -16,6 +16,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from ..result import TIER_CLASS
 from .files import atomic_write
 from .ranking import Dim, RankedRow
 
@@ -56,11 +57,8 @@ class Failure:
 
 
 def grade_class(summary) -> str:
-    if summary.vetoed or "不合格" in summary.grade:
-        return "grade-fail"
-    if "优秀" in summary.grade:
-        return "grade-top"
-    return "grade-ok"
+    """The grade's CSS class, from its tier (the rubric's data), never from its name."""
+    return TIER_CLASS["veto" if summary.vetoed else summary.tier]
 
 
 def render_html(rows: list[RankedRow], dims: list[Dim], *, rubric_info, grade_order: list[str] = (),

@@ -74,7 +74,7 @@ def print_result(result: ScoreResult) -> None:
     if sub.title:
         head.append(f"  {sub.title}", style="dim")
     console.print(head)
-    grade_style = "bold red" if result.vetoed else "bold green"
+    grade_style = result.grade_style
     console.print(
         Text.assemble(
             ("总分 ", ""), (f"{result.total:g}", "bold"), (f" / {result.max_total:g}  ", ""),
