@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import __version__
 from .errors import RubricError
+from .ingest.han import HAN
 from .match.base import Analysis, Rule, RuleHit
 from .match.lexicon import Lexicon
 from .match.registry import build_rule, matcher_types
@@ -33,7 +34,7 @@ from .result import (
     VetoHit,
 )
 
-_CONTENT = re.compile(r"[\u3400-\u9fff0-9]")  # Chinese characters and digits: what prose is made of
+_CONTENT = re.compile(f"[{HAN}0-9]")  # Chinese characters and digits: what prose is made of
 _PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 HEADING_WEIGHT = 0.5
 
