@@ -15,6 +15,7 @@ from scorer.engine import Scorer
 from scorer.report.pdf import render_scorecard_html
 from scorer.result import ScoreResult
 from scorer.rubric import load_rubric
+from scorer.rubric.walk import owners
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -30,8 +31,7 @@ def test_json_output_loads_back_and_every_match_and_missing_item_reads_as_data()
     result = CliRunner().invoke(app, ["score", *map(str, SEEDS), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    types = set()
-    statuses = set()
+    types, valued, statuses = set(), set(), set()
     for raw in payload:
         r = ScoreResult.model_validate(raw)  # the pydantic model, not a dict of strings
         items = [c for d in r.dimensions for c in d.criteria] + list(r.bonus.items)
@@ -46,15 +46,17 @@ def test_json_output_loads_back_and_every_match_and_missing_item_reads_as_data()
                     for t in m.terms:
                         assert r.text[t.start:t.end] == t.text
                         assert ev.start <= t.start < t.end <= ev.end
-                    if m.type == "quantity":
-                        assert m.value is not None and m.value > 0
+                    if m.value is not None:  # a quantity's counted value
+                        assert m.value > 0
+                        valued.add(m.type)
             for miss in c.missing:
                 assert miss.status in ("absent", "insufficient") and miss.label
                 assert miss.rule.startswith(c.id + "#")
                 assert "证据不足" not in miss.label  # the status is data, not a prose suffix
                 statuses.add(miss.status)
         assert r.tier in ("excellent", "good", "pass", "fail", "veto")
-    assert types == {"keywords", "cooccur", "quantity"}  # what court.yaml uses
+    used = {m.type for o in owners(Scorer.load("court").rubric) for m in o.matchers}
+    assert types == used and len(valued) == 1  # every type court.yaml uses; one of them counts values
     assert statuses == {"absent", "insufficient"}
 
 
