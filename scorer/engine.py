@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import __version__
 from .errors import RubricError
 from .ingest import Document
-from .result import RubricInfo, ScoreResult, SubmissionInfo
+from .result import ScoreResult, SubmissionInfo
 from .resources import bundled_rubric, default_rubric_path
 from .rubric import LoadedRubric, load_rubric
 from .score import CompiledRubric
@@ -37,10 +36,7 @@ class Scorer:
     def __init__(self, loaded: LoadedRubric):
         self.loaded = loaded
         self.compiled = CompiledRubric(loaded)
-        r = loaded.rubric
-        self.rubric_info = RubricInfo(
-            id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path)
-        )
+        self.rubric_info = self.compiled.rubric_info
 
     @classmethod
     def load(cls, rubric: str | Path | None = None) -> "Scorer":
@@ -57,27 +53,12 @@ class Scorer:
 
     def score_document(self, doc: Document) -> ScoreResult:
         a = self.compiled.analyze(doc.text)
-        dimensions, bonus, vetoes, base, total, grade = self.compiled.score(a)
-        r = self.rubric
-        return ScoreResult(
-            submission=SubmissionInfo(
-                path=doc.path, sha256=doc.sha256, chars=len(doc.text), bytes=doc.size, format=doc.format,
-                title=doc.meta.title, unit=doc.meta.unit, date=doc.meta.date, author=doc.meta.author,
-                hidden_chars=doc.hidden_chars,
-            ),
-            rubric=self.rubric_info,
-            tool_version=__version__,
-            total=total,
-            base=base,
-            max_total=r.max_total,
-            max_base=r.total,
-            grade=grade,
-            vetoed=bool(vetoes),
-            dimensions=dimensions,
-            bonus=bonus,
-            vetoes=vetoes,
-            text=doc.text,
+        submission = SubmissionInfo(
+            path=doc.path, sha256=doc.sha256, chars=len(doc.text), bytes=doc.size, format=doc.format,
+            title=doc.meta.title, unit=doc.meta.unit, date=doc.meta.date, author=doc.meta.author,
+            hidden_chars=doc.hidden_chars,
         )
+        return self.compiled.score(a, submission)
 
     def score_text(self, text: str, path: str = "<text>", *, normalize: bool = True) -> ScoreResult:
         """Score text already in memory (tests, the watch loop, the API)."""

@@ -7,7 +7,14 @@ submission: `result.text[e.start:e.end] == e.text` for every span.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+# How a grade is shown. The rubric gives each grade a tier; renderers colour by tier only.
+Tier = Literal["excellent", "good", "pass", "fail", "veto"]
+TIER_CLASS = {"excellent": "grade-top", "good": "grade-ok", "pass": "grade-ok", "fail": "grade-fail", "veto": "grade-fail"}
+TIER_STYLE = {"excellent": "bold green", "good": "green", "pass": "bold", "fail": "bold red", "veto": "bold red"}
 
 
 class _Model(BaseModel):
@@ -23,13 +30,39 @@ class Span(_Model):
     term: str = Field(description="The rubric term credited (the canonical term when a synonym matched).")
 
 
+class Match(_Model):
+    """One rule's match in an evidence sentence: which rule, of which type, on which terms."""
+
+    rule: str = Field(description="The rule id: `<criterion, bonus item or veto id>#<matcher number>`.")
+    type: str = Field(description="The matcher type (keywords, cooccur, …).")
+    label: str = Field(description="The matcher's label in the rubric.")
+    terms: list[Span] = Field(default_factory=list, description="What it matched, with offsets into the text.")
+    value: float | None = Field(default=None, description="A quantity's value as counted (per year when converted).")
+    note: str = Field(default="", description="For display only: the match in a few words.")
+
+    def describe(self) -> str:
+        """The one-line prose form shown to people: `type「label」: note`."""
+        return f"{self.type}「{self.label}」: {self.note}"
+
+
+class Missing(_Model):
+    """Something a criterion asks for that the report does not show (enough)."""
+
+    label: str
+    status: Literal["absent", "insufficient"]
+    rule: str = ""
+
+    def describe(self) -> str:
+        return self.label if self.status == "absent" else f"{self.label}（证据不足）"
+
+
 class Evidence(_Model):
-    """A sentence that earned points, and the rule that matched it."""
+    """A sentence that earned points, and the matches that earned them."""
 
     text: str
     start: int
     end: int
-    rule: str
+    matches: list[Match] = Field(default_factory=list)
     paragraph: int = Field(description="1-based paragraph number in the normalized text.")
     weight: float = Field(
         default=1.0, description="What this sentence contributed: its best term weight after the repeat and prose factors."
@@ -45,7 +78,7 @@ class CriterionResult(_Model):
     level: str
     satisfaction: float = Field(description="0–1: how much of what the criterion asks for was found.")
     evidence: list[Evidence] = Field(default_factory=list)
-    missing: list[str] = Field(default_factory=list)
+    missing: list[Missing] = Field(default_factory=list)
     hint: str = ""
 
 
@@ -70,7 +103,7 @@ class VetoHit(_Model):
     text: str
     start: int
     end: int
-    rule: str = ""
+    match: Match | None = None
 
 
 class SubmissionInfo(_Model):
@@ -92,6 +125,7 @@ class RubricInfo(_Model):
     sha256: str
     title: str = ""
     path: str = ""
+    matchers: list[str] = Field(default_factory=list, description="The matcher types the rubric uses.")
 
 
 class ScoreResult(_Model):
@@ -103,11 +137,22 @@ class ScoreResult(_Model):
     max_total: float
     max_base: float
     grade: str
+    tier: Tier = Field(default="pass", description="The grade's tier: what renderers colour by.")
     vetoed: bool
     dimensions: list[DimensionResult]
     bonus: BonusResult
     vetoes: list[VetoHit] = Field(default_factory=list)
     text: str
+
+    @property
+    def shown_tier(self) -> str:
+        """The tier renderers colour the grade by (a vetoed result is always `veto`)."""
+        return "veto" if self.vetoed else self.tier
+
+    @property
+    def grade_style(self) -> str:
+        """The grade's style on screen (rich), from its tier."""
+        return TIER_STYLE[self.shown_tier]
 
     def dimension(self, dim_id: str) -> DimensionResult:
         for d in self.dimensions:

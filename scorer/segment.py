@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .ingest.han import HAN_RE
+
 _SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)]*|\n")
 _CLAUSE_END = re.compile(r"[，,：:；;。！？!?…]+[”’」』）)]*")
 _PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = HAN_RE  # one definition of a Chinese character: scorer/ingest/han.py
 _FINAL = "。！？!?；;…”’」』）)"
 
 

@@ -18,6 +18,8 @@ from scorer.result import (
     CriterionResult,
     DimensionResult,
     Evidence,
+    Match,
+    Missing,
     RubricInfo,
     ScoreResult,
     Span,
@@ -74,8 +76,15 @@ class _Text:
             spans.append(Span(text=term, start=start + i, end=start + i + len(term), term=term))
         spans.sort(key=lambda s: s.start)
         return Evidence(
-            text=sentence, start=start, end=end, rule=rule, paragraph=self.paragraph(start), terms=spans
+            text=sentence, start=start, end=end, matches=[_match(rule, spans)], paragraph=self.paragraph(start),
+            terms=spans,
         )
+
+
+def _match(rule: str, spans=()) -> Match:
+    """`keywords:党建` → a keywords match labelled 党建."""
+    kind, _, label = rule.partition(":")
+    return Match(rule=f"sample#{kind}", type=kind, label=label, terms=list(spans), note="、".join(s.term for s in spans))
 
 
 def _level(satisfaction: float) -> str:
@@ -94,7 +103,7 @@ def _criterion(cid, name, points, satisfaction, evidence=(), missing=(), hint=""
         level=_level(satisfaction),
         satisfaction=satisfaction,
         evidence=list(evidence),
-        missing=list(missing),
+        missing=[Missing(label=m, status="absent") for m in missing],
         hint=hint,
     )
 
@@ -123,7 +132,7 @@ def build_sample(*, vetoed: bool = True, extra_paragraph: str | None = None, uni
     lead_first = [ev("全面加强党组、党支部及团支部建设", ["党支部", "战斗堡垒", "先锋模范"], "keywords:基层党组织建设")]
     if extra_paragraph is not None:
         start = len(text) - len(extra_paragraph)
-        lead_first.insert(0, Evidence(text=extra_paragraph, start=start, end=len(text), rule="keywords:党建",
+        lead_first.insert(0, Evidence(text=extra_paragraph, start=start, end=len(text), matches=[_match("keywords:党建")],
                                       paragraph=t.paragraph(start), terms=[]))
 
     leadership = _dimension("leadership", "党建与组织领导", [
@@ -208,16 +217,17 @@ def build_sample(*, vetoed: bool = True, extra_paragraph: str | None = None, uni
     if vetoed:
         start, end = t.sentence("开展法院队伍时有发生违纪违法问题")
         vetoes.append(VetoHit(id="veto.discipline", name="干警违纪违法受到查处", text=text[start:end],
-                              start=start, end=end, rule="keywords:违纪违法"))
+                              start=start, end=end, match=_match("keywords:违纪违法")))
 
     base = round(sum(d.score for d in dimensions), 1)
     max_base = sum(d.max for d in dimensions)
     total = round(base + bonus.score, 1)
     if vetoed:
-        grade = "不合格（一票否决）"
+        grade, tier = "不合格（一票否决）", "veto"
     else:
-        grade = next(name for name, floor in (("优秀", 90), ("良好", 75), ("合格", 60), ("不合格", 0))
-                     if total >= floor)
+        grade, tier = next((name, tier) for name, floor, tier in (
+            ("优秀", 90, "excellent"), ("良好", 75, "good"), ("合格", 60, "pass"), ("不合格", 0, "fail"))
+            if total >= floor)
     raw_bytes = SEED.read_bytes()
     return ScoreResult(
         submission=SubmissionInfo(
@@ -244,6 +254,7 @@ def build_sample(*, vetoed: bool = True, extra_paragraph: str | None = None, uni
         max_total=max_base + bonus.max,
         max_base=max_base,
         grade=grade,
+        tier=tier,
         vetoed=vetoed,
         dimensions=dimensions,
         bonus=bonus,

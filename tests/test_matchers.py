@@ -137,7 +137,9 @@ def test_quantity_threshold_per_year(mini):
     assert crit(below, "vol.study").score == 0
     above = score(mini, "院党组坚持理论学习制度，每季度组织集中学习2次，效果良好。")
     c = crit(above, "vol.study")
-    assert c.score == 3 and "折合每年8" in c.evidence[0].rule
+    [m] = c.evidence[0].matches
+    assert c.score == 3 and m.type == "quantity" and m.value == 8
+    assert "折合每年8" in m.describe()  # the prose, where it is displayed
 
 
 def test_numbered_slogans_are_not_quantities(mini):

@@ -112,7 +112,7 @@ def test_criterion_without_evidence_gives_the_hint(text, sample):
     assert "未见相关材料" in text
     assert squash(crit.hint) in text
     for item in crit.missing:
-        assert squash(item) in text
+        assert squash(item.describe()) in text
 
 
 def test_veto_box(text, sample):

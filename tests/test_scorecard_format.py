@@ -13,7 +13,7 @@ from scorecard_sample import build_sample
 from scorer.report.chart import dimension_chart_svg
 from scorer.report.format import QUOTE_LIMIT, fmt_percent, fmt_score, highlight
 from scorer.report.pdf import render_scorecard_html, renderer
-from scorer.result import DimensionResult, Evidence, Span
+from scorer.result import DimensionResult, Evidence, Match, Span
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -32,7 +32,8 @@ def test_fmt_percent():
 
 def _ev(text: str, start: int, terms: list[tuple[int, int]]) -> Evidence:
     spans = [Span(text=text[a - start:b - start], start=a, end=b, term=text[a - start:b - start]) for a, b in terms]
-    return Evidence(text=text, start=start, end=start + len(text), rule="keywords:x", paragraph=3, terms=spans)
+    match = Match(rule="x#1", type="keywords", label="x", terms=spans)
+    return Evidence(text=text, start=start, end=start + len(text), matches=[match], paragraph=3, terms=spans)
 
 
 def test_highlight_marks_terms_by_offset_into_the_result_text():

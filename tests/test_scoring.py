@@ -58,7 +58,8 @@ def test_cli_json_on_all_seeds(tmp_path):
                     assert c["evidence"], f"{c['id']} scored without evidence"
                 for ev in c["evidence"]:
                     assert text[ev["start"] : ev["end"]] == ev["text"]
-                    assert ev["rule"]
+                    assert ev["matches"]  # every evidence names the rules that matched it
+                    assert all(m["rule"].startswith(c["id"] + "#") and m["type"] for m in ev["matches"])
         assert res["total"] == pytest.approx(sum(d["score"] for d in res["dimensions"]) + res["bonus"]["score"], abs=0.05)
         assert res["vetoes"] == [], f"{res['submission']['path']} raised a veto: {res['vetoes']}"
 

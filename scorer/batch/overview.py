@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from scorer.outputs import atomic_write
 
+from ..result import TIER_CLASS
 from .ranking import Dim, RankedRow
 
 TEMPLATE = "overview.html.j2"
@@ -57,11 +58,8 @@ class Failure:
 
 
 def grade_class(summary) -> str:
-    if summary.vetoed or "不合格" in summary.grade:
-        return "grade-fail"
-    if "优秀" in summary.grade:
-        return "grade-top"
-    return "grade-ok"
+    """The grade's CSS class, from its tier (the rubric's data), never from its name."""
+    return TIER_CLASS["veto" if summary.vetoed else summary.tier]
 
 
 def render_html(rows: list[RankedRow], dims: list[Dim], *, rubric_info, grade_order: list[str] = (),

@@ -30,6 +30,7 @@ class Summary:
     vetoed: bool
     dimensions: tuple[DimScore, ...]
     vetoes: tuple[str, ...]  # names of the veto items hit, in rubric order, distinct
+    tier: str = "pass"  # the grade's tier (excellent/good/pass/fail/veto): what the overview colours by
 
     @classmethod
     def of(cls, result) -> "Summary":
@@ -49,6 +50,7 @@ class Summary:
             vetoed=result.vetoed,
             dimensions=tuple(DimScore(d.id, d.name, d.score, d.max) for d in result.dimensions),
             vetoes=tuple(names),
+            tier=result.tier,
         )
 
     def to_json(self) -> str:

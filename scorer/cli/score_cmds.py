@@ -43,7 +43,7 @@ def print_result(result: ScoreResult) -> None:
     console.print(head)
     if sub.hidden_chars:
         console.print(Text(f"已忽略 {sub.hidden_chars} 个隐藏字符", style="bold yellow"))
-    grade_style = "bold red" if result.vetoed else "bold green"
+    grade_style = result.grade_style
     console.print(
         Text.assemble(
             ("总分 ", ""), (f"{result.total:g}", "bold"), (f" / {result.max_total:g}  ", ""),

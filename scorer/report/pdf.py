@@ -20,7 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from scorer.resources import templates_dir
-from scorer.result import CriterionResult, ScoreResult
+from scorer.result import TIER_CLASS, CriterionResult, ScoreResult
 
 from .chart import dimension_chart_svg
 from .environment import check_pdf_environment
@@ -48,11 +48,17 @@ def _cn_numeral(n: int) -> str:
 
 
 def _grade_class(result: ScoreResult) -> str:
-    if result.vetoed or "不合格" in result.grade:
-        return "grade-fail"
-    if "优秀" in result.grade:
-        return "grade-top"
-    return "grade-ok"
+    """The grade's CSS class, from its tier (the rubric's data), never from its name."""
+    return TIER_CLASS[result.shown_tier]
+
+
+def _methods(result: ScoreResult) -> str:
+    """The matching methods of the rubric's matcher types, as the scorecard's appendix lists them."""
+    from scorer.match.registry import matcher_types
+
+    types = matcher_types()
+    names = result.rubric.matchers or list(types)
+    return "、".join(types[n].spec.scorecard for n in names if n in types and types[n].spec.scorecard)
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,7 @@ class ScorecardRenderer:
             bonus_items=bonus_items,
             chart=dimension_chart_svg(result.dimensions),
             grade_class=_grade_class(result),
+            methods=_methods(result),
             sha12=result.rubric.sha256[:12],
             generated=generated.isoformat(),
             max_quotes=MAX_QUOTES,

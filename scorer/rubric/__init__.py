@@ -1,6 +1,7 @@
-"""The rubric: schema (pydantic), loading with line numbers, compilation into matchers."""
+"""The rubric: schema (pydantic), loading with line numbers, the walk over its scored owners."""
 
 from .loader import LoadedRubric, load_rubric, parse_rubric
+from .problems import Problem
 from .schema import Rubric
 
-__all__ = ["LoadedRubric", "Rubric", "load_rubric", "parse_rubric"]
+__all__ = ["LoadedRubric", "Problem", "Rubric", "load_rubric", "parse_rubric"]

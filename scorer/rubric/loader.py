@@ -1,13 +1,18 @@
 """Load a rubric YAML file and report every problem with its line number and field.
 
-PyYAML's node graph keeps the line of every value; we build the plain data from
-it ourselves so that a pydantic error location (`dimensions.2.criteria.0.points`)
-maps back to `court.yaml:57`.
+The file is read once, safely (a regular file, under a size limit, read with a
+cap), and parsed once: PyYAML's node graph keeps the line of every value; we
+build the plain data from it ourselves so that a pydantic error location
+(`dimensions.2.criteria.0.points`) maps back to `court.yaml:57`. Aliases and
+non-standard tags are refused, so a rubric cannot expand into a bomb or name
+Python objects. Problems are `Problem` objects (scorer.rubric.problems).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +20,22 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import RubricError
+from ..match.registry import matcher_types
+from .problems import Problem, dotted
 from .schema import Rubric
 
 Loc = tuple
+
+# -- limits (each named, each with a message naming the file and the limit) -----
+
+MAX_RUBRIC_BYTES = 16 * 1024 * 1024  # the shipped rubrics are ~40 KB; 200,000 synonyms are ~3 MB
+MAX_YAML_NODES = 2_000_000  # scalars, lists and mappings in one rubric
+MAX_YAML_DEPTH = 64  # lists and mappings inside each other; a rubric needs about 10
+
+# The tags YAML's safe schema resolves plain values to; anything else (!!python/name, !custom, !!binary) is refused.
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
 
 
 @dataclass(frozen=True)
@@ -33,27 +51,75 @@ class LoadedRubric:
         return _line_for(self.lines, loc)
 
 
-def _to_data(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[str], path: Path):
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in out:
-                problems.append(f"{path}:{key_node.start_mark.line + 1}: {_dotted(loc + (key,))}: duplicate key")
-            out[key] = _to_data(value_node, loc + (key,), lines, problems, path)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(n, loc + (i,), lines, problems, path) for i, n in enumerate(node.value)]
-    # Scalars: let PyYAML's resolver type them (int, float, bool, str).
-    return _CONSTRUCTOR.construct_object(node)
+class _Refused(Exception):
+    def __init__(self, mark, message: str):
+        self.mark = mark
+        self.message = message
+
+
+class _SafeComposer(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (no billion laughs) and counts nodes."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed in a rubric")
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _Refused(self.peek_event().start_mark,
+                           f"more than {MAX_YAML_NODES:,} YAML values (MAX_YAML_NODES); a rubric is not that large")
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refused(self.peek_event().start_mark,
+                               f"lists or mappings nested more than {MAX_YAML_DEPTH} deep (MAX_YAML_DEPTH)")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _CONSTRUCTOR = yaml.SafeLoader("")
 
 
-def _dotted(loc: Loc) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
+def _to_data(root: yaml.Node, lines: dict[Loc, int], problems: list[Problem], path: Path):
+    """Plain data from the node graph, iteratively (deep nesting cannot overflow the stack)."""
+    out_root: list = [None]
+    stack = [(root, (), out_root, 0)]
+    while stack:
+        node, loc, parent, key = stack.pop()
+        lines[loc] = node.start_mark.line + 1
+        if node.tag not in _STANDARD_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(node.start_mark, f"{dotted(loc)}: the tag {tag} is not allowed in a rubric (plain values only)")
+        if isinstance(node, yaml.MappingNode):
+            out: dict = {}
+            parent[key] = out
+            for key_node, value_node in reversed(node.value):
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _STANDARD_TAGS:
+                    raise _Refused(key_node.start_mark, f"{dotted(loc)}: a key must be a plain name")
+                k = key_node.value
+                stack.append((value_node, loc + (k,), out, k))
+            seen: set = set()
+            for key_node, _ in node.value:  # in document order: keys keep their order, the last value wins
+                k = key_node.value
+                if k in seen:
+                    problems.append(Problem(path, key_node.start_mark.line + 1, loc + (k,), "duplicate-key", "duplicate key"))
+                seen.add(k)
+                out[k] = None
+        elif isinstance(node, yaml.SequenceNode):
+            items = [None] * len(node.value)
+            parent[key] = items
+            for i in range(len(node.value) - 1, -1, -1):
+                stack.append((node.value[i], loc + (i,), items, i))
+        else:
+            # Scalars: PyYAML's resolver types them (int, float, bool, str).
+            parent[key] = _CONSTRUCTOR.construct_object(node)
+    return out_root[0]
 
 
 def _line_for(lines: dict[Loc, int], loc: Loc) -> int:
@@ -63,100 +129,147 @@ def _line_for(lines: dict[Loc, int], loc: Loc) -> int:
     return lines.get(loc, 1)
 
 
-def _duplicate_ids(data, lines: dict[Loc, int], path: Path) -> list[str]:
-    """Ids must be unique across dimensions, criteria, bonus items and vetoes."""
+_ID_SECTIONS = (("dimensions",), ("dimensions", "criteria"), ("bonus", "items"), ("vetoes",))
+
+
+def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path) -> list[Problem]:
+    """Ids must be unique across dimensions, criteria, bonus items and vetoes. The one check."""
     found: dict[str, Loc] = {}
     problems = []
 
-    def visit(obj, loc: Loc):
-        if isinstance(obj, dict):
-            ident = obj.get("id")
-            if isinstance(ident, str) and loc and loc[0] in ("dimensions", "bonus", "vetoes"):
-                if ident in found:
-                    first = _line_for(lines, found[ident] + ("id",))
-                    problems.append(
-                        f"{path}:{_line_for(lines, loc + ('id',))}: {_dotted(loc + ('id',))}: "
-                        f"duplicate id {ident!r} (first at line {first})"
-                    )
-                else:
-                    found[ident] = loc
-            for k, v in obj.items():
-                visit(v, loc + (k,))
-        elif isinstance(obj, list):
-            for i, v in enumerate(obj):
-                visit(v, loc + (i,))
+    def see(obj, loc: Loc):
+        ident = obj.get("id") if isinstance(obj, dict) else None
+        if not isinstance(ident, str):
+            return
+        if ident in found:
+            first = _line_for(lines, found[ident] + ("id",))
+            problems.append(Problem(path, _line_for(lines, loc + ("id",)), loc + ("id",), "duplicate-id",
+                                    f"duplicate id {ident!r} (first at line {first})"))
+        else:
+            found[ident] = loc
 
-    visit(data, ())
+    def items(obj, key):
+        v = obj.get(key) if isinstance(obj, dict) else None
+        return enumerate(v) if isinstance(v, list) else ()
+
+    for di, d in items(data, "dimensions"):
+        see(d, ("dimensions", di))
+        for ci, c in items(d, "criteria"):
+            see(c, ("dimensions", di, "criteria", ci))
+    bonus = data.get("bonus")
+    for bi, b in items(bonus, "items"):
+        see(b, ("bonus", "items", bi))
+    for vi, v in items(data, "vetoes"):
+        see(v, ("vetoes", vi))
     return problems
 
 
-def _format_validation(err: ValidationError, lines: dict[Loc, int], path: Path) -> list[str]:
+def _validation_problems(err: ValidationError, lines: dict[Loc, int], path: Path) -> list[Problem]:
     out = []
     for e in err.errors(include_url=False):
         loc = _yaml_loc(e["loc"], lines)
         msg = e["msg"].removeprefix("Value error, ")
+        code = e["type"]
+        value_line = None
         if e["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}"
         elif e["type"] == "missing":
             msg = f"required field {loc[-1]!r} is missing"
-        out.append(f"{path}:{_line_for(lines, loc)}: {_dotted(loc)}: {msg}")
+        elif e["type"] == "finite_number":
+            msg = "must be a finite number (not .inf or .nan)"
+        elif "add up to" in msg:
+            code = "points-sum"
+            value_line = lines.get(loc + ("points",) if loc else ("total",))
+        out.append(Problem(path, _line_for(lines, loc), loc, code, msg, value_line=value_line))
     return out
-
-
-_TAGS = {"keywords", "cooccur", "quantity", "pattern", "function-after", "function-before"}
 
 
 def _yaml_loc(loc: Loc, lines: dict[Loc, int]) -> Loc:
     """Drop the discriminator tags pydantic inserts into a location (…matchers.0.quantity.min)."""
+    tags = set(matcher_types()) | {"function-after", "function-before"}
     out: Loc = ()
     for p in loc:
-        if isinstance(p, str) and p in _TAGS and out + (p,) not in lines:
+        if isinstance(p, str) and p in tags and out + (p,) not in lines:
             continue
         out += (p,)
     return out
 
 
 def parse_rubric(text: str, path: Path) -> LoadedRubric:
-    problems: list[str] = []
+    path = Path(path)
+    problems: list[Problem] = []
+    lines: dict[Loc, int] = {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _SafeComposer(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        data = _to_data(node, lines, problems, path) if node is not None else None
+    except _Refused as e:
+        raise RubricError(path, [Problem(path, e.mark.line + 1, None, "yaml-refused", e.message)]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise RubricError(path, [f"{path}{where}: YAML does not parse: {reason}"]) from None
+        raise RubricError(path, [Problem(path, mark.line + 1 if mark else None, None, "yaml",
+                                         f"YAML does not parse: {reason}")]) from None
     if node is None:
-        raise RubricError(path, [f"{path}:1: the rubric file is empty"])
-    lines: dict[Loc, int] = {}
-    data = _to_data(node, (), lines, problems, path)
+        raise RubricError(path, [Problem(path, 1, None, "empty", "the rubric file is empty")])
     if not isinstance(data, dict):
-        raise RubricError(path, [f"{path}:1: a rubric is a mapping (id, version, dimensions …), not a {type(data).__name__}"])
-    duplicates = _duplicate_ids(data, lines, path)
-    problems += duplicates
+        raise RubricError(path, [Problem(path, 1, None, "not-a-mapping",
+                                         f"a rubric is a mapping (id, version, dimensions …), not a {type(data).__name__}")])
+    problems += duplicate_ids(data, lines, path)
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as e:
-        found = _format_validation(e, lines, path)
-        # The model repeats the id check without a line; ours has the line.
-        problems += [p for p in found if not (duplicates and "duplicate id" in p)]
+        problems += _validation_problems(e, lines, path)
     if problems:
         raise RubricError(path, problems)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedRubric(rubric=rubric, path=path, sha256=sha, lines=lines)
 
 
+def read_rubric_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """The file's bytes: a regular file only (a FIFO or a device is refused before it is read),
+    read with a cap so that a file growing under us cannot exceed the limit either."""
+    limit = MAX_RUBRIC_BYTES if max_bytes is None else max_bytes
+
+    def refuse(message: str):
+        return RubricError(path, [Problem(path, None, None, "file", message)])
+
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not block; it is refused below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise refuse("rubric file not found") from None
+    except IsADirectoryError:
+        raise refuse("is a folder, not a rubric file") from None
+    except OSError as e:
+        raise refuse(f"cannot read rubric: {e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise refuse("is a folder, not a rubric file")
+        if not stat.S_ISREG(st.st_mode):
+            raise refuse("is not a regular file (a pipe, a device or a socket); a rubric is a YAML file")
+        if st.st_size > limit:
+            raise refuse(f"rubric file is {st.st_size:,} bytes, over the limit of {limit:,} (MAX_RUBRIC_BYTES)")
+        try:
+            raw = f.read(limit + 1)
+        except OSError as e:
+            raise refuse(f"cannot read rubric: {e.strerror}") from None
+    if len(raw) > limit:
+        raise refuse(f"rubric file is over the limit of {limit:,} bytes (MAX_RUBRIC_BYTES)")
+    return raw
+
+
 def load_rubric(path: str | Path) -> LoadedRubric:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RubricError(path, [f"{path}: rubric file not found"]) from None
-    except OSError as e:
-        raise RubricError(path, [f"{path}: cannot read rubric: {e.strerror}"]) from None
+    raw = read_rubric_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RubricError(path, [f"{path}: rubric is not UTF-8 text"]) from None
+        raise RubricError(path, [Problem(path, None, None, "encoding", "rubric is not UTF-8 text")]) from None
     loaded = parse_rubric(text, path)
     # Hash the bytes as stored, so the id in a scorecard names exactly this file.
     return LoadedRubric(loaded.rubric, path, hashlib.sha256(raw).hexdigest(), loaded.lines)

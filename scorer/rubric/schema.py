@@ -8,119 +8,22 @@ items are data too; nothing in the code names a dimension or a keyword.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from ..match.registry import matcher_union
+from ..match.spec import Strict as _Strict
+from ..match.spec import Term
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = ["Matcher", "Rubric", "Term", "TIERS"]
 
+# Built from the registry: one member per matcher type module (scorer/match/types/).
+Matcher = matcher_union()
 
-class Term(_Strict):
-    """A keyword with its synonyms. A match on a synonym credits the term."""
-
-    term: str = Field(min_length=1)
-    synonyms: list[str] = Field(default_factory=list)
-    weight: float = Field(default=1.0, gt=0, le=3)
-
-    @property
-    def surfaces(self) -> list[str]:
-        return [self.term, *self.synonyms]
-
-    @field_validator("term", "synonyms")
-    @classmethod
-    def _no_blank(cls, v):
-        items = [v] if isinstance(v, str) else v
-        for s in items:
-            if not s.strip():
-                raise ValueError("empty term")
-            if s != s.strip():
-                raise ValueError(f"term {s!r} has leading or trailing spaces")
-        return v
-
-
-def _coerce_terms(v):
-    """`[党建, {term: 志愿服务, synonyms: [...]}]`: a bare string is a term of weight 1."""
-    if isinstance(v, list):
-        return [{"term": t} if isinstance(t, str) else t for t in v]
-    return v
-
-
-TermList = Annotated[list[Term], Field(min_length=1)]
-
-
-class _MatcherBase(_Strict):
-    label: str = Field(min_length=1, description="What this evidences; listed as missing when absent.")
-    need: float = Field(default=1.0, gt=0, description="Evidence strength that fully satisfies this matcher.")
-    weight: float = Field(default=1.0, gt=0, description="Share of the criterion this matcher carries.")
-    unless: list[str] = Field(
-        default_factory=list, description="A hit inside one of these longer phrases is ignored (处分 in 处分条例)."
-    )
-
-
-class KeywordsMatcher(_MatcherBase):
-    """Any of the terms in a sentence (word boundaries respected, negation honoured)."""
-
-    type: Literal["keywords"]
-    terms: TermList
-
-    _coerce = field_validator("terms", mode="before")(_coerce_terms)
-
-
-class CooccurMatcher(_MatcherBase):
-    """One term from every group inside the same clause or sentence."""
-
-    type: Literal["cooccur"]
-    scope: Literal["clause", "sentence"] = "sentence"
-    groups: list[TermList] = Field(min_length=2)
-
-    @field_validator("groups", mode="before")
-    @classmethod
-    def _coerce_groups(cls, v):
-        return [_coerce_terms(g) for g in v] if isinstance(v, list) else v
-
-
-class QuantityMatcher(_MatcherBase):
-    """A number with one of the units, near a context term, at or above a threshold.
-
-    `per: year` converts 每月/每季度/每半年/每周 rates to a yearly figure.
-    """
-
-    type: Literal["quantity"]
-    context: TermList
-    units: list[str] = Field(min_length=1)
-    min: float = Field(default=1, ge=0)
-    per: Literal["total", "year"] = "total"
-    scope: Literal["clause", "sentence"] = "clause"
-
-    _coerce = field_validator("context", mode="before")(_coerce_terms)
-
-
-class PatternMatcher(_MatcherBase):
-    """A regular expression (the `regex` engine, run with a timeout)."""
-
-    type: Literal["pattern"]
-    pattern: str = Field(min_length=1)
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        import regex
-
-        try:
-            compiled = regex.compile(v)
-        except regex.error as e:
-            raise ValueError(f"pattern does not compile: {e}") from None
-        if compiled.search("") is not None:
-            raise ValueError("pattern matches the empty string")
-        return v
-
-
-Matcher = Annotated[
-    Union[KeywordsMatcher, CooccurMatcher, QuantityMatcher, PatternMatcher],
-    Field(discriminator="type"),
-]
+# How a grade is shown (colour, CSS class): renderers read the tier, never the grade's name.
+Tier = Literal["excellent", "good", "pass", "fail", "veto"]
+TIERS: tuple[str, ...] = Tier.__args__
 
 
 class Criterion(_Strict):
@@ -182,6 +85,10 @@ class Level(_Strict):
 class Grade(_Strict):
     name: str
     min: float = Field(ge=0)
+    tier: Tier | None = Field(
+        default=None,
+        description="How renderers colour it. Default: the best grade is excellent, the last fail, others pass.",
+    )
 
 
 class Negation(_Strict):
@@ -209,7 +116,7 @@ class Rubric(_Strict):
     total: float = Field(gt=0, description="Base points; the dimensions must add up to it.")
     levels: list[Level] = Field(min_length=2)
     grades: list[Grade] = Field(min_length=1)
-    veto_grade: str = "不合格（一票否决）"
+    veto_grade: str = "不合格（一票否决）"  # tier: veto
     negation: Negation
     slogans: list[str] = Field(default_factory=list, description="Numbered slogans that are not quantities, e.g. a campaign named by counts.")
     scoring: Scoring = Scoring()
@@ -235,21 +142,16 @@ class Rubric(_Strict):
             raise ValueError("grades must go from the best (highest min) to the worst")
         if v[-1].min != 0:
             raise ValueError("the last grade must have min 0")
-        return v
+        return [
+            g if g.tier else g.model_copy(update={"tier": _default_tier(i, len(v))}) for i, g in enumerate(v)
+        ]
 
     @model_validator(mode="after")
     def _consistent(self):
         total = round(sum(d.points for d in self.dimensions), 6)
         if abs(total - self.total) > 1e-6:
             raise ValueError(f"dimension points add up to {total:g}, not the rubric total {self.total:g}")
-        seen: set[str] = set()
-        ids = [d.id for d in self.dimensions]
-        ids += [c.id for d in self.dimensions for c in d.criteria]
-        ids += [b.id for b in self.bonus.items] + [v.id for v in self.vetoes]
-        for i in ids:
-            if i in seen:
-                raise ValueError(f"duplicate id {i!r}")
-            seen.add(i)
+        # Unique ids are checked once, by the loader (scorer.rubric.loader.duplicate_ids), with lines.
         return self
 
     @property
@@ -259,3 +161,16 @@ class Rubric(_Strict):
     def criteria(self):
         for d in self.dimensions:
             yield from d.criteria
+
+    def grade_for(self, total: float, vetoed: bool) -> tuple[str, str]:
+        """(grade name, tier) for a total."""
+        if vetoed:
+            return self.veto_grade, "veto"
+        g = next(g for g in self.grades if total >= g.min - 1e-9)
+        return g.name, g.tier or "pass"
+
+
+def _default_tier(i: int, n: int) -> str:
+    if i == n - 1:
+        return "fail"
+    return "excellent" if i == 0 else "pass"

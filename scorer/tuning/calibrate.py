@@ -26,6 +26,7 @@ from ..errors import CivscoreError, InputError, RubricError
 from ..result import ScoreResult
 from ..rubric import LoadedRubric, load_rubric, parse_rubric
 from ..rubric.schema import Rubric
+from ..rubric.walk import owners
 
 TOTAL = "total"
 FILE = "file"
@@ -190,7 +191,7 @@ def level_shares(r: Rubric) -> dict[str, float]:
 
 
 def criterion_ids(r: Rubric) -> list[str]:
-    return [c.id for c in r.criteria()]
+    return [o.id for o in owners(r, ("criterion",))]
 
 
 def shares_matrix(r: Rubric, results: list[ScoreResult]) -> np.ndarray:
@@ -250,8 +251,9 @@ def fit_points(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE) -> Fi
     from scipy.optimize import lsq_linear
 
     ids = criterion_ids(r)
-    p0 = np.array([c.points for c in r.criteria()], float)
-    dim_of = {c.id: d.id for d in r.dimensions for c in d.criteria}
+    crits = list(owners(r, ("criterion",)))
+    p0 = np.array([o.points for o in crits], float)
+    dim_of = {o.id: o.dimension.id for o in crits}
     results = [p.result for p in pairs]
     X = shares_matrix(r, results)
     rows_a, rows_y = [], []
@@ -323,10 +325,10 @@ def apply_points(loaded: LoadedRubric, text: str, fit: Fit, version_suffix: str 
             raise RubricError(loaded.path, [f"{loaded.path}:{lineno}: cannot rewrite two points on one line"])
         edits[lineno] = _fmt(value)
 
-    for di, d in enumerate(r.dimensions):
-        edit(("dimensions", di, "points"), fit.dimensions[d.id])
-        for ci, c in enumerate(d.criteria):
-            edit(("dimensions", di, "criteria", ci, "points"), fit.new[c.id])
+    for owner in owners(r, ("criterion",)):
+        if owner.first_in_section:
+            edit(owner.dimension_loc + ("points",), fit.dimensions[owner.dimension.id])
+        edit(owner.loc + ("points",), fit.new[owner.id])
     for lineno, value in edits.items():
         line = lines[lineno - 1]
         found = _POINTS.findall(line)

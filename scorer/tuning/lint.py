@@ -5,23 +5,22 @@ rules that need reports (`corpus=True`) get the rubric's own scoring of the
 corpus in `ctx.corpus`. A finding prints as `file:line: severity: sentence [code]`.
 
 Schema problems (unknown keys, points that do not add up, duplicate ids,
-patterns that do not compile) come from the loader and are errors; the rules
-run only on a rubric that loads.
+patterns that RE2 refuses) come from the loader as `Problem` objects and are
+errors; the rules run only on a rubric that loads. Matcher types describe their
+own term lists (`term_lists()`), so no rule here names a type.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
-import yaml
-
 from ..errors import RubricError
-from ..rubric import LoadedRubric
+from ..rubric import LoadedRubric, Problem
 from ..rubric.schema import Rubric, Term
-from ..match import patterns
+from ..rubric.walk import Owner, owners
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -89,29 +88,6 @@ def rule(code: str, severity: str, *, corpus: bool = False):
 
 
 @dataclass(frozen=True)
-class Owner:
-    """Something that holds matchers: a criterion, a bonus item or a veto."""
-
-    kind: str  # criterion | bonus | veto
-    id: str
-    loc: tuple
-    matchers: tuple
-
-
-def owners(r: Rubric, kinds: tuple[str, ...] = ("criterion", "bonus", "veto")) -> Iterator[Owner]:
-    if "criterion" in kinds:
-        for di, d in enumerate(r.dimensions):
-            for ci, c in enumerate(d.criteria):
-                yield Owner("criterion", c.id, ("dimensions", di, "criteria", ci), tuple(c.matchers))
-    if "bonus" in kinds:
-        for bi, b in enumerate(r.bonus.items):
-            yield Owner("bonus", b.id, ("bonus", "items", bi), tuple(b.matchers))
-    if "veto" in kinds:
-        for vi, v in enumerate(r.vetoes):
-            yield Owner("veto", v.id, ("vetoes", vi), tuple(v.matchers))
-
-
-@dataclass(frozen=True)
 class TermPlace:
     owner: Owner
     matcher_index: int
@@ -119,34 +95,35 @@ class TermPlace:
     term: Term
     loc: tuple  # of the term entry
 
+    @cached_property
+    def _synonym_index(self) -> dict[str, int]:
+        # A dict, not list.index(): with 200,000 synonyms, index() per synonym made lint quadratic.
+        out: dict[str, int] = {}
+        for i, syn in enumerate(self.term.synonyms):
+            out.setdefault(syn, i)
+        return out
+
     def surface_loc(self, surface: str) -> tuple:
         if surface == self.term.term:
             return self.loc + ("term",)
-        return self.loc + ("synonyms", self.term.synonyms.index(surface))
+        return self.loc + ("synonyms", self._synonym_index[surface])
 
 
 def term_places(r: Rubric, kinds: tuple[str, ...] = ("criterion", "bonus", "veto"), types=None) -> Iterator[TermPlace]:
-    """Every term entry of every matcher (keywords terms, cooccur groups, quantity contexts)."""
+    """Every term entry of every matcher, as each matcher type lists its terms.
+
+    `types`: a predicate on the matcher spec (e.g. `lambda m: m.credits_single_terms`)."""
     for owner in owners(r, kinds):
-        for mi, m in enumerate(owner.matchers):
-            if types and m.type not in types:
+        for mi, mloc, m in owner.matcher_locs():
+            if types is not None and not types(m):
                 continue
-            mloc = owner.loc + ("matchers", mi)
-            if m.type == "keywords":
-                lists = [(mloc + ("terms",), m.terms)]
-            elif m.type == "cooccur":
-                lists = [(mloc + ("groups", gi), g) for gi, g in enumerate(m.groups)]
-            elif m.type == "quantity":
-                lists = [(mloc + ("context",), m.context)]
-            else:
-                lists = []
-            for base, terms in lists:
+            for rel, terms in m.term_lists():
                 for ti, t in enumerate(terms):
-                    yield TermPlace(owner, mi, m, t, base + (ti,))
+                    yield TermPlace(owner, mi, m, t, mloc + rel + (ti,))
 
 
 def _label(owner: Owner) -> str:
-    return {"criterion": "criterion", "bonus": "bonus item", "veto": "veto"}[owner.kind] + f" {owner.id}"
+    return owner.label
 
 
 # -- the rules -----------------------------------------------------------------
@@ -156,7 +133,7 @@ def _label(owner: Owner) -> str:
 def duplicate_terms(ctx: LintContext) -> Iterator[Finding]:
     """A keyword (term or synonym) listed in two criteria: one sentence earns evidence for both."""
     first: dict[str, tuple[TermPlace, str]] = {}
-    for place in term_places(ctx.rubric, ("criterion", "bonus"), types={"keywords"}):
+    for place in term_places(ctx.rubric, ("criterion", "bonus"), types=lambda m: m.credits_single_terms):
         for surface in place.term.surfaces:
             seen = first.get(surface)
             if seen is None:
@@ -219,41 +196,6 @@ def unused_synonyms(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def _patterns(r: Rubric) -> Iterator[tuple[Owner, tuple, str]]:
-    for owner in owners(r):
-        for mi, m in enumerate(owner.matchers):
-            if m.type == "pattern":
-                yield owner, owner.loc + ("matchers", mi, "pattern"), m.pattern
-
-
-@rule("nested-quantifier", "error")
-def nested_quantifiers(ctx: LintContext) -> Iterator[Finding]:
-    """A pattern with a repeated group that holds a repeated item, (x+)+: catastrophic backtracking."""
-    for owner, loc, pattern in _patterns(ctx.rubric):
-        for outer, inner in patterns.nested_quantifiers(pattern):
-            yield ctx.finding(
-                loc, "error",
-                f"pattern {pattern!r} of {_label(owner)} repeats a group (at {outer}) that holds a repeated item "
-                f"(at {inner}), which can backtrack catastrophically; bound the inner item or make it possessive.",
-                "nested-quantifier",
-            )
-
-
-@rule("slow-pattern", "error")
-def slow_patterns(ctx: LintContext) -> Iterator[Finding]:
-    """A pattern that runs past the timeout on adversarial text built from its own characters."""
-    for owner, loc, pattern in _patterns(ctx.rubric):
-        result = patterns.probe(pattern)
-        if result.timed_out:
-            sample = result.sample if len(result.sample) <= 24 else result.sample[:20] + f"…({len(result.sample)} chars)"
-            yield ctx.finding(
-                loc, "error",
-                f"pattern {pattern!r} of {_label(owner)} ran out of time on {sample!r}: "
-                "it backtracks catastrophically; rewrite it.",
-                "slow-pattern",
-            )
-
-
 @rule("idle-unless", "warning")
 def idle_unless(ctx: LintContext) -> Iterator[Finding]:
     """An `unless` phrase that contains none of its matcher's terms, so it can never block a hit."""
@@ -262,10 +204,10 @@ def idle_unless(ctx: LintContext) -> Iterator[Finding]:
             if not m.unless:
                 continue
             surfaces: set[str] = set()
-            for place in term_places_of(m):
-                surfaces.update(place.surfaces)
+            for t in term_places_of(m):
+                surfaces.update(t.surfaces)
             for ui, phrase in enumerate(m.unless):
-                if m.type == "pattern" or not any(s in phrase for s in surfaces):
+                if not any(s in phrase for s in surfaces):
                     yield ctx.finding(
                         owner.loc + ("matchers", mi, "unless", ui), "warning",
                         f"unless phrase '{phrase}' of {_label(owner)} contains none of the matcher's terms, "
@@ -275,68 +217,31 @@ def idle_unless(ctx: LintContext) -> Iterator[Finding]:
 
 
 def term_places_of(m) -> list[Term]:
-    if m.type == "keywords":
-        return list(m.terms)
-    if m.type == "cooccur":
-        return [t for g in m.groups for t in g]
-    if m.type == "quantity":
-        return list(m.context)
-    return []
+    """Every term of one matcher, whatever its type."""
+    return [t for _loc, terms in m.term_lists() for t in terms]
 
 
 # -- running -------------------------------------------------------------------
 
-_PROBLEM = re.compile(r"^(?P<line>\d+): (?P<rest>.*)$", re.S)
-_ADD_UP = "add up to"
-
-
-def _yaml_lines(text: str) -> dict[tuple, int]:
-    """Line of every mapping key's value in raw YAML (used when the schema refuses the file)."""
-    lines: dict[tuple, int] = {}
-
-    def visit(node, loc):
-        lines[loc] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                lines[loc + (str(k.value),)] = k.start_mark.line + 1
-                visit(v, loc + (str(k.value),))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                visit(v, loc + (str(i),))
-
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-    if node is not None:
-        visit(node, ())
-    return lines
-
 
 def schema_findings(err: RubricError, path: Path, shown: str) -> list[Finding]:
-    """The loader's problems (`path:line: field: msg`) as error findings.
+    """The loader's problems as error findings, read from the `Problem` objects.
 
-    A sum that does not add up is moved from the dimension's first line to its `points`.
+    A sum that does not add up is shown on its `points` line (the value at fault).
     """
-    prefix = f"{path}:"
-    try:
-        lines = _yaml_lines(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError):
-        lines = {}
     out = []
     for p in err.problems:
-        body = p[len(prefix):] if p.startswith(prefix) else p
-        m = _PROBLEM.match(body)
-        if not m:
-            out.append(Finding(shown, 1, "error", body.removeprefix(f"{path}: ").strip(), "schema"))
+        if not isinstance(p, Problem):
+            text = str(p).removeprefix(f"{path}:").lstrip()
+            out.append(Finding(shown, 1, "error", text, "schema"))
             continue
-        line, rest = int(m.group("line")), m.group("rest")
-        field_path, _, msg = rest.partition(": ")
-        if _ADD_UP in msg:
-            key = tuple(field_path.split(".")) + ("points",) if field_path != "(top level)" else ("total",)
-            line = lines.get(key, line)
-        out.append(Finding(shown, line, "error", f"{field_path}: {msg}" if msg else rest, "schema"))
+        line = p.value_line or p.line or 1
+        message = f"{p.field}: {p.message}" if p.loc is not None else p.message
+        out.append(Finding(shown, line, "error", message, "schema"))
     return out
+
+
+_NO_SUBMISSION = None  # corpus statistics read the scores, not the submission
 
 
 def corpus_stats(loaded: LoadedRubric, corpus_dir: Path) -> tuple[CorpusStats, list[str]]:
@@ -351,8 +256,8 @@ def corpus_stats(loaded: LoadedRubric, corpus_dir: Path) -> tuple[CorpusStats, l
         a = scorer.compiled.analyze(doc.text)
         for sentence_hits in a.hits:
             stats.surfaces.update(h.surface for h in sentence_hits)
-        dimensions, bonus, *_ = scorer.compiled.score(a)
-        for c in [c for d in dimensions for c in d.criteria] + list(bonus.items):
+        result = scorer.compiled.score(a, _NO_SUBMISSION)
+        for c in [c for d in result.dimensions for c in d.criteria] + list(result.bonus.items):
             if c.evidence or c.satisfaction > 0:
                 stats.reached[c.id] = stats.reached.get(c.id, 0) + 1
     return stats, corpus.failures

@@ -16,12 +16,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..ingest.han import HAN
 from ..rubric.schema import Rubric
 from ..segment import segment
 
 # Nouns, verbal nouns, proper nouns (organisations, other), idioms, set phrases, abbreviations.
 ALLOW_POS = ("n", "vn", "nz", "nt", "l", "i", "j", "an", "nw")
-_HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
+_HAN_ONLY = re.compile(f"^[{HAN}]+$")
 _DIGITS = re.compile(r"[0-9０-９]")
 _NUMERAL = re.compile(r"^第?[〇零一二三四五六七八九十百千万亿两几余多半]+$")
 MIN_LEN = 2

@@ -1,0 +1,133 @@
+"""What rules share: the analysed text they read, the hits they return, the base class.
+
+Each rule reads an `Analysis` (the segmented text with its term hits) and
+returns `RuleHit`s: a sentence, a weight and the spans that justify it.
+Negated hits never count.
+"""
+
+from __future__ import annotations
+
+import bisect
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..segment import Segmented, segment
+from .lexicon import Block, Lexicon, TermHit
+from .spec import MatcherSpec, Term
+
+
+@dataclass(slots=True)
+class SpanHit:
+    start: int
+    end: int
+    term: str
+
+
+@dataclass(slots=True)
+class RuleHit:
+    sentence: int
+    weight: float
+    spans: list[SpanHit]
+    note: str  # for display: what matched, in a few words
+    value: float | None = None  # a quantity's value, as counted (after a per-year conversion)
+
+
+@dataclass
+class Analysis:
+    """A segmented text with every rubric term located once, shared by all rules."""
+
+    seg: Segmented
+    hits: list[list[TermHit]]
+    blocks: list[list[Block]]
+    by_surface: dict[str, list[TermHit]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        groups: dict[str, list[TermHit]] = defaultdict(list)
+        for sentence_hits in self.hits:
+            for h in sentence_hits:
+                if not h.negated:
+                    groups[h.surface].append(h)
+        self.by_surface = dict(groups)
+        self._starts = [s.start for s in self.seg.sentences]
+
+    @classmethod
+    def of(cls, text: str, lexicon: Lexicon) -> "Analysis":
+        seg = segment(text)
+        hits, blocks = lexicon.scan(seg)
+        return cls(seg, hits, blocks)
+
+    @property
+    def text(self) -> str:
+        return self.seg.text
+
+    def sentence_at(self, pos: int) -> int | None:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.seg.sentences[i].end:
+            return i
+        return None
+
+    def blocked(self, h: TermHit | SpanHit, sentence: int, unless: frozenset[str]) -> bool:
+        return bool(unless) and any(
+            b.surface in unless and b.start <= h.start and h.end <= b.end for b in self.blocks[sentence]
+        )
+
+
+def term_index(terms: list[Term]) -> dict[str, tuple[str, float]]:
+    """surface → (canonical term, weight)"""
+    out: dict[str, tuple[str, float]] = {}
+    for t in terms:
+        for s in t.surfaces:
+            out.setdefault(s, (t.term, t.weight))
+    return out
+
+
+class Rule(ABC):
+    """A compiled matcher. `id` is `<owner id>#<1-based matcher number>`."""
+
+    def __init__(self, spec: MatcherSpec, rule_id: str, slogans: list[str]):
+        self.spec = spec
+        self.id = rule_id
+        self.unless = frozenset(spec.unless)
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def type(self) -> str:
+        return self.spec.type  # type: ignore[attr-defined]
+
+    def surfaces(self) -> set[str]:
+        """Every term surface the lexicon must find for this rule."""
+        out: set[str] = set()
+        for _loc, terms in self.spec.term_lists():
+            out.update(term_index(terms))
+        return out
+
+    def blocks(self) -> set[str]:
+        return set(self.unless)
+
+    @abstractmethod
+    def evaluate(self, a: Analysis) -> list[RuleHit]: ...
+
+    def _collect(self, a: Analysis, index: dict[str, tuple[str, float]]):
+        """Non-negated, unblocked hits of the indexed surfaces, per sentence."""
+        unless = self.unless
+        per_sentence: dict[int, list[tuple[TermHit, str, float]]] = defaultdict(list)
+        for surface, (term, weight) in index.items():
+            for h in a.by_surface.get(surface, ()):
+                if not a.blocked(h, h.sentence, unless):
+                    per_sentence[h.sentence].append((h, term, weight))
+        return per_sentence
+
+
+def best_per_sentence(hits: list[RuleHit]) -> list[RuleHit]:
+    best: dict[int, RuleHit] = {}
+    for h in hits:
+        cur = best.get(h.sentence)
+        if cur is None or h.weight > cur.weight:
+            best[h.sentence] = h
+        elif h.weight == cur.weight:
+            cur.spans.extend(s for s in h.spans if s not in cur.spans)
+    return list(best.values())

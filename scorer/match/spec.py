@@ -1,0 +1,96 @@
+"""What every rubric matcher spec shares: terms, and the fields every type has.
+
+A matcher type's module (scorer/match/types/) subclasses `MatcherSpec` for its
+pydantic spec; the schema's discriminated union is built from those subclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Term(Strict):
+    """A keyword with its synonyms. A match on a synonym credits the term."""
+
+    term: str = Field(min_length=1)
+    synonyms: list[str] = Field(default_factory=list)
+    weight: float = Field(default=1.0, gt=0, le=3)
+
+    @property
+    def surfaces(self) -> list[str]:
+        return [self.term, *self.synonyms]
+
+    @field_validator("term", "synonyms")
+    @classmethod
+    def _no_blank(cls, v):
+        items = [v] if isinstance(v, str) else v
+        for s in items:
+            if not s.strip():
+                raise ValueError("empty term")
+            if s != s.strip():
+                raise ValueError(f"term {s!r} has leading or trailing spaces")
+        return v
+
+
+def coerce_terms(v):
+    """`[党建, {term: 志愿服务, synonyms: [...]}]`: a bare string is a term of weight 1."""
+    if isinstance(v, list):
+        return [{"term": t} if isinstance(t, str) else t for t in v]
+    return v
+
+
+def coerce_groups(v):
+    return [coerce_terms(g) for g in v] if isinstance(v, list) else v
+
+
+TermList = Annotated[list[Term], Field(min_length=1)]
+
+TermLists = list[tuple[tuple, list[Term]]]
+
+
+class MatcherSpec(Strict):
+    """Fields every matcher has. Subclasses add `type: Literal[...]` and their own fields."""
+
+    # One phrase for the scorecard's method paragraph ("关键词匹配（含同义词）").
+    scorecard: ClassVar[str] = ""
+    # Each term is credited on its own, so a term in two criteria double-counts (lint: duplicate-term).
+    credits_single_terms: ClassVar[bool] = False
+    # Where the type sorts in listings (show, the scorecard); then by name.
+    order: ClassVar[int] = 100
+
+    label: str = Field(min_length=1, description="What this evidences; listed as missing when absent.")
+    need: float = Field(default=1.0, gt=0, description="Evidence strength that fully satisfies this matcher.")
+    weight: float = Field(default=1.0, gt=0, description="Share of the criterion this matcher carries.")
+    unless: list[str] = Field(
+        default_factory=list, description="A hit inside one of these longer phrases is ignored (处分 in 处分条例)."
+    )
+
+    def term_lists(self) -> TermLists:
+        """(location relative to the matcher, terms) of every term list this matcher holds."""
+        return []
+
+    def summary(self) -> str:
+        """What it looks for, for `rubric show` (the common tail is added by `describe`)."""
+        return self.type  # type: ignore[attr-defined]
+
+    def describe(self) -> str:
+        need = f", need {self.need:g}" if self.need != 1 else ""
+        weight = f", weight {self.weight:g}" if self.weight != 1 else ""
+        unless = f", unless {len(self.unless)}" if self.unless else ""
+        return self.summary() + need + weight + unless
+
+
+MAX_TERMS_SHOWN = 4
+
+
+def show_terms(terms: list[Term], n: int = MAX_TERMS_SHOWN) -> str:
+    names = [t.term for t in terms]
+    synonyms = sum(len(t.synonyms) for t in terms)
+    shown = "、".join(names[:n]) + (f" …(+{len(names) - n})" if len(names) > n else "")
+    return shown + (f" [+{synonyms} syn.]" if synonyms else "")

@@ -1,0 +1,118 @@
+"""`near`: a term from every group, each within `within` characters of the last, inside one clause.
+
+Words may stand between the terms, which `cooccur` cannot say without matching
+the whole clause, nor `keywords` without listing every variant:
+
+    - type: near
+      label: 受到刑事处罚
+      groups: [[被], [判处, 立案审查]]
+      within: 6        # 被依法判处, 被市纪委监委立案审查
+      ordered: true    # the groups in this order (the default)
+
+Hits are found by the shared term pass (word boundaries, negation, `unless`):
+没有被立案审查 is negated and does not count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import permutations
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from ..base import Rule, RuleHit, SpanHit, best_per_sentence, term_index
+from ..registry import register
+from ..spec import MatcherSpec, TermList, coerce_groups, show_terms
+
+MAX_WITHIN = 50  # characters: beyond this, "near" is no longer near; use cooccur
+
+
+class NearMatcher(MatcherSpec):
+    """A term of every group inside one clause, each at most `within` characters after the previous one."""
+
+    scorecard: ClassVar[str] = "同一分句内相邻词语匹配（允许中间插入词语）"
+    order: ClassVar[int] = 25
+
+    type: Literal["near"]
+    groups: list[TermList] = Field(min_length=2)
+    within: int = Field(default=6, ge=0, le=MAX_WITHIN, description="Most characters between two consecutive terms.")
+    ordered: bool = Field(default=True, description="The groups must appear in the order given.")
+
+    _coerce = field_validator("groups", mode="before")(coerce_groups)
+
+    def term_lists(self):
+        return [(("groups", gi), g) for gi, g in enumerate(self.groups)]
+
+    def summary(self) -> str:
+        joint = " … " if self.ordered else " ~ "
+        groups = joint.join(f"({show_terms(g, 2)})" for g in self.groups)
+        return f"{self.type} ≤{self.within}: {groups}"
+
+
+class NearRule(Rule):
+    spec: NearMatcher
+
+    def __init__(self, spec: NearMatcher, rule_id: str, slogans: list[str]):
+        super().__init__(spec, rule_id, slogans)
+        self.indexes = [term_index(g) for g in spec.groups]
+        n = len(self.indexes)
+        self.orders = [tuple(range(n))] if spec.ordered else list(permutations(range(n)))
+
+    def evaluate(self, a):
+        sentences = a.seg.sentences
+        # (sentence, clause start) → group → hits in text order
+        found: dict[tuple[int, int], list[list]] = defaultdict(lambda: [[] for _ in self.indexes])
+        for gi, index in enumerate(self.indexes):
+            for si, hits in self._collect(a, index).items():
+                for h, term, w in hits:
+                    found[(si, sentences[si].clause_at(h.start).start)][gi].append((h, term, w))
+        out = []
+        for (si, _clause), groups in found.items():
+            if not all(groups):
+                continue
+            for g in groups:
+                g.sort(key=lambda x: (x[0].start, -x[0].end))
+            best = None
+            for order in self.orders:
+                chain = self._best_chain([groups[gi] for gi in order])
+                if chain and (best is None or _weight(chain) > _weight(best)):
+                    best = chain
+            if best:
+                spans = [SpanHit(h.start, h.end, t) for h, t, _ in best]
+                out.append(RuleHit(si, _weight(best), spans, "…".join(t for _, t, _ in best)))
+        return best_per_sentence(out)
+
+    def _best_chain(self, groups: list[list]) -> list | None:
+        """The heaviest (then earliest) chain with one hit per group, in this order, each hit
+        starting at most `within` characters after the previous one ends."""
+        within = self.spec.within
+        best = None
+
+        def extend(chain: list, k: int):
+            nonlocal best
+            if k == len(groups):
+                if best is None or _weight(chain) > _weight(best):
+                    best = list(chain)
+                return
+            end = chain[-1][0].end
+            for cand in groups[k]:
+                gap = cand[0].start - end
+                if gap < 0:
+                    continue
+                if gap > within:
+                    break  # sorted by start: the rest are further away
+                chain.append(cand)
+                extend(chain, k + 1)
+                chain.pop()
+
+        for first in groups[0]:
+            extend([first], 1)
+        return best
+
+
+def _weight(chain: list) -> float:
+    return min(w for _, _, w in chain)
+
+
+register(NearMatcher, NearRule)

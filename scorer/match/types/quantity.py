@@ -1,0 +1,89 @@
+"""`quantity`: a number with one of the units, near a context term, at or above a threshold."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from ..base import Rule, RuleHit, SpanHit, term_index
+from ..quantity import compile_units, find_quantities, yearly_factor
+from ..registry import register
+from ..spec import MatcherSpec, TermList, coerce_terms, show_terms
+
+
+class QuantityMatcher(MatcherSpec):
+    """A number with one of the units, near a context term, at or above a threshold.
+
+    `per: year` converts 每月/每季度/每半年/每周 rates to a yearly figure.
+    """
+
+    scorecard: ClassVar[str] = "数量匹配（数字、单位与语境词同现，按年折算后与门槛比较）"
+    order: ClassVar[int] = 30
+
+    type: Literal["quantity"]
+    context: TermList
+    units: list[str] = Field(min_length=1)
+    min: float = Field(default=1, ge=0)
+    per: Literal["total", "year"] = "total"
+    scope: Literal["clause", "sentence"] = "clause"
+
+    _coerce = field_validator("context", mode="before")(coerce_terms)
+
+    def term_lists(self):
+        return [(("context",), self.context)]
+
+    def summary(self) -> str:
+        per = "/year" if self.per == "year" else ""
+        return f"{self.type} ≥ {self.min:g} {'/'.join(self.units)}{per} near {show_terms(self.context, 3)}"
+
+
+class QuantityRule(Rule):
+    spec: QuantityMatcher
+
+    def __init__(self, spec: QuantityMatcher, rule_id: str, slogans: list[str]):
+        super().__init__(spec, rule_id, slogans)
+        self.index = term_index(spec.context)
+        self.units = compile_units(spec.units)
+        self.slogans = frozenset(slogans)
+
+    def blocks(self):
+        return set(self.unless) | set(self.slogans)
+
+    def evaluate(self, a):
+        text = a.text
+        sentences = a.seg.sentences
+        out = []
+        for si, hits in self._collect(a, self.index).items():
+            sent = sentences[si]
+            scopes = {sent.clause_at(h.start).start: sent.clause_at(h.start) for h, _, _ in hits}
+            if self.spec.scope == "sentence":
+                scopes = {sent.start: sent}
+            best: RuleHit | None = None
+            for scope in scopes.values():
+                ctx = [(h, t) for h, t, _ in hits if scope.start <= h.start < scope.end]
+                for q in find_quantities(self.units, text, scope.start, scope.end):
+                    span = SpanHit(q.start, q.end, q.unit)
+                    if a.blocked(span, si, self.slogans) or any(h.start <= q.start < h.end for h, _ in ctx):
+                        continue
+                    value = q.value
+                    note = f"{text[q.start:q.end]}"
+                    if self.spec.per == "year":
+                        factor = yearly_factor(text, scope.start, q.start)
+                        if factor and factor > 1:
+                            value *= factor
+                            note += f"（折合每年{value:g}）"
+                    if value < self.spec.min:
+                        continue
+                    w = max(w for _, _, w in hits)
+                    spans = [span] + [SpanHit(h.start, h.end, t) for h, t in ctx]
+                    label = "、".join(sorted({t for _, t in ctx}))
+                    hit = RuleHit(si, w, spans, f"{label}: {note} ≥ {self.spec.min:g}", value)
+                    if best is None or hit.weight > best.weight:
+                        best = hit
+            if best:
+                out.append(best)
+        return out
+
+
+register(QuantityMatcher, QuantityRule)

@@ -1,0 +1,59 @@
+"""One walk over a rubric's scored owners: criteria, bonus items and vetoes, with their YAML locations.
+
+Scoring compiles their matchers, lint and `rubric show` read them, calibrate
+rewrites the criteria's points: all through `owners()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from .schema import BonusItem, Criterion, Dimension, Rubric, Veto
+
+KINDS = ("criterion", "bonus", "veto")
+_LABELS = {"criterion": "criterion", "bonus": "bonus item", "veto": "veto"}
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Something that holds matchers: a criterion, a bonus item or a veto."""
+
+    kind: str  # criterion | bonus | veto
+    id: str
+    loc: tuple  # in the YAML: ("dimensions", 2, "criteria", 0)
+    matchers: tuple
+    item: Criterion | BonusItem | Veto
+    dimension: Dimension | None = None  # a criterion's dimension
+    first_in_section: bool = False  # first criterion of its dimension, first bonus item
+
+    @property
+    def label(self) -> str:
+        """`criterion party.building`, `bonus item bonus.brand`, `veto staff_crime`."""
+        return f"{_LABELS[self.kind]} {self.id}"
+
+    @property
+    def points(self) -> float | None:
+        return getattr(self.item, "points", None)
+
+    @property
+    def dimension_loc(self) -> tuple | None:
+        return self.loc[:2] if self.kind == "criterion" else None
+
+    def matcher_locs(self) -> Iterator[tuple[int, tuple, object]]:
+        """(index, YAML location, spec) of each matcher."""
+        for mi, m in enumerate(self.matchers):
+            yield mi, self.loc + ("matchers", mi), m
+
+
+def owners(r: Rubric, kinds: tuple[str, ...] = KINDS) -> Iterator[Owner]:
+    if "criterion" in kinds:
+        for di, d in enumerate(r.dimensions):
+            for ci, c in enumerate(d.criteria):
+                yield Owner("criterion", c.id, ("dimensions", di, "criteria", ci), tuple(c.matchers), c, d, ci == 0)
+    if "bonus" in kinds:
+        for bi, b in enumerate(r.bonus.items):
+            yield Owner("bonus", b.id, ("bonus", "items", bi), tuple(b.matchers), b, None, bi == 0)
+    if "veto" in kinds:
+        for vi, v in enumerate(r.vetoes):
+            yield Owner("veto", v.id, ("vetoes", vi), tuple(v.matchers), v, None, vi == 0)

@@ -1,0 +1,139 @@
+"""One result contract: evidence carries structured matches, `missing` is data, grades carry a tier."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scorer.batch.overview import grade_class
+from scorer.batch.summary import Summary
+from scorer.cli import app
+from scorer.engine import Scorer
+from scorer.report.pdf import render_scorecard_html
+from scorer.result import ScoreResult
+from scorer.rubric import load_rubric
+from scorer.rubric.walk import owners
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+MINI = ROOT / "tests" / "fixtures" / "rubrics" / "mini.yaml"
+
+
+@pytest.fixture(scope="module")
+def court() -> Scorer:
+    return Scorer.load("court")
+
+
+def test_json_output_loads_back_and_every_match_and_missing_item_reads_as_data():
+    result = CliRunner().invoke(app, ["score", *map(str, SEEDS), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    types, valued, statuses = set(), set(), set()
+    for raw in payload:
+        r = ScoreResult.model_validate(raw)  # the pydantic model, not a dict of strings
+        items = [c for d in r.dimensions for c in d.criteria] + list(r.bonus.items)
+        for c in items:
+            for ev in c.evidence:
+                assert ev.matches
+                for m in ev.matches:
+                    owner, _, number = m.rule.partition("#")
+                    assert owner == c.id and int(number) >= 1
+                    assert m.label and m.terms
+                    types.add(m.type)
+                    for t in m.terms:
+                        assert r.text[t.start:t.end] == t.text
+                        assert ev.start <= t.start < t.end <= ev.end
+                    if m.value is not None:  # a quantity's counted value
+                        assert m.value > 0
+                        valued.add(m.type)
+            for miss in c.missing:
+                assert miss.status in ("absent", "insufficient") and miss.label
+                assert miss.rule.startswith(c.id + "#")
+                assert "证据不足" not in miss.label  # the status is data, not a prose suffix
+                statuses.add(miss.status)
+        assert r.tier in ("excellent", "good", "pass", "fail", "veto")
+    used = {m.type for o in owners(Scorer.load("court").rubric) for m in o.matchers}
+    assert types == used and len(valued) == 1  # every type court.yaml uses; one of them counts values
+    assert statuses == {"absent", "insufficient"}
+
+
+def test_model_dump_json_round_trips(court):
+    r = court.score_path(SEEDS[0])
+    back = ScoreResult.model_validate_json(r.model_dump_json())
+    assert back == ScoreResult.model_validate(r.model_dump())
+    first = next(ev for d in back.dimensions for c in d.criteria for ev in c.evidence)
+    assert first.matches[0].terms[0].text == back.text[first.matches[0].terms[0].start:first.matches[0].terms[0].end]
+    assert [m.describe() for c in back.dimensions[0].criteria for m in c.missing] == \
+        [m.describe() for c in r.dimensions[0].criteria for m in c.missing]
+
+
+def test_missing_status_follows_satisfaction(court):
+    r = court.score_path(SEEDS[4])
+    for d in r.dimensions:
+        for c in d.criteria:
+            if c.satisfaction == 0:
+                assert all(m.status == "absent" for m in c.missing)
+            if c.satisfaction == 1:
+                assert c.missing == []
+    insufficient = [m for d in r.dimensions for c in d.criteria for m in c.missing if m.status == "insufficient"]
+    assert insufficient and all(m.describe() == f"{m.label}（证据不足）" for m in insufficient)
+
+
+@pytest.mark.parametrize("seed, tier", [(0, "good"), (1, "pass"), (2, "fail"), (3, "pass"), (4, "fail")])
+def test_seed_grades_carry_the_rubric_tier(court, seed, tier):
+    r = court.score_path(SEEDS[seed])
+    grades = {g.name: g.tier for g in court.rubric.grades}
+    assert r.tier == tier == grades[r.grade]
+
+
+def test_renderers_colour_by_tier_not_by_name(tmp_path):
+    # Grade names that none of the old string tests would recognise.
+    text = MINI.read_text(encoding="utf-8").replace(
+        "  - {name: 优秀, min: 9}\n  - {name: 合格, min: 6}\n  - {name: 不合格, min: 0}\n",
+        "  - {name: 一等, min: 9, tier: excellent}\n  - {name: 二等, min: 6, tier: good}\n"
+        "  - {name: 三等, min: 0, tier: fail}\n",
+    )
+    p = tmp_path / "tiers.yaml"
+    p.write_text(text, encoding="utf-8")
+    s = Scorer(load_rubric(p))
+    low = s.score_text("今天天气很好，我们一起去公园散步，看到了很多花。")
+    assert (low.grade, low.tier) == ("三等", "fail")
+    assert 'class="grade grade-fail"' in render_scorecard_html(low)
+    assert grade_class(Summary.of(low)) == "grade-fail"
+    assert low.grade_style == "bold red"  # on screen: a failing grade is not green
+    high = low.model_copy(update={"grade": "一等", "tier": "excellent", "total": 10})
+    assert 'class="grade grade-top"' in render_scorecard_html(high)
+    assert grade_class(Summary.of(high)) == "grade-top" and high.grade_style == "bold green"
+
+
+def test_default_tiers_when_the_rubric_gives_none():
+    r = load_rubric(MINI).rubric  # 优秀 / 合格 / 不合格 without tiers
+    assert [g.tier for g in r.grades] == ["excellent", "pass", "fail"]
+    assert r.grade_for(5, vetoed=True)[1] == "veto"
+
+
+def test_summary_from_an_older_store_row_still_loads():
+    s = Summary.of(Scorer.load("court").score_path(SEEDS[2]))
+    d = json.loads(s.to_json())
+    del d["tier"]
+    old = Summary.from_json(json.dumps(d, ensure_ascii=False))
+    assert old.tier == "pass" and old.grade == s.grade
+
+
+def test_the_engines_fast_constructor_builds_what_model_construct_builds():
+    from scorer.result import Evidence, Match, Missing, Span
+    from scorer.score import _made
+
+    span = {"text": "党建", "start": 3, "end": 5, "term": "党建"}
+    match = {"rule": "a#1", "type": "t", "label": "l", "terms": [Span(**span)], "value": None, "note": "n"}
+    missing = {"label": "l", "status": "absent", "rule": "a#1"}
+    evidence = {"text": "x党建", "start": 2, "end": 5, "matches": [Match(**match)], "paragraph": 1, "weight": 1.0,
+                "terms": [Span(**span)]}
+    for cls, values in ((Span, span), (Match, match), (Missing, missing), (Evidence, evidence)):
+        assert set(values) == set(cls.model_fields)  # every field given
+        made = _made(cls, dict(values))
+        assert made.model_dump_json() == cls.model_construct(**values).model_dump_json() == cls(**values).model_dump_json()
+        assert made == cls(**values) and made.model_fields_set == set(values)
