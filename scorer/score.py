@@ -124,6 +124,8 @@ class CompiledRubric:
             blocks=set().union(*(rule.blocks() for rule in every)),
             cues=r.negation.cues,
             breakers=r.negation.breakers,
+            cause_markers=r.negation.cause_markers,
+            cause_ends=r.negation.cause_ends,
         )
         self.levels: list[Level] = list(r.levels)
         used = {m.type for o in self.owners for m in o.matchers}

@@ -89,6 +89,7 @@ class Rule(ABC):
         self.spec = spec
         self.id = rule_id
         self.unless = frozenset(spec.unless)
+        self.unless_sentence = frozenset(spec.unless_sentence)
 
     @property
     def label(self) -> str:
@@ -106,7 +107,7 @@ class Rule(ABC):
         return out
 
     def blocks(self) -> set[str]:
-        return set(self.unless)
+        return set(self.unless) | set(self.unless_sentence)
 
     @abstractmethod
     def evaluate(self, a: Analysis) -> list[RuleHit]: ...
@@ -114,12 +115,21 @@ class Rule(ABC):
     def _collect(self, a: Analysis, index: dict[str, tuple[str, float]]):
         """Non-negated, unblocked hits of the indexed surfaces, per sentence."""
         unless = self.unless
+        silenced = self._silenced(a)
         per_sentence: dict[int, list[tuple[TermHit, str, float]]] = defaultdict(list)
         for surface, (term, weight) in index.items():
             for h in a.by_surface.get(surface, ()):
-                if not a.blocked(h, h.sentence, unless):
+                if h.sentence not in silenced and not a.blocked(h, h.sentence, unless):
                     per_sentence[h.sentence].append((h, term, weight))
         return per_sentence
+
+    def _silenced(self, a: Analysis) -> frozenset[int]:
+        """Sentences that hold one of `unless_sentence`: no evidence for this rule at all."""
+        if not self.unless_sentence:
+            return frozenset()
+        return frozenset(
+            si for si, blocks in enumerate(a.blocks) if any(b.surface in self.unless_sentence for b in blocks)
+        )
 
 
 def best_per_sentence(hits: list[RuleHit]) -> list[RuleHit]:

@@ -134,15 +134,27 @@ class Boundaries:
 class Lexicon:
     """All surfaces a rubric looks for, compiled once into one automaton."""
 
-    def __init__(self, terms: Iterable[str], blocks: Iterable[str], cues: Iterable[str], breakers: Iterable[str]):
+    def __init__(
+        self,
+        terms: Iterable[str],
+        blocks: Iterable[str],
+        cues: Iterable[str],
+        breakers: Iterable[str],
+        cause_markers: Iterable[str] = (),
+        cause_ends: Iterable[str] = (),
+    ):
         self.terms = sorted(set(terms))
         self.blocks = sorted(set(blocks))
         self.cues = sorted(set(cues))
         self.breakers = sorted(set(breakers))
+        self.cause_markers = tuple(sorted(set(cause_markers), key=len, reverse=True))
+        self.cause_ends = sorted(set(cause_ends))
         register_terms(self.terms)
         auto = ahocorasick.Automaton()
         kinds: dict[str, set[str]] = {}
-        for kind, words in (("t", self.terms), ("b", self.blocks), ("c", self.cues), ("k", self.breakers)):
+        for kind, words in (
+            ("t", self.terms), ("b", self.blocks), ("c", self.cues), ("k", self.breakers), ("e", self.cause_ends)
+        ):
             for w in words:
                 kinds.setdefault(w, set()).add(kind)
         for w, ks in kinds.items():
@@ -158,6 +170,7 @@ class Lexicon:
         blocks: list[list[Block]] = [[] for _ in sentences]
         cues: list[list[tuple[int, int]]] = [[] for _ in sentences]
         breaks: list[list[int]] = [[] for _ in sentences]
+        ends: list[list[int]] = [[] for _ in sentences]
         if not sentences or len(self._automaton) == 0:
             return hits, blocks
         bounds = Boundaries(text)
@@ -179,22 +192,38 @@ class Lexicon:
                 blocks[si].append(Block(word, s, e))
             if "k" in kinds:
                 breaks[si].append(s)
+            if "e" in kinds:
+                ends[si].append(s)
             if "c" in kinds and bounds.respects(s, e, clause, whole=True):
                 cues[si].append((s, e))
             if "t" in kinds and bounds.respects(s, e, clause):
                 hits[si].append(TermHit(word, s, e, si))
         for i, sent in enumerate(sentences):
             if cues[i]:
+                scoped = [self._cause_end(text, c, ends[i]) for c in cues[i]]
                 for h in hits[i]:
-                    h.negated = self._negated(sent, h, cues[i], breaks[i])
+                    h.negated = self._negated(sent, h, scoped, breaks[i])
         return hits, blocks
 
+    def _cause_end(self, text: str, cue: tuple[int, int], ends: list[int]) -> tuple[int, int, int | None]:
+        """The cue with where its scope stops early: a cue right after a cause marker
+        (因未…, 由于没有…) negates only up to the first cause end (被, 受到) after it."""
+        cs, ce = cue
+        if any(text.startswith(m, cs - len(m)) for m in self.cause_markers if cs >= len(m)):
+            return cs, ce, next((e for e in ends if e >= ce), None)
+        return cs, ce, None
+
     @staticmethod
-    def _negated(sent: Sentence, hit: TermHit, cues: list[tuple[int, int]], breaks: list[int]) -> bool:
-        """A cue before the hit in the same clause, with no breaker (但, 却) in between."""
+    def _negated(
+        sent: Sentence, hit: TermHit, cues: list[tuple[int, int, int | None]], breaks: list[int]
+    ) -> bool:
+        """A cue before the hit in the same clause, with no breaker (但, 却) and no end of a
+        stated cause in between."""
         clause = sent.clause_at(hit.start)
-        for cs, ce in cues:
+        for cs, ce, stop in cues:
             if clause.start <= cs and ce <= hit.start:
+                if stop is not None and stop <= hit.start:
+                    continue
                 if not any(ce <= b < hit.start for b in breaks):
                     return True
         return False

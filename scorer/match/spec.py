@@ -70,6 +70,11 @@ class MatcherSpec(Strict):
     unless: list[str] = Field(
         default_factory=list, description="A hit inside one of these longer phrases is ignored (处分 in 处分条例)."
     )
+    unless_sentence: list[str] = Field(
+        default_factory=list,
+        description="A sentence holding one of these is no evidence for this matcher "
+        "(another unit's case told as warning education).",
+    )
 
     def term_lists(self) -> TermLists:
         """(location relative to the matcher, terms) of every term list this matcher holds."""

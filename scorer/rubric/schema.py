@@ -96,6 +96,14 @@ class Negation(_Strict):
 
     cues: list[str] = Field(min_length=1)
     breakers: list[str] = Field(default_factory=list, description="Words that end a cue's scope (但, 却).")
+    cause_markers: list[str] = Field(
+        default_factory=list,
+        description="Words that open a stated cause (因, 由于). A cue right after one negates only inside the "
+        "cause: 因未按规定报告…被开除党籍 still reports the expulsion.",
+    )
+    cause_ends: list[str] = Field(
+        default_factory=list, description="Words that close a stated cause and begin what followed from it (被, 受到)."
+    )
 
 
 class Scoring(_Strict):

@@ -8,6 +8,10 @@ the whole clause, nor `keywords` without listing every variant:
       groups: [[被], [判处, 立案审查]]
       within: 6        # 被依法判处, 被市纪委监委立案审查
       ordered: true    # the groups in this order (the default)
+      breaks: [被告人]  # a chain with one of these between two of its terms does not count
+
+`breaks` keeps the subject with its verb: in 法官审结的案件中被告人被依法判处, the one
+sentenced is 被告人, not the 法官 before it.
 
 Hits are found by the shared term pass (word boundaries, negation, `unless`):
 没有被立案审查 is negated and does not count.
@@ -38,6 +42,9 @@ class NearMatcher(MatcherSpec):
     groups: list[TermList] = Field(min_length=2)
     within: int = Field(default=6, ge=0, le=MAX_WITHIN, description="Most characters between two consecutive terms.")
     ordered: bool = Field(default=True, description="The groups must appear in the order given.")
+    breaks: list[str] = Field(
+        default_factory=list, description="Words that, standing between two terms of a chain, break it."
+    )
 
     _coerce = field_validator("groups", mode="before")(coerce_groups)
 
@@ -58,6 +65,10 @@ class NearRule(Rule):
         self.indexes = [term_index(g) for g in spec.groups]
         n = len(self.indexes)
         self.orders = [tuple(range(n))] if spec.ordered else list(permutations(range(n)))
+        self.breaks = frozenset(spec.breaks)
+
+    def blocks(self) -> set[str]:
+        return super().blocks() | set(self.breaks)
 
     def evaluate(self, a):
         sentences = a.seg.sentences
@@ -74,8 +85,9 @@ class NearRule(Rule):
             for g in groups:
                 g.sort(key=lambda x: (x[0].start, -x[0].end))
             best = None
+            walls = [b.start for b in a.blocks[si] if b.surface in self.breaks]
             for order in self.orders:
-                chain = self._best_chain([groups[gi] for gi in order])
+                chain = self._best_chain([groups[gi] for gi in order], walls)
                 if chain and (best is None or _weight(chain) > _weight(best)):
                     best = chain
             if best:
@@ -83,9 +95,10 @@ class NearRule(Rule):
                 out.append(RuleHit(si, _weight(best), spans, "…".join(t for _, t, _ in best)))
         return best_per_sentence(out)
 
-    def _best_chain(self, groups: list[list]) -> list | None:
+    def _best_chain(self, groups: list[list], walls: list[int] = ()) -> list | None:
         """The heaviest (then earliest) chain with one hit per group, in this order, each hit
-        starting at most `within` characters after the previous one ends."""
+        starting at most `within` characters after the previous one ends, with no wall
+        (a `breaks` word) starting between them."""
         within = self.spec.within
         best = None
 
@@ -102,6 +115,8 @@ class NearRule(Rule):
                     continue
                 if gap > within:
                     break  # sorted by start: the rest are further away
+                if any(end <= w < cand[0].start for w in walls):
+                    continue
                 chain.append(cand)
                 extend(chain, k + 1)
                 chain.pop()

@@ -1,0 +1,79 @@
+"""Vetoes (issue 11): phrasings with inserted words raise them; a cue inside a stated cause
+(因未…/因没有…/因不…) does not negate the event; a court's own trials, warning education
+about another unit's case and negated statements stay silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from scorer.engine import Scorer
+from scorer.match.lexicon import Lexicon
+from scorer.segment import segment
+
+LEAD = "我院坚持党建引领，扎实开展文明创建工作，全年组织志愿服务活动12次。"
+
+RAISE = [
+    ("veto.staff_crime", "一名干警因受贿被依法判处有期徒刑三年。"),
+    ("veto.staff_crime", "干警张某被某某区人民法院以受贿罪判处有期徒刑。"),
+    ("veto.staff_crime", "执行局干警王某因涉嫌滥用职权被公安机关依法刑事拘留。"),
+    ("veto.leader_violation", "副院长张某因未按规定报告个人有关事项被开除党籍。"),
+    ("veto.staff_crime", "干警王某因没有守住纪律底线被判处有期徒刑。"),
+    ("veto.staff_crime", "干警李某因不作为被判处有期徒刑。"),
+    ("veto.leader_violation", "副院长刘某被市纪委监委立案审查。"),
+]
+
+SILENT = [
+    "刑庭法官依法审结的受贿案中被告人王某被依法判处有期徒刑三年。",  # the court's own trial
+    "我院依法判处被告人李某有期徒刑五年。",
+    "组织干警开展警示教育，通报了某县法院副院长张某因受贿被判处有期徒刑的案件。",  # another unit's case
+    "全年没有一名干警受到处分。",  # negated
+    "没有一名干警因违法违纪被追究刑事责任。",
+    "全年未发生干警被判处刑罚的情况。",
+]
+
+
+@pytest.fixture(scope="module")
+def court():
+    return Scorer.load("court")
+
+
+@pytest.mark.parametrize("veto,sentence", RAISE)
+def test_inserted_words_and_cause_negation_raise_the_veto(court, veto, sentence):
+    result = court.score_text(LEAD + sentence)
+    assert result.vetoed
+    assert veto in {v.id for v in result.vetoes}
+    hit = next(v for v in result.vetoes if v.id == veto)
+    assert result.text[hit.start : hit.end] == hit.text and sentence.rstrip("。") in hit.text
+
+
+@pytest.mark.parametrize("sentence", SILENT)
+def test_own_trials_warning_education_and_negations_stay_silent(court, sentence):
+    result = court.score_text(LEAD + sentence)
+    assert not result.vetoed, [v.text for v in result.vetoes]
+
+
+def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
+    general = Scorer.load("general")
+    lead = "我局坚持党建引领，扎实开展文明创建工作，全年组织志愿服务活动12次。"
+    assert general.score_text(lead + "一名工作人员因受贿被市人民法院依法判处有期徒刑。").vetoed
+    assert general.score_text(lead + "副局长王某因未如实报告个人事项被开除党籍。").vetoed
+    assert not general.score_text(lead + "全局没有一名工作人员被追究刑事责任。").vetoed
+
+
+def _negated(lexicon: Lexicon, text: str, term: str) -> bool:
+    hits, _ = lexicon.scan(segment(text))
+    return next(h for sent in hits for h in sent if h.surface == term).negated
+
+
+def test_a_cue_inside_a_stated_cause_stops_at_the_cause_end():
+    plain = Lexicon(terms=["开除党籍", "报告"], blocks=[], cues=["未", "没有"], breakers=[])
+    causal = Lexicon(
+        terms=["开除党籍", "报告"], blocks=[], cues=["未", "没有"], breakers=[],
+        cause_markers=["因"], cause_ends=["被"],
+    )
+    text = "张某因没有按规定报告个人有关事项被开除党籍。"
+    assert _negated(plain, text, "开除党籍")  # without the rule the cause negates the event
+    assert not _negated(causal, text, "开除党籍")
+    assert _negated(causal, text, "报告")  # inside the cause the cue still negates
+    # A cue not opened by a cause marker keeps its whole clause.
+    assert _negated(causal, "没有一名干警被开除党籍。", "开除党籍")
