@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import RubricError
 from .ingest import Document
 from .result import ScoreResult, SubmissionInfo
-from .resources import bundled_rubric, default_rubric_path
+from .resources import bundled_rubric, bundled_rubrics, default_rubric_path
 from .rubric import LoadedRubric, load_rubric
 from .score import CompiledRubric
 
@@ -51,6 +51,9 @@ class Scorer:
     def rubric(self):
         return self.loaded.rubric
 
+    def rubric_paths(self) -> list[Path]:
+        return [self.loaded.path]
+
     def score_document(self, doc: Document) -> ScoreResult:
         a = self.compiled.analyze(doc.text)
         submission = SubmissionInfo(
@@ -62,6 +65,60 @@ class Scorer:
 
     def score_text(self, text: str, path: str = "<text>", *, normalize: bool = True) -> ScoreResult:
         """Score text already in memory (tests, the watch loop, the API)."""
+        return self.score_document(document_from_text(text, path=path, normalize=normalize))
+
+    def score_path(self, path: str | Path, **limits) -> ScoreResult:
+        from .ingest import load_document
+
+        return self.score_document(load_document(path, **limits))
+
+
+class RubricChooser:
+    """Scores each document with the shipped rubric for its kind of unit.
+
+    Used when the user names no rubric. Each rubric's `applies_to` says which
+    units it serves: a court's material gets `court`, other units' `general`
+    (the fallback). The choice and why travel with the result
+    (`result.rubric.chosen_by`), so the screen, JSON and scorecard show them.
+    """
+
+    def __init__(self, paths: list[Path] | None = None):
+        scorers = [Scorer.load(p) for p in (paths or bundled_rubrics())]
+        claimed = [s for s in scorers if s.rubric.applies_to and not s.rubric.applies_to.fallback]
+        fallbacks = [s for s in scorers if s.rubric.applies_to and s.rubric.applies_to.fallback]
+        if not fallbacks:
+            raise RubricError(None, ["no shipped rubric is marked applies_to.fallback: name one with --rubric"])
+        self.claimed, self.fallback = claimed, fallbacks[0]
+
+    def rubric_paths(self) -> list[Path]:
+        return [s.loaded.path for s in (*self.claimed, self.fallback)]
+
+    def choose(self, doc: Document) -> tuple[Scorer, str]:
+        unit = doc.meta.unit or ""
+        for s in self.claimed:
+            a = s.rubric.applies_to
+            name = next((n for n in a.unit_names if n in unit), None)
+            if name:
+                return s, f"单位「{unit}」名称含「{name}」，按{a.kind}评分"
+        # The detected name can be a venue (a community centre the court visited): the
+        # kind's own words, named often enough, still mark the material as the kind's.
+        for s in self.claimed:
+            a = s.rubric.applies_to
+            counts = {w: doc.text.count(w) for w in a.mentions}
+            n = sum(counts.values())
+            if a.mentions and n >= a.min_mentions:
+                named = "、".join(w for w, c in sorted(counts.items(), key=lambda x: -x[1]) if c)[:24]
+                return s, f"正文提到{named}共 {n} 次，按{a.kind}评分"
+        kinds = "、".join(s.rubric.applies_to.kind for s in self.claimed)
+        who = f"单位「{unit}」" if unit else "材料"
+        return self.fallback, f"{who}不是{kinds}，按{self.fallback.rubric.applies_to.kind}评分"
+
+    def score_document(self, doc: Document) -> ScoreResult:
+        scorer, why = self.choose(doc)
+        result = scorer.score_document(doc)
+        return result.model_copy(update={"rubric": result.rubric.model_copy(update={"chosen_by": why})})
+
+    def score_text(self, text: str, path: str = "<text>", *, normalize: bool = True) -> ScoreResult:
         return self.score_document(document_from_text(text, path=path, normalize=normalize))
 
     def score_path(self, path: str | Path, **limits) -> ScoreResult:
@@ -88,4 +145,4 @@ def document_from_text(text: str, path: str = "<text>", *, normalize: bool = Tru
     )
 
 
-__all__ = ["Scorer", "document_from_text", "resolve_rubric"]
+__all__ = ["RubricChooser", "Scorer", "document_from_text", "resolve_rubric"]

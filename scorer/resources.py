@@ -30,6 +30,11 @@ def default_rubric_path() -> Path:
     return rubric_dir() / "court.yaml"
 
 
+def bundled_rubrics() -> list[Path]:
+    """Every shipped rubric file, by name."""
+    return sorted(rubric_dir().glob("*.yaml"))
+
+
 def bundled_rubric(name: str) -> Path | None:
     """`court` or `court.yaml` → the shipped rubric file, if there is one."""
     stem = name[:-5] if name.endswith(".yaml") else name

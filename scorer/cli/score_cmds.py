@@ -25,9 +25,11 @@ STDIN_NAME = "<stdin>"
 
 
 def load_scorer(rubric: str | None):
-    from ..engine import Scorer
+    """The named rubric's scorer; without a name, one that chooses the rubric by unit kind."""
+    from ..engine import RubricChooser, Scorer
 
-    return Scorer.load(rubric)  # a RubricError goes to the one error handler
+    # A RubricError goes to the one error handler.
+    return RubricChooser() if rubric is None else Scorer.load(rubric)
 
 
 def _short(text: str, n: int = 48) -> str:
@@ -43,6 +45,8 @@ def print_result(result: ScoreResult) -> None:
     console.print(head)
     if sub.hidden_chars:
         console.print(Text(f"已忽略 {sub.hidden_chars} 个隐藏字符", style="bold yellow"))
+    if result.rubric.chosen_by:
+        console.print(Text(f"评分标准 {result.rubric.id}：{result.rubric.chosen_by}", style="dim"), soft_wrap=True)
     grade_style = result.grade_style
     console.print(
         Text.assemble(
@@ -112,7 +116,7 @@ def score(
     stdin_data = _read_stdin(files, limit)
     scorer = load_scorer(rubric)
     # Every output is resolved and checked before any report is scored.
-    targets, refused = _pdf_targets(files, pdf, pdf_dir, rubric=scorer.loaded.path)
+    targets, refused = _pdf_targets(files, pdf, pdf_dir, rubrics=scorer.rubric_paths())
     if pdf and refused:
         raise refused[files[0]]
     writer = _pdf_writer() if targets else None
@@ -212,7 +216,7 @@ def scorecard_names(files: list[Path]) -> dict[Path, str]:
     return out
 
 
-def _pdf_targets(files: list[Path], pdf: Path | None, pdf_dir: Path | None, *, rubric: Path | None):
+def _pdf_targets(files: list[Path], pdf: Path | None, pdf_dir: Path | None, *, rubrics: list[Path]):
     """(report → scorecard path, report → the error that refuses its scorecard)."""
     from ..outputs import OutputGuard
 
@@ -226,8 +230,7 @@ def _pdf_targets(files: list[Path], pdf: Path | None, pdf_dir: Path | None, *, r
         return {}, {}
     guard = OutputGuard()
     guard.add_inputs(f for f in files if str(f) != STDIN)
-    if rubric is not None:
-        guard.add_inputs([rubric])
+    guard.add_inputs(rubrics)
     for f in files:
         if str(f) != STDIN:
             guard.add_intake(Path(f).parent)

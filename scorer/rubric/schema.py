@@ -116,6 +116,20 @@ class Scoring(_Strict):
     )
 
 
+class AppliesTo(_Strict):
+    """Which units a bundled rubric serves: how one is chosen when the user names none."""
+
+    kind: str = Field(min_length=1, description="The kind of unit, as shown to the user (人民法院).")
+    unit_names: list[str] = Field(
+        default_factory=list, description="The unit's detected name contains one of these (法院)."
+    )
+    mentions: list[str] = Field(
+        default_factory=list, description="Without such a name: words that, named often enough, mark the kind."
+    )
+    min_mentions: int = Field(default=3, ge=1)
+    fallback: bool = Field(default=False, description="Serves every unit that no other rubric claims.")
+
+
 class Rubric(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     version: str
@@ -131,6 +145,7 @@ class Rubric(_Strict):
     dimensions: list[Dimension] = Field(min_length=1)
     bonus: Bonus = Bonus(max=0)
     vetoes: list[Veto] = Field(default_factory=list)
+    applies_to: AppliesTo | None = None
 
     @field_validator("levels")
     @classmethod
