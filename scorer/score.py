@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
+
 from .errors import RubricError
-from .match.rules import Analysis, Rule, RuleHit, UnsafePattern, build_rule
+from .match.rules import PATTERN_TIMEOUT_S, Analysis, Rule, RuleHit, UnsafePattern, build_rule
 from .match.lexicon import Lexicon
 from .rubric import LoadedRubric
 from .rubric.schema import Level, Rubric
@@ -90,6 +92,9 @@ class CompiledRubric:
             breakers=r.negation.breakers,
         )
         self.levels: list[Level] = list(r.levels)
+        sc = r.scoring
+        self.specific = regex.compile(sc.specific_pattern) if sc.specific_pattern else None
+        self.directive = regex.compile(sc.directive_pattern) if sc.directive_pattern else None
 
     def analyze(self, text: str) -> Analysis:
         seg = segment(text)
@@ -132,6 +137,12 @@ class CompiledRubric:
                     continue
                 templates.add(template)
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
+            # Specificity and address: a sentence with no count, date or name weighs
+            # `generic_weight`; one that directs or exhorts others weighs `directive_weight`.
+            if self.specific is not None and not self.specific.search(sent.text, timeout=PATTERN_TIMEOUT_S):
+                f *= sc.generic_weight
+            if self.directive is not None and self.directive.search(sent.text, timeout=PATTERN_TIMEOUT_S):
+                f *= sc.directive_weight
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
 
@@ -148,8 +159,17 @@ class CompiledRubric:
         weighted_sat = 0.0
         total_weight = 0.0
         missing = []
+        sc = self.rubric.scoring
         for rule in rules:
             hits: list[RuleHit] = [h for h in rule.evaluate(a) if factors[h.sentence] > 0]
+            if sc.breadth_bonus and rule.spec.type in ("keywords", "cooccur"):
+                # One sentence that names several distinct practices of a matcher (开展了A、B、C)
+                # is stronger evidence than one naming a single practice.
+                least = len(getattr(rule.spec, "groups", None) or [None])
+                for h in hits:
+                    extra = len({s.term for s in h.spans}) - least
+                    if extra > 0:
+                        h.weight *= min(sc.breadth_cap, 1 + sc.breadth_bonus * extra)
             weights = sorted((h.weight * factors[h.sentence] for h in hits), reverse=True)
             strength = sum(w * decay**k for k, w in enumerate(weights))
             sat = min(1.0, strength / rule.spec.need)
