@@ -164,10 +164,12 @@ class CompiledRubric:
             hits: list[RuleHit] = [h for h in rule.evaluate(a) if factors[h.sentence] > 0]
             if sc.breadth_bonus and rule.spec.type in ("keywords", "cooccur"):
                 # One sentence that names several distinct practices of a matcher (开展了A、B、C)
-                # is stronger evidence than one naming a single practice.
-                least = len(getattr(rule.spec, "groups", None) or [None])
+                # is stronger evidence than one naming a single practice. For a cooccur, the
+                # practices are its last group (the earlier ones name the actor or the context).
+                spec = rule.spec
+                practices = {t.term for t in (spec.groups[-1] if spec.type == "cooccur" else spec.terms)}
                 for h in hits:
-                    extra = len({s.term for s in h.spans}) - least
+                    extra = len({s.term for s in h.spans if s.term in practices}) - 1
                     if extra > 0:
                         h.weight *= min(sc.breadth_cap, 1 + sc.breadth_bonus * extra)
             weights = sorted((h.weight * factors[h.sentence] for h in hits), reverse=True)
