@@ -115,6 +115,7 @@ class CompiledRubric:
         text = a.text
         factors = []
         templates: set[str] = set()
+        directed = None  # the paragraph in which a directive to others was found
         for sent, hits in zip(a.seg.sentences, a.hits):
             if sent.duplicate_of is not None:
                 factors.append(0.0)
@@ -141,7 +142,11 @@ class CompiledRubric:
             # `generic_weight`; one that directs or exhorts others weighs `directive_weight`.
             if self.specific is not None and not self.specific.search(sent.text, timeout=PATTERN_TIMEOUT_S):
                 f *= sc.generic_weight
-            if self.directive is not None and self.directive.search(sent.text, timeout=PATTERN_TIMEOUT_S):
+            if self.directive is not None and (
+                sent.paragraph == directed or self.directive.search(sent.text, timeout=PATTERN_TIMEOUT_S)
+            ):
+                # A directive runs to the end of its paragraph (一是要…。…。二是要…。).
+                directed = sent.paragraph
                 f *= sc.directive_weight
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
