@@ -93,7 +93,6 @@ class CompiledRubric:
         )
         self.levels: list[Level] = list(r.levels)
         sc = r.scoring
-        self.specific = regex.compile(sc.specific_pattern) if sc.specific_pattern else None
         self.directive = regex.compile(sc.directive_pattern) if sc.directive_pattern else None
 
     def analyze(self, text: str) -> Analysis:
@@ -138,10 +137,7 @@ class CompiledRubric:
                     continue
                 templates.add(template)
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
-            # Specificity and address: a sentence with no count, date or name weighs
-            # `generic_weight`; one that directs or exhorts others weighs `directive_weight`.
-            if self.specific is not None and not self.specific.search(sent.text, timeout=PATTERN_TIMEOUT_S):
-                f *= sc.generic_weight
+            # A sentence that directs or exhorts others weighs `directive_weight`.
             if self.directive is not None and (
                 sent.paragraph == directed or self.directive.search(sent.text, timeout=PATTERN_TIMEOUT_S)
             ):

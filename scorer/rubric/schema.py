@@ -204,12 +204,6 @@ class Scoring(_Strict):
         description="A sentence naming several distinct terms of one matcher weighs this much more per extra term.",
     )
     breadth_cap: float = Field(default=1.5, ge=1, le=3, description="The most a sentence's weight can grow by breadth.")
-    specific_pattern: str = Field(
-        default="", description="A regular expression for a specific detail (a count, a date, a quoted name); '' turns this off."
-    )
-    generic_weight: float = Field(
-        default=1.0, gt=0, le=1, description="Weight of a sentence in which `specific_pattern` finds nothing."
-    )
     directive_pattern: str = Field(
         default="", description="A regular expression for a directive or exhortation addressed to others; '' turns this off."
     )
@@ -217,9 +211,9 @@ class Scoring(_Strict):
         default=1.0, gt=0, le=1, description="Weight of a sentence in which `directive_pattern` matches."
     )
 
-    @field_validator("specific_pattern", "directive_pattern")
+    @field_validator("directive_pattern")
     @classmethod
-    def _sentence_pattern_compiles(cls, v: str) -> str:
+    def _directive_pattern_compiles(cls, v: str) -> str:
         if not v:
             return v
         import regex
