@@ -92,6 +92,13 @@ class CompiledRubric:
             breakers=r.negation.breakers,
         )
         self.levels: list[Level] = list(r.levels)
+        # Per keywords/cooccur rule, the terms that name a practice (breadth counts these):
+        # a keywords matcher's terms, a cooccur's last group (the others name actor or context).
+        self.practices = {
+            rule.id: {t.term for t in (rule.spec.groups[-1] if rule.spec.type == "cooccur" else rule.spec.terms)}
+            for rule in every
+            if rule.spec.type in ("keywords", "cooccur")
+        }
         sc = r.scoring
         self.directive = regex.compile(sc.directive_pattern) if sc.directive_pattern else None
 
@@ -163,12 +170,10 @@ class CompiledRubric:
         sc = self.rubric.scoring
         for rule in rules:
             hits: list[RuleHit] = [h for h in rule.evaluate(a) if factors[h.sentence] > 0]
-            if sc.breadth_bonus and rule.spec.type in ("keywords", "cooccur"):
+            practices = self.practices.get(rule.id)
+            if sc.breadth_bonus and practices:
                 # One sentence that names several distinct practices of a matcher (开展了A、B、C)
-                # is stronger evidence than one naming a single practice. For a cooccur, the
-                # practices are its last group (the earlier ones name the actor or the context).
-                spec = rule.spec
-                practices = {t.term for t in (spec.groups[-1] if spec.type == "cooccur" else spec.terms)}
+                # is stronger evidence than one naming a single practice.
                 for h in hits:
                     extra = len({s.term for s in h.spans if s.term in practices}) - 1
                     if extra > 0:
