@@ -16,6 +16,7 @@ from .ingest.han import HAN
 from .match.base import Analysis, Rule, RuleHit
 from .match.lexicon import Lexicon
 from .match.registry import build_rule, matcher_types
+from .match.types.pattern import compile_pattern
 from .rubric import LoadedRubric
 from .rubric.problems import Problem
 from .rubric.schema import Level, Rubric
@@ -133,6 +134,10 @@ class CompiledRubric:
             id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path),
             matchers=[name for name in matcher_types() if name in used],
         )
+        # Per rule, the terms that name a practice (breadth counts these; each matcher type says which).
+        self.practices = {rule.id: rule.spec.practice_terms() for rule in every}
+        sc = r.scoring
+        self.directive = compile_pattern(sc.directive_pattern) if sc.directive_pattern else None
 
     def analyze(self, text: str) -> Analysis:
         return Analysis.of(text, self.lexicon)
@@ -151,6 +156,7 @@ class CompiledRubric:
         text = a.text
         factors = []
         templates: set[str] = set()
+        directed = None  # the paragraph in which a directive to others was found
         for sent, hits in zip(a.seg.sentences, a.hits):
             if sent.duplicate_of is not None:
                 factors.append(0.0)
@@ -173,6 +179,13 @@ class CompiledRubric:
                     continue
                 templates.add(template)
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
+            # A sentence that directs or exhorts others weighs `directive_weight`.
+            if self.directive is not None and (
+                sent.paragraph == directed or self.directive.search(sent.text)
+            ):
+                # A directive runs to the end of its paragraph (一是要…。…。二是要…。).
+                directed = sent.paragraph
+                f *= sc.directive_weight
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
 
@@ -191,8 +204,17 @@ class CompiledRubric:
         weighted_sat = 0.0
         total_weight = 0.0
         missing = []
+        sc = self.rubric.scoring
         for rule in rules:
             hits: list[RuleHit] = [h for h in rule.evaluate(a) if factors[h.sentence] > 0]
+            practices = self.practices.get(rule.id)
+            if sc.breadth_bonus and practices:
+                # One sentence that names several distinct practices of a matcher (开展了A、B、C)
+                # is stronger evidence than one naming a single practice.
+                for h in hits:
+                    extra = len({s.term for s in h.spans if s.term in practices}) - 1
+                    if extra > 0:
+                        h.weight *= min(sc.breadth_cap, 1 + sc.breadth_bonus * extra)
             weights = sorted((h.weight * factors[h.sentence] for h in hits), reverse=True)
             strength = sum(w * decay**k for k, w in enumerate(weights))
             sat = min(1.0, strength / rule.spec.need)

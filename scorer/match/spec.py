@@ -80,6 +80,11 @@ class MatcherSpec(Strict):
         """(location relative to the matcher, terms) of every term list this matcher holds."""
         return []
 
+    def practice_terms(self) -> set[str]:
+        """The canonical terms that name a practice: a sentence naming several distinct ones
+        weighs more (scoring.breadth_bonus). None by default."""
+        return set()
+
     def summary(self) -> str:
         """What it looks for, for `rubric show` (the common tail is added by `describe`)."""
         return self.type  # type: ignore[attr-defined]

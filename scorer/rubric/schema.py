@@ -114,6 +114,29 @@ class Scoring(_Strict):
     max_term_density: float = Field(
         default=0.75, gt=0, le=1, description="Sentences whose matched terms cover more than this share are keyword lists."
     )
+    breadth_bonus: float = Field(
+        default=0.0, ge=0, le=1,
+        description="A sentence naming several distinct terms of one matcher weighs this much more per extra term.",
+    )
+    breadth_cap: float = Field(default=1.5, ge=1, le=3, description="The most a sentence's weight can grow by breadth.")
+    directive_pattern: str = Field(
+        default="", description="A regular expression for a directive or exhortation addressed to others; '' turns this off."
+    )
+    directive_weight: float = Field(
+        default=1.0, gt=0, le=1, description="Weight of a sentence in which `directive_pattern` matches."
+    )
+
+    @field_validator("directive_pattern")
+    @classmethod
+    def _directive_pattern_compiles(cls, v: str) -> str:
+        if not v:
+            return v
+        from ..match.types.pattern import compile_pattern  # RE2, as every rubric pattern
+
+        compiled = compile_pattern(v)  # ValueError with a one-line reason
+        if compiled.search("") is not None:
+            raise ValueError("pattern matches the empty string")
+        return v
 
 
 class AppliesTo(_Strict):

@@ -27,6 +27,10 @@ class CooccurMatcher(MatcherSpec):
     def term_lists(self):
         return [(("groups", gi), g) for gi, g in enumerate(self.groups)]
 
+    def practice_terms(self) -> set[str]:
+        # The last group names the practice; the others name its actor or context (志愿者 … 服务).
+        return {t.term for t in self.groups[-1]}
+
     def summary(self) -> str:
         groups = " × ".join(f"({show_terms(g, 2)})" for g in self.groups)
         return f"{self.type}/{self.scope}: {groups}"

@@ -26,6 +26,9 @@ class KeywordsMatcher(MatcherSpec):
     def term_lists(self):
         return [(("terms",), self.terms)]
 
+    def practice_terms(self) -> set[str]:
+        return {t.term for t in self.terms}
+
     def summary(self) -> str:
         return f"{self.type}: {show_terms(self.terms)}"
 
