@@ -163,7 +163,8 @@ def test_json_never_holds_infinity(tmp_path, monkeypatch):
     monkeypatch.setattr(Scorer, "score_path", infinite)
     report = tmp_path / "r.txt"
     report.write_text(SEED_TEXT, encoding="utf-8")
-    result = run("score", str(report), "--json")
+    # A named rubric scores with Scorer itself (without one, the chooser picks a Scorer per report).
+    result = run("score", str(report), "--json", "--rubric", "court")
     assert result.exit_code == 2
     assert "Infinity" not in result.stdout and "NaN" not in result.stdout
     assert len(error_lines(result)) == 1 and "not finite" in error_lines(result)[0]

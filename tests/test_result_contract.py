@@ -55,8 +55,9 @@ def test_json_output_loads_back_and_every_match_and_missing_item_reads_as_data()
                 assert "证据不足" not in miss.label  # the status is data, not a prose suffix
                 statuses.add(miss.status)
         assert r.tier in ("excellent", "good", "pass", "fail", "veto")
-    used = {m.type for o in owners(Scorer.load("court").rubric) for m in o.matchers}
-    assert types == used and len(valued) == 1  # every type court.yaml uses; one of them counts values
+    # Vetoes hold no evidence items: every type court.yaml's criteria and bonus items use.
+    used = {m.type for o in owners(Scorer.load("court").rubric) if o.kind != "veto" for m in o.matchers}
+    assert types == used and len(valued) == 1  # one of them counts values
     assert statuses == {"absent", "insufficient"}
 
 

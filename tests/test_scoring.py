@@ -71,7 +71,8 @@ def test_single_file_json_is_one_object(scorer):
 
 
 def test_json_is_the_model_dumped(scorer, seed_results):
-    result = CliRunner().invoke(app, ["score", str(SEEDS[1]), "--json"])
+    # seed_results come from the court scorer itself: name the rubric (no chosen_by).
+    result = CliRunner().invoke(app, ["score", str(SEEDS[1]), "--json", "--rubric", "court"])
     assert json.loads(result.stdout) == seed_results[SEEDS[1].name].model_dump(mode="json")
 
 

@@ -99,7 +99,7 @@ class Negation(_Strict):
     cause_markers: list[str] = Field(
         default_factory=list,
         description="Words that open a stated cause (因, 由于). A cue right after one negates only inside the "
-        "cause: 因未按规定报告…被开除党籍 still reports the expulsion.",
+        "cause, not what followed from it (the event after a cause end).",
     )
     cause_ends: list[str] = Field(
         default_factory=list, description="Words that close a stated cause and begin what followed from it (被, 受到)."
@@ -142,9 +142,9 @@ class Scoring(_Strict):
 class AppliesTo(_Strict):
     """Which units a bundled rubric serves: how one is chosen when the user names none."""
 
-    kind: str = Field(min_length=1, description="The kind of unit, as shown to the user (人民法院).")
+    kind: str = Field(min_length=1, description="The kind of unit, as shown to the user.")
     unit_names: list[str] = Field(
-        default_factory=list, description="The unit's detected name contains one of these (法院)."
+        default_factory=list, description="The unit's detected name contains one of these."
     )
     mentions: list[str] = Field(
         default_factory=list, description="Without such a name: words that, named often enough, mark the kind."
