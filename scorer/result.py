@@ -126,6 +126,7 @@ class RubricInfo(_Model):
     title: str = ""
     path: str = ""
     matchers: list[str] = Field(default_factory=list, description="The matcher types the rubric uses.")
+    grade_note: str = Field(default="", description="What a grade judges (the rubric's grade_note).")
     chosen_by: str = Field(
         default="", description="Why this rubric, when civscore chose it by unit kind (empty when the user named it)."
     )

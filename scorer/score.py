@@ -21,6 +21,7 @@ from .rubric import LoadedRubric
 from .rubric.problems import Problem
 from .rubric.schema import Level, Rubric
 from .rubric.walk import Owner, owners
+from .similarity import NearCopies, Restatement, abstracted
 from .result import (
     BonusResult,
     CriterionResult,
@@ -132,12 +133,15 @@ class CompiledRubric:
         used = {m.type for o in self.owners for m in o.matchers}
         self.rubric_info = RubricInfo(
             id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path),
-            matchers=[name for name in matcher_types() if name in used],
+            matchers=[name for name in matcher_types() if name in used], grade_note=r.grade_note,
         )
         # Per rule, the terms that name a practice (breadth counts these; each matcher type says which).
         self.practices = {rule.id: rule.spec.practice_terms() for rule in every}
         sc = r.scoring
         self.directive = compile_pattern(sc.directive_pattern) if sc.directive_pattern else None
+        # The rubric's own wording: a sentence that restates it is a claim, not evidence.
+        wording = [t for o in self.owners for t in (getattr(o.item, k, "") for k in ("full", "partial", "hint")) if t]
+        self.restatement = Restatement(wording, *sc.restatement, sc.restatement_weight)
 
     def analyze(self, text: str) -> Analysis:
         return Analysis.of(text, self.lexicon)
@@ -156,6 +160,7 @@ class CompiledRubric:
         text = a.text
         factors = []
         templates: set[str] = set()
+        copies = NearCopies(sc.near_copy)
         directed = None  # the paragraph in which a directive to others was found
         for sent, hits in zip(a.seg.sentences, a.hits):
             if sent.duplicate_of is not None:
@@ -178,7 +183,14 @@ class CompiledRubric:
                     factors.append(0.0)
                     continue
                 templates.add(template)
+            else:
+                template = sent.text
+            # The same claim again with other numbers, places or synonyms earns nothing more.
+            if copies.seen(abstracted(template)):
+                factors.append(0.0)
+                continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
+            f *= self.restatement.factor(sent.text)
             # A sentence that directs or exhorts others weighs `directive_weight`.
             if self.directive is not None and (
                 sent.paragraph == directed or self.directive.search(sent.text)
@@ -295,7 +307,7 @@ class CompiledRubric:
             items=bonus_items,
         )
         base = round(sum(d.score for d in dimensions), 1)
-        total = round(base + bonus.score, 1)
+        total = round(min(r.max_total, base + bonus.score), 1)
         grade, tier = r.grade_for(total, bool(vetoes))
         return ScoreResult.model_construct(
             submission=submission, rubric=self.rubric_info, tool_version=__version__,

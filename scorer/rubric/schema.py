@@ -126,6 +126,20 @@ class Scoring(_Strict):
         default=1.0, gt=0, le=1, description="Weight of a sentence in which `directive_pattern` matches."
     )
 
+    restatement: tuple[float, float] = Field(
+        default=(1.0, 1.0),
+        description="A sentence whose character trigrams lie in the rubric's own full/partial/hint wording "
+        "(share from the first value up to the second) weighs less, down to `restatement_weight`: "
+        "a claim that restates a criterion is not evidence of it. (1, 1) turns this off.",
+    )
+    restatement_weight: float = Field(default=1.0, ge=0, le=1)
+    near_copy: float = Field(
+        default=1.0, gt=0, le=1,
+        description="A sentence whose trigrams, with numbers and matched terms abstracted, overlap an earlier "
+        "sentence's this much (Jaccard) counts 0: the same claim with other numbers, places or synonyms. "
+        "1 turns this off.",
+    )
+
     @field_validator("directive_pattern")
     @classmethod
     def _directive_pattern_compiles(cls, v: str) -> str:
@@ -162,6 +176,7 @@ class Rubric(_Strict):
     levels: list[Level] = Field(min_length=2)
     grades: list[Grade] = Field(min_length=1)
     veto_grade: str = "不合格（一票否决）"  # tier: veto
+    grade_note: str = Field(default="", description="What a grade judges, shown beside it on the scorecard.")
     negation: Negation
     slogans: list[str] = Field(default_factory=list, description="Numbered slogans that are not quantities, e.g. a campaign named by counts.")
     scoring: Scoring = Scoring()
@@ -202,7 +217,9 @@ class Rubric(_Strict):
 
     @property
     def max_total(self) -> float:
-        return self.total + self.bonus.max
+        """The total's scale: the base points. The bonus (特色加分) is shown apart and the
+        total never goes past the base points (a 100-point scale stays one)."""
+        return self.total
 
     def criteria(self):
         for d in self.dimensions:

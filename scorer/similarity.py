@@ -1,0 +1,102 @@
+"""How much a sentence repeats what is already there: the rubric's own wording, or an
+earlier sentence of the same report with other numbers, places or synonyms.
+
+Both work on character trigrams, the usual unit for Chinese near-duplicate detection
+(no word segmentation needed, robust to a changed word or two):
+
+- `Restatement`: the share of a sentence's trigrams found in the rubric's `full`,
+  `partial` and `hint` texts. A generic claim copied or lightly reworded from the
+  criteria is not evidence of them.
+- `NearCopies`: the Jaccard overlap of a sentence's trigrams with earlier sentences,
+  after numbers and matched terms have been abstracted (the caller passes the
+  sentence's template, terms already replaced). An inverted index keeps it near
+  linear; trigrams shared by very many sentences are skipped, as stop words are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from .ingest.han import HAN
+
+_RUN = re.compile(f"[{HAN}]+")
+# Arabic and Chinese numerals (a count, an amount, a date): abstracted before comparing.
+_NUMBER = re.compile(r"[0-9][0-9.,%％]*|[零〇一二两三四五六七八九十百千万亿]{2,}")
+_NOISE = re.compile(r"[\s\W_]+")
+MIN_TRIGRAMS = 6  # shorter sentences are left alone: too little to compare
+_MAX_POSTINGS = 64
+
+
+def han_trigrams(text: str) -> set[str]:
+    out: set[str] = set()
+    for run in _RUN.findall(text):
+        out.update(run[i : i + 3] for i in range(len(run) - 2))
+    return out
+
+
+class Restatement:
+    """Weight of a sentence by how much of it restates the rubric's own wording."""
+
+    def __init__(self, rubric_texts: list[str], low: float, high: float, weight: float):
+        self.grams = set().union(*(han_trigrams(t) for t in rubric_texts)) if rubric_texts else set()
+        self.low, self.high, self.weight = low, high, weight
+        self.active = bool(self.grams) and low < 1.0 and weight < 1.0
+
+    def share(self, sentence: str) -> float:
+        grams = han_trigrams(sentence)
+        if len(grams) < MIN_TRIGRAMS:
+            return 0.0
+        return len(grams & self.grams) / len(grams)
+
+    def factor(self, sentence: str) -> float:
+        if not self.active:
+            return 1.0
+        s = self.share(sentence)
+        if s <= self.low:
+            return 1.0
+        if s >= self.high:
+            return self.weight
+        return 1.0 - (1.0 - self.weight) * (s - self.low) / (self.high - self.low)
+
+
+def abstracted(template: str) -> str:
+    """A sentence's template with its numbers abstracted and punctuation dropped."""
+    return _NOISE.sub("", _NUMBER.sub("#", template))
+
+
+class NearCopies:
+    """Remembers sentences; says whether a new one nearly copies one seen before."""
+
+    def __init__(self, threshold: float):
+        self.threshold = threshold
+        self.active = threshold < 1.0
+        self.sizes: list[int] = []
+        self.index: dict[str, list[int]] = defaultdict(list)
+
+    @staticmethod
+    def grams(text: str) -> set[str]:
+        return {text[i : i + 3] for i in range(len(text) - 2)}
+
+    def seen(self, text: str) -> bool:
+        """True when `text` (already abstracted) nearly copies an earlier one; else remember it."""
+        if not self.active:
+            return False
+        grams = self.grams(text)
+        if len(grams) < MIN_TRIGRAMS:
+            return False
+        shared: dict[int, int] = defaultdict(int)
+        for g in grams:
+            posting = self.index.get(g)
+            if posting and len(posting) <= _MAX_POSTINGS:
+                for j in posting:
+                    shared[j] += 1
+        n = len(grams)
+        for j, k in shared.items():
+            if k / (n + self.sizes[j] - k) >= self.threshold:
+                return True
+        me = len(self.sizes)
+        self.sizes.append(n)
+        for g in grams:
+            self.index[g].append(me)
+        return False
