@@ -68,6 +68,19 @@ class Evidence(_Model):
         default=1.0, description="What this sentence contributed: its best term weight after the repeat and prose factors."
     )
     terms: list[Span] = Field(default_factory=list)
+    specificity: float = Field(
+        default=0.0,
+        description="0–1: how concrete the sentence is (a count or amount, a named document or activity).",
+    )
+
+    @property
+    def rank(self) -> float:
+        """What orders quotes: the weight it earned, raised by how concrete it is (a count
+        beats a slogan that happens to hold more keywords)."""
+        return self.weight * (0.3 + self.specificity)
+
+
+SHOWN_QUOTES = 2
 
 
 class CriterionResult(_Model):
@@ -80,6 +93,22 @@ class CriterionResult(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
     missing: list[Missing] = Field(default_factory=list)
     hint: str = ""
+
+    def shown(self, n: int = SHOWN_QUOTES) -> list[Evidence]:
+        """The quotes a reader is shown for this criterion: its n best-ranked, in reading order.
+        Every front end (scorecard, screen, workbench, eval) shows these."""
+        best = sorted(self.evidence, key=lambda e: (-e.rank, e.start))[:n]
+        return sorted(best, key=lambda e: e.start)
+
+    @property
+    def absent(self) -> list[Missing]:
+        """What the material does not show at all (未体现)."""
+        return [m for m in self.missing if m.status == "absent"]
+
+    @property
+    def insufficient(self) -> list[Missing]:
+        """What it shows, but not enough of (证据不足): never listed as 未体现."""
+        return [m for m in self.missing if m.status == "insufficient"]
 
 
 class DimensionResult(_Model):

@@ -21,7 +21,7 @@ from .rubric import LoadedRubric
 from .rubric.problems import Problem
 from .rubric.schema import Level, Rubric
 from .rubric.walk import Owner, owners
-from .similarity import NearCopies, Restatement, abstracted
+from .similarity import NearCopies, Restatement, abstracted, specificity
 from .result import (
     BonusResult,
     CriterionResult,
@@ -256,6 +256,7 @@ class CompiledRubric:
                 "paragraph": sent.paragraph,
                 "weight": round(max(weights_here), 3),
                 "terms": [span_of(s, e, t) for s, e, t in uniq],
+                "specificity": specificity(sent.text),
             }))
         return Judged(round(points * level.share, 1), level.id, round(satisfaction, 3), items, missing)
 

@@ -35,6 +35,7 @@ class Sentence:
     is_heading: bool
     clauses: list[Clause] = field(default_factory=list)
     duplicate_of: int | None = None
+    lead: int | None = None  # the list heading (荣誉榜单：) this line sits under, if any
 
     def clause_at(self, pos: int) -> Clause:
         for c in self.clauses:
@@ -68,12 +69,16 @@ def _clauses(text: str, start: int, end: int) -> list[Clause]:
     return out or [Clause(start, end)]
 
 
+_LIST_COLON = "：:"
+
+
 def segment(text: str) -> Segmented:
     """Split `text` into sentences; each knows its paragraph and clauses."""
     sentences: list[Sentence] = []
     seen: dict[str, int] = {}
     paragraph = 0
     para_start = 0
+    lead: int | None = None  # a heading ending in a colon leads the paragraph after it
     for para in text.split("\n"):
         p_start, p_end = _trim(text, para_start, para_start + len(para))
         para_start += len(para) + 1
@@ -82,6 +87,7 @@ def segment(text: str) -> Segmented:
         paragraph += 1
         # A heading: a short paragraph with no sentence-final punctuation.
         heading = (p_end - p_start) <= 40 and text[p_end - 1] not in _FINAL
+        under, lead = lead, None
         pos = p_start
         bounds = [m.end() for m in _SENTENCE_END.finditer(text, p_start, p_end)]
         if not bounds or bounds[-1] < p_end:
@@ -105,7 +111,10 @@ def segment(text: str) -> Segmented:
                     is_heading=heading,
                     clauses=_clauses(text, s, e),
                     duplicate_of=seen.get(key),
+                    lead=under,
                 )
             )
+            if heading and sent_text.rstrip()[-1:] in _LIST_COLON:
+                lead = idx
             seen.setdefault(key, idx)
     return Segmented(text=text, sentences=sentences)

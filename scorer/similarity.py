@@ -100,3 +100,20 @@ class NearCopies:
         for g in grams:
             self.index[g].append(me)
         return False
+
+
+# A named document (《文化建设规划》), or a named activity or brand in quotes (“法官书苑”).
+_DOCUMENT = re.compile(r"《[^》]{2,30}》")
+_QUOTED = re.compile(r"“[^”]{2,20}”|\"[^\"]{2,20}\"")
+_COUNT = re.compile(r"[0-9]|[一二三四五六七八九十百千万两]+(?:次|个|名|人|件|项|元|场|期|支|批|户|所|篇|条)")
+
+
+def specificity(sentence: str) -> float:
+    """0–1: how concrete a sentence is: a count, amount or date (0.7), a named document
+    (0.2), a named activity or brand in quotes (0.1). A slogan in quotes alone is not much."""
+    score = 0.7 if _COUNT.search(sentence) else 0.0
+    if _DOCUMENT.search(sentence):
+        score += 0.2
+    if _QUOTED.search(sentence):
+        score += 0.1
+    return round(score, 2)

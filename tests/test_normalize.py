@@ -287,3 +287,12 @@ def test_seed_web_boilerplate_is_gone(prefix, chrome):
 def test_keep_boilerplate_keeps_bylines_as_own_paragraphs():
     result = normalize(seed("004"), keep_boilerplate=True).text.split("\n")
     assert "作者: ltfyyjs时间:2014-11-03阅读:1042" in result
+
+
+def test_a_report_pasted_three_times_keeps_its_short_lines_while_running_headers_go():
+    report = "荣誉榜单：\n2019年度全国法院先进集体。\n一、加强组织领导\n院党组专题研究文明创建工作3次。"
+    kept = paragraphs("\n".join([report] * 3))
+    assert "荣誉榜单：" in kept and "一、加强组织领导" in kept
+    body = "\n".join(f"第{{i}}页第{j}段，记录审判执行工作第{j}项进展情况。" for j in range(1, 7))
+    pages = [f"某某法院工作简报\n{body.format(i=i)}" for i in range(1, 5)]
+    assert "某某法院工作简报" not in paragraphs("\n".join(pages))

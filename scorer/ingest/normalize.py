@@ -424,6 +424,15 @@ def _drop_furniture(lines: list[_Line], column: int | None, keep_boilerplate: bo
         ln.text for ln in lines if len(ln.text) <= TITLE_MAX_CHARS and stands_alone(ln)
     )
     running = {t for t, c in short_counts.items() if c >= 3}
+    if running:
+        # A running header heads different pages: what follows it differs each time. A
+        # line followed by the same line at every occurrence is repeated content (a
+        # report pasted three times), not a header.
+        after: dict[str, set[str]] = {t: set() for t in running}
+        for i, ln in enumerate(lines[:-1]):
+            if ln.text in after:
+                after[ln.text].add(lines[i + 1].text)
+        running = {t for t in running if len(after[t]) > 1}
     if sum(short_counts[t] for t in running) > RUNNING_HEADER_MAX_SHARE * len(lines):
         running = set()
 

@@ -72,8 +72,7 @@ def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]]) -> Criterion
     """The MAX_QUOTES strongest sentences of a criterion, in reading order. A sentence already quoted for an
     earlier criterion (one sentence often evidences several) is shown again as a
     short excerpt around this criterion's terms, marked as quoted before."""
-    strongest = sorted(c.evidence, key=lambda e: (-e.weight, e.start))[:MAX_QUOTES]
-    shown = sorted(strongest, key=lambda e: e.start)
+    shown = c.shown(MAX_QUOTES)
     quotes = []
     for e in shown:
         key = (e.start, e.end)

@@ -57,12 +57,19 @@ class CooccurRule(Rule):
                         key = (si,)
                     found[key][gi].append((h, term, w))
         out = []
-        for key, groups in found.items():
-            if len(groups) < len(self.indexes):
+        for key, groups in list(found.items()):
+            led = {}
+            if len(groups) < len(self.indexes) and self.spec.scope == "sentence":
+                # A line of a list under a heading (荣誉榜单：) takes what the heading says.
+                lead = sentences[key[0]].lead
+                heading = found.get((lead,), {}) if lead is not None else {}
+                led = {gi: g for gi, g in heading.items() if gi not in groups}
+            if len(groups) + len(led) < len(self.indexes):
                 continue
-            weight = min(max(w for _, _, w in g) for g in groups.values())
+            weight = min(max(w for _, _, w in g) for g in (*groups.values(), *led.values()))
             spans = [SpanHit(h.start, h.end, t) for g in groups.values() for h, t, _ in g]
-            note = " + ".join("/".join(sorted({t for _, t, _ in groups[i]})) for i in range(len(self.indexes)))
+            every = {**groups, **led}
+            note = " + ".join("/".join(sorted({t for _, t, _ in every[i]})) for i in range(len(self.indexes)))
             out.append(RuleHit(key[0], weight, spans, note))
         return best_per_sentence(out)
 

@@ -1,0 +1,202 @@
+"""Agreement with blind readers on the evaluation corpus (eval/), against two baselines.
+
+    python bench/eval_corpus.py                 # the held-out half (what the note reports)
+    python bench/eval_corpus.py --split tune    # the half that rubric changes may be tuned on
+    python bench/eval_corpus.py --split all --per-text
+
+Prints, for the chosen half: Spearman of the totals and of every dimension against
+the mean of the two readings; the readers' agreement with each other; and the same
+figures for two baselines computed from the same rubric the tool chose for the text:
+  - `terms`: how many distinct rubric terms the text contains,
+  - `occurrences`: how many times rubric terms occur in it.
+Veto agreement is printed as a confusion count. With `--evidence`, it also prints
+the precision of the quotes each criterion shows (the two strongest, as on the
+scorecard) against the blind judgements in eval/evidence_judgments.tsv, and can
+export the pairs nobody has judged yet (`--export-unjudged FILE`).
+
+Nothing here tunes anything: it only reads the corpus, scores it and compares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+EVAL = ROOT / "eval"
+DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
+
+
+def read_tsv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def read_readings(folder: Path) -> dict[str, list[dict]]:
+    """file → the readings of it (one per reader file), numbers as floats."""
+    out: dict[str, list[dict]] = defaultdict(list)
+    for p in sorted(folder.glob("reader_*.csv")):
+        with p.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                out[row["file"].strip()].append({k: float(v) for k, v in row.items() if k != "file"})
+    return out
+
+
+def spearman(x, y) -> float:
+    from scipy.stats import spearmanr
+
+    if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+        return float("nan")
+    return float(spearmanr(x, y).statistic)
+
+
+def read_dimension_map() -> dict[tuple[str, str], str]:
+    """(rubric id, dimension id) → the reading dimension of the same meaning (eval/dimensions.tsv).
+
+    The readers rate the protocol's five dimensions; the general rubric names and orders
+    its own (organization, morality, …), so they are paired by meaning, not by position."""
+    return {(r["rubric"], r["dimension"]): r["reading"] for r in read_tsv(EVAL / "dimensions.tsv")}
+
+
+def rubric_terms(rubric, dim_map) -> dict[str, set[str]]:
+    """reading dimension (and '*' for all) → every surface form of the rubric's terms there.
+
+    Criteria and bonus items count; vetoes do not (a baseline counts what earns credit)."""
+    from scorer.rubric.walk import owners
+
+    out: dict[str, set[str]] = defaultdict(set)
+    for o in owners(rubric):
+        if o.kind == "veto":
+            continue
+        surfaces = {s for m in o.matchers for _, terms in m.term_lists() for t in terms for s in t.surfaces}
+        out["*"] |= surfaces
+        if o.dimension is not None:
+            out[dim_map[(rubric.id, o.dimension.id)]] |= surfaces
+    return out
+
+
+def baseline_counts(text: str, terms: set[str]) -> tuple[int, int]:
+    present = [t for t in terms if t in text]
+    return len(present), sum(text.count(t) for t in present)
+
+
+def pair_key(rubric_id: str, criterion_id: str, quote: str) -> str:
+    return hashlib.sha256(f"{rubric_id}\t{criterion_id}\t{quote}".encode()).hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="heldout", choices=["heldout", "tune", "all"])
+    ap.add_argument("--per-text", action="store_true", help="print every text's figures")
+    ap.add_argument("--evidence", action="store_true", help="also measure the precision of shown quotes")
+    ap.add_argument("--export-unjudged", type=Path, help="write the shown (criterion, quote) pairs nobody judged yet")
+    args = ap.parse_args(argv)
+
+    from scorer.engine import RubricChooser
+    from scorer.ingest import load_document
+
+    chooser = RubricChooser()  # the rubric by unit kind, as `civscore score` does without --rubric
+    dim_map = read_dimension_map()
+
+    sources = read_tsv(EVAL / "sources.tsv")
+    readings = read_readings(EVAL / "readings")
+    rows = [s for s in sources if args.split == "all" or s["split"] == args.split]
+    rows = [s for s in rows if len(readings.get(s["file"], [])) >= 2]
+    if not rows:
+        print("no texts with two readings in this split")
+        return 1
+
+    terms_cache: dict[str, dict[str, set[str]]] = {}
+    judged: dict[str, int] = {}
+    jpath = EVAL / "evidence_judgments.tsv"
+    if jpath.exists():
+        for r in read_tsv(jpath):
+            judged[r["key"]] = int(r["supports"])
+    shown_pairs: list[dict] = []
+
+    table = []
+    for s in rows:
+        doc = load_document(EVAL / "corpus" / s["file"])
+        scorer, _why = chooser.choose(doc)
+        res = chooser.score_document(doc)
+        rid = res.rubric.id
+        if rid not in terms_cache:
+            terms_cache[rid] = rubric_terms(scorer.rubric, dim_map)
+        tc = terms_cache[rid]
+        r1, r2 = readings[s["file"]][:2]
+        rec = {
+            "file": s["file"], "kind": s["kind"], "rubric": rid,
+            "tool": res.total, "a": r1["total"], "b": r2["total"], "mean": (r1["total"] + r2["total"]) / 2,
+            "veto_tool": int(res.vetoed), "veto_read": int(r1["veto"] + r2["veto"] >= 1),
+        }
+        rec["terms"], rec["occ"] = baseline_counts(res.text, tc["*"])
+        by_reading = {dim_map[(rid, dim.id)]: dim.score for dim in res.dimensions}
+        for d in DIMENSIONS:
+            rec[f"tool_{d}"] = by_reading[d]
+            rec[f"mean_{d}"] = (r1[d] + r2[d]) / 2
+            rec[f"a_{d}"], rec[f"b_{d}"] = r1[d], r2[d]
+            rec[f"terms_{d}"], rec[f"occ_{d}"] = baseline_counts(res.text, tc.get(d, set()))
+        table.append(rec)
+        if args.evidence or args.export_unjudged:
+            for dim in res.dimensions:
+                for c in dim.criteria:
+                    for e in c.shown():
+                        key = pair_key(rid, c.id, e.text)
+                        shown_pairs.append({
+                            "key": key, "file": s["file"], "rubric": rid, "criterion": c.id,
+                            "name": c.name, "quote": e.text, "judged": judged.get(key),
+                        })
+
+    def col(name):
+        return [r[name] for r in table]
+
+    n = len(table)
+    kinds = defaultdict(int)
+    for r in table:
+        kinds[r["kind"]] += 1
+    print(f"evaluation corpus, split={args.split}: {n} texts ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
+    print()
+    print(f"{'Spearman vs mean reading':<26}{'civscore':>10}{'terms':>10}{'occurr.':>10}{'readers':>10}")
+    line = f"{'total':<26}{spearman(col('tool'), col('mean')):>10.3f}{spearman(col('terms'), col('mean')):>10.3f}"
+    line += f"{spearman(col('occ'), col('mean')):>10.3f}{spearman(col('a'), col('b')):>10.3f}"
+    print(line)
+    for d in DIMENSIONS:
+        line = f"{d:<26}{spearman(col(f'tool_{d}'), col(f'mean_{d}')):>10.3f}"
+        line += f"{spearman(col(f'terms_{d}'), col(f'mean_{d}')):>10.3f}{spearman(col(f'occ_{d}'), col(f'mean_{d}')):>10.3f}"
+        line += f"{spearman(col(f'a_{d}'), col(f'b_{d}')):>10.3f}"
+        print(line)
+    tp = sum(1 for r in table if r["veto_tool"] and r["veto_read"])
+    fp = sum(1 for r in table if r["veto_tool"] and not r["veto_read"])
+    fn = sum(1 for r in table if not r["veto_tool"] and r["veto_read"])
+    print(f"\nveto: both {tp}, tool only {fp}, readers only {fn}")
+    neg = [r for r in table if r["kind"] == "negative"]
+    if neg:
+        print(f"hard negatives: tool total ≤ 10 on {sum(1 for r in neg if r['tool'] <= 10)} of {len(neg)}")
+    if args.per_text:
+        print(f"\n{'file':<10}{'kind':<10}{'rubric':<9}{'tool':>7}{'mean':>7}{'terms':>7}")
+        for r in sorted(table, key=lambda r: -r["mean"]):
+            print(f"{r['file']:<10}{r['kind']:<10}{r['rubric']:<9}{r['tool']:>7.1f}{r['mean']:>7.1f}{r['terms']:>7}")
+    if args.evidence:
+        known = [p for p in shown_pairs if p["judged"] is not None]
+        good = sum(p["judged"] for p in known)
+        prec = good / len(known) if known else float("nan")
+        print(f"\nshown quotes: {len(shown_pairs)}, judged {len(known)}, supporting {good}: precision {prec:.1%}")
+    if args.export_unjudged:
+        todo = {p["key"]: p for p in shown_pairs if p["judged"] is None}
+        with args.export_unjudged.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, delimiter="\t")
+            w.writerow(["key", "rubric", "criterion", "name", "quote"])
+            for p in todo.values():
+                w.writerow([p["key"], p["rubric"], p["criterion"], p["name"], p["quote"]])
+        print(f"{len(todo)} unjudged pairs written to {args.export_unjudged}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
