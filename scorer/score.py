@@ -183,14 +183,14 @@ class CompiledRubric:
                     factors.append(0.0)
                     continue
                 templates.add(template)
-            else:
-                template = sent.text
-            # The same claim again with other numbers, places or synonyms earns nothing more.
-            if copies.seen(abstracted(template)):
-                factors.append(0.0)
-                continue
+                # The same claim again with other numbers, places or synonyms earns nothing
+                # more. (Compared among sentences that hold rubric terms: only they earn.)
+                if copies.seen(abstracted(template)):
+                    factors.append(0.0)
+                    continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
-            f *= self.restatement.factor(sent.text)
+            if merged:
+                f *= self.restatement.factor(sent.key)
             # A sentence that directs or exhorts others weighs `directive_weight`.
             if self.directive is not None and (
                 sent.paragraph == directed or self.directive.search(sent.text)

@@ -9,42 +9,38 @@ Both work on character trigrams, the usual unit for Chinese near-duplicate detec
   criteria is not evidence of them.
 - `NearCopies`: the Jaccard overlap of a sentence's trigrams with earlier sentences,
   after numbers and matched terms have been abstracted (the caller passes the
-  sentence's template, terms already replaced). An inverted index keeps it near
-  linear; trigrams shared by very many sentences are skipped, as stop words are.
+  sentence's template, terms already replaced). A bottom-k sketch finds the
+  candidates, so it stays near linear in the number of sentences.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 
-from .ingest.han import HAN
 
-_RUN = re.compile(f"[{HAN}]+")
 # Arabic and Chinese numerals (a count, an amount, a date): abstracted before comparing.
 _NUMBER = re.compile(r"[0-9][0-9.,%％]*|[零〇一二两三四五六七八九十百千万亿]{2,}")
 _NOISE = re.compile(r"[\s\W_]+")
 MIN_TRIGRAMS = 6  # shorter sentences are left alone: too little to compare
-_MAX_POSTINGS = 64
 
 
-def han_trigrams(text: str) -> set[str]:
-    out: set[str] = set()
-    for run in _RUN.findall(text):
-        out.update(run[i : i + 3] for i in range(len(run) - 2))
-    return out
+def trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
 class Restatement:
     """Weight of a sentence by how much of it restates the rubric's own wording."""
 
     def __init__(self, rubric_texts: list[str], low: float, high: float, weight: float):
-        self.grams = set().union(*(han_trigrams(t) for t in rubric_texts)) if rubric_texts else set()
+        # Keyed like a sentence's key (segment): punctuation and spaces removed.
+        self.grams = set().union(*(trigrams(_NOISE.sub("", t)) for t in rubric_texts)) if rubric_texts else set()
         self.low, self.high, self.weight = low, high, weight
         self.active = bool(self.grams) and low < 1.0 and weight < 1.0
 
     def share(self, sentence: str) -> float:
-        grams = han_trigrams(sentence)
+        grams = trigrams(_NOISE.sub("", sentence))
         if len(grams) < MIN_TRIGRAMS:
             return 0.0
         return len(grams & self.grams) / len(grams)
@@ -66,38 +62,39 @@ def abstracted(template: str) -> str:
 
 
 class NearCopies:
-    """Remembers sentences; says whether a new one nearly copies one seen before."""
+    """Remembers sentences; says whether a new one nearly copies one seen before.
+
+    Candidates are found through a bottom-k sketch: each sentence is indexed under its
+    `ANCHORS` lexicographically smallest trigrams (a fixed order, so a near copy shares
+    most of them), then its exact trigram Jaccard with each candidate is checked."""
+
+    ANCHORS = 6
 
     def __init__(self, threshold: float):
         self.threshold = threshold
         self.active = threshold < 1.0
-        self.sizes: list[int] = []
+        self.grams: list[set[str]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
-
-    @staticmethod
-    def grams(text: str) -> set[str]:
-        return {text[i : i + 3] for i in range(len(text) - 2)}
 
     def seen(self, text: str) -> bool:
         """True when `text` (already abstracted) nearly copies an earlier one; else remember it."""
-        if not self.active:
+        if not self.active or len(text) < MIN_TRIGRAMS + 2:
             return False
-        grams = self.grams(text)
-        if len(grams) < MIN_TRIGRAMS:
-            return False
-        shared: dict[int, int] = defaultdict(int)
-        for g in grams:
-            posting = self.index.get(g)
-            if posting and len(posting) <= _MAX_POSTINGS:
-                for j in posting:
-                    shared[j] += 1
-        n = len(grams)
-        for j, k in shared.items():
-            if k / (n + self.sizes[j] - k) >= self.threshold:
-                return True
-        me = len(self.sizes)
-        self.sizes.append(n)
-        for g in grams:
+        grams = trigrams(text)
+        anchors = heapq.nsmallest(self.ANCHORS, grams)
+        checked: set[int] = set()
+        for g in anchors:
+            for j in self.index.get(g, ()):
+                if j in checked:
+                    continue
+                checked.add(j)
+                other = self.grams[j]
+                k = len(grams & other)
+                if k / (len(grams) + len(other) - k) >= self.threshold:
+                    return True
+        me = len(self.grams)
+        self.grams.append(grams)
+        for g in anchors:
             self.index[g].append(me)
         return False
 
