@@ -193,3 +193,6 @@ def _pdf_writer():
 
 # Subcommand modules register themselves on `app` / `rubric_app`.
 from . import batch_cmds, rubric_cmds, tuning_cmds  # noqa: E402,F401
+from ..web.cli import register as _register_serve  # noqa: E402
+
+_register_serve(app)

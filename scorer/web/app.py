@@ -338,7 +338,7 @@ async def upload(request: Request) -> Response:
         await form.close()
     if len(files) == 1 and added and not refused:
         return RedirectResponse(f"/rounds/{rnd.id}/items/{added[0][0]}", status_code=303)
-    status = 200 if added else 400
+    status = 200 if added else max(e.status for e in refused)
     return page(request, "uploaded.html.j2", status=status, rnd=rnd, added=added, refused=refused)
 
 

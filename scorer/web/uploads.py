@@ -41,6 +41,10 @@ _CN = [
 ]
 
 
+def size_cn(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
+
+
 def chinese_reason(problem: str) -> str:
     for pattern, cn in _CN:
         if re.search(pattern, problem):
@@ -51,9 +55,10 @@ def chinese_reason(problem: str) -> str:
 class UploadRefused(Exception):
     """`message` is the Chinese sentence for the reviewer; `detail` the CLI's line."""
 
-    def __init__(self, message: str, detail: str = ""):
+    def __init__(self, message: str, detail: str = "", status: int = 400):
         self.message = message
         self.detail = detail
+        self.status = status
         super().__init__(message)
 
 
@@ -75,7 +80,8 @@ def score_upload(scorer, data: bytes, client_name: str | None, uploads_dir: Path
     """Score uploaded bytes. Raises UploadRefused with a Chinese message; stores nothing then."""
     name = display_name(client_name)
     if len(data) > max_bytes:
-        raise UploadRefused(f"{name}：文件过大（{len(data) / 2**20:.1f} MB），上限为 {max_bytes / 2**20:.0f} MB，未保存。")
+        raise UploadRefused(f"{name}：文件过大（{size_cn(len(data))}），上传上限为 {size_cn(max_bytes)}，未保存。",
+                            status=413)
     if not data:
         raise UploadRefused(f"{name}：文件是空的，未保存。")
     uploads_dir.mkdir(parents=True, exist_ok=True)
