@@ -7,7 +7,8 @@ import sqlite3
 import subprocess
 
 import pytest
-from web_support import SEEDS, VETO_SENTENCE, Reviewer, first_quote, reviewed_total, seed_bytes, version_of
+from web_support import (SEEDS, VETO_SENTENCE, Reviewer, crit_levels, first_quote, lowerable, reviewed_total, seed_bytes,
+                         version_of)
 
 from scorer.engine import Scorer
 from scorer.report.format import fmt_score
@@ -166,7 +167,7 @@ def test_static_assets_served_by_name_only(app):
 def test_adjust_level_needs_a_reason_and_changes_the_total(app):
     rv, url, page = uploaded(app)
     machine = Scorer.load("court").score_path(SEEDS[0])
-    crit, _, _ = first_quote(page.text)
+    crit = lowerable(page.text)
     r = rv.post(url + "/level", {"version": "0", "crit": crit, "level": "D", "reason": "  "})
     assert r.status_code == 400 and "须填写理由" in r.text
     r = rv.post(url + "/level", {"version": "0", "crit": crit, "level": "Z", "reason": "x"})
@@ -175,16 +176,18 @@ def test_adjust_level_needs_a_reason_and_changes_the_total(app):
     assert r.status_code == 400 and "没有这个评分项" in r.text
     r = rv.post(url + "/level", {"version": "0", "crit": crit, "level": "D", "reason": "材料与事实不符"})
     assert r.status_code == 200
+    same = rv.post(url + "/level", {"version": "1", "crit": crit, "level": "D", "reason": "再次"})
+    assert same.status_code == 400 and "无需调整" in same.text
     c = next(c for d in machine.dimensions for c in d.criteria if c.id == crit)
-    assert reviewed_total(r.text) == fmt_score(round(machine.total - c.score, 1))
-    assert "材料与事实不符" in r.text and f"机器初评 {c.level}" in r.text
-    assert version_of(r.text) == 1
+    assert reviewed_total(same.text) == fmt_score(round(machine.total - c.score, 1))
+    assert "材料与事实不符" in same.text and f"机器初评 {c.level}" in same.text
+    assert version_of(same.text) == 1
 
 
 def test_undo_restores_the_machine_level(app):
     rv, url, page = uploaded(app)
     machine_total = reviewed_total(page.text)
-    crit, _, _ = first_quote(page.text)
+    crit = lowerable(page.text)
     r = rv.post(url + "/level", {"version": "0", "crit": crit, "level": "D", "reason": "不实"})
     assert reviewed_total(r.text) != machine_total
     change_id = int(__import__("re").search(r'name="change" value="(\d+)"', r.text).group(1))
@@ -220,7 +223,7 @@ def test_two_reviewers_on_the_same_criterion(app):
     rid = a.new_round()
     r = a.upload(rid, SEEDS[0].name, seed_bytes(0))
     url = str(r.url.path)
-    crit, _, _ = first_quote(r.text)
+    crit = lowerable(r.text)
     page_b = b.get(url)  # both have version 0 open
     assert version_of(page_b.text) == 0
     r = a.post(url + "/level", {"version": "0", "crit": crit, "level": "D", "reason": "张三：材料不实"})
@@ -285,7 +288,7 @@ def test_unadjusted_scorecard_is_byte_for_byte_the_cli_one(app, tmp_path):
 
 def test_adjusted_scorecard_shows_both_and_the_reasons(app, tmp_path):
     rv, url, page = uploaded(app)
-    crit, _, _ = first_quote(page.text)
+    crit = lowerable(page.text)
     r = rv.post(url + "/level", {"version": "0", "crit": crit, "level": "D", "reason": "台账与材料不符"})
     total = reviewed_total(r.text)
     rv.post(url + "/opinion", {"version": "1", "opinion": "建议补充台账。", "reviewer": "王五", "checker": "赵六"})
@@ -309,8 +312,12 @@ def test_round_view_ranks_by_reviewed_total_with_filters_and_downloads(app, tmp_
     p = rv.get(url).text
     import re
 
-    for n, crit in enumerate(re.findall(r'data-crit="([^"]+)"', p)):
-        p = rv.post(url + "/level", {"version": str(n), "crit": crit, "level": "D", "reason": "整体不实"}).text
+    n = 0
+    for crit, level in crit_levels(p):
+        if level != "D":
+            p = rv.post(url + "/level", {"version": str(n), "crit": crit, "level": "D", "reason": "整体不实"}).text
+            n += 1
+    assert n == version_of(p) > 0
     assert reviewed_total(p) == "0"
     page = rv.get(f"/rounds/{rid}").text
     last = re.findall(r'<td><a href="/rounds/\d+/items/(\d+)">', page)[-1]

@@ -70,3 +70,18 @@ def first_quote(html: str) -> tuple[str, int, int]:
         if m:
             return block.group(1), int(m.group(1)), int(m.group(2))
     raise AssertionError("no quote on the page")
+
+
+def crit_levels(html: str) -> list[tuple[str, str]]:
+    """(criterion id, level shown) for every criterion on a review page."""
+    return re.findall(r'data-crit="([^"]+)">\s*<header>\s*<span class="name">[^<]*</span>\s*'
+                      r'<span class="lvl level-\w" title="等级">(\w)</span>', html)
+
+
+def lowerable(html: str) -> str:
+    """A criterion with quotes whose level is not D (so it can be lowered to D)."""
+    levels = dict(crit_levels(html))
+    for block in re.finditer(r'data-crit="([^"]+)">(.*?)</article>', html, re.S):
+        if levels.get(block.group(1)) != "D" and 'class="quote"' in block.group(2):
+            return block.group(1)
+    raise AssertionError("no criterion to lower")

@@ -79,6 +79,9 @@ def set_level(result, state, levels: list[str], crit_id, level, reason):
         raise Refused(f"等级须为 {'/'.join(levels)} 之一。")
     target = f"level:{ref.item.id}"
     before = get_slot(state, target)
+    current = state.levels[ref.item.id].level if ref.item.id in state.levels else ref.item.level
+    if level == current:
+        raise Refused(f"该项目前认定的等级已是 {level}，无需调整。")
     if level == ref.item.level:
         # Back to the machine's level: the decision is withdrawn (a reason is still asked).
         if not reason:
@@ -89,8 +92,7 @@ def set_level(result, state, levels: list[str], crit_id, level, reason):
         if not reason:
             raise Refused("调整等级须填写理由。")
         new = set_slot(state, target, {"level": level, "reason": reason})
-        was = state.levels[ref.item.id].level if ref.item.id in state.levels else ref.item.level
-        what = f"「{ref.item.name}」等级 {was} → {level}"
+        what = f"「{ref.item.name}」等级 {current} → {level}"
     return new, target, what, reason, before, get_slot(new, target)
 
 
