@@ -10,8 +10,9 @@ served by a fixed name.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import ipaddress
-import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote as urlquote, urlencode
@@ -70,6 +71,9 @@ class Workbench:
     env: Environment = field(init=False)
     static: dict[str, bytes] = field(init=False)
     _rules: dict[str, RubricRules] = field(default_factory=dict, init=False)
+    _scorers: dict[str, Scorer] = field(default_factory=dict, init=False)
+    _load_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
 
     def __post_init__(self):
         self.signer = Signer(self.store.secret())
@@ -85,7 +89,21 @@ class Workbench:
     # -- scorers and rubric rules --------------------------------------------------------
 
     def scorer(self, rubric: str) -> Scorer:
-        return Scorer.load(rubric if rubric in RUBRICS else DEFAULT_RUBRIC)
+        """The bundled rubric's scorer, loaded once (Scorer.load parses the YAML on every call)."""
+        name = rubric if rubric in RUBRICS else DEFAULT_RUBRIC
+        if name not in self._scorers:
+            with self._load_lock:  # 20 first uploads at once must not each parse the rubric
+                if name not in self._scorers:
+                    self._scorers[name] = Scorer.load(name)
+        return self._scorers[name]
+
+    def warm(self) -> None:
+        """Load both rubrics and compile the pages before the first request."""
+        for name in RUBRICS:
+            self.rules(self.scorer(name).score_text("文明单位创建工作总结。" * 3))
+        for t in ("base.html.j2", "index.html.j2", "round.html.j2", "review.html.j2", "uploaded.html.j2",
+                  "message.html.j2", "login.html.j2"):
+            self.env.get_template(t)
 
     def rules(self, result: ScoreResult) -> RubricRules:
         sha = result.rubric.sha256
@@ -121,6 +139,19 @@ class Refusal(Exception):
 
     def __init__(self, status: int, title: str, message: str):
         self.status, self.title, self.message = status, title, message
+
+
+INLINE_BYTES = 512 * 1024
+
+
+async def cpu_bound(job, size: int):
+    """Score a typical report (well under a second) on the event loop itself; a large file in a
+    thread. Scoring holds the GIL either way, and twenty scoring threads contending with the
+    loop for it (the convoy effect) made every upload wait for all the others: inline, each
+    upload finishes in turn. With one process per core (`--workers`) both cores score."""
+    if size <= INLINE_BYTES:
+        return job()
+    return await run_in_threadpool(job)
 
 
 def wb(request: Request) -> Workbench:
@@ -322,9 +353,10 @@ async def upload(request: Request) -> Response:
         added, refused = [], []
         for f in files:
             data = await f.read(w.max_bytes + 1)
+            job = functools.partial(score_upload, scorer, data, f.filename, w.store.dir / "uploads",
+                                    max_bytes=w.max_bytes)
             try:
-                result = await run_in_threadpool(score_upload, scorer, data, f.filename, w.store.dir / "uploads",
-                                                 max_bytes=w.max_bytes)
+                result = await cpu_bound(job, len(data))
             except UploadRefused as e:
                 refused.append(e)
                 continue
@@ -395,7 +427,7 @@ def review_page(request: Request, rnd, item, result, version, state, *, status=2
 
 @handler
 async def review_view(request: Request) -> Response:
-    user, rnd, item, result, version, state = await run_in_threadpool(load_item, request)
+    user, rnd, item, result, version, state = load_item(request)
     return review_page(request, rnd, item, result, version, state)
 
 
@@ -654,10 +686,16 @@ async def server_error(request: Request, exc) -> Response:
                                 message="服务器处理时出错，未保存本次修改。请稍后重试，或联系管理员查看服务日志。"))
 
 
-def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Starlette:
+def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+               warm: bool = False, import_batch: bool = True) -> Starlette:
+    """The workbench over `data_dir`. `warm=True` loads the rubrics and compiles the pages
+    now rather than on the first requests (civscore serve does)."""
     store = WebStore(data_dir)
-    store.import_batch_results()
+    if import_batch:
+        store.import_batch_results()
     w = Workbench(store, require_login, max_bytes)
+    if warm:
+        w.warm()
     routes = [
         Route("/", home),
         Route("/rounds", create_round, methods=["POST"]),
@@ -681,3 +719,15 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})
     app.state.wb = w
     return app
+
+
+ENV_DATA, ENV_LOGIN, ENV_MAX = "CIVSCORE_WEB_DATA", "CIVSCORE_WEB_LOGIN", "CIVSCORE_WEB_MAX_BYTES"
+
+
+def app_from_env() -> Starlette:
+    """The factory each uvicorn worker process calls (`civscore serve --workers N`); the
+    parent has already imported batch results, so the workers do not race to do it."""
+    import os
+
+    return create_app(os.environ[ENV_DATA], require_login=os.environ.get(ENV_LOGIN) == "1",
+                      max_bytes=int(os.environ.get(ENV_MAX, DEFAULT_MAX_BYTES)), warm=True, import_batch=False)

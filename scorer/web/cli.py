@@ -53,6 +53,9 @@ def serve(
     data: DataOpt = DEFAULT_DATA,
     login: Annotated[bool, typer.Option("--login", help="Require a login on loopback too.")] = False,
     max_size_mb: Annotated[float, typer.Option("--max-size", help="Refuse uploads larger than this many MB.")] = 20.0,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", help="Server processes (default: one per core, at most 4).")
+    ] = None,
 ) -> None:
     """Start the workbench (Ctrl-C stops it)."""
     if ctx.invoked_subcommand is not None:
@@ -64,22 +67,37 @@ def serve(
     except ImportError as e:
         _fail(f"the workbench needs the 'web' extra ({e.name} is missing): pip install 'civscore[web]'")
     require_login = login or not is_loopback(host)
+    if workers is None:
+        import os
+
+        workers = max(1, min(4, os.cpu_count() or 1))
+    if workers < 1:
+        _fail("--workers must be at least 1")
     store = _store(data)
     if require_login and store.user_count() == 0:
         _fail(
             f"serving on {host} requires a login, and {store.path} has no reviewer accounts yet: "
             f"run `civscore serve adduser NAME --data {data}` first"
         )
-    from scorer.engine import Scorer
-
-    from .app import RUBRICS
-
-    for name in RUBRICS:  # jieba and both rubrics load before the first upload, not during it
-        Scorer.load(name)
-    app = create_app(data, require_login=require_login, max_bytes=int(max_size_mb * 1024 * 1024))
+    max_bytes = int(max_size_mb * 1024 * 1024)
+    store.import_batch_results()
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；Ctrl-C 停止）",
-               err=True)
+    typer.echo(f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
+               f"{workers} 个进程；Ctrl-C 停止）", err=True)
+    if workers > 1:
+        # Scoring is CPU work under the GIL: one process per core. Each loads jieba, the rubrics
+        # and the pages before it serves; they share the SQLite file (WAL) and the session secret.
+        import os
+
+        from .app import ENV_DATA, ENV_LOGIN, ENV_MAX
+
+        os.environ.update({ENV_DATA: str(Path(data).resolve()), ENV_LOGIN: "1" if require_login else "0",
+                           ENV_MAX: str(max_bytes)})
+        uvicorn.run("scorer.web.app:app_from_env", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning", access_log=False)
+        return
+    # jieba, both rubrics and the pages load before the first upload, not during it
+    app = create_app(data, require_login=require_login, max_bytes=max_bytes, warm=True, import_batch=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,9 @@ class WebStore:
         self.dir = Path(data_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.path = self.dir / DB_NAME
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
         with ResultStore(self.path):  # the batch's own tables, its schema check
             pass
         with self.connect() as db:
@@ -159,13 +163,28 @@ class WebStore:
 
     @contextmanager
     def connect(self):
-        db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-        try:
+        """This thread's connection, opened once and kept: closing the last connection to a
+        WAL database checkpoints and deletes the log, which costs a sync on every request."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            yield db
-        finally:
-            db.close()
+            self._local.db = db
+            with self._all_lock:
+                self._all.append(db)
+        yield db
+
+    def close(self) -> None:
+        """Close every thread's connection (tests, shutdown)."""
+        with self._all_lock:
+            for db in self._all:
+                try:
+                    db.close()
+                except sqlite3.ProgrammingError:  # made in another thread; it goes with the process
+                    pass
+            self._all.clear()
+        self._local = threading.local()
 
     # -- meta ------------------------------------------------------------------------
 
