@@ -203,9 +203,9 @@ def test_undo_restores_the_machine_level(app):
 def test_strike_and_add_quotes(app):
     rv, url, page = uploaded(app)
     crit, start, end = first_quote(page.text)
-    r = rv.post(url + "/strike", {"version": "0", "crit": crit, "start": start, "end": end})
+    r = rv.post(url + "/strike", {"version": "0", "crit": crit, "strike": f"{start}-{end}"})  # the quote's button
     assert r.status_code == 200 and "删除依据" in r.text
-    assert 'class="struck"' in r.text
+    assert 'class="struck"' in r.text and f'name="restore" value="{start}-{end}"' in r.text
     r = rv.post(url + "/strike", {"version": "1", "crit": crit, "start": start + 1, "end": end})
     assert r.status_code == 400 and "不属于该评分项" in r.text
     r = rv.post(url + "/add", {"version": "1", "crit": crit, "start": 0, "end": 12, "reason": "标题即体现"})

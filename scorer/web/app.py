@@ -9,8 +9,8 @@ served by a fixed name.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
-import functools
 import ipaddress
 import threading
 from dataclasses import dataclass, field
@@ -27,7 +27,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from scorer.batch.summary import Summary
-from scorer.engine import Scorer
+from scorer.engine import Scorer, resolve_rubric
+from scorer.rubric import load_rubric
 from scorer.errors import CivscoreError
 from scorer.report.format import fmt_score
 from scorer.resources import templates_dir
@@ -37,7 +38,8 @@ from . import actions, evidence as ev
 from .review import RubricRules, reviewed
 from .security import COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, verify_password
 from .store import Item, StaleWrite, WebStore
-from .uploads import DEFAULT_MAX_BYTES, UploadRefused, score_upload
+from .pool import ScoringPool
+from .uploads import DEFAULT_MAX_BYTES, UploadRefused
 
 RUBRICS = {"court": "法院（court）", "general": "一般单位（general）"}
 DEFAULT_RUBRIC = "court"
@@ -67,11 +69,14 @@ class Workbench:
     store: WebStore
     require_login: bool
     max_bytes: int = DEFAULT_MAX_BYTES
+    score_workers: int = 0
     signer: Signer = field(init=False)
+    pool: ScoringPool = field(init=False)
     env: Environment = field(init=False)
     static: dict[str, bytes] = field(init=False)
     _rules: dict[str, RubricRules] = field(default_factory=dict, init=False)
     _scorers: dict[str, Scorer] = field(default_factory=dict, init=False)
+    _rubrics: dict = field(default_factory=dict, init=False)
     _load_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
 
@@ -85,6 +90,7 @@ class Workbench:
         self.env.globals["tier_cn"] = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格",
                                        "veto": "一票否决"}
         self.static = {name: (tdir / "static" / name).read_bytes() for name in STATIC}
+        self.pool = ScoringPool(self.score_workers, tuple(RUBRICS))
 
     # -- scorers and rubric rules --------------------------------------------------------
 
@@ -98,33 +104,48 @@ class Workbench:
         return self._scorers[name]
 
     def warm(self) -> None:
-        """Load both rubrics and compile the pages before the first request."""
+        """Load the rubrics (and, scoring in this process, jieba), compile the pages, start
+        the scoring processes, before the first request."""
+        import gc
+
         for name in RUBRICS:
-            self.rules(self.scorer(name).score_text("文明单位创建工作总结。" * 3))
+            self._rubric(name)
+            if self.score_workers == 0:
+                self.scorer(name).score_text("文明单位创建工作总结。" * 3)
         for t in ("base.html.j2", "index.html.j2", "round.html.j2", "review.html.j2", "uploaded.html.j2",
                   "message.html.j2", "login.html.j2"):
             self.env.get_template(t)
+        self.pool.warm()
+        gc.collect()
+        gc.freeze()
+
+    def _rubric(self, ref: str):
+        """A rubric file parsed (not compiled: the server process need not load jieba)."""
+        if ref not in self._rubrics:
+            with self._load_lock:
+                if ref not in self._rubrics:
+                    self._rubrics[ref] = load_rubric(resolve_rubric(ref))
+        return self._rubrics[ref]
 
     def rules(self, result: ScoreResult) -> RubricRules:
+        """Level shares and grade bands of the rubric that scored `result`: a bundled one with
+        the same sha256, else the file it came from, else the bundled one of the same id."""
         sha = result.rubric.sha256
         if sha not in self._rules:
             rubric = None
             for name in RUBRICS:
-                s = self.scorer(name)
-                if s.loaded.sha256 == sha:
-                    rubric = s.rubric
-            if rubric is None:
-                for candidate in (result.rubric.path, result.rubric.id):
-                    try:
-                        s = Scorer.load(candidate)
-                    except (CivscoreError, OSError, ValueError):
-                        continue
-                    if s.loaded.sha256 == sha or candidate == result.rubric.id:
-                        rubric = s.rubric
-                        break
-            if rubric is None:
-                rubric = self.scorer(DEFAULT_RUBRIC).rubric
-            self._rules[sha] = RubricRules.of(rubric)
+                if self._rubric(name).sha256 == sha:
+                    rubric = self._rubric(name).rubric
+            for candidate in (result.rubric.path, result.rubric.id):
+                if rubric is not None:
+                    break
+                try:
+                    loaded = self._rubric(candidate)
+                except (CivscoreError, OSError, ValueError):
+                    continue
+                if loaded.sha256 == sha or candidate == result.rubric.id:
+                    rubric = loaded.rubric
+            self._rules[sha] = RubricRules.of(rubric or self._rubric(DEFAULT_RUBRIC).rubric)
         return self._rules[sha]
 
     def levels(self, result: ScoreResult) -> list[str]:
@@ -139,19 +160,6 @@ class Refusal(Exception):
 
     def __init__(self, status: int, title: str, message: str):
         self.status, self.title, self.message = status, title, message
-
-
-INLINE_BYTES = 512 * 1024
-
-
-async def cpu_bound(job, size: int):
-    """Score a typical report (well under a second) on the event loop itself; a large file in a
-    thread. Scoring holds the GIL either way, and twenty scoring threads contending with the
-    loop for it (the convoy effect) made every upload wait for all the others: inline, each
-    upload finishes in turn. With one process per core (`--workers`) both cores score."""
-    if size <= INLINE_BYTES:
-        return job()
-    return await run_in_threadpool(job)
 
 
 def wb(request: Request) -> Workbench:
@@ -349,23 +357,19 @@ async def upload(request: Request) -> Response:
         files = [f for f in form.getlist("files") if hasattr(f, "read")]
         if not files:
             raise Refusal(400, "没有选择文件", "请选择要上传的申报材料（txt、docx、pdf 或 html）。")
-        scorer = await run_in_threadpool(w.scorer, rubric)
         added, refused = [], []
         for f in files:
             data = await f.read(w.max_bytes + 1)
-            job = functools.partial(score_upload, scorer, data, f.filename, w.store.dir / "uploads",
-                                    max_bytes=w.max_bytes)
-            try:
-                result = await cpu_bound(job, len(data))
-            except UploadRefused as e:
-                refused.append(e)
+            outcome = await w.pool.score(rubric, data, f.filename, w.store.dir / "uploads", w.max_bytes)
+            if outcome[0] == "refused":
+                refused.append(UploadRefused(*outcome[1:]))
                 continue
-            item_id = await run_in_threadpool(
-                w.store.add_item, rnd.id, Summary.of(result), result.model_dump_json(),
-                rubric_sha256=result.rubric.sha256, rubric_id=result.rubric.id,
-                rubric_version=result.rubric.version, filename=result.submission.path, by=user,
-            )
-            added.append((item_id, result))
+            scored = outcome[1]
+            summary = Summary.from_json(scored.summary_json)
+            item_id = w.store.add_item(rnd.id, summary, scored.result_json, rubric_sha256=scored.rubric_sha256,
+                                       rubric_id=scored.rubric_id, rubric_version=scored.rubric_version,
+                                       filename=scored.name, by=user)
+            added.append((item_id, summary))
     finally:
         await form.close()
     if len(files) == 1 and added and not refused:
@@ -388,21 +392,25 @@ def doc_html(result: ScoreResult, rv) -> Markup:
     for v in rv.vetoes:
         spans.setdefault((v.start, v.end), set()).add("veto")
     text = result.text
+    starts: dict[int, list[tuple[int, int]]] = {}
+    for span in spans:
+        starts.setdefault(span[0], []).append(span)
     cuts = sorted({0, len(text), *(p for span in spans for p in span)})
     out = []
+    active: list[tuple[int, int]] = []
     for a, b in zip(cuts, cuts[1:]):
-        covering = [(s, e) for (s, e) in spans if s <= a and b <= e]
+        active = [k for k in active if k[1] > a] + starts.get(a, [])
         piece = escape(text[a:b])
-        if not covering:
-            out.append(Markup('<span data-o="{}">{}</span>').format(a, piece))
+        if not active:
+            out.append(Markup('<span data-o="%d">%s</span>') % (a, piece))
             continue
-        classes = set().union(*(spans[k] for k in covering))
-        if "q" in classes or "added" in classes or "veto" in classes:
+        classes = set().union(*(spans[k] for k in active))
+        if "struck" in classes and len(classes) > 1:
             classes.discard("struck")
-        keys = " ".join(f"{s}-{e}" for s, e in sorted(covering))
-        anchors = Markup("").join(Markup('<a id="s-{}-{}"></a>').format(s, e) for (s, e) in covering if s == a)
-        out.append(anchors + Markup('<mark data-o="{}" data-q="{}" class="{}">{}</mark>').format(
-            a, keys, " ".join(sorted(classes)), piece))
+        keys = " ".join(f"{s}-{e}" for s, e in sorted(active))
+        anchors = "".join(f'<a id="s-{s}-{e}"></a>' for (s, e) in starts.get(a, []))
+        out.append(Markup(anchors + '<mark data-o="%d" data-q="%s" class="%s">') % (a, keys, " ".join(sorted(classes)))
+                   + piece + Markup("</mark>"))
     return Markup("").join(out)
 
 
@@ -473,16 +481,34 @@ async def set_level(request: Request) -> Response:
                                                                    v.get("reason")))
 
 
+def _span_field(v: dict, *names: str) -> tuple[str | None, str | None, str | None]:
+    """(which button, start, end): a quote's button posts "start-end" under its name;
+    plain start/end fields work too."""
+    for name in names:
+        if v.get(name):
+            start, _, end = v[name].partition("-")
+            return name, start, end
+    return None, v.get("start"), v.get("end")
+
+
 @handler
 async def strike(request: Request) -> Response:
-    return await _apply(request, lambda r, s, v: actions.strike_quote(
-        r, s, v.get("crit"), v.get("start"), v.get("end"), v.get("reason"), restore=v.get("restore") == "1"))
+    def make(r, s, v):
+        button, start, end = _span_field(v, "strike", "restore")
+        restore = button == "restore" or v.get("restore") == "1"
+        return actions.strike_quote(r, s, v.get("crit"), start, end, v.get("reason"), restore=restore)
+
+    return await _apply(request, make)
 
 
 @handler
 async def add_quote(request: Request) -> Response:
-    return await _apply(request, lambda r, s, v: actions.add_quote(
-        r, s, v.get("crit"), v.get("start"), v.get("end"), v.get("reason"), remove=v.get("remove") == "1"))
+    def make(r, s, v):
+        button, start, end = _span_field(v, "remove")
+        remove = button == "remove" or v.get("remove") == "1"
+        return actions.add_quote(r, s, v.get("crit"), start, end, v.get("reason"), remove=remove)
+
+    return await _apply(request, make)
 
 
 @handler
@@ -687,13 +713,14 @@ async def server_error(request: Request, exc) -> Response:
 
 
 def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-               warm: bool = False, import_batch: bool = True) -> Starlette:
+               warm: bool = False, import_batch: bool = True, score_workers: int = 0) -> Starlette:
     """The workbench over `data_dir`. `warm=True` loads the rubrics and compiles the pages
-    now rather than on the first requests (civscore serve does)."""
+    now rather than on the first requests (civscore serve does). `score_workers` > 0 scores
+    uploads in that many worker processes; 0 scores in this process."""
     store = WebStore(data_dir)
     if import_batch:
         store.import_batch_results()
-    w = Workbench(store, require_login, max_bytes)
+    w = Workbench(store, require_login, max_bytes, score_workers)
     if warm:
         w.warm()
     routes = [
@@ -716,18 +743,13 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         Route("/logout", logout, methods=["POST"]),
         Route("/static/{name:str}", static),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        w.pool.close()
+
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
+                    lifespan=lifespan)
     app.state.wb = w
     return app
 
-
-ENV_DATA, ENV_LOGIN, ENV_MAX = "CIVSCORE_WEB_DATA", "CIVSCORE_WEB_LOGIN", "CIVSCORE_WEB_MAX_BYTES"
-
-
-def app_from_env() -> Starlette:
-    """The factory each uvicorn worker process calls (`civscore serve --workers N`); the
-    parent has already imported batch results, so the workers do not race to do it."""
-    import os
-
-    return create_app(os.environ[ENV_DATA], require_login=os.environ.get(ENV_LOGIN) == "1",
-                      max_bytes=int(os.environ.get(ENV_MAX, DEFAULT_MAX_BYTES)), warm=True, import_batch=False)

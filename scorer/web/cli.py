@@ -54,7 +54,7 @@ def serve(
     login: Annotated[bool, typer.Option("--login", help="Require a login on loopback too.")] = False,
     max_size_mb: Annotated[float, typer.Option("--max-size", help="Refuse uploads larger than this many MB.")] = 20.0,
     workers: Annotated[
-        Optional[int], typer.Option("--workers", help="Server processes (default: one per core, at most 4).")
+        Optional[int], typer.Option("--workers", help="Scoring processes (default: one per core, at most 4; 0 scores in the server process).")
     ] = None,
 ) -> None:
     """Start the workbench (Ctrl-C stops it)."""
@@ -71,8 +71,8 @@ def serve(
         import os
 
         workers = max(1, min(4, os.cpu_count() or 1))
-    if workers < 1:
-        _fail("--workers must be at least 1")
+    if workers < 0:
+        _fail("--workers must be 0 or more")
     store = _store(data)
     if require_login and store.user_count() == 0:
         _fail(
@@ -83,21 +83,10 @@ def serve(
     store.import_batch_results()
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
-               f"{workers} 个进程；Ctrl-C 停止）", err=True)
-    if workers > 1:
-        # Scoring is CPU work under the GIL: one process per core. Each loads jieba, the rubrics
-        # and the pages before it serves; they share the SQLite file (WAL) and the session secret.
-        import os
-
-        from .app import ENV_DATA, ENV_LOGIN, ENV_MAX
-
-        os.environ.update({ENV_DATA: str(Path(data).resolve()), ENV_LOGIN: "1" if require_login else "0",
-                           ENV_MAX: str(max_bytes)})
-        uvicorn.run("scorer.web.app:app_from_env", factory=True, workers=workers, host=host, port=port,
-                    log_level="warning", access_log=False)
-        return
+               f"{workers} 个评分进程；Ctrl-C 停止）", err=True)
     # jieba, both rubrics and the pages load before the first upload, not during it
-    app = create_app(data, require_login=require_login, max_bytes=max_bytes, warm=True, import_batch=False)
+    app = create_app(data, require_login=require_login, max_bytes=max_bytes, warm=True, import_batch=False,
+                     score_workers=workers)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
