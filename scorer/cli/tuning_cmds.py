@@ -21,6 +21,12 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 DirArg = Annotated[Path, typer.Argument(help="Folder of reports (or one report).", show_default=False)]
+OptDirArg = Annotated[Optional[Path], typer.Argument(help="Folder of reports (or one report).", show_default=False)]
+FromReviewsOpt = Annotated[
+    Optional[Path],
+    typer.Option("--from-reviews", help="Use the reviewers' decisions in this workbench database (results.sqlite or "
+                 "the serve --data folder) instead of REPORTS and --labels."),
+]
 
 
 def _load(rubric: str | Path | None):
@@ -77,16 +83,23 @@ def _signed(x: float) -> str:
 
 @app.command("diff")
 def diff_cmd(
-    reports: DirArg,
     base: Annotated[str, typer.Option("--base", help="The rubric before the edit (file or bundled name).")],
+    reports: OptDirArg = None,
     rubric: RubricOpt = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Also write the changes as CSV here.")] = None,
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write the changes as Markdown here.")] = None,
     watch: Annotated[
         bool, typer.Option("--watch", help="Run again whenever either rubric or a report changes (Ctrl-C stops).")
     ] = False,
+    from_reviews: FromReviewsOpt = None,
 ) -> None:
     """Show what a rubric edit does to every report: totals, dimensions, criteria, evidence gained and lost."""
+    if from_reviews is not None:
+        from ..web.loop import diff_reviews
+
+        return diff_reviews(from_reviews, _load(base), _load(rubric))
+    if reports is None:
+        fail("give a folder of reports, or --from-reviews DB")
     if watch:
         from ..tuning.watch import rubric_target, watch as watch_loop
 
@@ -234,10 +247,10 @@ def _fmt_stat(x: float, digits: int = 3) -> str:
 
 @app.command("calibrate")
 def calibrate_cmd(
-    reports: DirArg,
+    reports: OptDirArg = None,
     labels: Annotated[
-        Path, typer.Option("--labels", help="CSV with columns file,total and optionally one per dimension id.")
-    ],
+        Optional[Path], typer.Option("--labels", help="CSV with columns file,total and optionally one per dimension id.")
+    ] = None,
     rubric: RubricOpt = None,
     top: Annotated[int, typer.Option("--top", "-n", min=0, help="How many disagreeing reports to show.")] = 3,
     fit: Annotated[
@@ -246,12 +259,19 @@ def calibrate_cmd(
     ridge: Annotated[
         float, typer.Option("--ridge", min=0.0, help="How strongly the fit keeps points the labels cannot tell apart.")
     ] = 0.05,
+    from_reviews: FromReviewsOpt = None,
 ) -> None:
     """Compare the tool's scores with reviewers' (Spearman, Kendall, mean absolute error); optionally fit the points."""
     from ..tuning import calibrate as cal
     from ..tuning.corpus import display_name
 
     scorer = _load(rubric)
+    if from_reviews is not None:
+        from ..web.loop import calibrate_from_reviews
+
+        return calibrate_from_reviews(from_reviews, scorer, top=top, fit=fit, ridge=ridge)
+    if reports is None or labels is None:
+        fail("give a folder of reports and --labels CSV, or --from-reviews DB")
     r = scorer.rubric
     try:
         lab = cal.read_labels(labels, [d.id for d in r.dimensions])
