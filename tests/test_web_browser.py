@@ -211,3 +211,22 @@ def test_two_browsers_one_criterion(server, browser, tmp_path):
     conflict.scroll_into_view_if_needed()
     shot(b, "9-conflict")
     ctx_b.close()
+
+
+def test_bad_file_is_explained_in_chinese(server, browser, tmp_path):
+    shot = Shots(tmp_path)
+    bad = tmp_path / "扫描件.pdf"
+    bad.write_bytes(b"%PDF-1.4\n%garbage that is not a pdf\n")
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(server + "/")
+    page.fill("input[name=name]", "错误示例")
+    page.click("button:has-text('新建')")
+    page.wait_for_url("**/rounds/*")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("text=上传并评分")
+    page.wait_for_load_state()
+    text = page.inner_text("ul.refused")
+    assert "扫描件.pdf" in text and "PDF 文件已损坏" in text and "未保存" in text
+    shot(page, "10-refused-upload")
+    page.goto(server + "/rounds/999")
+    assert "没有这个评审批次" in page.inner_text("#message")

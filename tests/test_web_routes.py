@@ -273,17 +273,24 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 def test_unadjusted_scorecard_is_byte_for_byte_the_cli_one(app, tmp_path):
-    from typer.testing import CliRunner
-
-    from scorer.cli import app as cli_app
+    """Same render function, and WeasyPrint's output carries no date or random id: the
+    workbench's PDF equals one `civscore score --pdf` writes in another process."""
+    import sys
+    from pathlib import Path
 
     rv, url, page = uploaded(app)
     web = rv.get(url + "/scorecard.pdf")
     assert web.status_code == 200 and web.headers["content-type"] == "application/pdf"
+    assert "attachment" in web.headers["content-disposition"]
     out = tmp_path / "cli.pdf"
-    res = CliRunner().invoke(cli_app, ["score", str(SEEDS[0]), "--pdf", str(out)])
-    assert res.exit_code == 0, res.output
+    civscore = Path(sys.executable).parent / "civscore"
+    subprocess.run([str(civscore), "score", str(SEEDS[0]), "--pdf", str(out)], check=True, capture_output=True)
     assert web.content == out.read_bytes()
+    for marker in (b"/CreationDate", b"/ModDate", b"/ID ["):
+        assert marker not in web.content
+    # an opinion makes it a reviewed scorecard: different bytes
+    rv.post(url + "/opinion", {"version": "0", "opinion": "同意。", "reviewer": "王五", "checker": ""})
+    assert rv.get(url + "/scorecard.pdf").content != web.content
 
 
 def test_adjusted_scorecard_shows_both_and_the_reasons(app, tmp_path):
@@ -375,3 +382,28 @@ def test_bad_round_and_item_numbers(app):
     assert r.status_code == 400 and "请选择要上传的申报材料" in r.text
     r = rv.post(f"/rounds/{rid}/upload", {"rubric": "../../etc"}, files=[("files", ("a.txt", seed_bytes(0)))])
     assert r.status_code == 400 and "评分标准" in r.text
+
+
+def test_malformed_requests_get_chinese_answers(app, data):
+    rv = Reviewer(app)
+    rid = rv.new_round()
+    r = rv.c.post(f"/rounds/{rid}/upload", content=b"--x\r\ngarbage", headers={
+        "content-type": "multipart/form-data; boundary=x"})
+    assert r.status_code in (400, 403) and ("表单" in r.text)
+    r = rv.c.post(f"/rounds/{rid}/upload", content=b"x" * 10, headers={"content-type": "multipart/form-data"})
+    assert r.status_code in (400, 403) and "表单" in r.text
+    r = rv.c.put(f"/rounds/{rid}")
+    assert r.status_code == 405 and "请求方式不正确" in r.text
+    r = rv.c.get("/rounds/1/items/1/level")
+    assert r.status_code in (404, 405) and ("页面不存在" in r.text or "请求方式" in r.text)
+    assert counts(data) == (0, 0, 0)
+
+
+def test_security_headers(app):
+    from starlette.testclient import TestClient
+
+    r = TestClient(app).get("/")
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    cookie = r.headers.get("set-cookie", "")
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
