@@ -41,8 +41,10 @@ from .store import Item, StaleWrite, WebStore
 from .pool import ScoringPool
 from .uploads import DEFAULT_MAX_BYTES, UploadRefused
 
-RUBRICS = {"court": "法院（court）", "general": "一般单位（general）"}
+# The bundled rubrics a round can use (labelled on the pages with each rubric's own title).
+RUBRICS = ("court", "general")
 DEFAULT_RUBRIC = "court"
+WARM_TEXT = "预热用的一段文字，不是申报材料。" * 4
 LOCAL_REVIEWER = "本机评审人"
 MAX_FILES = 50
 STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8"}
@@ -53,6 +55,18 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'",
 }
+
+
+_PARSED: dict[tuple, object] = {}
+
+
+def _parsed_rubric(path: Path):
+    """load_rubric, shared within the process while the file is unchanged."""
+    st = Path(path).stat()
+    key = (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = load_rubric(path)
+    return _PARSED[key]
 
 
 def is_loopback(host: str) -> bool:
@@ -86,7 +100,7 @@ class Workbench:
         self.env = Environment(loader=FileSystemLoader(str(tdir)), autoescape=True, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["score"] = fmt_score
-        self.env.globals["RUBRICS"] = RUBRICS
+        self.env.globals["RUBRICS"] = {name: f"{self._rubric(name).rubric.title}（{name}）" for name in RUBRICS}
         self.env.globals["tier_cn"] = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格",
                                        "veto": "一票否决"}
         self.static = {name: (tdir / "static" / name).read_bytes() for name in STATIC}
@@ -111,7 +125,7 @@ class Workbench:
         for name in RUBRICS:
             self._rubric(name)
             if self.score_workers == 0:
-                self.scorer(name).score_text("文明单位创建工作总结。" * 3)
+                self.scorer(name).score_text(WARM_TEXT)
         for t in ("base.html.j2", "index.html.j2", "round.html.j2", "review.html.j2", "uploaded.html.j2",
                   "message.html.j2", "login.html.j2"):
             self.env.get_template(t)
@@ -124,7 +138,7 @@ class Workbench:
         if ref not in self._rubrics:
             with self._load_lock:
                 if ref not in self._rubrics:
-                    self._rubrics[ref] = load_rubric(resolve_rubric(ref))
+                    self._rubrics[ref] = _parsed_rubric(resolve_rubric(ref))
         return self._rubrics[ref]
 
     def rules(self, result: ScoreResult) -> RubricRules:
@@ -308,7 +322,7 @@ async def create_round(request: Request) -> Response:
     name = " ".join(str(form.get("name", "")).split())[:80]
     rubric = str(form.get("rubric", DEFAULT_RUBRIC))
     if not name:
-        raise Refusal(400, "请填写批次名称", "请填写评审批次的名称，例如“2026年度市级文明单位初评”。")
+        raise Refusal(400, "请填写批次名称", "请填写评审批次的名称，例如“2026年度初评”。")
     if rubric not in RUBRICS:
         raise Refusal(400, "评分标准无效", "请选择列表中的评分标准。")
     rid = wb(request).store.create_round(name, rubric, user if wb(request).require_login else "")
