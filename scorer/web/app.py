@@ -10,7 +10,6 @@ served by a fixed name.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import ipaddress
 import threading
 from dataclasses import dataclass, field
@@ -28,17 +27,17 @@ from starlette.routing import Route
 
 from scorer.batch.summary import Summary
 from scorer.engine import Scorer, resolve_rubric
-from scorer.rubric import load_rubric
 from scorer.errors import CivscoreError
 from scorer.report.format import fmt_score
 from scorer.resources import templates_dir
 from scorer.result import ScoreResult
+from scorer.rubric import load_rubric
 
 from . import actions, evidence as ev
+from .pool import ScoringPool
 from .review import RubricRules, reviewed
 from .security import COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, verify_password
 from .store import Item, StaleWrite, WebStore
-from .pool import ScoringPool
 from .uploads import DEFAULT_MAX_BYTES, UploadRefused
 
 # The bundled rubrics a round can use (labelled on the pages with each rubric's own title).
