@@ -230,3 +230,30 @@ def test_bad_file_is_explained_in_chinese(server, browser, tmp_path):
     shot(page, "10-refused-upload")
     page.goto(server + "/rounds/999")
     assert "没有这个评审批次" in page.inner_text("#message")
+
+
+def test_veto_box_cannot_be_missed(server, browser, tmp_path):
+    from web_support import VETO_SENTENCE
+
+    shot = Shots(tmp_path)
+    report = tmp_path / "veto.txt"
+    report.write_bytes(SEEDS[2].read_bytes() + ("\n" + VETO_SENTENCE + "\n").encode())
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(server + "/")
+    page.fill("input[name=name]", "否决核实")
+    page.click("button:has-text('新建')")
+    page.wait_for_url("**/rounds/*")
+    page.set_input_files("input[type=file]", str(report))
+    page.click("text=上传并评分")
+    page.wait_for_url("**/items/*")
+    box = page.locator(".veto-box")
+    assert box.is_visible()
+    assert box.bounding_box()["y"] < 900  # in the first screen, without scrolling
+    assert "一票否决" in page.inner_text("#reviewed-grade")
+    assert page.locator("#doc mark.veto").count() >= 1
+    shot(page, "11-veto")
+    box.locator("input[name=reason]").fill("所述法官系外单位人员，与本院无关")
+    box.locator("button:has-text('认定不成立')").click()
+    page.wait_for_load_state()
+    assert "一票否决" not in page.inner_text("#reviewed-grade")
+    assert "已认定不成立" in page.inner_text(".veto-box")
