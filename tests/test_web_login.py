@@ -116,8 +116,10 @@ def test_forged_session_cookie_is_ignored(app, data):
 
 def test_open_redirect_is_not_followed(app):
     rv = Reviewer(app)
-    r = rv.post("/login", {"name": "张三", "password": "pw-张三-secret", "next": "//evil.example/"}, follow=False)
-    assert r.status_code == 303 and r.headers["location"] == "/"
+    for target in ("//evil.example/", "/\t/evil.example/", "/\\evil.example", "https://evil.example/"):
+        rv = Reviewer(app)  # a login starts a new session (new CSRF token)
+        r = rv.post("/login", {"name": "张三", "password": "pw-张三-secret", "next": target}, follow=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", target
 
 
 def test_serve_refuses_a_public_address_without_accounts(tmp_path):

@@ -669,6 +669,9 @@ async def overview(request: Request) -> Response:
 
 def _safe_next(value: str | None) -> str:
     value = value or "/"
+    # Browsers drop tabs and newlines from URLs, so "/\t/host" would become "//host".
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        return "/"
     return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
 
 
