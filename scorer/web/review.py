@@ -165,6 +165,10 @@ class Reviewed:
         return abs(self.total - self.result.total) > 1e-9 or self.grade != ev.grade_name(self.result)
 
     @property
+    def machine_grade(self) -> str:
+        return ev.grade_name(self.result)
+
+    @property
     def dismissed_vetoes(self) -> list[VetoReview]:
         return [v for v in self.vetoes if v.dismissed is not None]
 
