@@ -4,7 +4,8 @@
 #     libharfbuzz-subset0 (WeasyPrint subsets the CJK font with HarfBuzz in
 #     ~0.3 s a page instead of 10-15 s with fontTools), poppler-utils (pdftotext,
 #     pdffonts, pdftoppm: used by the tests and for looking at scorecards),
-#     python3-venv where the interpreter lacks venv.
+#     python3-venv where the interpreter lacks venv, chromium (the workbench's
+#     browser tests drive Debian's /usr/bin/chromium through playwright).
 #   - civscore itself, with its test extras, into .venv/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
-for pkg in fonts-noto-cjk libharfbuzz-subset0 poppler-utils; do
+for pkg in fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi

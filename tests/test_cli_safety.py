@@ -304,7 +304,7 @@ def _imports(path: Path) -> set[str]:
 
 def test_cli_is_wired_one_way_and_prints_errors_in_one_place():
     commands = sorted(CLI_DIR.glob("*_cmds.py"))
-    assert {p.stem for p in commands} == {"score_cmds", "rubric_cmds", "tuning_cmds", "batch_cmds"}
+    assert {p.stem for p in commands} == {"score_cmds", "rubric_cmds", "tuning_cmds", "batch_cmds", "serve_cmds"}
     for p in commands:
         assert _imports(p) <= {"common"}, (p.name, _imports(p))
         assert "typer.Typer(" not in p.read_text(encoding="utf-8") or "new_app" in p.read_text(encoding="utf-8")

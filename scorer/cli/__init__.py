@@ -7,7 +7,8 @@
 
 Layout: `common` (consoles, options, the one error handler), one module per
 command group, each with its own Typer app (`score_cmds`, `rubric_cmds`,
-`tuning_cmds` for diff/suggest/calibrate, `batch_cmds` for batch/history), and
+`tuning_cmds` for diff/suggest/calibrate, `batch_cmds` for batch/history,
+`serve_cmds` for the reviewer's workbench), and
 `main`, which assembles them. Every failure a user can cause ends in one line
 naming the file and the problem, exit code 2, and no traceback (set
 CIVSCORE_DEBUG=1 to see one for an internal error).

@@ -15,6 +15,12 @@ from .common import RubricOpt, console, console_err, fail, info, new_app, report
 app = new_app()
 
 DirArg = Annotated[Path, typer.Argument(help="Folder of reports (or one report).", show_default=False)]
+OptDirArg = Annotated[Optional[Path], typer.Argument(help="Folder of reports (or one report).", show_default=False)]
+FromReviewsOpt = Annotated[
+    Optional[Path],
+    typer.Option("--from-reviews", help="Use the reviewers' decisions in this workbench database (results.sqlite or "
+                 "the serve --data folder) instead of REPORTS and --labels."),
+]
 
 
 def _load(rubric: str | Path | None):
@@ -69,8 +75,8 @@ def _signed(x: float) -> str:
 
 @app.command("diff")
 def diff_cmd(
-    reports: DirArg,
     base: Annotated[str, typer.Option("--base", help="The rubric before the edit (file or bundled name).")],
+    reports: OptDirArg = None,
     rubric: RubricOpt = None,
     out: Annotated[
         Optional[Path],
@@ -81,8 +87,15 @@ def diff_cmd(
     watch: Annotated[
         bool, typer.Option("--watch", help="Run again whenever either rubric or a report changes (Ctrl-C stops).")
     ] = False,
+    from_reviews: FromReviewsOpt = None,
 ) -> None:
     """Show what a rubric edit does to every report: totals, dimensions, criteria, evidence gained and lost."""
+    if from_reviews is not None:
+        if watch or out is not None or csv_out is not None or markdown is not None:
+            fail("--from-reviews prints its comparison only: --out, --csv, --markdown and --watch need a folder of reports")
+        return _diff_reviews(from_reviews, _load(base), _load(rubric))
+    if reports is None:
+        fail("give a folder of reports, or --from-reviews DB")
     if out is not None:
         if out.suffix.lower() in (".md", ".markdown"):
             markdown = markdown or out
@@ -241,10 +254,10 @@ def _fmt_stat(x: float, digits: int = 3) -> str:
 
 @app.command("calibrate")
 def calibrate_cmd(
-    reports: DirArg,
+    reports: OptDirArg = None,
     labels: Annotated[
-        Path, typer.Option("--labels", help="CSV with columns file,total and optionally one per dimension id.")
-    ],
+        Optional[Path], typer.Option("--labels", help="CSV with columns file,total and optionally one per dimension id.")
+    ] = None,
     rubric: RubricOpt = None,
     top: Annotated[int, typer.Option("--top", "-n", min=0, help="How many disagreeing reports to show.")] = 3,
     fit: Annotated[
@@ -254,12 +267,17 @@ def calibrate_cmd(
     ridge: Annotated[
         float, typer.Option("--ridge", min=0.0, help="How strongly the fit keeps points the labels cannot tell apart.")
     ] = 0.05,
+    from_reviews: FromReviewsOpt = None,
 ) -> None:
     """Compare the tool's scores with reviewers' (Spearman, Kendall, mean absolute error); optionally fit the points."""
     from ..tuning import calibrate as cal
     from ..tuning.corpus import display_name
 
     scorer = _load(rubric)
+    if from_reviews is not None:
+        return _calibrate_from_reviews(from_reviews, scorer, top=top, fit=fit, ridge=ridge)
+    if reports is None or labels is None:
+        fail("give a folder of reports and --labels CSV, or --from-reviews DB")
     r = scorer.rubric
     if fit is not None:
         _guard([(fit, "--fit")], inputs=[scorer.loaded.path, labels, *_input_files(reports)],
@@ -349,3 +367,87 @@ def _fit(scorer, pairs, out: Path, labels: Path, ridge: float) -> None:
     )
     cal.write_fitted(scorer.loaded, out, result, header)
     console.print(Text(printable(f"fitted rubric: {out}"), style="bold"), soft_wrap=True)
+
+
+# -- the workbench's reviews as labels (calibrate --from-reviews, diff --from-reviews) ---------
+
+
+def _reviewed(db: Path):
+    from ..web.loop import reviewed_submissions
+
+    subs = reviewed_submissions(db)  # an InputError (no database there) goes to the one error handler
+    if not subs:
+        fail(f"{db}: no reviewed submissions yet (a reviewer must change a level, a veto or sign in the workbench)")
+    return subs
+
+
+def _calibrate_from_reviews(db: Path, scorer, *, top: int, fit: Path | None, ridge: float) -> None:
+    from ..tuning import calibrate as cal
+    from ..web import loop
+
+    if fit is not None:
+        _guard([(fit, "--fit")], inputs=[scorer.loaded.path, loop.db_path(db)])
+    subs = _reviewed(db)
+    r = scorer.rubric
+    results = loop.rescore(scorer, subs)
+    columns = ["total"] + [d.id for d in r.dimensions]
+    pairs = [cal.Pair(s.name, res, {k: v for k, v in loop.labels_of(s).items() if k in columns})
+             for s, res in zip(subs, results)]
+    console.print(Text.assemble(("calibration ", "bold"), printable(
+        f"{r.id} {r.version} against reviewers' decisions in {db}: {len(pairs)} reviewed submissions")), soft_wrap=True)
+    table = Table(expand=False)
+    for col, just in (("", "left"), ("n", "right"), ("Spearman", "right"), ("Kendall", "right"), ("MAE", "right"),
+                      ("tool − reviewers", "right")):
+        table.add_column(col, justify=just)
+    for a in cal.agreements(pairs, columns):
+        table.add_row(a.column, str(a.n), _fmt_stat(a.spearman), _fmt_stat(a.kendall), _fmt_stat(a.mae, 2),
+                      _fmt_stat(a.bias, 2))
+    console.print(table)
+    order = {lv.id: i for i, lv in enumerate(r.levels)}
+    crits = loop.criterion_agreement(subs, results, order)
+    hit, n = loop.level_hits(results, subs)
+    ct = Table(title=f"criterion levels: the rubric agrees with the reviewers on {hit} of {n}", expand=False)
+    for col, just in (("criterion", "left"), ("n", "right"), ("same", "right"), ("lowered", "right"),
+                      ("raised", "right")):
+        ct.add_column(col, justify=just, overflow="fold")
+    moved = [a for a in crits if a.same != a.n]
+    for a in moved:
+        ct.add_row(Text(printable(f"{a.id} {a.name}")), str(a.n), str(a.same), str(a.lowered), str(a.raised))
+    console.print(ct)
+    # the reasons on lines of their own: a table cell would break a sentence mid-word
+    for a in moved:
+        if a.reasons:
+            console.print(Text.assemble(("reviewers' reasons ", "dim"), printable(f"{a.id}: " + "；".join(a.reasons[:3]))),
+                          soft_wrap=True)
+    worst = cal.disagreements(pairs, top)
+    if worst:
+        console.print(Text("where the tool and the reviewers disagree most", style="bold"))
+    for w in worst:
+        print_disagreement(w, columns)
+    if fit is not None:
+        _fit(scorer, pairs, fit, Path(db), ridge)
+
+
+def _diff_reviews(db: Path, old, new) -> None:
+    from ..web import loop
+
+    subs = _reviewed(db)
+    before, after = loop.rescore(old, subs), loop.rescore(new, subs)
+    console.print(Text.assemble(("rubric diff on the reviewed round ", "bold"), printable(
+        f"{old.loaded.path} → {new.loaded.path}: {len(subs)} reviewed submissions")), soft_wrap=True)
+    table = Table(expand=False)
+    for col, just in (("报告", "left"), ("评审认定", "right"), ("基准", "right"), ("新标准", "right"),
+                      ("与评审差距", "right")):
+        table.add_column(col, justify=just)
+    for s, b, a in sorted(zip(subs, before, after), key=lambda t: -abs(t[2].total - t[1].total)):
+        gap_b, gap_a = abs(b.total - s.review.total), abs(a.total - s.review.total)
+        style = "green" if gap_a < gap_b - 1e-9 else ("red" if gap_a > gap_b + 1e-9 else "dim")
+        table.add_row(Text(printable(s.name)), f"{s.review.total:g}", f"{b.total:g}", f"{a.total:g}",
+                      Text(f"{gap_b:.1f} → {gap_a:.1f}", style=style))
+    console.print(table)
+    hb, n = loop.level_hits(before, subs)
+    ha, _ = loop.level_hits(after, subs)
+    console.print(
+        f"mean |total − reviewed total|: {loop.mean_gap(before, subs):.2f} → {loop.mean_gap(after, subs):.2f}; "
+        f"criterion levels as the reviewers set them: {hb}/{n} → {ha}/{n}"
+    )

@@ -118,7 +118,9 @@ class ScorecardRenderer:
         # WeasyPrint's font and layout caches are not meant for concurrent use.
         self._lock = threading.Lock()
 
-    def html(self, result: ScoreResult, *, generated: _dt.date | None = None) -> str:
+    def html(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None) -> str:
+        """`review`: the reviewers' decision (scorer.web.review.Reviewed) to print beside
+        the machine's proposal, or None for the machine's scorecard alone."""
         generated = generated or _dt.date.today()
         seen: set[tuple[int, int]] = set()
         dims = [
@@ -137,24 +139,26 @@ class ScorecardRenderer:
             generated=generated.isoformat(),
             max_quotes=MAX_QUOTES,
             input_name=Path(result.submission.path).name or result.submission.path,
+            review=review,
+            review_grade_class=TIER_CLASS[review.tier] if review is not None else "",
         )
         return _TEMPLATE_WHITESPACE.sub("><", html)
 
-    def document(self, result: ScoreResult, *, generated: _dt.date | None = None):
+    def document(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None):
         from weasyprint import HTML
 
-        html = HTML(string=self.html(result, generated=generated), base_url=self.base_url,
+        html = HTML(string=self.html(result, generated=generated, review=review), base_url=self.base_url,
                     url_fetcher=self.fetcher)
         return html.render(stylesheets=[self.css], font_config=self.font_config)
 
-    def write_pdf(self, result: ScoreResult, target, *, generated: _dt.date | None = None) -> None:
+    def write_pdf(self, result: ScoreResult, target, *, generated: _dt.date | None = None, review=None) -> None:
         """Render to `target` (a path or a binary file object)."""
         with self._lock:
-            mark(self.document(result, generated=generated)).write_pdf(target)
+            mark(self.document(result, generated=generated, review=review)).write_pdf(target)
 
-    def pdf_bytes(self, result: ScoreResult, *, generated: _dt.date | None = None) -> bytes:
+    def pdf_bytes(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None) -> bytes:
         with self._lock:
-            return mark(self.document(result, generated=generated)).write_pdf()
+            return mark(self.document(result, generated=generated, review=review)).write_pdf()
 
 
 def mark(document):

@@ -1,0 +1,128 @@
+"""`civscore serve`: start the workbench; `serve adduser`, `serve assign`: accounts.
+
+    civscore serve                                   # http://127.0.0.1:8000/, no login
+    civscore serve --host 0.0.0.0 --data /srv/review # login required, accounts needed first
+    civscore serve adduser 张三 --data /srv/review    # asks for the password twice
+    civscore serve assign 张三 3 --data /srv/review   # 张三 may open round 3
+
+Starlette and uvicorn are imported only when the server starts (the `web` extra).
+Its own Typer app, wired into the root group by `main`; it imports `common` and the
+workbench (scorer.web), which imports nothing of the command line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import MaxSizeOpt, fail, max_bytes, new_app
+
+DEFAULT_DATA = Path("civscore-data")
+
+app = new_app(
+    help="The reviewer's workbench: a local web page to score, check, adjust and sign scorecards.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Folder holding results.sqlite and the uploads.")]
+
+
+def _store(data: Path):
+    from ..web.store import WebStore
+
+    try:
+        return WebStore(data)  # a CivscoreError goes to the one error handler
+    except OSError as e:
+        fail(f"cannot open the workbench data: {e.strerror or e}", data)
+
+
+@app.callback()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to bind. Anything but loopback requires a login.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    data: DataOpt = DEFAULT_DATA,
+    login: Annotated[bool, typer.Option("--login", help="Require a login on loopback too.")] = False,
+    max_size_mb: MaxSizeOpt = 20.0,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", help="Scoring processes (default: one per core, at most 4; 0 scores in the server process).")
+    ] = None,
+) -> None:
+    """Start the workbench (Ctrl-C stops it)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        import uvicorn
+
+        from ..web.app import create_app, is_loopback
+    except ImportError as e:
+        fail(f"the workbench needs the 'web' extra ({e.name} is missing): pip install 'civscore[web]'")
+    require_login = login or not is_loopback(host)
+    if workers is None:
+        import os
+
+        workers = max(1, min(4, os.cpu_count() or 1))
+    if workers < 0:
+        fail("--workers must be 0 or more")
+    store = _store(data)
+    if require_login and store.user_count() == 0:
+        fail(
+            f"serving on {host} requires a login, and {store.path} has no reviewer accounts yet: "
+            f"run `civscore serve adduser NAME --data {data}` first"
+        )
+    limit = max_bytes(max_size_mb)
+    store.import_batch_results()
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
+               f"{workers} 个评分进程；Ctrl-C 停止）", err=True)
+    # jieba, both rubrics and the pages load before the first upload, not during it
+    app = create_app(data, require_login=require_login, max_bytes=limit, warm=True, import_batch=False,
+                     score_workers=workers)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command("adduser")
+def adduser(
+    name: Annotated[str, typer.Argument(help="The reviewer's login name.")],
+    data: DataOpt = DEFAULT_DATA,
+    admin: Annotated[bool, typer.Option("--admin", help="May open every round.")] = False,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Create a reviewer account, or set a new password for one."""
+    from ..web.security import hash_password
+
+    name = name.strip()
+    if not name or len(name) > 60 or any(ord(c) < 32 for c in name):
+        fail("the name must be 1-60 printable characters")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(f"password for {name}", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        fail("the password must have at least 8 characters")
+    store = _store(data)
+    new = store.add_user(name, hash_password(password), admin=admin)
+    typer.echo(f"{'added' if new else 'updated'} reviewer {name}{' (admin)' if admin else ''} in {store.path}")
+
+
+@app.command("assign")
+def assign(
+    name: Annotated[str, typer.Argument(help="The reviewer's login name.")],
+    round_id: Annotated[int, typer.Argument(help="The round's number (as in its address /rounds/N).")],
+    data: DataOpt = DEFAULT_DATA,
+) -> None:
+    """Let a reviewer open a round."""
+    store = _store(data)
+    if store.user(name) is None:
+        fail(f"no reviewer named {name} (add one with `civscore serve adduser {name}`)")
+    if store.round(round_id) is None:
+        fail(f"no round {round_id} in {store.path}")
+    store.assign(name, round_id)
+    typer.echo(f"{name} may now open round {round_id}")
+
+
+__all__ = ["app"]

@@ -1,0 +1,792 @@
+"""The workbench as a Starlette application: `create_app(data_dir, ...)`.
+
+Pages are rendered on the server from templates/web/ (Jinja2, autoescaped: the
+text of a submission is never markup). Every POST carries the session's CSRF
+token; every URL names rounds and items by integer id, and no part of a request
+becomes a file-system path. Static assets are read once at start into memory and
+served by a fixed name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote as urlquote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from scorer.batch.summary import Summary
+from scorer.engine import resolve_rubric
+from scorer.errors import CivscoreError
+from scorer.report.format import fmt_score
+from scorer.resources import templates_dir
+from scorer.result import RubricInfo, ScoreResult
+from scorer.rubric import load_rubric
+
+from . import actions, evidence as ev
+from .pool import AUTO, ScoringPool, load_scorer
+from .review import RubricRules, reviewed
+from .security import COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, verify_password
+from .store import Item, StaleWrite, WebStore
+from .uploads import DEFAULT_MAX_BYTES, UploadRefused
+
+# The bundled rubrics a round can use (labelled on the pages with each rubric's own title),
+# after the default: choose by unit kind (RubricChooser).
+BUNDLED = ("court", "general")
+RUBRICS = (AUTO, *BUNDLED)
+DEFAULT_RUBRIC = AUTO
+AUTO_LABEL = "按单位类别自动选择"
+WARM_TEXT = "预热用的一段文字，不是申报材料。" * 4
+LOCAL_REVIEWER = "本机评审人"
+MAX_FILES = 50
+STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8"}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'",
+}
+
+
+_PARSED: dict[tuple, object] = {}
+
+
+def _parsed_rubric(path: Path):
+    """load_rubric, shared within the process while the file is unchanged."""
+    st = Path(path).stat()
+    key = (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = load_rubric(path)
+    return _PARSED[key]
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Workbench:
+    store: WebStore
+    require_login: bool
+    max_bytes: int = DEFAULT_MAX_BYTES
+    score_workers: int = 0
+    signer: Signer = field(init=False)
+    pool: ScoringPool = field(init=False)
+    env: Environment = field(init=False)
+    static: dict[str, bytes] = field(init=False)
+    _rules: dict[str, RubricRules] = field(default_factory=dict, init=False)
+    _scorers: dict = field(default_factory=dict, init=False)
+    _rubrics: dict = field(default_factory=dict, init=False)
+    _load_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+
+    def __post_init__(self):
+        self.signer = Signer(self.store.secret())
+        tdir = Path(templates_dir()) / "web"
+        self.env = Environment(loader=FileSystemLoader(str(tdir)), autoescape=True, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True)
+        self.env.filters["score"] = fmt_score
+        self.env.globals["RUBRICS"] = {AUTO: AUTO_LABEL} | {
+            name: f"{self._rubric(name).rubric.title}（{name}）" for name in BUNDLED}
+        self.env.globals["tier_cn"] = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格",
+                                       "veto": "一票否决"}
+        self.static = {name: (tdir / "static" / name).read_bytes() for name in STATIC}
+        self.pool = ScoringPool(self.score_workers, tuple(RUBRICS))
+
+    # -- scorers and rubric rules --------------------------------------------------------
+
+    def scorer(self, rubric: str):
+        """The bundled rubric's scorer, or the chooser by unit kind (AUTO), loaded once
+        (Scorer.load parses the YAML on every call)."""
+        name = rubric if rubric in RUBRICS else DEFAULT_RUBRIC
+        if name not in self._scorers:
+            with self._load_lock:  # 20 first uploads at once must not each parse the rubric
+                if name not in self._scorers:
+                    self._scorers[name] = load_scorer(name)
+        return self._scorers[name]
+
+    def warm(self) -> None:
+        """Load the rubrics (and, scoring in this process, jieba), compile the pages, start
+        the scoring processes, before the first request."""
+        import gc
+
+        for name in BUNDLED:
+            self._rubric(name)
+        if self.score_workers == 0:
+            for name in RUBRICS:
+                self.scorer(name).score_text(WARM_TEXT)
+        for t in ("base.html.j2", "index.html.j2", "round.html.j2", "review.html.j2", "uploaded.html.j2",
+                  "message.html.j2", "login.html.j2"):
+            self.env.get_template(t)
+        self.pool.warm()
+        gc.collect()
+        gc.freeze()
+
+    def _rubric(self, ref: str):
+        """A rubric file parsed (not compiled: the server process need not load jieba)."""
+        if ref not in self._rubrics:
+            with self._load_lock:
+                if ref not in self._rubrics:
+                    self._rubrics[ref] = _parsed_rubric(resolve_rubric(ref))
+        return self._rubrics[ref]
+
+    def rules(self, result: ScoreResult) -> RubricRules:
+        """Level shares and grade bands of the rubric that scored `result`: a bundled one with
+        the same sha256, else the file it came from, else the bundled one of the same id."""
+        sha = result.rubric.sha256
+        if sha not in self._rules:
+            rubric = None
+            for name in BUNDLED:
+                if self._rubric(name).sha256 == sha:
+                    rubric = self._rubric(name).rubric
+            for candidate in (result.rubric.path, result.rubric.id):
+                if rubric is not None:
+                    break
+                try:
+                    loaded = self._rubric(candidate)
+                except (CivscoreError, OSError, ValueError):
+                    continue
+                if loaded.sha256 == sha or candidate == result.rubric.id:
+                    rubric = loaded.rubric
+            self._rules[sha] = RubricRules.of(rubric or self._rubric(BUNDLED[0]).rubric)
+        return self._rules[sha]
+
+    def levels(self, result: ScoreResult) -> list[str]:
+        return list(self.rules(result).shares)
+
+
+# -- request helpers ---------------------------------------------------------------------
+
+
+class Refusal(Exception):
+    """Ends a request with a page that says, in Chinese, what was refused."""
+
+    def __init__(self, status: int, title: str, message: str):
+        self.status, self.title, self.message = status, title, message
+
+
+def wb(request: Request) -> Workbench:
+    return request.app.state.wb
+
+
+def session_of(request: Request) -> Session:
+    s = request.scope.get("civscore.session")
+    if s is None:
+        s = wb(request).signer.load(request.cookies.get(COOKIE))
+        if s is None:
+            s = Session.new()
+            request.scope["civscore.session.new"] = True
+        request.scope["civscore.session"] = s
+    return s
+
+
+def set_session(request: Request, s: Session) -> None:
+    request.scope["civscore.session"] = s
+    request.scope["civscore.session.new"] = True
+
+
+def current_user(request: Request) -> str:
+    """The reviewer's name; in login mode a login is required for every page."""
+    s = session_of(request)
+    w = wb(request)
+    if w.require_login:
+        if not s.user or w.store.user(s.user) is None:
+            raise Refusal(401, "请先登录", "请先登录评审工作台。")
+        return s.user
+    return s.user or LOCAL_REVIEWER
+
+
+def is_admin(request: Request, user: str) -> bool:
+    w = wb(request)
+    if not w.require_login:
+        return True
+    u = w.store.user(user)
+    return bool(u and u[1])
+
+
+def visible_round(request: Request, round_id: int, user: str):
+    w = wb(request)
+    rnd = w.store.round(round_id)
+    if rnd is None:
+        raise Refusal(404, "没有这个评审批次", "没有这个评审批次，可能已被删除或链接有误。")
+    if w.require_login and not is_admin(request, user) and not w.store.assigned(user, round_id):
+        raise Refusal(403, "无权查看", "您没有被分配到这个评审批次，不能查看其中的材料。")
+    return rnd
+
+
+def visible_item(request: Request, round_id: int, item_id: int, user: str):
+    rnd = visible_round(request, round_id, user)
+    item = wb(request).store.item(item_id)
+    if item is None or item.round_id != round_id:
+        raise Refusal(404, "没有这份材料", "这个评审批次中没有这份材料。")
+    return rnd, item
+
+
+async def checked_form(request: Request, *, files: bool = False):
+    """The posted form, after the CSRF check. Multipart bodies are size-limited."""
+    w = wb(request)
+    limit = w.max_bytes * MAX_FILES + 1024 * 1024 if files else 1024 * 1024
+    try:
+        length = int(request.headers.get("content-length", "0"))
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise Refusal(413, "上传内容过大", f"上传内容过大（{length / 2**20:.1f} MB），未保存任何文件。"
+                      f"单个文件上限 {w.max_bytes / 2**20:.0f} MB，一次至多 {MAX_FILES} 个文件。")
+    try:
+        form = await request.form(max_files=MAX_FILES if files else 0, max_fields=200,
+                                  max_part_size=w.max_bytes if files else 256 * 1024)
+    except HTTPException as e:
+        if "size" in str(e.detail).lower():
+            raise Refusal(413, "文件过大", f"文件过大：单个文件上限 {w.max_bytes / 2**20:.0f} MB，未保存任何文件。") from None
+        if "files" in str(e.detail).lower():
+            raise Refusal(413, "文件过多", f"一次至多上传 {MAX_FILES} 个文件，未保存任何文件。") from None
+        raise Refusal(400, "表单无效", "提交的表单格式不正确，未保存任何内容。") from None
+    if not csrf_ok(session_of(request), form.get("csrf")):
+        await form.close()
+        raise Refusal(403, "表单已失效", "表单校验失败（缺少或错误的安全令牌），可能是页面已过期或来自其他网站。"
+                      "未保存任何内容，请刷新页面后重试。")
+    return form
+
+
+def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
+    w = wb(request)
+    s = session_of(request)
+    user = s.user or ("" if w.require_login else LOCAL_REVIEWER)
+    html = w.env.get_template(template).render(
+        csrf=s.csrf, user=user, login_mode=w.require_login, request_path=request.url.path, **ctx
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def finish(request: Request, response: Response) -> Response:
+    if request.scope.get("civscore.session.new"):
+        s = session_of(request)
+        response.set_cookie(COOKIE, wb(request).signer.dump(s), max_age=SESSION_SECONDS, httponly=True,
+                            samesite="strict", secure=False, path="/")
+    for k, v in SECURITY_HEADERS.items():
+        response.headers.setdefault(k, v)
+    return response
+
+
+def handler(fn):
+    """Wraps an endpoint: refusals become Chinese pages, the session cookie is set."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            response = await fn(request)
+        except Refusal as r:
+            if r.status == 401:
+                response = RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+            else:
+                response = page(request, "message.html.j2", status=r.status, title=r.title, message=r.message)
+        return finish(request, response)
+
+    endpoint.__name__ = fn.__name__
+    return endpoint
+
+
+def int_param(request: Request, name: str) -> int:
+    try:
+        return int(request.path_params[name])
+    except (KeyError, ValueError):
+        raise Refusal(404, "页面不存在", "页面不存在。") from None
+
+
+# -- pages -------------------------------------------------------------------------------
+
+
+@handler
+async def home(request: Request) -> Response:
+    user = current_user(request)
+    w = wb(request)
+    rounds = w.store.rounds(None if is_admin(request, user) else user)
+    return page(request, "index.html.j2", rounds=rounds, default_rubric=DEFAULT_RUBRIC)
+
+
+@handler
+async def create_round(request: Request) -> Response:
+    user = current_user(request)
+    form = await checked_form(request)
+    name = " ".join(str(form.get("name", "")).split())[:80]
+    rubric = str(form.get("rubric", DEFAULT_RUBRIC))
+    if not name:
+        raise Refusal(400, "请填写批次名称", "请填写评审批次的名称，例如“2026年度初评”。")
+    if rubric not in RUBRICS:
+        raise Refusal(400, "评分标准无效", "请选择列表中的评分标准。")
+    rid = wb(request).store.create_round(name, rubric, user if wb(request).require_login else "")
+    return RedirectResponse(f"/rounds/{rid}", status_code=303)
+
+
+def _filters(request: Request) -> dict:
+    q = request.query_params
+    grade = q.get("grade", "")
+    return {"grade": grade[:20], "veto": q.get("veto", ""), "unreviewed": q.get("unreviewed", "")}
+
+
+def ranked(items: list[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: (i.reviewed_vetoed, -round(i.reviewed_total, 6), i.filename, i.id))
+
+
+@handler
+async def round_view(request: Request) -> Response:
+    user = current_user(request)
+    rnd = visible_round(request, int_param(request, "rid"), user)
+    items = ranked(wb(request).store.items(rnd.id))
+    f = _filters(request)
+    grades = sorted({i.reviewed_grade for i in items})
+    shown = [
+        (rank, i) for rank, i in enumerate(items, 1)
+        if (not f["grade"] or i.reviewed_grade == f["grade"])
+        and (f["veto"] != "1" or i.reviewed_vetoed)
+        and (f["veto"] != "0" or not i.reviewed_vetoed)
+        and (f["unreviewed"] != "1" or not i.adjusted)
+    ]
+    return page(request, "round.html.j2", rnd=rnd, rows=shown, total=len(items), grades=grades, f=f,
+                rubric_default=rnd.rubric, max_mb=wb(request).max_bytes / 2**20, max_files=MAX_FILES,
+                reviewed=sum(1 for i in items if i.adjusted), results=request.query_params.get("added", ""))
+
+
+@handler
+async def upload(request: Request) -> Response:
+    user = current_user(request)
+    rnd = visible_round(request, int_param(request, "rid"), user)
+    w = wb(request)
+    form = await checked_form(request, files=True)
+    try:
+        rubric = str(form.get("rubric") or rnd.rubric)
+        if rubric not in RUBRICS:
+            raise Refusal(400, "评分标准无效", "请选择列表中的评分标准。")
+        files = [f for f in form.getlist("files") if hasattr(f, "read")]
+        if not files:
+            raise Refusal(400, "没有选择文件", "请选择要上传的申报材料（txt、docx、pdf 或 html）。")
+        added, refused = [], []
+        for f in files:
+            data = await f.read(w.max_bytes + 1)
+            outcome = await w.pool.score(rubric, data, f.filename, w.store.dir / "uploads", w.max_bytes)
+            if outcome[0] == "refused":
+                refused.append(UploadRefused(*outcome[1:]))
+                continue
+            scored = outcome[1]
+            summary = Summary.from_json(scored.summary_json)
+            item_id = w.store.add_item(rnd.id, summary, scored.result_json, rubric_sha256=scored.rubric_sha256,
+                                       rubric_id=scored.rubric_id, rubric_version=scored.rubric_version,
+                                       filename=scored.name, by=user)
+            added.append((item_id, summary))
+    finally:
+        await form.close()
+    if len(files) == 1 and added and not refused:
+        return RedirectResponse(f"/rounds/{rnd.id}/items/{added[0][0]}", status_code=303)
+    status = 200 if added else max(e.status for e in refused)
+    return page(request, "uploaded.html.j2", status=status, rnd=rnd, added=added, refused=refused)
+
+
+def doc_html(result: ScoreResult, rv) -> Markup:
+    """The normalized text with every quote marked. Each piece of text is escaped;
+    every segment carries its offset (data-o) so a selection maps back to offsets."""
+    spans: dict[tuple[int, int], set[str]] = {}
+    for s in rv.sections:
+        for c in s.criteria:
+            struck = {(q.start, q.end) for q in c.struck}
+            for q in c.quotes:
+                spans.setdefault((q.start, q.end), set()).add("struck" if (q.start, q.end) in struck else "q")
+            for q in c.added:
+                spans.setdefault((q.start, q.end), set()).add("added")
+    for v in rv.vetoes:
+        spans.setdefault((v.start, v.end), set()).add("veto")
+    text = result.text
+    starts: dict[int, list[tuple[int, int]]] = {}
+    for span in spans:
+        starts.setdefault(span[0], []).append(span)
+    cuts = sorted({0, len(text), *(p for span in spans for p in span)})
+    out = []
+    active: list[tuple[int, int]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        active = [k for k in active if k[1] > a] + starts.get(a, [])
+        piece = escape(text[a:b])
+        if not active:
+            out.append(Markup('<span data-o="%d">%s</span>') % (a, piece))
+            continue
+        classes = set().union(*(spans[k] for k in active))
+        if "struck" in classes and len(classes) > 1:
+            classes.discard("struck")
+        keys = " ".join(f"{s}-{e}" for s, e in sorted(active))
+        anchors = "".join(f'<a id="s-{s}-{e}"></a>' for (s, e) in starts.get(a, []))
+        out.append(Markup(anchors + '<mark data-o="%d" data-q="%s" class="%s">') % (a, keys, " ".join(sorted(classes)))
+                   + piece + Markup("</mark>"))
+    return Markup("").join(out)
+
+
+def load_item(request: Request):
+    user = current_user(request)
+    rnd, item = visible_item(request, int_param(request, "rid"), int_param(request, "iid"), user)
+    w = wb(request)
+    result = ScoreResult.model_validate_json(w.store.result_json(item))
+    version, state = w.store.review(item.id)
+    return user, rnd, item, result, version, state
+
+
+def review_page(request: Request, rnd, item, result, version, state, *, status=200, conflict=None, error=None,
+                form=None) -> HTMLResponse:
+    w = wb(request)
+    rv = reviewed(result, state, w.rules(result))
+    changes = w.store.changes(item.id)
+    return page(request, "review.html.j2", status=status, rnd=rnd, item=item, r=result, rv=rv, version=version,
+                doc=doc_html(result, rv), levels=w.levels(result), changes=list(reversed(changes)),
+                conflict=conflict, error=error, form=form or {}, tier=ev.tier(result))
+
+
+@handler
+async def review_view(request: Request) -> Response:
+    user, rnd, item, result, version, state = load_item(request)
+    return review_page(request, rnd, item, result, version, state)
+
+
+async def _apply(request: Request, make) -> Response:
+    """Run one change: CSRF check, build the new state, write it if the version still holds."""
+    user, rnd, item, result, version, state = await run_in_threadpool(load_item, request)
+    form = await checked_form(request)
+    w = wb(request)
+    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    try:
+        seen = int(values.get("version", ""))
+    except ValueError:
+        seen = -1
+    if seen != version:
+        # Someone else wrote since this reviewer loaded the page: refuse, and say who changed what.
+        changes = [c for c in w.store.changes(item.id, since=max(seen, 0))]
+        return review_page(request, rnd, item, result, version, state, status=409, conflict=changes, form=values)
+    try:
+        new, target, what, why, before, after = make(result, state, values)
+    except actions.Refused as e:
+        return review_page(request, rnd, item, result, version, state, status=400, error=str(e), form=values)
+    rv = reviewed(result, new, w.rules(result))
+    try:
+        await run_in_threadpool(
+            lambda: w.store.save_review(item.id, version, new, who=user, action=target.split(":")[0], target=target,
+                                        what=what, why=why, before=before, after=after, reviewed_total=rv.total,
+                                        reviewed_grade=rv.grade, reviewed_vetoed=rv.vetoed,
+                                        undoes=values.get("_undoes") and int(values["_undoes"]))
+        )
+    except StaleWrite as e:
+        version, state = w.store.review(item.id)
+        return review_page(request, rnd, item, result, version, state, status=409, conflict=e.changes, form=values)
+    anchor = values.get("crit", "")
+    return RedirectResponse(
+        f"/rounds/{rnd.id}/items/{item.id}" + (f"#c-{urlquote(anchor)}" if anchor else ""), status_code=303
+    )
+
+
+@handler
+async def set_level(request: Request) -> Response:
+    w = wb(request)
+    return await _apply(request, lambda r, s, v: actions.set_level(r, s, w.levels(r), v.get("crit"), v.get("level"),
+                                                                   v.get("reason")))
+
+
+def _span_field(v: dict, *names: str) -> tuple[str | None, str | None, str | None]:
+    """(which button, start, end): a quote's button posts "start-end" under its name;
+    plain start/end fields work too."""
+    for name in names:
+        if v.get(name):
+            start, _, end = v[name].partition("-")
+            return name, start, end
+    return None, v.get("start"), v.get("end")
+
+
+@handler
+async def strike(request: Request) -> Response:
+    def make(r, s, v):
+        button, start, end = _span_field(v, "strike", "restore")
+        restore = button == "restore" or v.get("restore") == "1"
+        return actions.strike_quote(r, s, v.get("crit"), start, end, v.get("reason"), restore=restore)
+
+    return await _apply(request, make)
+
+
+@handler
+async def add_quote(request: Request) -> Response:
+    def make(r, s, v):
+        button, start, end = _span_field(v, "remove")
+        remove = button == "remove" or v.get("remove") == "1"
+        return actions.add_quote(r, s, v.get("crit"), start, end, v.get("reason"), remove=remove)
+
+    return await _apply(request, make)
+
+
+@handler
+async def veto(request: Request) -> Response:
+    return await _apply(request, lambda r, s, v: actions.dismiss_veto(
+        r, s, v.get("key", ""), v.get("reason"), restore=v.get("restore") == "1"))
+
+
+@handler
+async def opinion(request: Request) -> Response:
+    return await _apply(request, lambda r, s, v: actions.set_opinion(
+        s, v.get("opinion"), v.get("reviewer"), v.get("checker")))
+
+
+@handler
+async def undo(request: Request) -> Response:
+    iid = int_param(request, "iid")
+
+    def make(r, s, v):
+        try:
+            change = wb(request).store.change(iid, int(v.get("change", "")))
+        except ValueError:
+            change = None
+        if change is None:
+            raise actions.Refused("没有这条修改记录。")
+        v["_undoes"] = str(change.id)
+        return actions.undo(s, change)
+
+    return await _apply(request, make)
+
+
+def pdf_filename(result: ScoreResult, suffix: str) -> str:
+    base = result.submission.unit or Path(result.submission.path).stem or "评分表"
+    return f"{base}-{suffix}.pdf"
+
+
+def attachment(data: bytes, filename: str, media: str) -> Response:
+    ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "-_." else "_" for ch in filename)
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urlquote(filename)}",
+    })
+
+
+def scorecard_bytes(wbench: Workbench, result: ScoreResult, state) -> bytes:
+    """The same render function as `civscore score --pdf`; the review section only when
+    a reviewer decided something, so an untouched submission gives the same bytes."""
+    from scorer.report.environment import check_pdf_environment
+    from scorer.report.pdf import renderer
+
+    check_pdf_environment()
+    review = reviewed(result, state, wbench.rules(result)) if state.adjusted() else None
+    return renderer().pdf_bytes(result, review=review)
+
+
+@handler
+async def scorecard(request: Request) -> Response:
+    user, rnd, item, result, version, state = await run_in_threadpool(load_item, request)
+    try:
+        data = await run_in_threadpool(scorecard_bytes, wb(request), result, state)
+    except CivscoreError as e:
+        raise Refusal(500, "无法生成评分表", f"无法生成 PDF 评分表：{e.message}") from None
+    return attachment(data, pdf_filename(result, "评分表"), "application/pdf")
+
+
+def round_rows(w: Workbench, rnd):
+    """Ranked rows with the reviewed scores, as the batch's ranking module takes them; the
+    dimension columns and the rubric named on the overview are those of the rubric that
+    scored most of the round's submissions (a round chosen by unit kind can hold both)."""
+    from collections import Counter
+
+    from scorer.batch.ranking import Dim, RankedRow
+    from scorer.batch.summary import DimScore
+
+    items = ranked(w.store.items(rnd.id))
+    common = Counter(i.rubric_sha256 for i in items).most_common(1)
+    main_sha = common[0][0] if common else None
+    rows, dims, info = [], None, None
+    for rank, item in enumerate(items, 1):
+        s = item.summary
+        dim_scores = s.dimensions
+        result = None
+        if item.adjusted or (info is None and item.rubric_sha256 == main_sha):
+            result = ScoreResult.model_validate_json(w.store.result_json(item))
+        if item.adjusted:
+            _, state = w.store.review(item.id)
+            rv = reviewed(result, state, w.rules(result))
+            dim_scores = tuple(DimScore(x.id, x.name, x.score, x.max) for x in rv.sections if x.id != "bonus")
+            vetoes = tuple(dict.fromkeys(v.name for v in rv.vetoes if v.dismissed is None))
+            s = Summary(s.sha256, s.path, s.unit, s.title, rv.total, s.max_total, rv.grade, rv.vetoed, dim_scores,
+                        vetoes, tier=rv.tier)
+        if info is None and item.rubric_sha256 == main_sha:
+            info = result.rubric.model_copy(update={"chosen_by": ""})
+            rules = w.rules(result)
+            dims = [Dim(d.id, d.name, d.max) for d in dim_scores]
+        rows.append(RankedRow(rank, item.filename, s, None))
+    if info is None:  # an empty round: the rubric it was opened with (the fallback for AUTO)
+        loaded = w._rubric(rnd.rubric if rnd.rubric in BUNDLED else BUNDLED[-1])
+        r = loaded.rubric
+        info = RubricInfo(id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path))
+        rules = RubricRules.of(r)
+    grade_order = [g[0] for g in rules.grades] + [rules.veto_grade]
+    return rows, dims or [], info, grade_order
+
+
+@handler
+async def ranking_file(request: Request) -> Response:
+    from scorer.batch.ranking import csv_bytes, write_xlsx
+
+    user = current_user(request)
+    rnd = visible_round(request, int_param(request, "rid"), user)
+    kind = request.path_params["kind"]
+    if kind not in ("csv", "xlsx"):
+        raise Refusal(404, "页面不存在", "页面不存在。")
+    rows, dims, _, _ = await run_in_threadpool(round_rows, wb(request), rnd)
+    if kind == "csv":
+        return attachment(csv_bytes(rows, dims), f"{rnd.name}-排名.csv", "text/csv; charset=utf-8")
+
+    def xlsx() -> bytes:
+        import tempfile
+
+        # the batch's own writer (atomic, marked, formula-safe), into a private folder
+        with tempfile.TemporaryDirectory() as tmp:
+            return write_xlsx(Path(tmp) / "ranking.xlsx", rows, dims).read_bytes()
+
+    data = await run_in_threadpool(xlsx)
+    return attachment(data, f"{rnd.name}-排名.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@handler
+async def overview(request: Request) -> Response:
+    user = current_user(request)
+    rnd = visible_round(request, int_param(request, "rid"), user)
+    w = wb(request)
+
+    def build() -> bytes:
+        import tempfile
+
+        from scorer.batch.overview import write_overview
+        from scorer.report.environment import check_pdf_environment
+        from scorer.report.pdf import renderer
+
+        check_pdf_environment()
+        rows, dims, info, grade_order = round_rows(w, rnd)
+        # WeasyPrint's caches are shared with the scorecard renderer: render one at a time.
+        with renderer()._lock, tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "overview.pdf"
+            write_overview(out, rows, dims, rubric_info=info, grade_order=grade_order)
+            return out.read_bytes()
+
+    try:
+        data = await run_in_threadpool(build)
+    except CivscoreError as e:
+        raise Refusal(500, "无法生成总览", f"无法生成总览 PDF：{e.message}") from None
+    return attachment(data, f"{rnd.name}-总览.pdf", "application/pdf")
+
+
+# -- login -------------------------------------------------------------------------------
+
+
+def _safe_next(value: str | None) -> str:
+    value = value or "/"
+    # Browsers drop tabs and newlines from URLs, so "/\t/host" would become "//host".
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        return "/"
+    return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
+
+
+@handler
+async def login_form(request: Request) -> Response:
+    return page(request, "login.html.j2", next=_safe_next(request.query_params.get("next")), error=None, name="")
+
+
+@handler
+async def login(request: Request) -> Response:
+    w = wb(request)
+    form = await checked_form(request)
+    name = str(form.get("name", "")).strip()[:60]
+    password = str(form.get("password", ""))[:200]
+    nxt = _safe_next(form.get("next"))
+    if w.require_login:
+        account = w.store.user(name) if name else None
+        ok = await run_in_threadpool(verify_password, password, account[0] if account else DUMMY_HASH)
+        if not (account and ok):
+            return page(request, "login.html.j2", status=401, next=nxt, name=name,
+                        error="bad-password")  # the sentence is in login.html.j2
+    elif not name:
+        return page(request, "login.html.j2", status=400, next=nxt, name=name, error="请填写您的姓名。")
+    set_session(request, Session.new(name))
+    return RedirectResponse(nxt, status_code=303)
+
+
+@handler
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    set_session(request, Session.new())
+    return RedirectResponse("/login" if wb(request).require_login else "/", status_code=303)
+
+
+async def static(request: Request) -> Response:
+    name = request.path_params.get("name", "")
+    w = wb(request)
+    if name not in STATIC:
+        return finish(request, page(request, "message.html.j2", status=404, title="页面不存在", message="页面不存在。"))
+    return Response(w.static[name], media_type=STATIC[name], headers={"Cache-Control": "no-cache",
+                                                                       "X-Content-Type-Options": "nosniff"})
+
+
+async def not_found(request: Request, exc) -> Response:
+    status = getattr(exc, "status_code", 404)
+    title, message = ("页面不存在", "页面不存在。") if status == 404 else ("请求无效", "请求无效。")
+    if status == 405:
+        title, message = "请求方式不正确", "这个地址不接受这种请求方式。"
+    return finish(request, page(request, "message.html.j2", status=status, title=title, message=message))
+
+
+async def server_error(request: Request, exc) -> Response:
+    return finish(request, page(request, "message.html.j2", status=500, title="内部错误",
+                                message="处理时出错，未保存本次修改。请稍后重试，或联系管理员查看日志。"))
+
+
+def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+               warm: bool = False, import_batch: bool = True, score_workers: int = 0) -> Starlette:
+    """The workbench over `data_dir`. `warm=True` loads the rubrics and compiles the pages
+    now rather than on the first requests (civscore serve does). `score_workers` > 0 scores
+    uploads in that many worker processes; 0 scores in this process."""
+    store = WebStore(data_dir)
+    if import_batch:
+        store.import_batch_results()
+    w = Workbench(store, require_login, max_bytes, score_workers)
+    if warm:
+        w.warm()
+    routes = [
+        Route("/", home),
+        Route("/rounds", create_round, methods=["POST"]),
+        Route("/rounds/{rid:int}", round_view),
+        Route("/rounds/{rid:int}/upload", upload, methods=["POST"]),
+        Route("/rounds/{rid:int}/ranking.{kind:str}", ranking_file),
+        Route("/rounds/{rid:int}/overview.pdf", overview),
+        Route("/rounds/{rid:int}/items/{iid:int}", review_view),
+        Route("/rounds/{rid:int}/items/{iid:int}/level", set_level, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/strike", strike, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/add", add_quote, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/veto", veto, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/opinion", opinion, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/undo", undo, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/scorecard.pdf", scorecard),
+        Route("/login", login_form),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/static/{name:str}", static),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        w.pool.close()
+
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
+                    lifespan=lifespan)
+    app.state.wb = w
+    return app
+

@@ -1,0 +1,423 @@
+"""The workbench's tables, in the same SQLite file as `civscore batch` (results.sqlite).
+
+The batch's `results` table is used as it is (one row per submission × rubric,
+with the result JSON); the workbench adds tables prefixed `web_`:
+
+    web_rounds       a 评审批次: name, rubric, who opened it
+    web_items        a submission in a round → (submission sha256, rubric sha256) in `results`
+    web_reviews      the reviewers' decisions on an item (ReviewState JSON), its version
+                     number, and the reviewed total/grade/veto for rankings
+    web_changes      every change: who, when, what, why, the value before and after
+    web_users        reviewer accounts (scrypt hashes)
+    web_assignments  which rounds a reviewer may open
+    web_meta         the session-signing secret
+
+A review is written only if the version the reviewer saw is still the current one
+(optimistic concurrency); otherwise `StaleWrite` carries the changes made since.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from scorer.batch.store import DB_NAME, ResultStore, utc_now
+from scorer.batch.summary import Summary
+from scorer.errors import OutputError
+from scorer.outputs import is_own_output
+
+from .review import ReviewState
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_rounds (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    rubric      TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS web_items (
+    id                INTEGER PRIMARY KEY,
+    round_id          INTEGER NOT NULL REFERENCES web_rounds (id),
+    submission_sha256 TEXT NOT NULL,
+    rubric_sha256     TEXT NOT NULL,
+    filename          TEXT NOT NULL,
+    added_by          TEXT NOT NULL,
+    added_at          TEXT NOT NULL,
+    UNIQUE (round_id, submission_sha256, rubric_sha256)
+);
+CREATE TABLE IF NOT EXISTS web_reviews (
+    item_id         INTEGER PRIMARY KEY REFERENCES web_items (id),
+    version         INTEGER NOT NULL,
+    state           TEXT NOT NULL,
+    reviewed_total  REAL,
+    reviewed_grade  TEXT,
+    reviewed_vetoed INTEGER,
+    adjusted        INTEGER NOT NULL DEFAULT 0,
+    updated_by      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS web_changes (
+    id        INTEGER PRIMARY KEY,
+    item_id   INTEGER NOT NULL REFERENCES web_items (id),
+    version   INTEGER NOT NULL,
+    who       TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    what      TEXT NOT NULL,
+    why       TEXT NOT NULL,
+    before    TEXT,
+    after     TEXT,
+    undone_by INTEGER
+);
+CREATE INDEX IF NOT EXISTS web_changes_item ON web_changes (item_id, version);
+CREATE TABLE IF NOT EXISTS web_users (
+    name       TEXT PRIMARY KEY,
+    pw_hash    TEXT NOT NULL,
+    admin      INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS web_assignments (
+    user     TEXT NOT NULL,
+    round_id INTEGER NOT NULL,
+    PRIMARY KEY (user, round_id)
+);
+CREATE TABLE IF NOT EXISTS web_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    name: str
+    rubric: str
+    created_by: str
+    created_at: str
+    items: int = 0
+    reviewed: int = 0
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    round_id: int
+    submission_sha256: str
+    rubric_sha256: str
+    filename: str
+    added_by: str
+    added_at: str
+    summary: Summary
+    version: int
+    reviewed_total: float
+    reviewed_grade: str
+    reviewed_vetoed: bool
+    adjusted: bool
+    updated_by: str | None
+    updated_at: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    id: int
+    item_id: int
+    version: int
+    who: str
+    at: str
+    action: str
+    target: str
+    what: str
+    why: str
+    before: str | None
+    after: str | None
+    undone_by: int | None
+
+
+class StaleWrite(Exception):
+    """The review changed since the reviewer loaded it."""
+
+    def __init__(self, current_version: int, changes: list[Change]):
+        self.current_version = current_version
+        self.changes = changes
+        super().__init__(f"stale write: now at version {current_version}")
+
+
+class WebStore:
+    def __init__(self, data_dir: str | Path):
+        self.dir = Path(data_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.dir / DB_NAME
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        if self.path.exists() and not is_own_output(self.path):
+            raise OutputError(self.path, "exists and was not written by civscore; refusing to write to it")
+        with ResultStore(self.path):  # the batch's own tables, its schema check
+            pass
+        with self.connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def connect(self):
+        """This thread's connection, opened once and kept: closing the last connection to a
+        WAL database checkpoints and deletes the log, which costs a sync on every request."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+            with self._all_lock:
+                self._all.append(db)
+        yield db
+
+    def close(self) -> None:
+        """Close every thread's connection (tests, shutdown)."""
+        with self._all_lock:
+            for db in self._all:
+                try:
+                    db.close()
+                except sqlite3.ProgrammingError:  # made in another thread; it goes with the process
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- meta ------------------------------------------------------------------------
+
+    def secret(self) -> bytes:
+        with self.connect() as db:
+            db.execute("INSERT OR IGNORE INTO web_meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
+            return bytes.fromhex(db.execute("SELECT value FROM web_meta WHERE key = 'secret'").fetchone()[0])
+
+    # -- users -----------------------------------------------------------------------
+
+    def add_user(self, name: str, pw_hash: str, *, admin: bool = False) -> bool:
+        """Create or reset an account; True when it is new."""
+        with self.connect() as db:
+            new = db.execute("SELECT 1 FROM web_users WHERE name = ?", (name,)).fetchone() is None
+            db.execute(
+                "INSERT INTO web_users (name, pw_hash, admin, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET pw_hash = excluded.pw_hash, admin = excluded.admin",
+                (name, pw_hash, int(admin), utc_now()),
+            )
+            return new
+
+    def user(self, name: str) -> tuple[str, bool] | None:
+        with self.connect() as db:
+            row = db.execute("SELECT pw_hash, admin FROM web_users WHERE name = ?", (name,)).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    def user_count(self) -> int:
+        with self.connect() as db:
+            return db.execute("SELECT count(*) FROM web_users").fetchone()[0]
+
+    def assign(self, user: str, round_id: int) -> None:
+        with self.connect() as db:
+            db.execute("INSERT OR IGNORE INTO web_assignments (user, round_id) VALUES (?, ?)", (user, round_id))
+
+    def assigned(self, user: str, round_id: int) -> bool:
+        with self.connect() as db:
+            return db.execute(
+                "SELECT 1 FROM web_assignments WHERE user = ? AND round_id = ?", (user, round_id)
+            ).fetchone() is not None
+
+    # -- rounds ----------------------------------------------------------------------
+
+    def create_round(self, name: str, rubric: str, by: str) -> int:
+        with self.connect() as db:
+            cur = db.execute(
+                "INSERT INTO web_rounds (name, rubric, created_by, created_at) VALUES (?, ?, ?, ?)",
+                (name, rubric, by, utc_now()),
+            )
+            rid = cur.lastrowid
+            if by:
+                db.execute("INSERT OR IGNORE INTO web_assignments (user, round_id) VALUES (?, ?)", (by, rid))
+            return rid
+
+    def rounds(self, user: str | None = None) -> list[Round]:
+        """Every round, or (with `user`) the rounds assigned to that reviewer."""
+        sql = (
+            "SELECT r.id, r.name, r.rubric, r.created_by, r.created_at, "
+            "(SELECT count(*) FROM web_items i WHERE i.round_id = r.id), "
+            "(SELECT count(*) FROM web_items i JOIN web_reviews v ON v.item_id = i.id "
+            " WHERE i.round_id = r.id AND v.adjusted) FROM web_rounds r"
+        )
+        args: tuple = ()
+        if user is not None:
+            sql += " WHERE r.id IN (SELECT round_id FROM web_assignments WHERE user = ?)"
+            args = (user,)
+        with self.connect() as db:
+            return [Round(*row) for row in db.execute(sql + " ORDER BY r.id DESC", args)]
+
+    def round(self, round_id: int) -> Round | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT id, name, rubric, created_by, created_at FROM web_rounds WHERE id = ?", (round_id,)
+            ).fetchone()
+        return Round(*row) if row else None
+
+    def import_batch_results(self) -> int | None:
+        """Results a `civscore batch` stored that no round holds yet become one round."""
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT submission_sha256, rubric_sha256, rubric_id, path FROM results r WHERE NOT EXISTS "
+                "(SELECT 1 FROM web_items i WHERE i.submission_sha256 = r.submission_sha256 "
+                " AND i.rubric_sha256 = r.rubric_sha256) ORDER BY id"
+            ).fetchall()
+            if not rows:
+                return None
+            now = utc_now()
+            db.execute("BEGIN IMMEDIATE")
+            cur = db.execute(
+                "INSERT INTO web_rounds (name, rubric, created_by, created_at) VALUES (?, ?, ?, ?)",
+                (f"批量评分结果（{len(rows)} 份，{now[:10]}导入）", rows[0][2], "", now),
+            )
+            rid = cur.lastrowid
+            for sub, rub, _rid, path in rows:
+                db.execute(
+                    "INSERT OR IGNORE INTO web_items (round_id, submission_sha256, rubric_sha256, filename, "
+                    "added_by, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (rid, sub, rub, Path(path).name or path, "civscore batch", now),
+                )
+            db.execute("COMMIT")
+            return rid
+
+    # -- items -----------------------------------------------------------------------
+
+    def add_item(self, round_id: int, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
+                 rubric_version: str, filename: str, by: str) -> int:
+        """Store the result (in `results`, as the batch does) and put it in the round."""
+        with ResultStore(self.path) as rs:
+            rs.put(summary, result_json, rubric_sha256=rubric_sha256, rubric_id=rubric_id,
+                   rubric_version=rubric_version)
+        with self.connect() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO web_items (round_id, submission_sha256, rubric_sha256, filename, added_by, "
+                "added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (round_id, summary.sha256, rubric_sha256, filename, by, utc_now()),
+            )
+            return db.execute(
+                "SELECT id FROM web_items WHERE round_id = ? AND submission_sha256 = ? AND rubric_sha256 = ?",
+                (round_id, summary.sha256, rubric_sha256),
+            ).fetchone()[0]
+
+    _ITEM_SQL = (
+        "SELECT i.id, i.round_id, i.submission_sha256, i.rubric_sha256, i.filename, i.added_by, i.added_at, "
+        "r.summary, coalesce(v.version, 0), coalesce(v.reviewed_total, r.total), "
+        "coalesce(v.reviewed_grade, r.grade), coalesce(v.reviewed_vetoed, r.vetoed), coalesce(v.adjusted, 0), "
+        "v.updated_by, v.updated_at "
+        "FROM web_items i JOIN results r ON r.submission_sha256 = i.submission_sha256 "
+        "AND r.rubric_sha256 = i.rubric_sha256 LEFT JOIN web_reviews v ON v.item_id = i.id "
+    )
+
+    @staticmethod
+    def _item(row) -> Item:
+        return Item(*row[:7], Summary.from_json(row[7]), row[8], row[9], row[10], bool(row[11]), bool(row[12]),
+                    row[13], row[14])
+
+    def items(self, round_id: int) -> list[Item]:
+        with self.connect() as db:
+            rows = db.execute(self._ITEM_SQL + "WHERE i.round_id = ? ORDER BY i.id", (round_id,)).fetchall()
+        return [self._item(r) for r in rows]
+
+    def item(self, item_id: int) -> Item | None:
+        with self.connect() as db:
+            row = db.execute(self._ITEM_SQL + "WHERE i.id = ?", (item_id,)).fetchone()
+        return self._item(row) if row else None
+
+    def result_json(self, item: Item) -> str:
+        with self.connect() as db:
+            return db.execute(
+                "SELECT result_json FROM results WHERE submission_sha256 = ? AND rubric_sha256 = ?",
+                (item.submission_sha256, item.rubric_sha256),
+            ).fetchone()[0]
+
+    # -- reviews ---------------------------------------------------------------------
+
+    def review(self, item_id: int) -> tuple[int, ReviewState]:
+        with self.connect() as db:
+            row = db.execute("SELECT version, state FROM web_reviews WHERE item_id = ?", (item_id,)).fetchone()
+        if row is None:
+            return 0, ReviewState()
+        return row[0], ReviewState.model_validate_json(row[1])
+
+    def save_review(self, item_id: int, expected_version: int, state: ReviewState, *, who: str, action: str,
+                    target: str, what: str, why: str, before, after, reviewed_total: float, reviewed_grade: str,
+                    reviewed_vetoed: bool, undoes: int | None = None) -> int:
+        """Write the new state if the review is still at `expected_version`; record the change.
+        Returns the new version; raises StaleWrite (nothing written) otherwise."""
+        now = utc_now()
+        with self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute("SELECT version FROM web_reviews WHERE item_id = ?", (item_id,)).fetchone()
+                current = row[0] if row else 0
+                if current != expected_version:
+                    db.execute("ROLLBACK")
+                    raise StaleWrite(current, self.changes(item_id, since=expected_version))
+                new = current + 1
+                args = (new, state.model_dump_json(), reviewed_total, reviewed_grade, int(reviewed_vetoed),
+                        int(state.adjusted()), who, now)
+                if row:
+                    db.execute(
+                        "UPDATE web_reviews SET version = ?, state = ?, reviewed_total = ?, reviewed_grade = ?, "
+                        "reviewed_vetoed = ?, adjusted = ?, updated_by = ?, updated_at = ? WHERE item_id = ?",
+                        (*args, item_id),
+                    )
+                else:
+                    db.execute(
+                        "INSERT INTO web_reviews (version, state, reviewed_total, reviewed_grade, reviewed_vetoed, "
+                        "adjusted, updated_by, updated_at, item_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*args, item_id),
+                    )
+                cur = db.execute(
+                    "INSERT INTO web_changes (item_id, version, who, at, action, target, what, why, before, after) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (item_id, new, who, now, action, target, what, why,
+                     json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)),
+                )
+                if undoes is not None:
+                    db.execute("UPDATE web_changes SET undone_by = ? WHERE id = ? AND item_id = ?",
+                               (cur.lastrowid, undoes, item_id))
+                db.execute("COMMIT")
+            except StaleWrite:
+                raise
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return new
+
+    def changes(self, item_id: int, since: int = 0) -> list[Change]:
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT id, item_id, version, who, at, action, target, what, why, before, after, undone_by "
+                "FROM web_changes WHERE item_id = ? AND version > ? ORDER BY version",
+                (item_id, since),
+            ).fetchall()
+        return [Change(*r) for r in rows]
+
+    def change(self, item_id: int, change_id: int) -> Change | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT id, item_id, version, who, at, action, target, what, why, before, after, undone_by "
+                "FROM web_changes WHERE item_id = ? AND id = ?",
+                (item_id, change_id),
+            ).fetchone()
+        return Change(*row) if row else None
+
+    def all_reviews(self) -> list[tuple[Item, ReviewState, str]]:
+        """Every reviewed item with its state and result JSON (for calibrate --from-reviews)."""
+        with self.connect() as db:
+            rows = db.execute(
+                self._ITEM_SQL.replace("SELECT ", "SELECT v.state, r.result_json, ", 1)
+                + "WHERE v.adjusted ORDER BY i.id"
+            ).fetchall()
+        return [(self._item(r[2:]), ReviewState.model_validate_json(r[0]), r[1]) for r in rows]
