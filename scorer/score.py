@@ -308,7 +308,7 @@ class CompiledRubric:
             items=bonus_items,
         )
         base = round(sum(d.score for d in dimensions), 1)
-        total = round(min(r.max_total, base + bonus.score), 1)
+        total = r.total_for(base, bonus.score)
         grade, tier = r.grade_for(total, bool(vetoes))
         return ScoreResult.model_construct(
             submission=submission, rubric=self.rubric_info, tool_version=__version__,

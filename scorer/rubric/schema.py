@@ -225,6 +225,11 @@ class Rubric(_Strict):
         for d in self.dimensions:
             yield from d.criteria
 
+    def total_for(self, base: float, bonus: float) -> float:
+        """The total of a base and a bonus score: the bonus adds, the total never passes
+        the base points. The engine and the workbench's reviewed total both use this."""
+        return round(min(self.max_total, base + bonus), 1)
+
     def grade_for(self, total: float, vetoed: bool) -> tuple[str, str]:
         """(grade name, tier) for a total."""
         if vetoed:

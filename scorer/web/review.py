@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from scorer.result import ScoreResult
+from scorer.rubric.schema import Rubric
 
 from . import evidence as ev
 
@@ -72,25 +73,23 @@ class RubricRules:
     shares: dict[str, float]
     grades: tuple[tuple[str, float, str], ...]  # (name, min, tier), highest first
     veto_grade: str
-    bonus_max: float
+    rubric: Rubric  # its total_for and grade_for: the engine's own arithmetic, not a copy
 
     @classmethod
-    def of(cls, rubric) -> "RubricRules":
+    def of(cls, rubric: Rubric) -> "RubricRules":
         return cls(
             shares={lv.id: lv.share for lv in rubric.levels},
             grades=tuple(sorted(((g.name, g.min, g.tier or "pass") for g in rubric.grades), key=lambda g: -g[1])),
             veto_grade=rubric.veto_grade,
-            bonus_max=rubric.bonus.max,
+            rubric=rubric,
         )
+
+    def total_for(self, base: float, bonus: float) -> float:
+        return self.rubric.total_for(base, bonus)
 
     def grade_for(self, total: float, vetoed: bool) -> tuple[str, str]:
         """(grade name, tier) for a reviewed total, as the rubric bands it."""
-        if vetoed:
-            return self.veto_grade, "veto"
-        for name, minimum, tier in self.grades:
-            if total >= minimum - 1e-9:
-                return name, tier
-        return (self.grades[-1][0], self.grades[-1][2]) if self.grades else ("", "pass")
+        return self.rubric.grade_for(total, vetoed)
 
 
 @dataclass
@@ -219,7 +218,7 @@ def reviewed(result: ScoreResult, state: ReviewState, rules: RubricRules) -> Rev
     ]
     bonus = sections["bonus"].score
     base = round(sum(s.score for k, s in sections.items() if k != "bonus"), 1)
-    total = round(base + bonus, 1)
+    total = rules.total_for(base, bonus)
     vetoed = any(v.dismissed is None for v in vetoes)
     if not state.levels and not state.vetoes_dismissed:
         base, total, vetoed, grade, tier = result.base, result.total, result.vetoed, ev.grade_name(result), ev.tier(result)
