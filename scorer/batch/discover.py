@@ -7,15 +7,12 @@ scorecard names, whatever the file system's listing order.
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from scorer.ingest import find_reports
-from scorer.ingest.discover import skipped_name
+from scorer.ingest.discover import walk_intake
 
 # Files the batch writes at the top of --out; no scorecard may take these names.
 OVERVIEW_NAME = "overview.pdf"
@@ -72,59 +69,8 @@ def discover(source: Path, *, exclude: Path | None = None) -> list[Submission]:
 
 def special_files(source: Path, *, exclude: Path | None = None) -> list[tuple[str, str]]:
     """(relative path, reason) for every entry under `source` that `discover` passes
-    over without reading although it could look like a report: FIFOs, sockets,
-    devices, symbolic-link loops, dangling links, linked folders (not followed) and
-    entries that cannot be examined. Sorted by path."""
-    source = Path(source).resolve()
-    skip = exclude.resolve() if exclude is not None else None
-    found: list[tuple[str, str]] = []
-    stack = [source]
-    while stack:
-        folder = stack.pop()
-        if skip is not None and folder == skip:
-            continue
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as e:
-            if folder != source:
-                found.append((folder.relative_to(source).as_posix(), f"folder cannot be listed ({e.strerror})"))
-            continue
-        for entry in entries:
-            if skipped_name(entry.name):
-                continue
-            path = Path(entry.path)
-            rel = path.relative_to(source).as_posix()
-            try:
-                st = os.lstat(path)
-            except OSError as e:
-                found.append((rel, f"cannot be examined ({e.strerror})"))
-                continue
-            if stat.S_ISLNK(st.st_mode):
-                try:
-                    target = os.stat(path)
-                except OSError as e:
-                    if e.errno == errno.ELOOP:
-                        found.append((rel, "skipped: a symbolic-link loop"))
-                    elif e.errno == errno.ENOENT:
-                        found.append((rel, "skipped: a dangling symbolic link (its target does not exist)"))
-                    else:
-                        found.append((rel, f"skipped: a link that cannot be followed ({e.strerror})"))
-                    continue
-                if stat.S_ISDIR(target.st_mode):
-                    found.append((rel, "skipped: a linked folder (not followed, it could loop)"))
-                    continue
-                st = target
-            if stat.S_ISDIR(st.st_mode):
-                if not entry.is_symlink():
-                    stack.append(path)
-                continue
-            if stat.S_ISREG(st.st_mode):
-                continue
-            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
-                    else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
-            found.append((rel, f"skipped: {kind}"))
-    found.sort()
-    return found
+    over without reading although it could look like a report. Sorted by path."""
+    return walk_intake(source, exclude=exclude).skipped
 
 
 def file_sha256(path: Path) -> str | None:
