@@ -104,8 +104,6 @@ class Workbench:
         self.env.filters["score"] = fmt_score
         self.env.globals["RUBRICS"] = {AUTO: AUTO_LABEL} | {
             name: f"{self._rubric(name).rubric.title}（{name}）" for name in BUNDLED}
-        self.env.globals["tier_cn"] = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格",
-                                       "veto": "一票否决"}
         self.static = {name: (tdir / "static" / name).read_bytes() for name in STATIC}
         self.pool = ScoringPool(self.score_workers, tuple(RUBRICS))
 
