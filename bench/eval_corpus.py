@@ -1,8 +1,8 @@
 """Agreement with blind readers on the evaluation corpus (eval/), against two baselines.
 
-    python bench/eval_corpus.py                 # the held-out half (what the note reports)
-    python bench/eval_corpus.py --split tune    # the half that rubric changes may be tuned on
-    python bench/eval_corpus.py --split all --per-text
+    python bench/eval_corpus.py                 # the fresh held-out set (what the note reports)
+    python bench/eval_corpus.py --split pool    # the 72 texts that changes may be tuned on
+    python bench/eval_corpus.py --split pool --per-text
 
 Prints, for the chosen half: Spearman of the totals and of every dimension against
 the mean of the two readings; the readers' agreement with each other; and the same
@@ -31,6 +31,17 @@ sys.path.insert(0, str(ROOT))
 
 EVAL = ROOT / "eval"
 DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
+# Which rows of sources.tsv each --split names. `fresh` is the held-out set that no change
+# was tuned on (texts 073-124, readers C and D); `tune` and the first `heldout` half (72
+# texts, readers A and B) form the `pool` that rubric and engine changes are tuned on now:
+# the first held-out half was measured once, in the session that built it, and is spent.
+SPLITS = {
+    "fresh": {"fresh"},
+    "pool": {"tune", "heldout"},
+    "tune": {"tune"},
+    "heldout": {"heldout"},
+    "all": {"tune", "heldout", "fresh"},
+}
 
 
 def read_tsv(path: Path) -> list[dict]:
@@ -92,7 +103,7 @@ def pair_key(rubric_id: str, criterion_id: str, quote: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="heldout", choices=["heldout", "tune", "all"])
+    ap.add_argument("--split", default="fresh", choices=SPLITS)
     ap.add_argument("--per-text", action="store_true", help="print every text's figures")
     ap.add_argument("--evidence", action="store_true", help="also measure the precision of shown quotes")
     ap.add_argument("--export-unjudged", type=Path, help="write the shown (criterion, quote) pairs nobody judged yet")
@@ -106,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sources = read_tsv(EVAL / "sources.tsv")
     readings = read_readings(EVAL / "readings")
-    rows = [s for s in sources if args.split == "all" or s["split"] == args.split]
+    rows = [s for s in sources if s["split"] in SPLITS[args.split]]
     rows = [s for s in rows if len(readings.get(s["file"], [])) >= 2]
     if not rows:
         print("no texts with two readings in this split")
@@ -118,6 +129,15 @@ def main(argv: list[str] | None = None) -> int:
     if jpath.exists():
         for r in read_tsv(jpath):
             judged[r["key"]] = int(r["supports"])
+    # Fresh pairs: two judges each (one row per pair and judge).
+    by_judge: dict[str, dict[str, int]] = defaultdict(dict)
+    fpath = EVAL / "evidence_judgments_fresh.tsv"
+    if fpath.exists():
+        for r in read_tsv(fpath):
+            by_judge[r["judge"]][r["key"]] = int(r["supports"])
+    for key in set().union(*by_judge.values()) if by_judge else ():
+        labels = [j[key] for j in by_judge.values() if key in j]
+        judged.setdefault(key, int(all(labels)))  # supporting only if every judge says so
     shown_pairs: list[dict] = []
 
     table = []
@@ -187,6 +207,16 @@ def main(argv: list[str] | None = None) -> int:
         good = sum(p["judged"] for p in known)
         prec = good / len(known) if known else float("nan")
         print(f"\nshown quotes: {len(shown_pairs)}, judged {len(known)}, supporting {good}: precision {prec:.1%}")
+        keys = {p["key"] for p in shown_pairs}
+        judges = sorted(by_judge)
+        if len(judges) >= 2 and any(k in by_judge[judges[0]] for k in keys):
+            both = [k for k in keys if all(k in by_judge[j] for j in judges)]
+            for j in judges:
+                n_j = sum(by_judge[j][k] for k in both)
+                print(f"  judge {j}: {n_j} of {len(both)} supporting ({n_j / len(both):.1%})")
+            agree = sum(len({by_judge[j][k] for j in judges}) == 1 for k in both)
+            print(f"  judges agree on {agree} of {len(both)} ({agree / len(both):.1%}); "
+                  f"precision above counts a quote as supporting only when every judge says so")
     if args.export_unjudged:
         todo = {p["key"]: p for p in shown_pairs if p["judged"] is None}
         with args.export_unjudged.open("w", encoding="utf-8", newline="") as f:

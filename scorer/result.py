@@ -73,11 +73,19 @@ class Evidence(_Model):
         description="0–1: how concrete the sentence is (a count or amount, a named document or activity).",
     )
 
+    discounts: list[str] = Field(
+        default_factory=list,
+        description="Why this sentence weighs less for this item: ids of the rubric's `scoring.discounts` "
+        "that matched it (a directive, a plan, award news …), and `mention` when it only names the item "
+        "without reporting anything done. `RubricInfo.discounts` gives each id's reason.",
+    )
+
     @property
     def rank(self) -> float:
         """What orders quotes: the weight it earned, raised by how concrete it is (a count
-        beats a slogan that happens to hold more keywords)."""
-        return self.weight * (0.3 + self.specificity)
+        beats a slogan that happens to hold more keywords), halved when a discount marks it
+        (a directive, award news, a mere mention …): a quote should show the item's practice."""
+        return self.weight * (0.3 + self.specificity) * (0.5 if self.discounts else 1.0)
 
 
 SHOWN_QUOTES = 2
@@ -96,7 +104,10 @@ class CriterionResult(_Model):
 
     def shown(self, n: int = SHOWN_QUOTES) -> list[Evidence]:
         """The quotes a reader is shown for this criterion: its n best-ranked, in reading order.
-        Every front end (scorecard, screen, workbench, eval) shows these."""
+        Every front end (scorecard, screen, workbench, eval) shows these. A criterion that
+        earned nothing shows none: a sentence too weak to earn a point is not its evidence."""
+        if self.score <= 0:
+            return []
         best = sorted(self.evidence, key=lambda e: (-e.rank, e.start))[:n]
         return sorted(best, key=lambda e: e.start)
 
@@ -158,6 +169,9 @@ class RubricInfo(_Model):
     grade_note: str = Field(default="", description="What a grade judges (the rubric's grade_note).")
     chosen_by: str = Field(
         default="", description="Why this rubric, when civscore chose it by unit kind (empty when the user named it)."
+    )
+    discounts: dict[str, str] = Field(
+        default_factory=dict, description="Each discount id an evidence sentence may carry, with its reason."
     )
 
 

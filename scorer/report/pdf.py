@@ -66,19 +66,23 @@ class CriterionView:
     item: CriterionResult
     quotes: list
     more: int
+    notes: list  # per quote: why it weighs less ("" when it does not)
+    weak: int  # sentences that touch the item but earned nothing (shown as a count, not as evidence)
 
 
-def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]]) -> CriterionView:
+def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[str, str]) -> CriterionView:
     """The MAX_QUOTES strongest sentences of a criterion, in reading order. A sentence already quoted for an
     earlier criterion (one sentence often evidences several) is shown again as a
     short excerpt around this criterion's terms, marked as quoted before."""
     shown = c.shown(MAX_QUOTES)
-    quotes = []
+    quotes, notes = [], []
     for e in shown:
         key = (e.start, e.end)
         quotes.append(highlight(e, REPEAT_LIMIT, repeat=True) if key in seen else highlight(e))
+        notes.append("；".join(why.get(d, d) for d in e.discounts))
         seen.add(key)
-    return CriterionView(item=c, quotes=quotes, more=len(c.evidence) - len(shown))
+    weak = len(c.evidence) if not shown else 0
+    return CriterionView(item=c, quotes=quotes, more=len(c.evidence) - len(shown) - weak, notes=notes, weak=weak)
 
 
 def make_environment(templates: Path) -> Environment:
@@ -123,10 +127,11 @@ class ScorecardRenderer:
         the machine's proposal, or None for the machine's scorecard alone."""
         generated = generated or _dt.date.today()
         seen: set[tuple[int, int]] = set()
+        why = result.rubric.discounts
         dims = [
-            {"d": d, "criteria": [_criterion_view(c, seen) for c in d.criteria]} for d in result.dimensions
+            {"d": d, "criteria": [_criterion_view(c, seen, why) for c in d.criteria]} for d in result.dimensions
         ]
-        bonus_items = [_criterion_view(c, seen) for c in result.bonus.items]
+        bonus_items = [_criterion_view(c, seen, why) for c in result.bonus.items]
         html = self.template.render(
             r=result,
             unit=result.submission.unit or "（申报单位未注明）",

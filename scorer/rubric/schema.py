@@ -106,6 +106,47 @@ class Negation(_Strict):
     )
 
 
+def _checked_pattern(v: str) -> str:
+    """A rubric pattern that compiles under RE2 and cannot match the empty string ('' = off)."""
+    if not v:
+        return v
+    from ..match.types.pattern import compile_pattern  # RE2, as every rubric pattern
+
+    compiled = compile_pattern(v)  # ValueError with a one-line reason
+    if compiled.search("") is not None:
+        raise ValueError("pattern matches the empty string")
+    return v
+
+
+class Discount(_Strict):
+    """A kind of sentence that is not the unit's own practice, and what it weighs.
+
+    Quotes keep the ids of the discounts that weighed them down, so a reviewer sees why."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    why: str = Field(min_length=1, description="Shown beside a discounted quote.")
+    pattern: str = Field(min_length=1)
+    weight: float = Field(gt=0, le=1)
+    scope: Literal["sentence", "paragraph"] = Field(
+        default="sentence", description="paragraph: the discount runs from the match to the paragraph's end (一是要…。二是要…。)."
+    )
+    spares: list[str] = Field(
+        default_factory=list, description="Criteria or bonus items this discount does not apply to (an award is evidence for 荣誉表彰)."
+    )
+
+    @model_validator(mode="after")
+    def _compiles(self):
+        _checked_pattern(self.pattern)
+        return self
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in ("mention", "fit"):
+            raise ValueError(f"'{v}' is reserved for the engine's own discounts (practice_pattern, fit_top)")
+        return v
+
+
 class Scoring(_Strict):
     decay: float = Field(default=0.7, gt=0, le=1, description="Weight of the k-th best sentence is decay**k.")
     min_prose_chars: int = Field(
@@ -119,12 +160,30 @@ class Scoring(_Strict):
         description="A sentence naming several distinct terms of one matcher weighs this much more per extra term.",
     )
     breadth_cap: float = Field(default=1.5, ge=1, le=3, description="The most a sentence's weight can grow by breadth.")
-    directive_pattern: str = Field(
-        default="", description="A regular expression for a directive or exhortation addressed to others; '' turns this off."
+    discounts: list[Discount] = Field(
+        default_factory=list,
+        description="Kinds of sentence that are not the unit's own practice (a directive to others, a plan for "
+        "next year, an award announcement, a definition): each weighs less where its pattern matches.",
     )
-    directive_weight: float = Field(
-        default=1.0, gt=0, le=1, description="Weight of a sentence in which `directive_pattern` matches."
+    practice_pattern: str = Field(
+        default="",
+        description="A regular expression for a sentence that reports something done (a verb of doing or a "
+        "count). A sentence that names a single term of a matcher and does not match it is a mere mention and "
+        "weighs `mention_weight`. '' turns this off.",
     )
+    mention_weight: float = Field(default=1.0, gt=0, le=1)
+    mention_why: str = Field(default="", description="Shown beside a quote that is a bare mention.")
+    mention_spares: list[str] = Field(
+        default_factory=list,
+        description="Items a bare mention is full evidence for (an honour is named, not done: 荣誉表彰).",
+    )
+    fit_top: int = Field(
+        default=0, ge=0,
+        description="A sentence counts in full for the items whose own wording it resembles most (this many, "
+        "ties included); for an item it fits worse it weighs `fit_weight` (scorer/fit.py). 0 turns this off.",
+    )
+    fit_weight: float = Field(default=1.0, gt=0, le=1)
+    fit_why: str = Field(default="", description="Shown beside a quote that fits other items better.")
 
     restatement: tuple[float, float] = Field(
         default=(1.0, 1.0),
@@ -140,17 +199,10 @@ class Scoring(_Strict):
         "1 turns this off.",
     )
 
-    @field_validator("directive_pattern")
+    @field_validator("practice_pattern")
     @classmethod
-    def _directive_pattern_compiles(cls, v: str) -> str:
-        if not v:
-            return v
-        from ..match.types.pattern import compile_pattern  # RE2, as every rubric pattern
-
-        compiled = compile_pattern(v)  # ValueError with a one-line reason
-        if compiled.search("") is not None:
-            raise ValueError("pattern matches the empty string")
-        return v
+    def _practice_pattern_compiles(cls, v: str) -> str:
+        return _checked_pattern(v)
 
 
 class AppliesTo(_Strict):
@@ -212,6 +264,18 @@ class Rubric(_Strict):
         total = round(sum(d.points for d in self.dimensions), 6)
         if abs(total - self.total) > 1e-6:
             raise ValueError(f"dimension points add up to {total:g}, not the rubric total {self.total:g}")
+        items = {c.id for c in self.criteria()} | {i.id for i in self.bonus.items}
+        seen: set[str] = set()
+        for d in self.scoring.discounts:
+            if d.id in seen:
+                raise ValueError(f"scoring.discounts: '{d.id}' is named twice")
+            seen.add(d.id)
+            unknown = [x for x in d.spares if x not in items]
+            if unknown:
+                raise ValueError(f"scoring.discounts '{d.id}': spares unknown item '{unknown[0]}'")
+        unknown = [x for x in self.scoring.mention_spares if x not in items]
+        if unknown:
+            raise ValueError(f"scoring.mention_spares: unknown item '{unknown[0]}'")
         # Unique ids are checked once, by the loader (scorer.rubric.loader.duplicate_ids), with lines.
         return self
 

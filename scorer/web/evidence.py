@@ -47,6 +47,7 @@ class Quote:
     weight: float
     rules: tuple[Rule, ...] = field(default_factory=tuple)
     terms: tuple[Term, ...] = field(default_factory=tuple)
+    why: str = ""  # why it weighs less for this item (the rubric's discount reasons), "" when it does not
 
     @property
     def key(self) -> str:
@@ -83,8 +84,10 @@ def _terms(spans: list[Span]) -> list[Term]:
     return [Term(t.start, t.end, t.term) for t in spans]
 
 
-def quotes(c: CriterionResult) -> list[Quote]:
-    """The criterion's evidence sentences in reading order, each with the rules that matched it."""
+def quotes(c: CriterionResult, why: dict[str, str] | None = None) -> list[Quote]:
+    """The criterion's evidence sentences in reading order, each with the rules that matched it
+    and, from `why` (`ScoreResult.rubric.discounts`), the reasons it weighs less."""
+    why = why or {}
     out = []
     for e in sorted(c.evidence, key=lambda e: (e.start, e.end)):
         terms = _terms(e.terms)
@@ -96,6 +99,7 @@ def quotes(c: CriterionResult) -> list[Quote]:
                 start=e.start, end=e.end, text=e.text, paragraph=e.paragraph, weight=float(e.weight),
                 rules=tuple(Rule(m.rule, m.type, m.label, m.note) for m in e.matches),
                 terms=tuple(sorted(unique, key=lambda t: (t.start, t.end))),
+                why="；".join(why.get(d, d) for d in e.discounts),
             )
         )
     return out

@@ -204,7 +204,7 @@ def reviewed(result: ScoreResult, state: ReviewState, rules: RubricRules) -> Rev
         sections[ref.section_id].criteria.append(
             CriterionReview(
                 ref=ref, machine_level=c.level, machine_score=c.score, level=level, score=score, reason=reason,
-                quotes=ev.quotes(c), struck=list(state.struck.get(c.id, [])), added=list(state.added.get(c.id, [])),
+                quotes=ev.quotes(c, result.rubric.discounts), struck=list(state.struck.get(c.id, [])), added=list(state.added.get(c.id, [])),
                 missing=ev.missing_items(c),
             )
         )

@@ -1,0 +1,137 @@
+"""Which items a sentence fits best: a sentence is credited in full to the few criteria
+whose own description it resembles most, and less to the others its terms touch.
+
+A term list is loose by nature: 志愿者 is a term of 志愿服务组织 as well as of
+学雷锋活动, and a sentence about a 复查组's visit touches 文化阵地, 诉讼服务 and
+创建台账 at once. Each item's profile is its own wording in the rubric (name,
+full, partial, hint and its matchers' labels); a sentence is compared with every
+profile (TF-IDF over character 1-3-grams of its Chinese characters, cosine) and an
+item it fits worse than `fit_top` others weighs `fit_weight` for it.
+
+The weighting is scikit-learn's TfidfVectorizer(analyzer="char", ngram_range=(1, 3),
+sublinear_tf=True) exactly (smoothed idf, 1 + log tf, l2 norm; tests/test_fit.py
+checks it against scikit-learn), written out here over numpy and scipy.sparse because
+importing scikit-learn costs ~1.5 s per process, more than scoring a folder of reports;
+a sentence's grams are found by an Aho-Corasick automaton over the profiles' grams
+(pyahocorasick, already the lexicon's), not by a Python loop over every n-gram.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+from .ingest.han import HAN
+
+_NOT_HAN = re.compile(f"[^{HAN}]+")
+NGRAMS = (1, 3)
+
+
+def han_only(text: str) -> str:
+    """Chinese characters only, other runs as one space: punctuation, digits and Latin say nothing of topic."""
+    return _NOT_HAN.sub(" ", text)
+
+
+def char_ngrams(text: str) -> Counter:
+    """Character n-grams of `han_only(text)`, as scikit-learn's char analyzer makes them."""
+    doc = han_only(text)
+    out: Counter = Counter()
+    lo, hi = NGRAMS
+    n = len(doc)
+    for k in range(lo, hi + 1):
+        out.update(doc[i : i + k] for i in range(n - k + 1))
+    return out
+
+
+def _tf(counts: Counter) -> dict[str, float]:
+    return {g: 1.0 + math.log(c) for g, c in counts.items()}  # sublinear tf
+
+
+class ItemProfiles:
+    """The rubric's items as TF-IDF profiles, built once per rubric."""
+
+    def __init__(self, items: list[tuple[str, str]]):
+        import ahocorasick
+
+        self.ids = [i for i, _ in items]
+        self.index = {i: k for k, i in enumerate(self.ids)}
+        counts = [char_ngrams(text) for _, text in items]
+        df: Counter = Counter()
+        for c in counts:
+            df.update(c.keys())
+        grams = sorted(df)
+        self.vocab = {g: j for j, g in enumerate(grams)}
+        n = len(items)
+        self.idf = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in grams])  # smooth idf
+        self.matrix = np.zeros((n, len(grams)))
+        for row, c in enumerate(counts):
+            for g, v in _tf(c).items():
+                j = self.vocab[g]
+                self.matrix[row, j] = v * self.idf[j]
+        norms = np.linalg.norm(self.matrix, axis=1, keepdims=True)
+        self.matrix /= np.where(norms == 0, 1.0, norms)
+        # Every profile gram, found in a sentence in one C pass (overlapping matches included:
+        # exactly the sentence's in-vocabulary 1-3-grams).
+        self._grams = ahocorasick.Automaton()
+        for g, j in self.vocab.items():
+            self._grams.add_word(g, j)
+        self._grams.make_automaton()
+
+    def similarities_of(self, sentences: list[str]) -> np.ndarray:
+        """sims[s, i]: cosine of sentence s with item i's profile. Grams found in no profile
+        are dropped before a sentence's vector is normalised, as scikit-learn's transform does."""
+        from scipy.sparse import csr_matrix
+
+        found = [[j for _, j in self._grams.iter(han_only(s))] for s in sentences]
+        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+        cols = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(lengths.sum()))
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        x = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(sentences), len(self.vocab)))
+        x.sum_duplicates()
+        x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]  # sublinear tf, idf
+        rows = np.repeat(np.arange(len(sentences)), np.diff(x.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=x.data**2, minlength=len(sentences)))
+        sims = np.asarray(x @ self.matrix.T)
+        return sims / np.where(norms == 0, 1.0, norms)[:, None]
+
+    def similarities(self, sentence: str) -> np.ndarray:
+        """Cosine of one sentence with every item's profile."""
+        return self.similarities_of([sentence])[0]
+
+    def ranks_of(self, sentences: list[str]) -> np.ndarray:
+        """ranks[s, i]: how many items sentence s resembles more than item i (0 = its best fit)."""
+        sims = self.similarities_of(sentences)
+        return (sims[:, None, :] > sims[:, :, None]).sum(axis=2)
+
+    def ranks(self, sentence: str) -> np.ndarray:
+        return self.ranks_of([sentence])[0]
+
+    def best(self, sentence: str) -> str:
+        """The id of the item a sentence fits best."""
+        return self.ids[int(np.argmax(self.similarities(sentence)))]
+
+
+class SentenceFits:
+    """Fit ranks of a report's sentences: those that can earn are ranked together, in one
+    product, the first time an item asks; any other sentence when it is asked for."""
+
+    __slots__ = ("profiles", "sentences", "candidates", "_ranks")
+
+    def __init__(self, profiles: ItemProfiles, sentences: list[str], candidates: list[int]):
+        self.profiles = profiles
+        self.sentences = sentences
+        self.candidates = candidates
+        self._ranks: dict[int, np.ndarray] | None = None
+
+    def rank(self, sentence: int, item: str) -> int:
+        if self._ranks is None:
+            ranks = self.profiles.ranks_of([self.sentences[i] for i in self.candidates])
+            self._ranks = dict(zip(self.candidates, ranks))
+        row = self._ranks.get(sentence)
+        if row is None:
+            row = self._ranks[sentence] = self.profiles.ranks(self.sentences[sentence])
+        return int(row[self.profiles.index[item]])
