@@ -179,3 +179,20 @@ def test_rubric_pattern_that_would_backtrack_runs_in_linear_time(tmp_path):
     assert json.loads(result.stdout)["bonus"]["items"][0]["evidence"] == []  # no X: no match
     checked = run("rubric", "check", str(rubric), "--no-corpus")
     assert checked.exit_code == 0, checked.output
+
+
+def test_quiet_and_verbose_are_accepted_after_the_command(tmp_path):
+    from scorer.cli.common import hoist_global_options
+
+    seed = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))[0]
+    before = CliRunner().invoke(app, ["-q", "score", str(seed), "--json"])
+    after = CliRunner().invoke(app, ["score", str(seed), "--json", "-q"])
+    assert before.exit_code == after.exit_code == 0, after.output
+    assert json.loads(before.stdout)["total"] == json.loads(after.stdout)["total"]
+    assert CliRunner().invoke(app, ["score", "-v", str(seed)]).exit_code == 0
+    # after `--` a "-q" is an argument (a file so named), not the flag
+    assert hoist_global_options(["score", "a.txt", "-q", "--", "-q"]) == ["-q", "score", "a.txt", "--", "-q"]
+    weird = tmp_path / "-q"
+    weird.write_text("某某法院开展志愿服务活动，组织干警40人走进社区。", encoding="utf-8")
+    out = CliRunner().invoke(app, ["score", "--json", "--", str(weird)])
+    assert out.exit_code == 0 and json.loads(out.stdout)["submission"]["path"].endswith("-q")

@@ -122,6 +122,17 @@ def max_bytes(mb: float) -> int:
 # -- the one error handler -------------------------------------------------------------
 
 
+GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`civscore score -q x.txt` means `civscore -q score x.txt`: the root's flags (-q, -v)
+    are accepted after the command too, up to a `--` that ends the options."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    return flags + [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+
+
 class CivscoreGroup(TyperGroup):
     """The root command group. Every error a user can cause ends here as one line.
 
@@ -132,6 +143,7 @@ class CivscoreGroup(TyperGroup):
     - anything else is a bug: one `internal error` line, exit 1 (CIVSCORE_DEBUG=1 raises it)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = hoist_global_options(list(sys.argv[1:] if args is None else args))
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -163,7 +175,7 @@ class CivscoreGroup(TyperGroup):
 
 
 __all__ = [
-    "CONTEXT", "CivscoreGroup", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
+    "CONTEXT", "CivscoreGroup", "GLOBAL_FLAGS", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
     "error_text",
     "fail", "info", "max_bytes", "new_app", "report_error", "set_verbosity", "verbosity", "warn",
 ]
