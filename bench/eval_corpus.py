@@ -1,7 +1,7 @@
 """Agreement with blind readers on the evaluation corpus (eval/), against two baselines.
 
-    python bench/eval_corpus.py                 # the fresh held-out set (what the note reports)
-    python bench/eval_corpus.py --split pool    # the 72 texts that changes may be tuned on
+    python bench/eval_corpus.py                 # the held-out set fresh2 (what the note reports)
+    python bench/eval_corpus.py --split pool    # the 124 texts that changes may be tuned on
     python bench/eval_corpus.py --split pool --per-text
 
 Prints, for the chosen half: Spearman of the totals and of every dimension against
@@ -31,16 +31,19 @@ sys.path.insert(0, str(ROOT))
 
 EVAL = ROOT / "eval"
 DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
-# Which rows of sources.tsv each --split names. `fresh` is the held-out set that no change
-# was tuned on (texts 073-124, readers C and D); `tune` and the first `heldout` half (72
-# texts, readers A and B) form the `pool` that rubric and engine changes are tuned on now:
-# the first held-out half was measured once, in the session that built it, and is spent.
+# Which rows of sources.tsv each --split names. `fresh2` (texts 125-172, readers I and J) is
+# the held-out set no change was tuned on. Earlier held-out sets were each measured once and
+# then spent: the first `heldout` half (readers A and B) in the session that built it, and
+# `fresh` (073-124, readers C and D) by build 9855502; with `tune` they form the `pool` that
+# later changes were tuned on.
 SPLITS = {
+    "fresh2": {"fresh2"},
+    "pool": {"tune", "heldout", "fresh"},
     "fresh": {"fresh"},
-    "pool": {"tune", "heldout"},
+    "pool72": {"tune", "heldout"},
     "tune": {"tune"},
     "heldout": {"heldout"},
-    "all": {"tune", "heldout", "fresh"},
+    "all": {"tune", "heldout", "fresh", "fresh2"},
 }
 
 
@@ -103,7 +106,7 @@ def pair_key(rubric_id: str, criterion_id: str, quote: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="fresh", choices=SPLITS)
+    ap.add_argument("--split", default="fresh2", choices=SPLITS)
     ap.add_argument("--per-text", action="store_true", help="print every text's figures")
     ap.add_argument("--evidence", action="store_true", help="also measure the precision of shown quotes")
     ap.add_argument("--export-unjudged", type=Path, help="write the shown (criterion, quote) pairs nobody judged yet")
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     terms_cache: dict[str, dict[str, set[str]]] = {}
-    judged: dict[str, int] = {}
+    judged: dict[str, float] = {}
     jpath = EVAL / "evidence_judgments.tsv"
     if jpath.exists():
         for r in read_tsv(jpath):
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             by_judge[r["judge"]][r["key"]] = int(r["supports"])
     for key in set().union(*by_judge.values()) if by_judge else ():
         labels = [j[key] for j in by_judge.values() if key in j]
-        judged.setdefault(key, int(all(labels)))  # supporting only if every judge says so
+        judged.setdefault(key, sum(labels) / len(labels))  # the share of its judges who say it supports
     shown_pairs: list[dict] = []
 
     table = []
@@ -206,17 +209,18 @@ def main(argv: list[str] | None = None) -> int:
         known = [p for p in shown_pairs if p["judged"] is not None]
         good = sum(p["judged"] for p in known)
         prec = good / len(known) if known else float("nan")
-        print(f"\nshown quotes: {len(shown_pairs)}, judged {len(known)}, supporting {good}: precision {prec:.1%}")
+        print(f"\nshown quotes: {len(shown_pairs)}, judged {len(known)}, supporting {good:g}: precision {prec:.1%}")
         keys = {p["key"] for p in shown_pairs}
-        judges = sorted(by_judge)
-        if len(judges) >= 2 and any(k in by_judge[judges[0]] for k in keys):
-            both = [k for k in keys if all(k in by_judge[j] for j in judges)]
-            for j in judges:
-                n_j = sum(by_judge[j][k] for k in both)
-                print(f"  judge {j}: {n_j} of {len(both)} supporting ({n_j / len(both):.1%})")
-            agree = sum(len({by_judge[j][k] for j in judges}) == 1 for k in both)
-            print(f"  judges agree on {agree} of {len(both)} ({agree / len(both):.1%}); "
-                  f"precision above counts a quote as supporting only when every judge says so")
+        if any(k in j for j in by_judge.values() for k in keys):
+            print("  (a quote judged by several judges counts as the share of them who say it supports)")
+            for j in sorted(by_judge):
+                mine = [by_judge[j][k] for k in keys if k in by_judge[j]]
+                if mine:
+                    print(f"  judge {j}: {sum(mine)} of {len(mine)} supporting ({sum(mine) / len(mine):.1%})")
+            multi = [k for k in keys if sum(k in j for j in by_judge.values()) >= 2]
+            agree = sum(len({j[k] for j in by_judge.values() if k in j}) == 1 for k in multi)
+            if multi:
+                print(f"  judges agree on {agree} of {len(multi)} quotes judged twice or more ({agree / len(multi):.1%})")
     if args.export_unjudged:
         todo = {p["key"]: p for p in shown_pairs if p["judged"] is None}
         with args.export_unjudged.open("w", encoding="utf-8", newline="") as f:

