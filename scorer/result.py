@@ -75,15 +75,16 @@ class Evidence(_Model):
 
     discounts: list[str] = Field(
         default_factory=list,
-        description="Why this sentence weighs less for this item: ids of the rubric's `scoring.discounts` "
-        "that matched it (a directive, a plan, award news …), and `mention` when it only names the item "
-        "without reporting anything done. `RubricInfo.discounts` gives each id's reason.",
+        description="Its marks for this item: ids of the rubric's `scoring.discounts` that matched it (a "
+        "directive, a plan, award news …; each weighs what the rubric says, possibly nothing less), `mention` "
+        "when it only names the item without reporting anything done, `fit` when it fits other items better. "
+        "`RubricInfo.discounts` gives each id's reason. Shown quotes put marked sentences last.",
     )
 
     @property
     def rank(self) -> float:
         """What orders quotes: the weight it earned, raised by how concrete it is (a count
-        beats a slogan that happens to hold more keywords), halved when a discount marks it
+        beats a slogan that happens to hold more keywords), halved when it carries a mark
         (a directive, award news, a mere mention …): a quote should show the item's practice."""
         return self.weight * (0.3 + self.specificity) * (0.5 if self.discounts else 1.0)
 

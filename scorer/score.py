@@ -266,12 +266,15 @@ class CompiledRubric:
         running: dict[int, int] = {}  # discount index -> paragraph it runs to the end of
         for si, sent in enumerate(sentences):
             marks = []
+            done = practiced is None or si in practiced
             for i, (d, _) in enumerate(self.discounts):
+                if d.unless_practice and done:
+                    continue
                 if running.get(i) == sent.paragraph or si in found[i]:
                     marks.append(i)
                     if d.scope == "paragraph":
                         running[i] = sent.paragraph
-            out.append(Marks(tuple(marks), practiced is None or si in practiced))
+            out.append(Marks(tuple(marks), done))
         return out
 
     def sentence_fits(self, a: Analysis, factors: list[float]) -> SentenceFits | None:

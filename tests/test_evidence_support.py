@@ -47,6 +47,11 @@ scoring:
       pattern: '被评为|荣获'
       weight: 0.5
       spares: [bonus.honors]
+    - id: claim
+      why: 泛泛表态
+      pattern: '高度重视'
+      weight: 0.5
+      unless_practice: true
   practice_pattern: '开展|组建|\\d+次'
   mention_weight: 0.6
   fit_top: FIT_TOP
@@ -108,6 +113,14 @@ def test_an_award_is_full_evidence_for_honours_only():
     assert "award" in vol.discounts
     assert honours.discounts == []  # spared: an award is what 荣誉表彰 asks for
     assert honours.weight > vol.weight
+
+
+def test_a_claim_is_marked_only_when_nothing_is_reported_done():
+    s = _scorer()
+    claim = _evidence(s.score_text("院党组高度重视志愿服务队建设工作。"), "work.volunteer").evidence[0]
+    done = _evidence(s.score_text("院党组高度重视，组建志愿服务队，开展志愿服务12次。"), "work.volunteer").evidence[0]
+    assert "claim" in claim.discounts
+    assert done.discounts == []
 
 
 def test_a_bare_mention_weighs_less_than_a_practice():
@@ -243,3 +256,13 @@ _PATTERNS = [compile_pattern(p) for p in [
 def test_sentences_matching_equals_a_search_per_sentence(texts):
     for p in _PATTERNS:
         assert _sentences_matching(p, texts) == {i for i, t in enumerate(texts) if p.search(t)}, p.pattern
+
+
+def test_the_scorecard_prints_a_quotes_marks():
+    s = _scorer()
+    res = s.score_text("本院组建志愿服务队，开展志愿服务12次。下一步，本院将继续组建志愿服务队。")
+    html = render_scorecard_html(res)
+    assert "提示：今后的打算" in html  # the plan is shown with its reason …
+    vol = _evidence(res, "work.volunteer")
+    assert [e.discounts for e in vol.shown()] == [[], ["plan"]]  # … after the unmarked quote
+    assert vol.shown()[0].rank > vol.shown()[1].rank

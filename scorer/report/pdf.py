@@ -66,7 +66,7 @@ class CriterionView:
     item: CriterionResult
     quotes: list
     more: int
-    notes: list  # per quote: why it weighs less ("" when it does not)
+    notes: list  # per quote: what its marks say (the rubric's reasons; "" when it has none)
     weak: int  # sentences that touch the item but earned nothing (shown as a count, not as evidence)
 
 

@@ -133,6 +133,11 @@ class Discount(_Strict):
     spares: list[str] = Field(
         default_factory=list, description="Criteria or bonus items this discount does not apply to (an award is evidence for 荣誉表彰)."
     )
+    unless_practice: bool = Field(
+        default=False,
+        description="Not for a sentence that also reports something done (scoring.practice_pattern): "
+        "a claim of attention that goes on to set something up is a practice, not only a claim.",
+    )
 
     @model_validator(mode="after")
     def _compiles(self):

@@ -47,7 +47,7 @@ class Quote:
     weight: float
     rules: tuple[Rule, ...] = field(default_factory=tuple)
     terms: tuple[Term, ...] = field(default_factory=tuple)
-    why: str = ""  # why it weighs less for this item (the rubric's discount reasons), "" when it does not
+    why: str = ""  # what its marks say for this item (the rubric's reasons), "" when it has none
 
     @property
     def key(self) -> str:
