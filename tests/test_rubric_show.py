@@ -30,6 +30,11 @@ def test_show_lists_every_criterion_with_points_and_what_earns_them(name):
         assert b.id in out
     for v in r.vetoes:
         assert v.id in out
+    # what the rubric marks on a quote, with its weight and reason
+    for d in r.scoring.discounts:
+        assert f"{d.id}: weight {d.weight:g}" in out and d.why in out
+    assert f"mention: weight {r.scoring.mention_weight:g}" in out and r.scoring.mention_why in out
+    assert f"fit: weight {r.scoring.fit_weight:g} when {r.scoring.fit_top} or more items" in out
 
 
 def test_matcher_summaries():

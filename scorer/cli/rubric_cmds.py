@@ -106,7 +106,7 @@ def rubric_show(
     """Show a rubric as a table: dimension, criterion, points, what earns them and how they are matched."""
     from ..engine import resolve_rubric
     from ..rubric import load_rubric
-    from ..tuning.show import rubric_rows
+    from ..tuning.show import mark_lines, rubric_rows
 
     r = load_rubric(resolve_rubric(file)).rubric  # a RubricError goes to the one error handler
     console.print(Text.assemble((r.title, "bold"), f"  {r.id} {r.version}", style=""))
@@ -128,3 +128,8 @@ def rubric_show(
         style = {"bonus": "green", "veto": "red"}.get(section, "")
         table.add_row(Text(dim, style="bold"), Text(crit, style=style), points, Text(full), Text(matchers, style="dim"))
     console.print(table)
+    marks = mark_lines(r)
+    if marks:
+        console.print(Text("Sentences marked on a quote (shown last among an item's quotes):", style="bold"))
+        for line in marks:
+            console.print(Text(f"  • {line}"))

@@ -27,3 +27,21 @@ def rubric_rows(r: Rubric):
             yield ("bonus", head, f"{item.name}\n{item.id}", f"+{item.points:g}", item.hint, matchers)
         else:
             yield ("veto", "", f"{item.name}\n{item.id}", "veto", item.why, matchers)
+
+
+def mark_lines(r: Rubric) -> list[str]:
+    """One line per kind of sentence the rubric marks on a quote (scoring.discounts, the
+    mention and fit rules): its id, what it weighs in the points and its reason."""
+    sc = r.scoring
+    out = []
+    for d in sc.discounts:
+        scope = ", to the paragraph's end" if d.scope == "paragraph" else ""
+        extra = f"; not for {', '.join(d.spares)}" if d.spares else ""
+        extra += "; not when something done is reported too" if d.unless_practice else ""
+        out.append(f"{d.id}: weight {d.weight:g}{scope}{extra} — {d.why}")
+    if sc.practice_pattern:
+        out.append(f"mention: weight {sc.mention_weight:g} — {sc.mention_why or 'one term, nothing reported done'}")
+    if sc.fit_top:
+        out.append(f"fit: weight {sc.fit_weight:g} when {sc.fit_top} or more items fit the sentence better — "
+                   f"{sc.fit_why or 'fits other items better'}")
+    return out
