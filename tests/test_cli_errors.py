@@ -181,7 +181,7 @@ def test_rubric_pattern_that_would_backtrack_runs_in_linear_time(tmp_path):
     assert checked.exit_code == 0, checked.output
 
 
-def test_quiet_and_verbose_are_accepted_after_the_command(tmp_path):
+def test_quiet_and_verbose_are_accepted_after_the_command(tmp_path, monkeypatch):
     from scorer.cli.common import hoist_global_options
 
     seed = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))[0]
@@ -192,7 +192,8 @@ def test_quiet_and_verbose_are_accepted_after_the_command(tmp_path):
     assert CliRunner().invoke(app, ["score", "-v", str(seed)]).exit_code == 0
     # after `--` a "-q" is an argument (a file so named), not the flag
     assert hoist_global_options(["score", "a.txt", "-q", "--", "-q"]) == ["-q", "score", "a.txt", "--", "-q"]
-    weird = tmp_path / "-q"
-    weird.write_text("某某法院开展志愿服务活动，组织干警40人走进社区。", encoding="utf-8")
-    out = CliRunner().invoke(app, ["score", "--json", "--", str(weird)])
-    assert out.exit_code == 0 and json.loads(out.stdout)["submission"]["path"].endswith("-q")
+    (tmp_path / "-q").write_text("某某法院开展志愿服务活动，组织干警40人走进社区。", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(app, ["score", "--json", "--", "-q"])  # the file named -q, given as "-q"
+    assert out.exit_code == 0, out.output
+    assert Path(json.loads(out.stdout)["submission"]["path"]).name == "-q"
