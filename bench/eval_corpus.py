@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -100,6 +101,82 @@ def baseline_counts(text: str, terms: set[str]) -> tuple[int, int]:
     return len(present), sum(text.count(t) for t in present)
 
 
+def cv_judges(chooser) -> dict[str, dict[str, object]]:
+    """rubric id → text file → the judge trained without that text's fold (scorer.judge.train.folds)."""
+    from scorer.judge import train as T
+    from scorer.score import CompiledRubric
+
+    out: dict[str, dict[str, object]] = {}
+    for scorer in (*chooser.claimed, chooser.fallback):
+        class _Trainee:
+            pass
+
+        t = _Trainee()
+        t.loaded, t.rubric = scorer.loaded, scorer.rubric
+        t.compiled = CompiledRubric(scorer.loaded, with_judge=False)
+        ts = T.build_set(t, EVAL / "annotation", ROOT)
+        p = T.Params(**{k: v for k, v in scorer.compiled.judge_model.meta.get("params", {}).items()
+                        if k in T.Params.__dataclass_fields__})
+        per_text: dict[str, object] = {}
+        cache = None
+        if os.environ.get("CIVSCORE_CV_CACHE"):  # fold judges kept between runs (same data, same params)
+            key = hashlib.sha256(f"{ts.digest}{ts.rubric_sha256}{p}".encode()).hexdigest()[:16]
+            cache = Path(os.environ["CIVSCORE_CV_CACHE"]) / f"{scorer.rubric.id}-{key}.pkl"
+            if cache.exists():
+                import pickle
+
+                out[scorer.rubric.id] = pickle.loads(cache.read_bytes())
+                continue
+        for fold in T.folds(ts):
+            model = T.fit(ts, [x for i, x in enumerate(ts.texts) if i not in set(fold)], p,
+                          {"params": {"candidates": p.candidates}})
+            for i in fold:
+                per_text[ts.texts[i].source] = model
+        out[scorer.rubric.id] = per_text
+        if cache is not None:
+            import pickle
+
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_bytes(pickle.dumps(per_text))
+        print(f"cv: {len(T.folds(ts))} fold judges for {scorer.rubric.id}", file=sys.stderr)
+    return out
+
+
+def with_judge(scorer, model) -> None:
+    """Score with this judge (a fold's) instead of the shipped one."""
+    if model is not None:
+        scorer.compiled.judge_model = model
+
+
+def sentence_gold() -> dict[str, dict[int, set[str]]]:
+    """file → sentence index → the items the annotation finds it evidences (gold ≥ 0.5)."""
+    from scorer.judge.train import gold_labels
+
+    gold = gold_labels(EVAL / "annotation")
+    out: dict[str, dict[int, set[str]]] = defaultdict(dict)
+    for sid, (items, _kind, _veto) in gold.items():
+        src, _, idx = sid.rpartition("#")
+        out[src][int(idx)] = {i for i, v in items.items() if v >= 0.5}
+    return out
+
+
+def add_gold_figures(stats: dict, res, file: str, gold) -> None:
+    from scorer.segment import segment
+
+    if file not in gold:
+        return
+    starts = {s.start: s.index for s in segment(res.text).sentences}
+    g = gold[file]
+    crits = [c for d in res.dimensions for c in d.criteria] + list(res.bonus.items)
+    for c in crits:
+        shown = c.shown()
+        stats["shown"] += len(shown)
+        stats["good"] += sum(c.id in g.get(starts.get(e.start, -1), set()) for e in shown)
+        if any(c.id in items for items in g.values()):
+            stats["evidenced"] += 1
+            stats["covered"] += bool(shown)
+
+
 def pair_key(rubric_id: str, criterion_id: str, quote: str) -> str:
     return hashlib.sha256(f"{rubric_id}\t{criterion_id}\t{quote}".encode()).hexdigest()[:16]
 
@@ -110,12 +187,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-text", action="store_true", help="print every text's figures")
     ap.add_argument("--evidence", action="store_true", help="also measure the precision of shown quotes")
     ap.add_argument("--export-unjudged", type=Path, help="write the shown (criterion, quote) pairs nobody judged yet")
+    ap.add_argument("--cv", action="store_true",
+                    help="score each annotated text with a sentence judge trained without its fold (grouped by "
+                         "text, each seed left out): the development figure for texts the judge was trained on")
+    ap.add_argument("--sentence-gold", action="store_true",
+                    help="also print shown-quote precision and item recall against the sentence annotations")
     args = ap.parse_args(argv)
 
     from scorer.engine import RubricChooser
     from scorer.ingest import load_document
 
     chooser = RubricChooser()  # the rubric by unit kind, as `civscore score` does without --rubric
+    fold_judges = cv_judges(chooser) if args.cv else None
+    gold = sentence_gold() if args.sentence_gold else None
+    gold_stats = {"shown": 0, "good": 0.0, "evidenced": 0, "covered": 0}
     dim_map = read_dimension_map()
 
     sources = read_tsv(EVAL / "sources.tsv")
@@ -147,7 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     for s in rows:
         doc = load_document(EVAL / "corpus" / s["file"])
         scorer, _why = chooser.choose(doc)
+        if fold_judges is not None:
+            with_judge(scorer, fold_judges[scorer.rubric.id].get(s["file"]))
         res = chooser.score_document(doc)
+        if gold is not None:
+            add_gold_figures(gold_stats, res, s["file"], gold)
         rid = res.rubric.id
         if rid not in terms_cache:
             terms_cache[rid] = rubric_terms(scorer.rubric, dim_map)
@@ -201,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     neg = [r for r in table if r["kind"] == "negative"]
     if neg:
         print(f"hard negatives: tool total ≤ 10 on {sum(1 for r in neg if r['tool'] <= 10)} of {len(neg)}")
+    if gold is not None:
+        g = gold_stats
+        print(f"\nagainst the sentence annotations: shown quotes {g['shown']}, precision "
+              f"{g['good'] / max(1, g['shown']):.1%}; items evidenced {g['evidenced']}, with a shown quote "
+              f"{g['covered'] / max(1, g['evidenced']):.1%}")
     if args.per_text:
         print(f"\n{'file':<10}{'kind':<10}{'rubric':<9}{'tool':>7}{'mean':>7}{'terms':>7}")
         for r in sorted(table, key=lambda r: -r["mean"]):

@@ -51,52 +51,72 @@ def _tf(counts: Counter) -> dict[str, float]:
     return {g: 1.0 + math.log(c) for g, c in counts.items()}  # sublinear tf
 
 
-class ItemProfiles:
-    """The rubric's items as TF-IDF profiles, built once per rubric."""
+class GramSpace:
+    """A fixed vocabulary of character 1-3-grams with their idf: sentences in, the l2-normed
+    sublinear TF-IDF rows out (scikit-learn's `transform`: grams outside the vocabulary are
+    dropped before normalising). Built once; the item profiles and the sentence judge use it."""
 
-    def __init__(self, items: list[tuple[str, str]]):
+    def __init__(self, grams: list[str], idf: np.ndarray):
         import ahocorasick
 
-        self.ids = [i for i, _ in items]
-        self.index = {i: k for k, i in enumerate(self.ids)}
-        counts = [char_ngrams(text) for _, text in items]
-        df: Counter = Counter()
-        for c in counts:
-            df.update(c.keys())
-        grams = sorted(df)
-        self.vocab = {g: j for j, g in enumerate(grams)}
-        n = len(items)
-        self.idf = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in grams])  # smooth idf
-        self.matrix = np.zeros((n, len(grams)))
-        for row, c in enumerate(counts):
-            for g, v in _tf(c).items():
-                j = self.vocab[g]
-                self.matrix[row, j] = v * self.idf[j]
-        norms = np.linalg.norm(self.matrix, axis=1, keepdims=True)
-        self.matrix /= np.where(norms == 0, 1.0, norms)
-        # Every profile gram, found in a sentence in one C pass (overlapping matches included:
-        # exactly the sentence's in-vocabulary 1-3-grams).
+        self.grams = list(grams)
+        self.vocab = {g: j for j, g in enumerate(self.grams)}
+        self.idf = np.asarray(idf, dtype=np.float64)
+        # Every vocabulary gram, found in a sentence in one C pass (overlapping matches
+        # included: exactly the sentence's in-vocabulary 1-3-grams).
         self._grams = ahocorasick.Automaton()
         for g, j in self.vocab.items():
             self._grams.add_word(g, j)
-        self._grams.make_automaton()
+        if self.vocab:
+            self._grams.make_automaton()
 
-    def similarities_of(self, sentences: list[str]) -> np.ndarray:
-        """sims[s, i]: cosine of sentence s with item i's profile. Grams found in no profile
-        are dropped before a sentence's vector is normalised, as scikit-learn's transform does."""
+    def __len__(self) -> int:
+        return len(self.grams)
+
+    def transform(self, sentences: list[str]):
+        """A csr matrix (sentences x grams), each row l2-normed (a row with no gram stays zero)."""
         from scipy.sparse import csr_matrix
 
-        found = [[j for _, j in self._grams.iter(han_only(s))] for s in sentences]
+        found = [[j for _, j in self._grams.iter(han_only(s))] if self.vocab else [] for s in sentences]
         lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
         cols = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(lengths.sum()))
         indptr = np.concatenate(([0], np.cumsum(lengths)))
-        x = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(sentences), len(self.vocab)))
+        x = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(sentences), len(self.grams)))
         x.sum_duplicates()
         x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]  # sublinear tf, idf
         rows = np.repeat(np.arange(len(sentences)), np.diff(x.indptr))
         norms = np.sqrt(np.bincount(rows, weights=x.data**2, minlength=len(sentences)))
-        sims = np.asarray(x @ self.matrix.T)
-        return sims / np.where(norms == 0, 1.0, norms)[:, None]
+        x.data /= np.where(norms == 0, 1.0, norms)[rows]
+        return x
+
+
+def fitted_space(texts: list[str], min_df: int = 1) -> GramSpace:
+    """The gram space scikit-learn's TfidfVectorizer(analyzer="char", ngram_range=(1, 3),
+    sublinear_tf=True, min_df=min_df) would fit on `texts` (smoothed idf)."""
+    df: Counter = Counter()
+    for t in texts:
+        df.update(char_ngrams(t).keys())
+    grams = sorted(g for g, c in df.items() if c >= min_df)
+    n = len(texts)
+    idf = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in grams])
+    return GramSpace(grams, idf)
+
+
+class ItemProfiles:
+    """The rubric's items as TF-IDF profiles, built once per rubric."""
+
+    def __init__(self, items: list[tuple[str, str]]):
+        self.ids = [i for i, _ in items]
+        self.index = {i: k for k, i in enumerate(self.ids)}
+        self.space = fitted_space([text for _, text in items])
+        self.vocab = self.space.vocab
+        self.idf = self.space.idf
+        self.matrix = self.space.transform([text for _, text in items]).toarray()
+
+    def similarities_of(self, sentences: list[str]) -> np.ndarray:
+        """sims[s, i]: cosine of sentence s with item i's profile. Grams found in no profile
+        are dropped before a sentence's vector is normalised, as scikit-learn's transform does."""
+        return np.asarray(self.space.transform(sentences) @ self.matrix.T)
 
     def similarities(self, sentence: str) -> np.ndarray:
         """Cosine of one sentence with every item's profile."""

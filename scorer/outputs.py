@@ -196,6 +196,14 @@ def _legacy_store(path: Path) -> bool:
     return {"results", "scorecards"} <= names
 
 
+def _judge_is_own(path: Path) -> bool:
+    """A sentence judge `civscore train` wrote: gzip whose first line names its format."""
+    import gzip
+
+    with gzip.open(path, "rb") as f:
+        return b'"format": "civscore-judge/' in f.readline(1 << 24)
+
+
 def is_own_output(path: str | Path) -> bool:
     """True when the file at `path` carries civscore's mark (see the module doc)."""
     path = Path(path)
@@ -218,6 +226,8 @@ def is_own_output(path: str | Path) -> bool:
             return first.startswith(MARKDOWN_HEADER)
         if suffix in (".yaml", ".yml"):
             return first.startswith(FITTED_HEADER)
+        if suffix == ".judge":
+            return _judge_is_own(path)
     except Exception:  # unreadable or not what its name says: not ours
         return False
     return False

@@ -73,6 +73,11 @@ class Evidence(_Model):
         description="0–1: how concrete the sentence is (a count or amount, a named document or activity).",
     )
 
+    probability: float | None = Field(
+        default=None,
+        description="The sentence judge's probability that a reviewer accepts this sentence as this unit's own "
+        "evidence for the item (None when the rubric has no judge).",
+    )
     discounts: list[str] = Field(
         default_factory=list,
         description="Its marks for this item: ids of the rubric's `scoring.discounts` that matched it (a "
@@ -86,6 +91,8 @@ class Evidence(_Model):
         """What orders quotes: the weight it earned, raised by how concrete it is (a count
         beats a slogan that happens to hold more keywords), halved when it carries a mark
         (a directive, award news, a mere mention …): a quote should show the item's practice."""
+        if self.probability is not None:
+            return self.probability * (0.8 + 0.2 * self.specificity)
         return self.weight * (0.3 + self.specificity) * (0.5 if self.discounts else 1.0)
 
 
@@ -102,14 +109,24 @@ class CriterionResult(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
     missing: list[Missing] = Field(default_factory=list)
     hint: str = ""
+    quote_min: float = Field(
+        default=0.0, description="The judge's probability a sentence needs to be shown as a quote (the rubric's judge.show)."
+    )
+    considered: int = Field(
+        default=0,
+        description="Sentences the item's matchers proposed that the judge did not accept as evidence (a count, so a "
+        "reader knows the material touches the item; never shown as evidence).",
+    )
 
     def shown(self, n: int = SHOWN_QUOTES) -> list[Evidence]:
         """The quotes a reader is shown for this criterion: its n best-ranked, in reading order.
         Every front end (scorecard, screen, workbench, eval) shows these. A criterion that
-        earned nothing shows none: a sentence too weak to earn a point is not its evidence."""
+        earned nothing shows none: a sentence too weak to earn a point is not its evidence;
+        nor is a sentence the judge finds less likely than `quote_min`."""
         if self.score <= 0:
             return []
-        best = sorted(self.evidence, key=lambda e: (-e.rank, e.start))[:n]
+        likely = [e for e in self.evidence if e.probability is None or e.probability >= self.quote_min]
+        best = sorted(likely, key=lambda e: (-e.rank, e.start))[:n]
         return sorted(best, key=lambda e: e.start)
 
     @property
@@ -160,6 +177,17 @@ class SubmissionInfo(_Model):
     hidden_chars: int = Field(default=0, description="Characters hidden from a reader (CSS, w:vanish, invisible PDF text), not scored.")
 
 
+class JudgeInfo(_Model):
+    """The sentence judge a result was scored with: shown on every result and scorecard."""
+
+    version: str
+    sha256: str = Field(description="The judge file's sha256.")
+    rubric_sha256: str = Field(description="The sha256 of the rubric it was trained for.")
+    training_sha256: str = Field(description="The sha256 of the annotations it was trained on.")
+    stale: bool = Field(default=False, description="The rubric changed since the judge was trained (civscore train).")
+    figures: dict[str, float] = Field(default_factory=dict, description="Its cross-validated figures at training.")
+
+
 class RubricInfo(_Model):
     id: str
     version: str
@@ -174,6 +202,7 @@ class RubricInfo(_Model):
     discounts: dict[str, str] = Field(
         default_factory=dict, description="Each discount id an evidence sentence may carry, with its reason."
     )
+    judge: JudgeInfo | None = Field(default=None, description="The learned sentence judge, when the rubric has one.")
 
 
 class ScoreResult(_Model):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+
+import numpy as np
 from dataclasses import dataclass
 
 from . import __version__
@@ -24,12 +26,15 @@ from .rubric.problems import Problem
 from .rubric.schema import Level, Rubric
 from .rubric.walk import Owner, owners
 from .fit import ItemProfiles, SentenceFits
+from .judge import features as judge_features
+from .judge.model import JudgeModel, load_judge
 from .similarity import NearCopies, Restatement, abstracted, specificity
 from .result import (
     BonusResult,
     CriterionResult,
     DimensionResult,
     Evidence,
+    JudgeInfo,
     Match,
     Missing,
     RubricInfo,
@@ -41,6 +46,7 @@ from .result import (
 
 _CONTENT = re.compile(f"[{HAN}0-9]")  # Chinese characters and digits: what prose is made of
 _PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
+_NOT_HAN = re.compile(f"[^{HAN}]+")
 HEADING_WEIGHT = 0.5
 
 
@@ -91,6 +97,38 @@ def _wording(owner: Owner) -> str:
     parts = [item.name, *(getattr(item, k, "") for k in ("full", "partial", "hint"))]
     parts += [m.label for m in owner.matchers]
     return " ".join(p for p in parts if p)
+
+
+def _judge_path(loaded: LoadedRubric):
+    """The judge file a rubric names, beside it; a copy of a shipped rubric elsewhere (a maintainer's
+    edit) uses the shipped rubric's judge of the same id, and shows it as trained for another rubric."""
+    from .resources import bundled_rubric
+
+    name = loaded.rubric.judge.file
+    here = loaded.path.parent / name
+    if here.exists():
+        return here
+    shipped = bundled_rubric(loaded.rubric.id)
+    if shipped is not None and (shipped.parent / name).exists():
+        return shipped.parent / name
+    raise RubricError(loaded.path, [f"judge.file: no such file '{here}' (civscore train writes it)"])
+
+
+def _bigrams(text: str) -> set[str]:
+    t = _NOT_HAN.sub("", text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def _rule_grams(owners_: list[Owner], rules: dict[str, list[Rule]]) -> dict[str, set[str]]:
+    """Per rule: the character bigrams of its terms that no more than two items' terms share."""
+    per_rule = {rule.id: set().union(*(_bigrams(t) for t in rule.surfaces())) if rule.surfaces() else set()
+                for rs in rules.values() for rule in rs}
+    items_of: dict[str, set[str]] = {}
+    for o in owners_:
+        for rule in rules.get(o.id, []):
+            for g in per_rule[rule.id]:
+                items_of.setdefault(g, set()).add(o.id)
+    return {rid: {g for g in grams if len(items_of.get(g, ())) <= 2} for rid, grams in per_rule.items()}
 
 
 # A hit that names one term in a sentence reporting nothing done (scoring.practice_pattern).
@@ -155,7 +193,7 @@ def _match(rule: Rule, h: RuleHit, spans: _Spans) -> Match:
 class CompiledRubric:
     """A rubric's rules and lexicon, built once and applied to many reports."""
 
-    def __init__(self, loaded: LoadedRubric):
+    def __init__(self, loaded: LoadedRubric, *, with_judge: bool = True):
         self.loaded = loaded
         r: Rubric = loaded.rubric
         self.rubric = r
@@ -199,6 +237,26 @@ class CompiledRubric:
         if sc.fit_top:
             self.profiles = ItemProfiles([(o.id, _wording(o)) for o in self.owners if o.kind != "veto"])
             why[FIT] = sc.fit_why or FIT
+        self.judge_model: JudgeModel | None = None
+        if (r.judge is not None or not with_judge) and self.profiles is None:
+            self.profiles = ItemProfiles([(o.id, _wording(o)) for o in self.owners if o.kind != "veto"])
+        if r.judge is not None and with_judge:
+            self.judge_model = load_judge(_judge_path(loaded))
+            m = self.judge_model.meta
+            info = JudgeInfo(
+                version=str(m.get("version", "")), sha256=self.judge_model.sha256,
+                rubric_sha256=str(m.get("rubric_sha256", "")), training_sha256=str(m.get("training_sha256", "")),
+                stale=m.get("rubric_sha256") != loaded.sha256,
+                figures={k: float(v) for k, v in (m.get("figures") or {}).items()},
+            )
+            self.rubric_info = self.rubric_info.model_copy(update={"judge": info})
+        # The items the judge decides (the others keep their matchers' verdict).
+        self.judged_ids = [o.id for o in self.owners if o.kind != "veto" and self.judge_model is not None
+                           and o.id in self.judge_model.index]
+        self.mark_ids = [d.id for d, _ in self.discounts]
+        # Per rule, the character bigrams of its terms that name this item only (a missing line is
+        # not listed when an evidence sentence names them: 献血量 answers 无偿献血).
+        self.rule_grams = _rule_grams(self.owners, self.rules)
         self.rubric_info = self.rubric_info.model_copy(update={"discounts": why})
         # The rubric's own wording: a sentence that restates it is a claim, not evidence.
         wording = [t for o in self.owners for t in (getattr(o.item, k, "") for k in ("full", "partial", "hint")) if t]
@@ -373,13 +431,97 @@ class CompiledRubric:
         return Judged(round(points * level.share, 1), level.id, round(satisfaction, 3), items, missing)
 
     def _item(self, owner: Owner, a: Analysis, factors: list[float], span_of: _Spans,
-              marks: list[Marks], fits: SentenceFits | None) -> CriterionResult:
+              marks: list[Marks], fits: SentenceFits | None, judged: dict | None = None) -> CriterionResult:
         """A criterion's or a bonus item's result: built here only."""
+        if judged and owner.id in judged:
+            p, hits, spec = judged[owner.id]
+            return self._judged_item(owner, p, hits, a, factors, span_of, marks, spec)
         item = owner.item
         j = self.judge(self.rules[owner.id], item.points, a, factors, span_of, marks, owner.id, fits)
         return CriterionResult.model_construct(
             id=item.id, name=item.name, score=j.score, max=item.points, level=j.level,
             satisfaction=j.satisfaction, evidence=j.evidence, missing=j.missing, hint=item.hint,
+        )
+
+    # -- the sentence judge ----------------------------------------------------
+
+    def rule_hits(self, a: Analysis) -> dict[str, list[tuple[Rule, list[RuleHit]]]]:
+        """Every scored item's rules and their hits, evaluated once per report."""
+        return {o.id: [(rule, rule.evaluate(a)) for rule in self.rules[o.id]] for o in self.owners if o.kind != "veto"}
+
+    def judge_inputs(self, a: Analysis, factors: list[float], marks: list[Marks],
+                     hits: dict[str, list[tuple[Rule, list[RuleHit]]]], items: list[str],
+                     names: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """The sentences' texts and the (sentence, item, feature) array the judge reads (training too)."""
+        sentences = a.seg.sentences
+        texts = [s.text for s in sentences]
+        sims = self.profiles.similarities_of(texts) if texts else np.zeros((0, len(self.profiles.ids)))
+        cols = [self.profiles.index[i] for i in items]
+        pair = judge_features.pair_features(
+            sentences, items, hits, sims[:, cols], factors, marks, self.mark_ids,
+            [specificity(t) for t in texts], names,
+        )
+        return texts, pair
+
+    def judgements(self, a: Analysis, factors: list[float], marks: list[Marks],
+                   hits: dict[str, list[tuple[Rule, list[RuleHit]]]]) -> np.ndarray:
+        """P[s, i]: how likely a reviewer accepts sentence s as this unit's own evidence for the
+        i-th judged item. A sentence that may not count (a repeat, a keyword list, a near copy) is 0."""
+        jm = self.judge_model
+        texts, pair = self.judge_inputs(a, factors, marks, hits, self.judged_ids, jm.features)
+        if not texts:
+            return np.zeros((0, len(self.judged_ids)))
+        p = jm.probabilities(texts, pair, self.judged_ids)
+        p[np.asarray(factors) <= 0] = 0.0
+        return p
+
+    def _judged_item(self, owner: Owner, p: np.ndarray, hits: list[tuple[Rule, list[RuleHit]]], a: Analysis,
+                     factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float]) -> CriterionResult:
+        """A criterion's or bonus item's result from the judge's verdicts: its level from the sentences
+        judged to evidence it (how many, how concrete), its missing lines from the same verdicts."""
+        js = self.rubric.judge
+        item = owner.item
+        sentences = a.seg.sentences
+        accepted = [int(si) for si in np.argsort(-p, kind="stable") if p[si] >= js.accept]
+        weights = sorted((float(p[si]) * (js.plain + (1 - js.plain) * spec[si]) for si in accepted), reverse=True)
+        strength = sum(w * js.decay**k for k, w in enumerate(weights))
+        satisfaction = min(1.0, strength / js.need)
+        level = self.level_for(satisfaction)
+        hit_by: dict[int, list[Match]] = {}
+        for rule, rule_hits in hits:
+            for h in rule_hits:
+                if p[h.sentence] >= js.accept:
+                    hit_by.setdefault(h.sentence, []).append(_match(rule, h, span_of))
+        evidence = []
+        for si in sorted(accepted):
+            sent = sentences[si]
+            prob = round(float(p[si]), 3)
+            matches = hit_by.get(si, []) + [_made(Match, {
+                "rule": f"{owner.id}#judge", "type": "judge", "label": "句子判定：本单位做法，属本项",
+                "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})]
+            terms = sorted({(t.start, t.end, t.term) for m in matches for t in m.terms})
+            evidence.append(_made(Evidence, {
+                "text": sent.text, "start": sent.start, "end": sent.end, "matches": matches,
+                "paragraph": sent.paragraph,
+                "weight": round(prob * (js.plain + (1 - js.plain) * spec[si]), 3),
+                "terms": [span_of(s, e, t) for s, e, t in terms], "specificity": spec[si],
+                "probability": prob,
+                "discounts": [self.discounts[k][0].id for k in marks[si].discounts],
+            }))
+        # What is missing, from the same verdicts: a rule no evidence sentence answers (by a hit,
+        # or by naming what its terms name) is not shown; one that is answered is never listed.
+        grams = [_bigrams(sentences[si].text) for si in accepted]
+        missing = []
+        proposed = {h.sentence for _, rule_hits in hits for h in rule_hits if factors[h.sentence] > 0}
+        for rule, rule_hits in hits:
+            hit_sentences = {h.sentence for h in rule_hits}
+            answered = any(si in hit_sentences for si in accepted) or any(self.rule_grams[rule.id] & g for g in grams)
+            if not answered:
+                missing.append(_made(Missing, {"label": rule.label, "status": "absent", "rule": rule.id}))
+        return CriterionResult.model_construct(
+            id=item.id, name=item.name, score=round(item.points * level.share, 1), max=item.points, level=level.id,
+            satisfaction=round(satisfaction, 3), evidence=evidence, missing=missing, hint=item.hint,
+            quote_min=js.show, considered=len(proposed - set(accepted)),
         )
 
     def _veto_hits(self, owner: Owner, a: Analysis, span_of: _Spans) -> list[VetoHit]:
@@ -400,15 +542,21 @@ class CompiledRubric:
         factors = self.sentence_factors(a)
         marks = self.sentence_marks(a)
         fits = self.sentence_fits(a, factors)
+        judged: dict[str, tuple] = {}
+        if self.judged_ids:
+            hits = self.rule_hits(a)
+            p = self.judgements(a, factors, marks, hits)
+            spec = [specificity(s.text) for s in a.seg.sentences]
+            judged = {i: (p[:, k], hits[i], spec) for k, i in enumerate(self.judged_ids)}
         by_dim: dict[str, list[CriterionResult]] = {d.id: [] for d in r.dimensions}
         bonus_items: list[CriterionResult] = []
         vetoes: list[VetoHit] = []
         span_of = _Spans(a.text)
         for owner in self.owners:
             if owner.kind == "criterion":
-                by_dim[owner.dimension.id].append(self._item(owner, a, factors, span_of, marks, fits))
+                by_dim[owner.dimension.id].append(self._item(owner, a, factors, span_of, marks, fits, judged))
             elif owner.kind == "bonus":
-                bonus_items.append(self._item(owner, a, factors, span_of, marks, fits))
+                bonus_items.append(self._item(owner, a, factors, span_of, marks, fits, judged))
             else:
                 vetoes.extend(self._veto_hits(owner, a, span_of))
         dimensions = [

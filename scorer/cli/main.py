@@ -13,6 +13,7 @@ from .common import NORMAL, QUIET, VERBOSE, CivscoreGroup, console, new_app, set
 from .rubric_cmds import app as rubric_app
 from .score_cmds import app as score_app
 from .serve_cmds import app as serve_app
+from .train_cmds import app as train_app
 from .tuning_cmds import app as tuning_app
 
 app = new_app(
@@ -54,6 +55,7 @@ app.add_typer(score_app)  # score
 app.add_typer(rubric_app, name="rubric")  # rubric check, rubric show
 app.add_typer(tuning_app)  # diff, suggest, calibrate
 app.add_typer(batch_app)  # batch, history
+app.add_typer(train_app)  # train
 app.add_typer(serve_app, name="serve")  # serve, serve adduser, serve assign
 
 

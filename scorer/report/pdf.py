@@ -68,6 +68,7 @@ class CriterionView:
     more: int
     notes: list  # per quote: what its marks say (the rubric's reasons; "" when it has none)
     weak: int  # sentences that touch the item but earned nothing (shown as a count, not as evidence)
+    probs: list = None  # per quote: the judge's probability (None without a judge)
 
 
 def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[str, str]) -> CriterionView:
@@ -81,8 +82,13 @@ def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[st
         quotes.append(highlight(e, REPEAT_LIMIT, repeat=True) if key in seen else highlight(e))
         notes.append("；".join(why.get(d, d) for d in e.discounts))
         seen.add(key)
-    weak = len(c.evidence) if not shown else 0
-    return CriterionView(item=c, quotes=quotes, more=len(c.evidence) - len(shown) - weak, notes=notes, weak=weak)
+    if c.quote_min:  # a judged item: its evidence is what the judge accepted; `considered`, what it did not
+        weak = c.considered if not shown else 0
+        more = len(c.evidence) - len(shown)
+    else:
+        weak = len(c.evidence) if not shown else 0
+        more = len(c.evidence) - len(shown) - weak
+    return CriterionView(item=c, quotes=quotes, more=more, notes=notes, weak=weak, probs=[e.probability for e in shown])
 
 
 def make_environment(templates: Path) -> Environment:

@@ -210,6 +210,28 @@ class Scoring(_Strict):
         return _checked_pattern(v)
 
 
+class JudgeSettings(_Strict):
+    """The learned sentence judge (scorer/judge/) and the rules that turn its judgements into levels.
+
+    The judge gives, for a sentence and an item, how likely a reviewer is to accept the
+    sentence as this unit's own evidence for the item. A sentence at `accept` or above is
+    evidence; an item's strength is the decayed sum of its evidence sentences' weights (the
+    k-th best weighs `decay**k`), each sentence weighing its probability times how concrete
+    it is (`plain` for a sentence with no count, amount or named document, 1 for a fully
+    concrete one); `need` fills the item, and the rubric's levels cut the rest."""
+
+    file: str = Field(min_length=1, description="The judge's file, relative to the rubric (civscore train writes it).")
+    accept: float = Field(default=0.5, gt=0, lt=1, description="Probability at which a sentence is evidence for an item.")
+    show: float = Field(default=0.5, gt=0, lt=1, description="Probability at which a sentence is shown as a quote.")
+    need: float = Field(default=2.0, gt=0, description="The strength that fills an item (A).")
+    decay: float = Field(default=0.7, gt=0, le=1, description="Weight of the k-th best evidence sentence is decay**k.")
+    plain: float = Field(default=0.6, gt=0, le=1, description="What a sentence with no count or named document weighs.")
+    veto: float = Field(
+        default=0.9, gt=0, le=1,
+        description="Probability at which the judge reports a veto event the rules did not find (the rules are a floor).",
+    )
+
+
 class AppliesTo(_Strict):
     """Which units a bundled rubric serves: how one is chosen when the user names none."""
 
@@ -241,6 +263,7 @@ class Rubric(_Strict):
     bonus: Bonus = Bonus(max=0)
     vetoes: list[Veto] = Field(default_factory=list)
     applies_to: AppliesTo | None = None
+    judge: JudgeSettings | None = Field(default=None, description="The learned sentence judge; without it, the matchers decide.")
 
     @field_validator("levels")
     @classmethod

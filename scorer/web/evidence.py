@@ -48,6 +48,7 @@ class Quote:
     rules: tuple[Rule, ...] = field(default_factory=tuple)
     terms: tuple[Term, ...] = field(default_factory=tuple)
     why: str = ""  # what its marks say for this item (the rubric's reasons), "" when it has none
+    probability: float | None = None  # the sentence judge's, when the rubric has one
 
     @property
     def key(self) -> str:
@@ -100,6 +101,7 @@ def quotes(c: CriterionResult, why: dict[str, str] | None = None) -> list[Quote]
                 rules=tuple(Rule(m.rule, m.type, m.label, m.note) for m in e.matches),
                 terms=tuple(sorted(unique, key=lambda t: (t.start, t.end))),
                 why="；".join(why.get(d, d) for d in e.discounts),
+                probability=e.probability,
             )
         )
     return out

@@ -1,4 +1,5 @@
-"""`near`: a term from every group, each within `within` characters of the last, inside one clause.
+"""`near`: a term from every group, each within `within` characters of the last, inside one clause
+(or one sentence, with `scope: sentence`).
 
 Words may stand between the terms, which `cooccur` cannot say without matching
 the whole clause, nor `keywords` without listing every variant:
@@ -45,6 +46,11 @@ class NearMatcher(MatcherSpec):
     breaks: list[str] = Field(
         default_factory=list, description="Words that, standing between two terms of a chain, break it."
     )
+    scope: Literal["clause", "sentence"] = Field(
+        default="clause",
+        description="Where the chain must lie: one clause (the default), or one sentence, so that a subject "
+        "and what befell it may stand in two clauses (干部李某醉酒驾驶，被依法追究刑事责任).",
+    )
 
     _coerce = field_validator("groups", mode="before")(coerce_groups)
 
@@ -77,7 +83,8 @@ class NearRule(Rule):
         for gi, index in enumerate(self.indexes):
             for si, hits in self._collect(a, index).items():
                 for h, term, w in hits:
-                    found[(si, sentences[si].clause_at(h.start).start)][gi].append((h, term, w))
+                    where = sentences[si].clause_at(h.start).start if self.spec.scope == "clause" else -1
+                    found[(si, where)][gi].append((h, term, w))
         out = []
         for (si, _clause), groups in found.items():
             if not all(groups):

@@ -1,0 +1,76 @@
+"""`civscore train`: rebuild a rubric's sentence judge from annotations and reviewed rounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from .common import console, info, new_app
+
+app = new_app()
+
+
+@app.command("train")
+def train_cmd(
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help="The rubric whose judge to train (file or bundled name).")] = "court",
+    annotations: Annotated[
+        Path, typer.Option("--annotations", help="The annotation folder: sentences.tsv, labels/<annotator>/*.tsv, "
+                           "adjudication.tsv (eval/ANNOTATION.md says how they are made).")
+    ] = Path("eval/annotation"),
+    from_reviews: Annotated[
+        Optional[Path], typer.Option("--from-reviews", help="Also learn from the reviewers' decisions in this workbench "
+                                     "folder: a struck quote is a negative, an added quote a positive.")
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Where to write the judge. Default: the file the rubric's "
+                                     "judge.file names, beside the rubric.")
+    ] = None,
+    root: Annotated[Path, typer.Option("--root", help="The folder the annotated texts' paths start from.")] = Path("."),
+) -> None:
+    """Train the rubric's sentence judge, print its cross-validated figures, and write it.
+
+    Cross-validation is grouped by text, and each seed is left out in turn. A judge trained
+    on too few annotated texts or evidence pairs is refused (exit 2). The same annotations
+    and rubric give a byte-identical file, which records the hash of its training data and
+    of the rubric; every result and scorecard shows both.
+
+    Example: civscore train --rubric court   (writes rubric/court.judge)
+    """
+    from ..engine import resolve_rubric
+    from ..errors import UsageProblem
+    from ..judge.train import reviews_from, train
+    from ..outputs import check_outputs, write_bytes
+    from ..rubric import load_rubric
+    from ..score import CompiledRubric
+
+    loaded = load_rubric(resolve_rubric(rubric))
+    if loaded.rubric.judge is None and out is None:
+        raise UsageProblem(loaded.path, f"the rubric has no judge block; name the output with --out")
+    target = out or loaded.path.parent / loaded.rubric.judge.file
+    check_outputs([(target, "--out")], inputs=[loaded.path])
+    if not (annotations / "sentences.tsv").is_file():
+        raise UsageProblem(annotations, f"no sentences.tsv here (see eval/ANNOTATION.md)")
+
+    class _Trainee:  # what training reads of a scorer: the rubric compiled without its old judge
+        pass
+
+    trainee = _Trainee()
+    trainee.loaded, trainee.rubric = loaded, loaded.rubric
+    trainee.compiled = CompiledRubric(loaded, with_judge=False)
+    reviews = None
+    if from_reviews is not None:
+        reviews = [r for r in reviews_from(from_reviews) if r["rubric"] == loaded.rubric.id]
+        info(f"{len(reviews)} reviewed items of rubric {loaded.rubric.id} in {from_reviews}")
+    with console.status(f"training the {loaded.rubric.id} judge (cross-validated by text) …"):
+        model, figures = train(trainee, annotations, root, reviews=reviews)
+    table = Table(title=f"{model.meta['version']}: cross-validated figures", show_header=True)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for k, v in figures.items():
+        table.add_row(k, f"{v:.3f}" if isinstance(v, float) else str(v))
+    console.print(table)
+    write_bytes(target, model.to_bytes())
+    console.print(f"wrote {target} (training data {model.meta['training_sha256'][:12]}, rubric {loaded.sha256[:12]})")

@@ -1,0 +1,176 @@
+"""The sentence judge's learned numbers: one small file beside the rubric, loaded once.
+
+File format (`<rubric>.judge`): gzip (mtime 0, so the same numbers give the same bytes)
+of one JSON header line — meta (version, training-data and rubric hashes, figures), the
+item ids, the gram vocabulary and the feature names — followed by the float32 arrays the
+header lists, little-endian, in order. Nothing here needs scikit-learn: scoring is a
+sparse product and a logistic function.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import RubricError
+from ..fit import GramSpace
+
+FORMAT = "civscore-judge/1"
+ARRAYS = ("idf", "item_grams", "shared_grams", "pair", "item_bias",
+          "kind_grams", "kind_sentence", "kind_bias", "kind_item", "kind_shared")
+
+
+@dataclass
+class JudgeModel:
+    meta: dict
+    items: list[str]
+    grams: list[str]
+    features: list[str]  # the pair features' names, in the order of `pair`
+    idf: np.ndarray  # (V,)
+    item_grams: np.ndarray  # (V, n_items): each item's own weight of a gram
+    shared_grams: np.ndarray  # (V,): a gram's weight for every item (is it evidence at all)
+    pair: np.ndarray  # (n_features,)
+    item_bias: np.ndarray  # (n_items,), the intercept included
+    # What kind of sentence it is (practice, plan, claim, honour, other_body, heading), learned
+    # from the annotators' kinds: a softmax over grams and the sentence features ...
+    kind_grams: np.ndarray  # (V, n_kinds)
+    kind_sentence: np.ndarray  # (n_sentence_features, n_kinds)
+    kind_bias: np.ndarray  # (n_kinds,)
+    # ... whose probabilities weigh per item (an honour is evidence for the honours item only).
+    kind_item: np.ndarray  # (n_kinds, n_items)
+    kind_shared: np.ndarray  # (n_kinds,)
+    sha256: str = ""
+    path: str = ""
+    space: GramSpace | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self.index = {i: k for k, i in enumerate(self.items)}
+        self.kinds = list(self.meta.get("kinds", []))
+        self.sentence_features = list(self.meta.get("sentence_features", []))
+        if self.space is None:
+            self.space = GramSpace(self.grams, self.idf)
+
+    # -- file ------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        arrays = {name: np.ascontiguousarray(getattr(self, name), dtype="<f4") for name in ARRAYS}
+        header = {
+            "format": FORMAT, "meta": self.meta, "items": self.items, "grams": self.grams,
+            "features": self.features, "arrays": {k: list(v.shape) for k, v in arrays.items()},
+        }
+        raw = io.BytesIO()
+        raw.write(json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
+        for name in ARRAYS:
+            raw.write(arrays[name].tobytes())
+        out = io.BytesIO()
+        with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as z:
+            z.write(raw.getvalue())
+        return out.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str = "<judge>") -> "JudgeModel":
+        try:
+            raw = gzip.decompress(data)
+            line, _, rest = raw.partition(b"\n")
+            header = json.loads(line)
+            if header.get("format") != FORMAT:
+                raise ValueError(f"not a {FORMAT} file")
+            arrays, pos = {}, 0
+            for name in ARRAYS:
+                shape = tuple(header["arrays"][name])
+                n = int(np.prod(shape)) * 4
+                if pos + n > len(rest):
+                    raise ValueError("the file is cut short")
+                arrays[name] = np.frombuffer(rest[pos : pos + n], dtype="<f4").reshape(shape).astype(np.float64)
+                pos += n
+            model = cls(meta=header["meta"], items=header["items"], grams=header["grams"],
+                        features=header["features"], sha256=hashlib.sha256(data).hexdigest(), path=path, **arrays)
+        except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
+            raise RubricError(Path(path), [f"{path}: not a usable sentence judge ({e})"]) from None
+        v, n = len(model.grams), len(model.items)
+        if model.kind_grams.shape != (v, len(model.kinds)) or model.kind_item.shape != (len(model.kinds), n):
+            raise RubricError(Path(path), [f"{path}: not a usable sentence judge (array shapes disagree)"])
+        if model.item_grams.shape != (v, n) or model.idf.shape != (v,) or model.pair.shape != (len(model.features),):
+            raise RubricError(Path(path), [f"{path}: not a usable sentence judge (array shapes disagree)"])
+        return model
+
+    @classmethod
+    def load(cls, path: str | Path) -> "JudgeModel":
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise RubricError(p, [f"{p}: cannot read the sentence judge ({e.strerror or e})"]) from None
+        return cls.from_bytes(data, str(p))
+
+    # -- judging ---------------------------------------------------------------
+
+    def logits(self, sentences: list[str], pair: np.ndarray, items: list[str]) -> np.ndarray:
+        """logit[s, i] for each sentence and each of `items` (ids this judge knows);
+        `pair` is (sentences, items, features) in `self.features` order."""
+        cols = [self.index[i] for i in items]
+        x = self.space.transform(sentences)
+        kinds = self.kind_probabilities(x, pair)
+        z = np.asarray(x @ self.item_grams[:, cols])
+        z += kinds @ self.kind_item[:, cols]
+        z += (kinds @ self.kind_shared)[:, None]
+        z += np.asarray(x @ self.shared_grams)[:, None]
+        z += pair @ self.pair
+        z += self.item_bias[cols][None, :]
+        return z
+
+    def kind_probabilities(self, x, pair: np.ndarray) -> np.ndarray:
+        """(sentences, kinds): how likely each sentence is a practice, a plan, a claim … ."""
+        if not self.kinds:
+            return np.zeros((x.shape[0], 0))
+        return kind_softmax(x, sentence_part(pair, self.features, self.sentence_features),
+                            self.kind_grams, self.kind_sentence, self.kind_bias)
+
+    @property
+    def top(self) -> int:
+        return int(self.meta.get("params", {}).get("candidates", 8))
+
+    def probabilities(self, sentences: list[str], pair: np.ndarray, items: list[str]) -> np.ndarray:
+        """P[s, i]; 0 for a pair that is no candidate (features.candidates)."""
+        from .features import candidates
+
+        p = 1.0 / (1.0 + np.exp(-self.logits(sentences, pair, items)))
+        p[~candidates(pair, self.features, self.top)] = 0.0
+        return p
+
+
+def sentence_part(pair: np.ndarray, names: list[str], wanted: list[str]) -> np.ndarray:
+    """The per-sentence features (the same for every item) out of a (sentences, items, features) array."""
+    col = {n: k for k, n in enumerate(names)}
+    out = np.zeros((pair.shape[0], len(wanted)))
+    if pair.shape[1] == 0:
+        return out
+    for k, n in enumerate(wanted):
+        if n in col:
+            out[:, k] = pair[:, 0, col[n]]
+    return out
+
+
+def kind_softmax(x, sent: np.ndarray, grams: np.ndarray, sentence: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    z = np.asarray(x @ grams) + sent @ sentence + bias[None, :]
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+_LOADED: dict[tuple[str, float, int], JudgeModel] = {}
+
+
+def load_judge(path: Path) -> JudgeModel:
+    """A judge file, loaded once per process while it is unchanged."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime, st.st_size)
+    if key not in _LOADED:
+        _LOADED[key] = JudgeModel.load(path)
+    return _LOADED[key]

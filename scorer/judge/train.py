@@ -1,0 +1,509 @@
+"""Fit a rubric's sentence judge from annotated sentences and reviewed workbench rounds.
+
+Training reads the same features scoring reads (`CompiledRubric.judge_inputs`), fits one
+logistic regression over (sentence, item) pairs with scikit-learn, and writes the learned
+numbers (`JudgeModel`): per item a weight for each character gram, a weight every item
+shares (is the sentence evidence of anything), weights for the pair features and a bias
+per item. Deterministic: the same annotations and rubric give a byte-identical file.
+
+Cross-validation is grouped by text (never by sentence); the seeds, full-length reports,
+are left out one at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..errors import UsageProblem
+from ..fit import fitted_space
+from . import features as F
+from .model import JudgeModel
+
+KINDS = ("practice", "plan", "claim", "honour", "other_body", "heading")
+MIN_TEXTS = 20  # fewer annotated texts than this: refuse to write a judge
+MIN_POSITIVES = 60  # nor with fewer evidence pairs than this
+
+
+# -- annotations -----------------------------------------------------------------
+
+
+@dataclass
+class Label:
+    items: frozenset[str]
+    kind: str
+    veto: str
+
+
+def _read_label_file(path: Path) -> dict[str, Label]:
+    out = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            sid = (row.get("sid") or "").strip()
+            if not sid:
+                continue
+            items = frozenset(i.strip() for i in (row.get("items") or "-").split(",") if i.strip() not in ("", "-"))
+            out[sid] = Label(items, (row.get("kind") or "").strip(), (row.get("veto") or "-").strip() or "-")
+    return out
+
+
+def read_annotations(folder: Path) -> tuple[dict[str, list[tuple[str, Label]]], dict[str, dict]]:
+    """sid → [(annotator, label)] from labels/<annotator>/*.tsv, and sid → the third reading's
+    decisions (adjudication.tsv: sid, field, value)."""
+    by_sid: dict[str, list[tuple[str, Label]]] = defaultdict(list)
+    labels = folder / "labels"
+    for ann in sorted(p for p in labels.iterdir() if p.is_dir()) if labels.is_dir() else []:
+        for f in sorted(ann.glob("*.tsv")):
+            for sid, lab in _read_label_file(f).items():
+                by_sid[sid].append((ann.name, lab))
+    third: dict[str, dict] = defaultdict(dict)
+    adj = folder / "adjudication.tsv"
+    if adj.exists():
+        with adj.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                third[row["sid"].strip()][row["field"].strip()] = (row.get("value") or "").strip()
+    return by_sid, third
+
+
+def gold_labels(folder: Path) -> dict[str, tuple[dict[str, float], str, str]]:
+    """sid → (item → gold value, kind, veto): where two annotators agree, their label; where
+    they disagree, the third reading's (for an item: `item:<id>` = 1/0), else the share of the
+    two who named it (0.5, a soft label until the third reading is in)."""
+    by_sid, third = read_annotations(folder)
+    out = {}
+    for sid, labs in by_sid.items():
+        labs = labs[:2]
+        names = set().union(*(lab.items for _, lab in labs))
+        items = {}
+        for it in names:
+            share = sum(it in lab.items for _, lab in labs) / len(labs)
+            decided = third.get(sid, {}).get(f"item:{it}")
+            if share not in (0.0, 1.0) and decided in ("0", "1"):
+                share = float(decided)
+            items[it] = share
+        kinds = [lab.kind for _, lab in labs]
+        kind = kinds[0] if len(set(kinds)) == 1 else third.get(sid, {}).get("kind", kinds[0])
+        vetoes = [lab.veto for _, lab in labs]
+        veto = vetoes[0] if len(set(vetoes)) == 1 else third.get(sid, {}).get("veto", "-")
+        out[sid] = ({k: v for k, v in items.items() if v > 0}, kind, veto)
+    return out
+
+
+# -- the training set ------------------------------------------------------------
+
+
+@dataclass
+class Text:
+    source: str
+    group: str  # the CV group: the text itself
+    seed: bool
+    sentences: list[str]
+    pair: np.ndarray  # (sentences, items, features)
+    y: np.ndarray  # (sentences, items): gold value 0..1
+    specificity: list[float] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # the pair features' names
+    kinds: list[str] = field(default_factory=list)  # each sentence's gold kind ('' when unknown)
+    kind_only: bool = False  # a text of another rubric: it teaches the kind model only
+
+
+@dataclass
+class TrainingSet:
+    rubric_id: str
+    rubric_sha256: str
+    items: list[str]
+    features: list[str]
+    texts: list[Text]
+    digest: str  # sha256 of the labels the set was built from
+
+    @property
+    def positives(self) -> int:
+        return int(sum((t.y >= 0.5).sum() for t in self.texts))
+
+
+def _analysis_inputs(compiled, text: str):
+    a = compiled.analyze(text)
+    factors = compiled.sentence_factors(a)
+    marks = compiled.sentence_marks(a)
+    hits = compiled.rule_hits(a)
+    return a, factors, marks, hits
+
+
+def build_set(scorer, annotations: Path, root: Path, reviews: list | None = None) -> TrainingSet:
+    """The pairs of every annotated text scored with this rubric (and of every reviewed item).
+
+    `annotations/sentences.tsv` names each sentence's text, rubric and key; a text whose
+    sentences no longer line up with the segmenter's (the key differs) is refused."""
+    from ..ingest import load_document
+    from ..similarity import specificity
+
+    compiled = scorer.compiled
+    rubric_id = compiled.rubric.id
+    items = [o.id for o in compiled.owners if o.kind != "veto"]
+    mark_ids = compiled.mark_ids
+    names = F.feature_names(mark_ids)
+    gold = gold_labels(annotations)
+    rows = defaultdict(list)
+    others = set()  # texts of other rubrics: what kind a sentence is does not depend on the rubric
+    with (annotations / "sentences.tsv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["sid"] in gold:
+                rows[row["source"]].append(row)
+                if row["rubric"] != rubric_id:
+                    others.add(row["source"])
+    digest = hashlib.sha256()
+    texts = []
+    for source in sorted(rows):
+        path = root / ("seeds/" + source[5:] if source.startswith("seed/") else "eval/corpus/" + source)
+        doc = load_document(path)
+        a, factors, marks, hits = _analysis_inputs(compiled, doc.text)
+        sents = a.seg.sentences
+        y = np.zeros((len(sents), len(items)))
+        known = np.zeros(len(sents), dtype=bool)
+        kind_of = [""] * len(sents)
+        for row in rows[source]:
+            i = int(row["index"])
+            key = hashlib.sha1(sents[i].key.encode()).hexdigest()[:12] if i < len(sents) else ""
+            if key != row["key"]:
+                raise UsageProblem(path, f"sentence {i} no longer matches its annotation (segmenter or normalizer changed)")
+            g_items, kind, veto = gold[row["sid"]]
+            known[i] = True
+            kind_of[i] = kind if kind in KINDS else ""
+            for it, v in g_items.items():
+                if it in items and source not in others:
+                    y[i, items.index(it)] = v
+            digest.update(f"{row['sid']}\t{row['key']}\t{sorted(g_items.items())}\t{kind}\t{veto}\n".encode())
+        texts_, pair = compiled_inputs(compiled, a, factors, marks, hits, items, names)
+        keep = np.flatnonzero(known)
+        texts.append(Text(source, source, source.startswith("seed/"), [texts_[k] for k in keep], pair[keep], y[keep],
+                          [specificity(texts_[k]) for k in keep], names, [kind_of[k] for k in keep],
+                          kind_only=source in others))
+    for rv in reviews or []:
+        texts.append(review_text(compiled, rv, items, names))
+        digest.update(rv["digest"].encode())
+    return TrainingSet(rubric_id, scorer.loaded.sha256, items, names, texts, digest.hexdigest())
+
+
+def compiled_inputs(compiled, a, factors, marks, hits, items, names):
+    return compiled.judge_inputs(a, factors, marks, hits, items, names)
+
+
+def review_text(compiled, rv: dict, items: list[str], names: list[str]) -> Text:
+    """A reviewed workbench item as training pairs: a struck quote is a negative for its
+    criterion, an added quote a positive; other sentences are left out (nobody judged them)."""
+    a, factors, marks, hits = _analysis_inputs(compiled, rv["text"])
+    sents = a.seg.sentences
+    y = np.zeros((len(sents), len(items)))
+    known = np.zeros(len(sents), dtype=bool)
+    for crit, spans, value in rv["marks"]:
+        if crit not in items:
+            continue
+        for start, end in spans:
+            for s in sents:
+                if s.start < end and start < s.end:
+                    y[s.index, items.index(crit)] = value
+                    known[s.index] = True
+    texts_, pair = compiled_inputs(compiled, a, factors, marks, hits, items, names)
+    keep = np.flatnonzero(known)
+    # Only the reviewed pairs carry a label: every other item of such a sentence is unknown, so
+    # the rows keep only the judged item (others are masked by a weight of 0 in `design`).
+    mask = np.zeros_like(y)
+    for crit, spans, _ in rv["marks"]:
+        if crit in items:
+            for start, end in spans:
+                for s in sents:
+                    if s.start < end and start < s.end:
+                        mask[s.index, items.index(crit)] = 1.0
+    t = Text(rv["source"], rv["source"], False, [texts_[k] for k in keep], pair[keep], y[keep], names=names,
+             kinds=[""] * len(keep))
+    t.mask = mask[keep]  # type: ignore[attr-defined]
+    return t
+
+
+def reviews_from(data_dir: Path, rubric_sha: str | None = None) -> list[dict]:
+    """Every reviewed workbench item's struck (0) and added (1) quotes, per criterion."""
+    from ..web.store import WebStore
+
+    out = []
+    for item, state, result_json in WebStore(data_dir).all_reviews():
+        result = json.loads(result_json)
+        marks = []
+        for crit, quotes in state.struck.items():
+            marks.append((crit, [(q.start, q.end) for q in quotes], 0.0))
+        for crit, quotes in state.added.items():
+            marks.append((crit, [(q.start, q.end) for q in quotes], 1.0))
+        if not marks:
+            continue
+        out.append({
+            "source": f"review/{item.id}", "text": result["text"], "rubric": result["rubric"]["id"], "marks": marks,
+            "digest": hashlib.sha256(json.dumps([result["text"], marks], ensure_ascii=False).encode()).hexdigest(),
+        })
+    return out
+
+
+# -- fitting ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Params:
+    C: float = 3.0
+    item_scale: float = 1.0  # how freely each item learns its own grams
+    shared_scale: float = 1.0
+    min_df: int = 2
+    candidates: int = 8  # the pairs judged: matcher hits, the top fits, the heading's best fit
+    kind_C: float = 1.0  # the kind model's regularisation
+
+
+def design(texts: list[Text], space, n_items: int, p: Params, kind_probs: list[np.ndarray] | None = None):
+    """The sparse design matrix over (sentence, item) pairs, with labels and weights.
+
+    Columns: item bias (n_items) | item x gram (n_items * V) | shared gram (V) | pair features."""
+    from scipy.sparse import csr_matrix, hstack
+
+    V = len(space)
+    blocks, ys, ws = [], [], []
+    for ti, t in enumerate(texts):
+        if not t.sentences or t.kind_only:
+            continue
+        x = space.transform(t.sentences)  # (S, V)
+        S = x.shape[0]
+        cand = F.candidates(t.pair, t_names(t), p.candidates).reshape(-1)
+        sent_of, item_of = np.divmod(np.flatnonzero(cand), n_items)
+        n_pairs = len(sent_of)
+        if n_pairs == 0:
+            continue
+        rows = np.arange(n_pairs)
+        bias = csr_matrix((np.ones(n_pairs), (rows, item_of)), shape=(n_pairs, n_items))
+        xr = x[sent_of]  # each sentence's grams, once per item
+        xr = xr.tocoo()
+        item_grams = csr_matrix((xr.data * p.item_scale, (xr.row, item_of[xr.row] * V + xr.col)),
+                                shape=(n_pairs, n_items * V))
+        shared = csr_matrix((xr.data * p.shared_scale, (xr.row, xr.col)), shape=(n_pairs, V))
+        pair = csr_matrix(t.pair[sent_of, item_of])
+        parts = [bias, item_grams, shared, pair]
+        if kind_probs is not None:
+            K = kind_probs[ti][sent_of]  # (pairs, kinds)
+            n_k = K.shape[1]
+            kr = np.repeat(rows, n_k)
+            kc = (np.arange(n_k)[None, :] * n_items + item_of[:, None]).reshape(-1)
+            parts.append(csr_matrix((K.reshape(-1), (kr, kc)), shape=(n_pairs, n_k * n_items)))
+            parts.append(csr_matrix(K))
+        blocks.append(hstack(parts, format="csr"))
+        y = t.y[sent_of, item_of]
+        m = getattr(t, "mask", None)
+        w = np.ones(n_pairs) if m is None else m[sent_of, item_of]
+        ys.append(y)
+        ws.append(w)
+    from scipy.sparse import vstack
+
+    return vstack(blocks, format="csr"), np.concatenate(ys), np.concatenate(ws)
+
+
+def t_names(t: Text) -> list[str]:
+    return t.names
+
+
+def _sentence_features(t: Text, wanted: list[str]) -> np.ndarray:
+    from .model import sentence_part
+
+    return sentence_part(t.pair, t.names, wanted)
+
+
+def fit_kinds(texts: list[Text], space, wanted: list[str], C: float):
+    """The kind model: a softmax over KINDS from grams and the sentence features."""
+    from scipy.sparse import csr_matrix, hstack, vstack
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = [], []
+    for t in texts:
+        idx = [k for k, kind in enumerate(t.kinds) if kind]
+        if not idx:
+            continue
+        x = space.transform([t.sentences[k] for k in idx])
+        X.append(hstack([x, csr_matrix(_sentence_features(t, wanted)[idx])], format="csr"))
+        y += [KINDS.index(t.kinds[k]) for k in idx]
+    X = vstack(X, format="csr")
+    y = np.asarray(y)
+    clf = LogisticRegression(C=C, solver="lbfgs", max_iter=2000, tol=1e-4)
+    clf.fit(X, y)
+    V = len(space)
+    coef = np.zeros((len(KINDS), X.shape[1]))
+    bias = np.full(len(KINDS), -30.0)  # a kind no training sentence had is never predicted
+    for row, c in enumerate(clf.classes_):
+        coef[c] = clf.coef_[row] if len(clf.classes_) > 2 else (clf.coef_[0] if row else -clf.coef_[0])
+        bias[c] = clf.intercept_[row] if len(clf.classes_) > 2 else (clf.intercept_[0] if row else -clf.intercept_[0])
+    return coef[:, :V].T.copy(), coef[:, V:].T.copy(), bias
+
+
+def kind_probs_of(t: Text, space, kinds_model, wanted: list[str]) -> np.ndarray:
+    from .model import kind_softmax
+
+    grams, sentence, bias = kinds_model
+    return kind_softmax(space.transform(t.sentences), _sentence_features(t, wanted), grams, sentence, bias)
+
+
+def fit(ts: TrainingSet, texts: list[Text] | None = None, p: Params = Params(), meta: dict | None = None) -> JudgeModel:
+    """One judge from the given texts (all of the set's by default).
+
+    The kind model is fitted first; the pair model reads its probabilities, which for the
+    training texts themselves come from kind models fitted without them (3 folds by text),
+    so that the pair model learns how far to trust a kind it has not seen the answer of."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts = ts.texts if texts is None else texts
+    texts = [t for t in texts if t.sentences]
+    space = fitted_space([s for t in texts for s in t.sentences], min_df=p.min_df)
+    n_items, V = len(ts.items), len(space)
+    wanted = [n for n in ts.features if n in F.SENTENCE or n.startswith("mark:")]
+    kinds_model = fit_kinds(texts, space, wanted, p.kind_C)
+    inner = [int(hashlib.sha1(t.group.encode()).hexdigest(), 16) % 3 for t in texts]
+    kind_probs: list[np.ndarray] = [None] * len(texts)  # type: ignore[list-item]
+    for f in range(3):
+        train_part = [t for t, g in zip(texts, inner) if g != f]
+        km = fit_kinds(train_part, space, wanted, p.kind_C)
+        for k, (t, g) in enumerate(zip(texts, inner)):
+            if g == f:
+                kind_probs[k] = kind_probs_of(t, space, km, wanted)
+    X, y, w = design(texts, space, n_items, p, kind_probs)
+    # Soft labels (a disagreement not yet settled) enter as a positive and a negative row,
+    # each with its share of the weight.
+    soft = (y > 0) & (y < 1)
+    if soft.any():
+        from scipy.sparse import vstack
+
+        X = vstack([X, X[soft]], format="csr")
+        w = np.concatenate([w * np.where(soft, y, 1.0), w[soft] * (1 - y[soft])])
+        y = np.concatenate([np.where(y >= 0.5, 1.0, 0.0), np.zeros(int(soft.sum()))])
+        y[: len(soft)][soft] = 1.0
+    keep = w > 0
+    clf = LogisticRegression(C=p.C, solver="lbfgs", max_iter=2000, tol=1e-4)
+    clf.fit(X[keep], y[keep].astype(int), sample_weight=w[keep])
+    coef = clf.coef_[0]
+    k = 0
+    bias = coef[k : k + n_items] + clf.intercept_[0]
+    k += n_items
+    item_grams = coef[k : k + n_items * V].reshape(n_items, V).T * p.item_scale
+    k += n_items * V
+    shared = coef[k : k + V] * p.shared_scale
+    k += V
+    n_f = len(ts.features)
+    pair = coef[k : k + n_f]
+    k += n_f
+    n_k = len(KINDS)
+    kind_item = coef[k : k + n_k * n_items].reshape(n_k, n_items)
+    k += n_k * n_items
+    kind_shared = coef[k : k + n_k]
+    meta = dict(meta or {})
+    meta.setdefault("params", {"candidates": p.candidates})
+    meta["kinds"] = list(KINDS)
+    meta["sentence_features"] = wanted
+    kg, ks, kb = kinds_model
+    return JudgeModel(meta=meta, items=list(ts.items), grams=space.grams, features=list(ts.features),
+                      idf=space.idf, item_grams=item_grams, shared_grams=shared, pair=pair, item_bias=bias,
+                      kind_grams=kg, kind_sentence=ks, kind_bias=kb, kind_item=kind_item, kind_shared=kind_shared)
+
+
+# -- cross-validation ------------------------------------------------------------
+
+
+def folds(ts: TrainingSet, k: int = 5) -> list[list[int]]:
+    """Text indexes per fold: the seeds one fold each (leave one seed out), the other texts in
+    k folds by a hash of their name (fixed before training, never by sentence)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(ts.texts):
+        if t.kind_only:
+            continue
+        key = t.source if t.seed else f"fold{int(hashlib.sha1(t.group.encode()).hexdigest(), 16) % k}"
+        out[key].append(i)
+    return [out[key] for key in sorted(out)]
+
+
+def cross_validated(ts: TrainingSet, p: Params = Params(), k: int = 5) -> list[tuple[Text, np.ndarray]]:
+    """(text, P[s, i]) for every text, each predicted by a judge trained without its fold."""
+    out = []
+    for fold in folds(ts, k):
+        held = set(fold)
+        model = fit(ts, [t for i, t in enumerate(ts.texts) if i not in held], p)
+        for i in fold:
+            t = ts.texts[i]
+            if t.sentences:
+                out.append((t, model.probabilities(t.sentences, t.pair, ts.items)))
+    return out
+
+
+def quote_figures(preds: list[tuple[Text, np.ndarray]], show: float, accept: float, n: int = 2,
+                  seeds: bool | None = None) -> dict[str, float]:
+    """Precision of the quotes a scorecard would show (the n most likely sentences at `show`
+    or above, per item), against the gold labels; recall of the items the annotation finds
+    evidenced in a text (share with at least one shown quote)."""
+    shown = good = 0.0
+    evidenced = covered = 0
+    for t, P in preds:
+        if seeds is not None and t.seed != seeds:
+            continue
+        if getattr(t, "mask", None) is not None:
+            continue
+        for i in range(P.shape[1]):
+            col = P[:, i]
+            order = [s for s in np.argsort(-col, kind="stable")[:n] if col[s] >= max(show, accept)]
+            shown += len(order)
+            good += sum(t.y[s, i] for s in order)
+            if (t.y[:, i] >= 0.5).any():
+                evidenced += 1
+                covered += bool(order)
+    return {"quotes": shown, "precision": good / shown if shown else float("nan"),
+            "recall": covered / evidenced if evidenced else float("nan"), "evidenced_items": evidenced}
+
+
+def pair_auc(preds) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    y = np.concatenate([t.y.reshape(-1) >= 0.5 for t, _ in preds])
+    s = np.concatenate([P.reshape(-1) for _, P in preds])
+    return float(roc_auc_score(y, s)) if y.any() and not y.all() else float("nan")
+
+
+def train(scorer, annotations: Path, root: Path, *, reviews: list | None = None, p: Params = Params(),
+          show: float | None = None, accept: float | None = None) -> tuple[JudgeModel, dict]:
+    """Cross-validate, then fit on everything; refuse a judge trained on too little."""
+    ts = build_set(scorer, annotations, root, reviews)
+    n_texts = sum(1 for t in ts.texts if t.sentences and not t.kind_only)
+    if n_texts < MIN_TEXTS or ts.positives < MIN_POSITIVES:
+        raise UsageProblem(
+            annotations, f"too little to train the {ts.rubric_id} judge on: {n_texts} annotated texts and "
+            f"{ts.positives} evidence pairs (at least {MIN_TEXTS} and {MIN_POSITIVES} are needed)")
+    js = scorer.rubric.judge
+    show = show if show is not None else (js.show if js else 0.5)
+    accept = accept if accept is not None else (js.accept if js else 0.5)
+    preds = cross_validated(ts, p)
+    overall = quote_figures(preds, show, accept)
+    seeds = quote_figures(preds, show, accept, seeds=True)
+    figures = {
+        "cv_pair_auc": round(pair_auc(preds), 4),
+        "cv_quote_precision": round(overall["precision"], 4),
+        "cv_item_recall": round(overall["recall"], 4),
+        "cv_seed_quote_precision": round(seeds["precision"], 4) if seeds["quotes"] else float("nan"),
+        "texts": n_texts,
+        "evidence_pairs": ts.positives,
+    }
+    figures = {k: v for k, v in figures.items() if v == v}  # no NaN in the file
+    meta = {
+        "version": f"{ts.rubric_id}-judge-{ts.digest[:8]}",
+        "rubric_id": ts.rubric_id,
+        "rubric_sha256": ts.rubric_sha256,
+        "training_sha256": ts.digest,
+        "trained_by": f"civscore {__version__}",
+        "params": {"C": p.C, "item_scale": p.item_scale, "shared_scale": p.shared_scale, "min_df": p.min_df,
+                   "candidates": p.candidates, "kind_C": p.kind_C},
+        "figures": figures,
+        "training_data": "eval/annotation (two blind annotators per sentence, a third on disagreements)"
+        + (f" + {len(reviews)} reviewed workbench items" if reviews else ""),
+    }
+    model = fit(ts, None, p, meta)
+    return model, figures

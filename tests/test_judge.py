@@ -1,0 +1,149 @@
+"""The sentence judge (issue 17): a small file of learned numbers beside each rubric, loaded
+once, shown on every result; levels, quotes and missing lines come from its verdicts."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scorer.engine import RubricChooser, Scorer
+from scorer.errors import RubricError
+from scorer.judge.model import JudgeModel, load_judge
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+CIVSCORE = [sys.executable, "-m", "scorer"]
+
+
+@pytest.fixture(scope="module")
+def court():
+    return Scorer.load("court")
+
+
+@pytest.fixture(scope="module")
+def seed_results(court):
+    return {p.name: court.score_path(p) for p in SEEDS}
+
+
+def test_each_shipped_rubric_has_a_judge_trained_for_it_and_every_result_shows_it(seed_results):
+    for name in ("court", "general"):
+        s = Scorer.load(name)
+        info = s.rubric_info.judge
+        assert info is not None and info.version.startswith(f"{name}-judge-")
+        assert info.rubric_sha256 == s.loaded.sha256 and not info.stale
+        assert len(info.training_sha256) == 64
+        data = (ROOT / "rubric" / f"{name}.judge").read_bytes()
+        assert info.sha256 == hashlib.sha256(data).hexdigest()
+        assert len(data) < 4 * 1024 * 1024  # a small file of numbers, not a framework
+    r = next(iter(seed_results.values()))
+    assert r.rubric.judge is not None and r.rubric.judge.version
+
+
+def test_the_judge_file_round_trips_byte_for_byte_and_loads_once():
+    path = ROOT / "rubric" / "court.judge"
+    data = path.read_bytes()
+    model = JudgeModel.from_bytes(data, str(path))
+    assert model.to_bytes() == data
+    assert load_judge(path) is load_judge(path)
+    assert Scorer.load("court").compiled.judge_model is load_judge(path)
+
+
+def test_a_damaged_judge_file_is_one_error_naming_it(tmp_path):
+    bad = tmp_path / "court.judge"
+    bad.write_bytes((ROOT / "rubric" / "court.judge").read_bytes()[:5000])
+    with pytest.raises(RubricError) as e:
+        JudgeModel.load(bad)
+    assert "court.judge" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_quotes_are_judged_sentences_and_missing_lines_never_contradict_them(seed_results):
+    for result in seed_results.values():
+        crits = [c for d in result.dimensions for c in d.criteria] + list(result.bonus.items)
+        for c in crits:
+            shown = c.shown()
+            for e in shown:
+                assert e.probability is not None and e.probability >= c.quote_min
+                assert any(m.type == "judge" and m.value == e.probability for m in e.matches)
+                assert result.text[e.start : e.end] == e.text
+                # No rule a shown quote answers is listed as missing.
+                answered = {m.rule for m in e.matches}
+                assert not answered & {m.rule for m in c.missing}, (c.id, e.text)
+            if c.score == 0:
+                assert not shown
+            else:
+                assert c.evidence  # points come with the sentences that earned them
+
+
+def test_a_level_follows_the_judged_evidence(court):
+    # One concrete sentence of the unit's own practice for an item earns it; the same item
+    # stated as a plan, or as another body's action, earns it nothing.
+    lead = "某某县人民法院2023年文明单位创建工作总结\n"
+    done = court.score_text(lead + "2023年，我院组织干警开展无偿献血活动，32名干警献血累计8400毫升。")
+    plan = court.score_text(lead + "下一步，我院将组织干警开展无偿献血活动。")
+    other = court.score_text(lead + "市文明办检查组一行5人到我院检查指导，察看了诉讼服务大厅和文化长廊。")
+    charity = lambda r: next(c for d in r.dimensions for c in d.criteria if c.id == "volunteer.charity")
+    assert charity(done).score > 0 and charity(done).shown()
+    assert charity(plan).score == 0 and not charity(plan).shown()
+    assert other.total <= 3
+
+
+def test_a_copied_rubric_uses_the_shipped_judge_and_says_it_was_trained_for_another(tmp_path):
+    text = (ROOT / "rubric" / "court.yaml").read_text(encoding="utf-8").replace("version: \"1.0.0\"", "version: \"1.0.1\"", 1)
+    copy = tmp_path / "my-court.yaml"
+    copy.write_text(text, encoding="utf-8")
+    s = Scorer.load(copy)
+    assert s.rubric_info.judge.stale
+    assert s.compiled.judge_model is load_judge(ROOT / "rubric" / "court.judge")
+
+
+def test_training_is_deterministic_and_refuses_too_little(tmp_path):
+    from scorer.judge import train as T
+    from scorer.score import CompiledRubric
+
+    class Trainee:
+        pass
+
+    t = Trainee()
+    s = Scorer.load("general")
+    t.loaded, t.rubric, t.compiled = s.loaded, s.rubric, CompiledRubric(s.loaded, with_judge=False)
+    ts = T.build_set(t, ROOT / "eval" / "annotation", ROOT)
+    texts = [x for x in ts.texts if not x.kind_only][:15] + [x for x in ts.texts if x.kind_only][:10]
+    p = T.Params(C=1.0)
+    a = T.fit(ts, texts, p, {"params": {"candidates": p.candidates}}).to_bytes()
+    b = T.fit(ts, texts, p, {"params": {"candidates": p.candidates}}).to_bytes()
+    assert a == b
+    # Too little: an annotation folder with five texts is refused in one line, exit 2.
+    ann = tmp_path / "ann"
+    (ann / "labels").mkdir(parents=True)
+    rows = (ROOT / "eval" / "annotation" / "sentences.tsv").read_text(encoding="utf-8").splitlines()
+    keep = [r for r in rows[1:] if r.split("\t")[1] in {"025.txt", "026.txt", "030.txt", "008.txt", "010.txt"}]
+    (ann / "sentences.tsv").write_text("\n".join([rows[0], *keep]) + "\n", encoding="utf-8")
+    for annotator in ("P", "S"):
+        src = ROOT / "eval" / "annotation" / "labels" / annotator
+        (ann / "labels" / annotator).mkdir()
+        for f in src.glob("*.tsv"):
+            shutil.copy(f, ann / "labels" / annotator / f.name)
+    out = tmp_path / "x.judge"
+    r = subprocess.run([*CIVSCORE, "train", "--rubric", "general", "--annotations", str(ann), "--out", str(out),
+                        "--root", str(ROOT)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2, r.stderr
+    assert "too little to train" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr and not out.exists()
+
+
+def test_hard_negatives_get_almost_no_quotes():
+    chooser = RubricChooser()
+    rows = [l.split("\t") for l in (ROOT / "eval" / "sources.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    negatives = [r[0] for r in rows if r[1] == "negative"]
+    shown = 0
+    for f in negatives:
+        res = chooser.score_path(ROOT / "eval" / "corpus" / f)
+        shown += sum(len(c.shown()) for d in res.dimensions for c in d.criteria)
+        assert res.total <= 10, f
+    assert shown <= len(negatives) // 4
