@@ -178,22 +178,30 @@ def _xlsx_is_own(path: Path) -> bool:
         wb.close()
 
 
+def sqlite_uri(path: str | Path, mode: str = "ro") -> str:
+    """An SQLite URI for `path` (every character that means something in a URI escaped)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(os.path.abspath(path))}?mode={mode}"
+
+
 def _sqlite_is_own(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        head = fh.read(100)
-    if not head.startswith(b"SQLite format 3\x00"):
-        return False
-    return int.from_bytes(head[68:72], "big") == SQLITE_APPLICATION_ID or _legacy_store(path)
-
-
-def _legacy_store(path: Path) -> bool:
-    """A results database from before the application id: it has our two tables."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """Read the application id through SQLite, read-only. Never open() the file: closing any
+    descriptor of a file drops every POSIX lock the process holds on it, and a server that
+    lost its locks on a WAL database lets the next process that closes its connection
+    checkpoint and delete the -wal and -shm under it."""
+    db = sqlite3.connect(sqlite_uri(path), uri=True)
     try:
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == SQLITE_APPLICATION_ID:
+            return True
+        # A results database from before the application id: it has our two tables.
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {"results", "scorecards"} <= names
+    except sqlite3.DatabaseError:  # not a database (or not one SQLite can read)
+        return False
     finally:
         db.close()
-    return {"results", "scorecards"} <= names
 
 
 def is_own_output(path: str | Path) -> bool:
@@ -330,5 +338,5 @@ def dumps_json(obj, *, what: str | Path = "<json>", **kwargs) -> str:
 
 __all__ = [
     "CREATOR", "OutputGuard", "atomic_write", "check_outputs", "dumps_json", "is_own_output", "new_file_mode",
-    "safe_cell", "write_bytes", "write_text",
+    "safe_cell", "sqlite_uri", "write_bytes", "write_text",
 ]

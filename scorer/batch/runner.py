@@ -154,13 +154,13 @@ def _known_scorecards(out: Path) -> set[str]:
     written before they carried the mark."""
     import sqlite3
 
-    from scorer.outputs import is_own_output
+    from scorer.outputs import is_own_output, sqlite_uri
 
     db_path = out / DB_NAME
     if not is_own_output(db_path):
         return set()
     try:
-        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        db = sqlite3.connect(sqlite_uri(db_path), uri=True)
         try:
             return {row[0] for row in db.execute("SELECT path FROM scorecards")} | {str(out / OVERVIEW_NAME)}
         finally:
