@@ -145,27 +145,36 @@ def _first_line(path: Path, n: int = 4096) -> str:
     return head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
 
 
-def _pdf_is_own(path: Path) -> bool:
+def _pdf_creator(source: str | bytes) -> str:
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(str(path))
+    doc = pdfium.PdfDocument(source)
     try:
         meta = doc.get_metadata_dict()
     finally:
         doc.close()
-    return (meta.get("Creator") or "").startswith(CREATOR)
+    return meta.get("Creator") or ""
+
+
+def _pdf_is_own(path: Path) -> bool:
+    return _pdf_creator(str(path)).startswith(CREATOR)
+
+
+def _xlsx_creator(source) -> str | None:
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(source) as z:
+        core = ElementTree.fromstring(z.read("docProps/core.xml"))
+    creator = core.find("{http://purl.org/dc/elements/1.1/}creator")
+    return None if creator is None else creator.text
 
 
 def _xlsx_is_own(path: Path) -> bool:
-    from xml.etree import ElementTree
-
-    with zipfile.ZipFile(path) as z:
-        core = ElementTree.fromstring(z.read("docProps/core.xml"))
-    creator = core.find("{http://purl.org/dc/elements/1.1/}creator")
-    if creator is not None and creator.text == CREATOR:
+    creator = _xlsx_creator(path)
+    if creator == CREATOR:
         return True
     # A ranking.xlsx from before the mark: openpyxl's default creator, our sheet and header.
-    if creator is None or creator.text != "openpyxl":
+    if creator != "openpyxl":
         return False
     from openpyxl import load_workbook
 
@@ -229,6 +238,39 @@ def is_own_output(path: str | Path) -> bool:
     except Exception:  # unreadable or not what its name says: not ours
         return False
     return False
+
+
+# What each mark says a file is (own_output_kind): the PDF's Creator after "civscore ",
+# the first line of a text file.
+PDF_KINDS = {"scorecard": "scorecard", "overview": "overview"}
+
+
+def own_output_kind(data: bytes) -> str | None:
+    """Which of civscore's own outputs these bytes are, by the mark it writes — "scorecard",
+    "overview", "ranking", "rubric diff", "fitted rubric" — or None for anything else
+    (a submission must not be civscore's own output: a scorecard scores high on its own quotes)."""
+    try:
+        if b"%PDF-" in data[:1032]:
+            creator = _pdf_creator(data)
+            if not creator.startswith(CREATOR):
+                return None
+            word = creator[len(CREATOR):].strip()
+            return PDF_KINDS.get(word, "scorecard")
+        if data.startswith(b"PK\x03\x04"):
+            import io
+
+            return "ranking" if _xlsx_creator(io.BytesIO(data)) == CREATOR else None
+    except Exception:  # not a document these readers open: not ours (the reader says what it is)
+        return None
+    head = data[:4096].decode("utf-8-sig", errors="replace").splitlines()
+    first = head[0] if head else ""
+    if first.startswith(CSV_HEADERS[0]):
+        return "ranking"
+    if first.startswith(CSV_HEADERS[1:]) or first.startswith(MARKDOWN_HEADER):
+        return "rubric diff"
+    if first.startswith(FITTED_HEADER):
+        return "fitted rubric"
+    return None
 
 
 # -- guard ---------------------------------------------------------------------------
@@ -338,5 +380,6 @@ def dumps_json(obj, *, what: str | Path = "<json>", **kwargs) -> str:
 
 __all__ = [
     "CREATOR", "OutputGuard", "atomic_write", "check_outputs", "dumps_json", "is_own_output", "new_file_mode",
+    "own_output_kind",
     "safe_cell", "sqlite_uri", "write_bytes", "write_text",
 ]

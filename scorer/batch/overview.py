@@ -116,5 +116,5 @@ def write_overview(path: Path, rows: list[RankedRow], dims: list[Dim], *, rubric
         stylesheets=[css], font_config=r.font_config
     )
     with atomic_write(Path(path)) as fh:
-        mark(doc).write_pdf(fh)
+        mark(doc, "overview").write_pdf(fh)
     return Path(path)

@@ -346,7 +346,9 @@ def ranked(items: list[Item]) -> list[Item]:
 async def round_view(request: Request) -> Response:
     user = current_user(request)
     rnd = visible_round(request, int_param(request, "rid"), user)
-    items = ranked(wb(request).store.items(rnd.id))
+    everything = wb(request).store.items(rnd.id)
+    items = ranked([i for i in everything if not i.withdrawn])
+    withdrawn = [i for i in everything if i.withdrawn]
     f = _filters(request)
     grades = sorted({i.reviewed_grade for i in items})
     shown = [
@@ -358,7 +360,8 @@ async def round_view(request: Request) -> Response:
     ]
     return page(request, "round.html.j2", rnd=rnd, rows=shown, total=len(items), grades=grades, f=f,
                 rubric_default=rnd.rubric, max_mb=wb(request).max_bytes / 2**20, max_files=MAX_FILES,
-                reviewed=sum(1 for i in items if i.adjusted), results=request.query_params.get("added", ""))
+                reviewed=sum(1 for i in items if i.adjusted), results=request.query_params.get("added", ""),
+                withdrawn=withdrawn)
 
 
 @handler
@@ -541,6 +544,11 @@ async def opinion(request: Request) -> Response:
 
 
 @handler
+async def withdraw(request: Request) -> Response:
+    return await _apply(request, lambda r, s, v: actions.withdraw(s, v.get("reason"), restore=v.get("restore") == "1"))
+
+
+@handler
 async def undo(request: Request) -> Response:
     iid = int_param(request, "iid")
 
@@ -599,7 +607,7 @@ def round_rows(w: Workbench, rnd):
     from scorer.batch.ranking import Dim, RankedRow
     from scorer.batch.summary import DimScore
 
-    items = ranked(w.store.items(rnd.id))
+    items = ranked([i for i in w.store.items(rnd.id) if not i.withdrawn])  # a withdrawn item is not ranked
     common = Counter(i.rubric_sha256 for i in items).most_common(1)
     main_sha = common[0][0] if common else None
     rows, dims, info = [], None, None
@@ -772,6 +780,7 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         Route("/rounds/{rid:int}/items/{iid:int}/veto", veto, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/opinion", opinion, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/undo", undo, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/withdraw", withdraw, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/scorecard.pdf", scorecard),
         Route("/login", login_form),
         Route("/login", login, methods=["POST"]),
