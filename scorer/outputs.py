@@ -38,9 +38,11 @@ CREATOR = "civscore"
 SQLITE_APPLICATION_ID = int.from_bytes(b"CIVS", "big")
 # First lines that mark a CSV / Markdown / YAML file as civscore's own.
 CSV_HEADERS = (
-    "rank,unit,total,grade,",  # batch ranking.csv
+    "rank,unit,total,grade,",  # batch ranking.csv (before its headers were Chinese)
     "file,kind,id,name,before,after,delta,",  # diff --csv
 )
+# The ranking's first line (its Chinese headers, scorer.batch.ranking).
+RANKING_HEADERS = ("名次,申报单位,总分,等级,评分标准",)
 MARKDOWN_HEADER = "# Rubric diff: "
 FITTED_HEADER = "# Points fitted by `civscore calibrate --fit`"
 
@@ -230,7 +232,7 @@ def is_own_output(path: str | Path) -> bool:
             return _sqlite_is_own(path)
         first = _first_line(path)
         if suffix == ".csv":
-            return first.startswith(CSV_HEADERS)
+            return first.startswith(CSV_HEADERS + RANKING_HEADERS)
         if suffix in (".md", ".markdown"):
             return first.startswith(MARKDOWN_HEADER)
         if suffix in (".yaml", ".yml"):
@@ -264,7 +266,7 @@ def own_output_kind(data: bytes) -> str | None:
         return None
     head = data[:4096].decode("utf-8-sig", errors="replace").splitlines()
     first = head[0] if head else ""
-    if first.startswith(CSV_HEADERS[0]):
+    if first.startswith(CSV_HEADERS[0]) or first.startswith(RANKING_HEADERS):
         return "ranking"
     if first.startswith(CSV_HEADERS[1:]) or first.startswith(MARKDOWN_HEADER):
         return "rubric diff"

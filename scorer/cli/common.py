@@ -109,6 +109,14 @@ RubricOpt = Annotated[
         "--rubric", "-r", help="Rubric YAML file, or the name of a bundled one (court, general). Default: court."
     ),
 ]
+ChoosingRubricOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--rubric", "-r",
+        help="Rubric YAML file, the name of a bundled one (court, general), or auto. Default: auto — each "
+             "report gets the shipped rubric for its kind of unit (court for a people's court, general for others).",
+    ),
+]
 MaxSizeOpt = Annotated[
     float,
     typer.Option("--max-size", callback=_positive_mb, help="Refuse files larger than this many MB (finite, > 0)."),
@@ -175,7 +183,7 @@ class CivscoreGroup(TyperGroup):
 
 
 __all__ = [
-    "CONTEXT", "CivscoreGroup", "GLOBAL_FLAGS", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
+    "CONTEXT", "ChoosingRubricOpt", "CivscoreGroup", "GLOBAL_FLAGS", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
     "error_text",
     "fail", "info", "max_bytes", "new_app", "report_error", "set_verbosity", "verbosity", "warn",
 ]

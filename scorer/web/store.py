@@ -19,6 +19,7 @@ A review is written only if the version the reviewer saw is still the current on
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import sqlite3
@@ -320,14 +321,17 @@ class WebStore:
         "SELECT i.id, i.round_id, i.submission_sha256, i.rubric_sha256, i.filename, i.added_by, i.added_at, "
         "r.summary, coalesce(v.version, 0), coalesce(v.reviewed_total, r.total), "
         "coalesce(v.reviewed_grade, r.grade), coalesce(v.reviewed_vetoed, r.vetoed), coalesce(v.adjusted, 0), "
-        "v.updated_by, v.updated_at, coalesce(v.withdrawn, 0) "
+        "v.updated_by, v.updated_at, coalesce(v.withdrawn, 0), r.rubric_id "
         "FROM web_items i JOIN results r ON r.submission_sha256 = i.submission_sha256 "
         "AND r.rubric_sha256 = i.rubric_sha256 LEFT JOIN web_reviews v ON v.item_id = i.id "
     )
 
     @staticmethod
     def _item(row) -> Item:
-        return Item(*row[:7], Summary.from_json(row[7]), row[8], row[9], row[10], bool(row[11]), bool(row[12]),
+        summary = Summary.from_json(row[7])
+        if not summary.rubric_id:  # stored before summaries named their rubric
+            summary = dataclasses.replace(summary, rubric_id=row[16])
+        return Item(*row[:7], summary, row[8], row[9], row[10], bool(row[11]), bool(row[12]),
                     row[13], row[14], bool(row[15]))
 
     def items(self, round_id: int) -> list[Item]:
