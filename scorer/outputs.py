@@ -343,8 +343,9 @@ class OutputGuard:
         if os.path.lexists(resolved) and not resolved.is_file():
             raise OutputError(shown, f"{option}: exists and is not a regular file; refusing to overwrite it")
         if resolved.exists() and not known_own and not is_own_output(resolved):
+            # Not an input of this run (that was refused above): say only where it is.
             where = next((r for r in self.intakes if _under(resolved, _resolve(r))), None)
-            why = f"is a file in the intake {where}" if where is not None else "exists"
+            why = f"is in the intake {where} but not one of this run's inputs," if where is not None else "exists"
             raise OutputError(shown, f"{option}: {why} and was not written by civscore; refusing to overwrite it")
 
 
