@@ -19,6 +19,16 @@ from .score import CompiledRubric
 _CACHE: dict[tuple[str, str], "Scorer"] = {}
 
 
+AUTO = "auto"  # --rubric auto: choose the rubric by unit kind (RubricChooser)
+
+
+def load_scorer(rubric: str | Path | None) -> "Scorer | RubricChooser":
+    """The named rubric's scorer; for None or `auto`, the chooser by unit kind."""
+    if rubric is None or str(rubric) == AUTO:
+        return RubricChooser()
+    return Scorer.load(rubric)
+
+
 def resolve_rubric(rubric: str | Path | None) -> Path:
     """A path, a bundled rubric's name (`court`, `general`), or None for the default."""
     if rubric is None:
@@ -53,6 +63,15 @@ class Scorer:
 
     def rubric_paths(self) -> list[Path]:
         return [self.loaded.path]
+
+    @property
+    def loaded_rubrics(self) -> list[LoadedRubric]:
+        return [self.loaded]
+
+    @property
+    def choice_sha256(self) -> str:
+        """What decides which rubric a document gets: this one rubric's sha256."""
+        return self.loaded.sha256
 
     def score_document(self, doc: Document) -> ScoreResult:
         a = self.compiled.analyze(doc.text)
@@ -93,6 +112,16 @@ class RubricChooser:
     def rubric_paths(self) -> list[Path]:
         return [s.loaded.path for s in (*self.claimed, self.fallback)]
 
+    @property
+    def loaded_rubrics(self) -> list[LoadedRubric]:
+        return [s.loaded for s in (*self.claimed, self.fallback)]
+
+    @property
+    def choice_sha256(self) -> str:
+        """What decides which rubric a document gets: every candidate rubric's bytes. A batch
+        resumes a stored choice only while this is unchanged (scorer.batch.store)."""
+        return choice_sha256(self.loaded_rubrics)
+
     def choose(self, doc: Document) -> tuple[Scorer, str]:
         unit = doc.meta.unit or ""
         for s in self.claimed:
@@ -127,6 +156,12 @@ class RubricChooser:
         return self.score_document(load_document(path, **limits))
 
 
+def choice_sha256(rubrics: list[LoadedRubric]) -> str:
+    """The identity of a chooser over these rubrics (the same for any order)."""
+    joined = "\n".join(sorted(r.sha256 for r in rubrics))
+    return hashlib.sha256(("auto\n" + joined).encode()).hexdigest()
+
+
 def document_from_text(text: str, path: str = "<text>", *, normalize: bool = True) -> Document:
     """A `Document` for text that did not come from a file (the sha256 is of its UTF-8 bytes)."""
     from .ingest.metadata import extract_metadata
@@ -145,4 +180,4 @@ def document_from_text(text: str, path: str = "<text>", *, normalize: bool = Tru
     )
 
 
-__all__ = ["RubricChooser", "Scorer", "document_from_text", "resolve_rubric"]
+__all__ = ["AUTO", "RubricChooser", "Scorer", "document_from_text", "load_scorer", "resolve_rubric"]

@@ -38,9 +38,11 @@ CREATOR = "civscore"
 SQLITE_APPLICATION_ID = int.from_bytes(b"CIVS", "big")
 # First lines that mark a CSV / Markdown / YAML file as civscore's own.
 CSV_HEADERS = (
-    "rank,unit,total,grade,",  # batch ranking.csv
+    "rank,unit,total,grade,",  # batch ranking.csv (before its headers were Chinese)
     "file,kind,id,name,before,after,delta,",  # diff --csv
 )
+# The ranking's first line (its Chinese headers, scorer.batch.ranking).
+RANKING_HEADERS = ("名次,申报单位,总分,等级,评分标准",)
 MARKDOWN_HEADER = "# Rubric diff: "
 FITTED_HEADER = "# Points fitted by `civscore calibrate --fit`"
 
@@ -145,27 +147,36 @@ def _first_line(path: Path, n: int = 4096) -> str:
     return head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
 
 
-def _pdf_is_own(path: Path) -> bool:
+def _pdf_creator(source: str | bytes) -> str:
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(str(path))
+    doc = pdfium.PdfDocument(source)
     try:
         meta = doc.get_metadata_dict()
     finally:
         doc.close()
-    return (meta.get("Creator") or "").startswith(CREATOR)
+    return meta.get("Creator") or ""
+
+
+def _pdf_is_own(path: Path) -> bool:
+    return _pdf_creator(str(path)).startswith(CREATOR)
+
+
+def _xlsx_creator(source) -> str | None:
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(source) as z:
+        core = ElementTree.fromstring(z.read("docProps/core.xml"))
+    creator = core.find("{http://purl.org/dc/elements/1.1/}creator")
+    return None if creator is None else creator.text
 
 
 def _xlsx_is_own(path: Path) -> bool:
-    from xml.etree import ElementTree
-
-    with zipfile.ZipFile(path) as z:
-        core = ElementTree.fromstring(z.read("docProps/core.xml"))
-    creator = core.find("{http://purl.org/dc/elements/1.1/}creator")
-    if creator is not None and creator.text == CREATOR:
+    creator = _xlsx_creator(path)
+    if creator == CREATOR:
         return True
     # A ranking.xlsx from before the mark: openpyxl's default creator, our sheet and header.
-    if creator is None or creator.text != "openpyxl":
+    if creator != "openpyxl":
         return False
     from openpyxl import load_workbook
 
@@ -178,22 +189,30 @@ def _xlsx_is_own(path: Path) -> bool:
         wb.close()
 
 
+def sqlite_uri(path: str | Path, mode: str = "ro") -> str:
+    """An SQLite URI for `path` (every character that means something in a URI escaped)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(os.path.abspath(path))}?mode={mode}"
+
+
 def _sqlite_is_own(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        head = fh.read(100)
-    if not head.startswith(b"SQLite format 3\x00"):
-        return False
-    return int.from_bytes(head[68:72], "big") == SQLITE_APPLICATION_ID or _legacy_store(path)
-
-
-def _legacy_store(path: Path) -> bool:
-    """A results database from before the application id: it has our two tables."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """Read the application id through SQLite, read-only. Never open() the file: closing any
+    descriptor of a file drops every POSIX lock the process holds on it, and a server that
+    lost its locks on a WAL database lets the next process that closes its connection
+    checkpoint and delete the -wal and -shm under it."""
+    db = sqlite3.connect(sqlite_uri(path), uri=True)
     try:
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == SQLITE_APPLICATION_ID:
+            return True
+        # A results database from before the application id: it has our two tables.
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {"results", "scorecards"} <= names
+    except sqlite3.DatabaseError:  # not a database (or not one SQLite can read)
+        return False
     finally:
         db.close()
-    return {"results", "scorecards"} <= names
 
 
 def _judge_is_own(path: Path) -> bool:
@@ -221,7 +240,7 @@ def is_own_output(path: str | Path) -> bool:
             return _sqlite_is_own(path)
         first = _first_line(path)
         if suffix == ".csv":
-            return first.startswith(CSV_HEADERS)
+            return first.startswith(CSV_HEADERS + RANKING_HEADERS)
         if suffix in (".md", ".markdown"):
             return first.startswith(MARKDOWN_HEADER)
         if suffix in (".yaml", ".yml"):
@@ -231,6 +250,39 @@ def is_own_output(path: str | Path) -> bool:
     except Exception:  # unreadable or not what its name says: not ours
         return False
     return False
+
+
+# What each mark says a file is (own_output_kind): the PDF's Creator after "civscore ",
+# the first line of a text file.
+PDF_KINDS = {"scorecard": "scorecard", "overview": "overview"}
+
+
+def own_output_kind(data: bytes) -> str | None:
+    """Which of civscore's own outputs these bytes are, by the mark it writes — "scorecard",
+    "overview", "ranking", "rubric diff", "fitted rubric" — or None for anything else
+    (a submission must not be civscore's own output: a scorecard scores high on its own quotes)."""
+    try:
+        if b"%PDF-" in data[:1032]:
+            creator = _pdf_creator(data)
+            if not creator.startswith(CREATOR):
+                return None
+            word = creator[len(CREATOR):].strip()
+            return PDF_KINDS.get(word, "scorecard")
+        if data.startswith(b"PK\x03\x04"):
+            import io
+
+            return "ranking" if _xlsx_creator(io.BytesIO(data)) == CREATOR else None
+    except Exception:  # not a document these readers open: not ours (the reader says what it is)
+        return None
+    head = data[:4096].decode("utf-8-sig", errors="replace").splitlines()
+    first = head[0] if head else ""
+    if first.startswith(CSV_HEADERS[0]) or first.startswith(RANKING_HEADERS):
+        return "ranking"
+    if first.startswith(CSV_HEADERS[1:]) or first.startswith(MARKDOWN_HEADER):
+        return "rubric diff"
+    if first.startswith(FITTED_HEADER):
+        return "fitted rubric"
+    return None
 
 
 # -- guard ---------------------------------------------------------------------------
@@ -301,8 +353,9 @@ class OutputGuard:
         if os.path.lexists(resolved) and not resolved.is_file():
             raise OutputError(shown, f"{option}: exists and is not a regular file; refusing to overwrite it")
         if resolved.exists() and not known_own and not is_own_output(resolved):
+            # Not an input of this run (that was refused above): say only where it is.
             where = next((r for r in self.intakes if _under(resolved, _resolve(r))), None)
-            why = f"is a file in the intake {where}" if where is not None else "exists"
+            why = f"is in the intake {where} but not one of this run's inputs," if where is not None else "exists"
             raise OutputError(shown, f"{option}: {why} and was not written by civscore; refusing to overwrite it")
 
 
@@ -340,5 +393,6 @@ def dumps_json(obj, *, what: str | Path = "<json>", **kwargs) -> str:
 
 __all__ = [
     "CREATOR", "OutputGuard", "atomic_write", "check_outputs", "dumps_json", "is_own_output", "new_file_mode",
-    "safe_cell", "write_bytes", "write_text",
+    "own_output_kind",
+    "safe_cell", "sqlite_uri", "write_bytes", "write_text",
 ]

@@ -108,18 +108,20 @@ def test_ranking_csv_in_rank_order_matching_the_json(first_run, expected):
     rows = read_csv(out / "ranking.csv")
     rubric = Scorer.load().rubric
     dim_names = [d.name for d in rubric.dimensions]
-    assert list(rows[0]) == ["rank", "unit", "total", "grade", *dim_names, "vetoes", "file"]
-    assert [r["rank"] for r in rows] == ["1", "2", "3", "4", "5"]
-    assert sorted(r["file"] for r in rows) == sorted(expected)
-    by_file = {r["file"]: r for r in rows}
+    # Chinese headers for reviewers (issue 16.3); the seeds are all courts: court's dimensions only
+    assert list(rows[0]) == ["名次", "申报单位", "总分", "等级", "评分标准", *dim_names, "一票否决", "文件"]
+    assert [r["名次"] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert sorted(r["文件"] for r in rows) == sorted(expected)
+    by_file = {r["文件"]: r for r in rows}
     for name, res in expected.items():
         row = by_file[name]
-        assert float(row["total"]) == res.total
-        assert row["grade"] == res.grade
-        assert row["unit"] == (res.submission.unit or "")
+        assert float(row["总分"]) == res.total
+        assert row["等级"] == res.grade
+        assert row["申报单位"] == (res.submission.unit or "")
+        assert row["评分标准"] == res.rubric.id == "court"
         for d in res.dimensions:
             assert float(row[d.name]) == d.score
-    key = [(expected[r["file"]].vetoed, -expected[r["file"]].total, r["file"]) for r in rows]
+    key = [(expected[r["文件"]].vetoed, -expected[r["文件"]].total, r["文件"]) for r in rows]
     assert key == sorted(key)
 
 
@@ -131,8 +133,8 @@ def test_ranking_xlsx_matches_csv(first_run):
     assert cells[0] == list(rows[0])
     assert len(cells) == 1 + len(rows)
     for got, want in zip(cells[1:], rows):
-        assert got[0] == int(want["rank"]) and got[1] == want["unit"] and got[-1] == want["file"]
-        assert got[2] == float(want["total"])
+        assert got[0] == int(want["名次"]) and got[1] == want["申报单位"] and got[-1] == want["文件"]
+        assert got[2] == float(want["总分"])
 
 
 def test_store_holds_the_full_json(first_run, expected):
@@ -159,7 +161,7 @@ def test_overview_lists_units_by_rank(first_run):
     assert_complete_pdf(out / "overview.pdf")
     text = pdf_text(out / "overview.pdf")
     rows = read_csv(out / "ranking.csv")
-    positions = [text.find(re.sub(r"\s+", "", r["file"])) for r in rows]
+    positions = [text.find(re.sub(r"\s+", "", r["文件"])) for r in rows]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
     assert "未能评分的材料" in text and "empty.txt" in text
 
@@ -200,7 +202,7 @@ def test_changed_rubric_rescores_and_history_shows_both(first_run, intake, tmp_p
     assert len(count.read_text().splitlines()) == 5
     with ResultStore(out / "results.sqlite") as store:
         assert store.count() == 10
-    unit = read_csv(out / "ranking.csv")[0]["unit"]
+    unit = read_csv(out / "ranking.csv")[0]["申报单位"]
     hist = run_cli("history", unit, "--db", str(out / "results.sqlite"))
     assert hist.exit_code == 0, hist.output
     assert "court 1.0.0" in hist.stdout and "court 1.0.1" in hist.stdout

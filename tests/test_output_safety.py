@@ -228,3 +228,39 @@ def test_batch_replaces_scorecards_its_store_lists_even_without_the_mark(tmp_pat
     result = run("batch", str(intake), "--out", str(out), "--workers", "1", "--force")
     assert result.exit_code == 0, result.output
     assert is_own_output(card) and is_own_output(out / "overview.pdf")
+
+
+def test_checking_a_live_database_keeps_its_locks(tmp_path):
+    """Issue 16.1: is_own_output reads the mark through SQLite. A plain open()/close() of the
+    file drops this process's POSIX locks, and another process closing its connection then
+    deletes the -wal and -shm under this one."""
+    import subprocess
+    import sys
+
+    from scorer.batch.store import ResultStore
+
+    folder = tmp_path / "a?b#c%d"  # characters that mean something in a URI
+    folder.mkdir()
+    path = folder / "results.sqlite"
+    with ResultStore(path):
+        pass
+    live = sqlite3.connect(path, isolation_level=None)
+    live.execute("PRAGMA journal_mode=WAL")
+    live.execute("CREATE TABLE notes (t TEXT)")
+    live.execute("INSERT INTO notes VALUES ('edit')")
+    assert is_own_output(path)
+    other = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('SELECT 1 FROM notes').fetchall(); db.close()"
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True)
+    assert Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+    live.execute("INSERT INTO notes VALUES ('after')")
+    live.close()
+    check = sqlite3.connect(path)
+    assert [r[0] for r in check.execute("SELECT t FROM notes")] == ["edit", "after"]
+    check.close()
+    (folder / "fake.sqlite").write_bytes(b"not a database at all, but long enough" * 4)
+    assert not is_own_output(folder / "fake.sqlite")
+    foreign = sqlite3.connect(folder / "theirs.sqlite")
+    foreign.execute("CREATE TABLE budget (x)")
+    foreign.commit()
+    foreign.close()
+    assert not is_own_output(folder / "theirs.sqlite")

@@ -40,9 +40,9 @@ def test_csv_columns_come_from_the_rubric_and_scores_print_as_in_json():
     rows = rank([("a.txt", summary(81.4, vetoes=["甲", "乙"]), None), ("b.txt", summary(60.0, unit=""), None)])
     data = csv_bytes(rows, DIMS)
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert table[0] == ["rank", "unit", "total", "grade", "甲维度", "乙维度", "vetoes", "file"]
-    assert table[1] == ["1", "某法院", "81.4", "合格", "40.7", "40.7", "甲；乙", "a.txt"]
-    assert table[2] == ["2", "", "60", "合格", "30", "30", "", "b.txt"]
+    assert table[0] == ["名次", "申报单位", "总分", "等级", "评分标准", "甲维度", "乙维度", "一票否决", "文件"]
+    assert table[1] == ["1", "某法院", "81.4", "合格", "", "40.7", "40.7", "甲；乙", "a.txt"]
+    assert table[2] == ["2", "", "60", "合格", "", "30", "30", "", "b.txt"]
     assert csv_bytes(rows, DIMS) == data
 
 
@@ -50,8 +50,8 @@ def test_xlsx_cells(tmp_path):
     rows = rank([("a.txt", summary(81.4), None)])
     write_xlsx(tmp_path / "r.xlsx", rows, DIMS)
     ws = load_workbook(tmp_path / "r.xlsx")["ranking"]
-    assert [c.value for c in ws[1]] == ["rank", "unit", "total", "grade", "甲维度", "乙维度", "vetoes", "file"]
-    assert [c.value for c in ws[2]] == [1, "某法院", 81.4, "合格", 40.7, 40.7, None, "a.txt"]
+    assert [c.value for c in ws[1]] == ["名次", "申报单位", "总分", "等级", "评分标准", "甲维度", "乙维度", "一票否决", "文件"]
+    assert [c.value for c in ws[2]] == [1, "某法院", 81.4, "合格", None, 40.7, 40.7, None, "a.txt"]
 
 
 def test_scorecard_names_are_unique_and_keep_folders():

@@ -445,7 +445,7 @@ def test_rubric_by_unit_kind_is_the_default_and_says_why(app, data):
     # a rubric named for the round: no choice to explain
     rv2, url, page = uploaded(app)
     assert 'id="rubric-choice"' not in page.text
-    # the overview names the rubric most of the round was scored with
+    # the overview of a round that holds both rubrics
     r = rv.get(f"/rounds/{rid}/overview.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from scorer.outputs import atomic_write
 
 from ..result import TIER_CLASS
-from .ranking import Dim, RankedRow
+from .ranking import Dim, RankedRow, rubric_ids, used_dims
 
 TEMPLATE = "overview.html.j2"
 STYLESHEET = "overview.css"
@@ -62,32 +62,49 @@ def grade_class(summary) -> str:
     return TIER_CLASS["veto" if summary.vetoed else summary.tier]
 
 
-def render_html(rows: list[RankedRow], dims: list[Dim], *, rubric_info, grade_order: list[str] = (),
-                failures: list[Failure] = (), generated: _dt.date | None = None, renderer=None) -> str:
+def render_html(rows: list[RankedRow], dims: list[Dim], *, title: str, rubrics: list = (),
+                grade_order: list[str] = (), failures: list[Failure] = (), generated: _dt.date | None = None,
+                renderer=None) -> str:
+    """`title`: the round's name (a batch: its output folder). `rubrics`: RubricInfo of every
+    rubric of the run; a round scored with several (chosen by unit kind) gets one table per
+    rubric, each with that rubric's own dimensions, the ranks those of the whole round."""
     from scorer.report.pdf import renderer as scorecard_renderer
 
     r = renderer or scorecard_renderer()
     template = r.env.get_template(TEMPLATE)
     grades = Counter(row.summary.grade for row in rows)
     totals = [row.summary.total for row in rows]
-    view_rows = [
-        {
+    dims = used_dims(rows, dims)
+    ids = rubric_ids(dims)
+    info = {x.id: x for x in rubrics}
+
+    def view(row: RankedRow, own: list[Dim]) -> dict:
+        return {
             "rank": row.rank,
             "unit": row.summary.unit,
             "s": row.summary,
             "file": row.file,
             "grade_class": grade_class(row.summary),
-            "dims": [
-                {"score": row.dim_score(d.id), "max": d.max, "bar": bar_svg(row.dim_score(d.id), d.max)}
-                for d in dims
-            ],
+            "dims": [{"score": row.dim_score(d), "max": d.max, "bar": bar_svg(row.dim_score(d), d.max)} for d in own],
         }
-        for row in rows
-    ]
+
+    if len(ids) > 1:
+        groups = []
+        for rid in ids:
+            own = [d for d in dims if d.rubric == rid]
+            mine = [row for row in rows if row.summary.rubric_id == rid]
+            if mine:
+                groups.append({"rubric": info.get(rid), "id": rid, "dims": own, "rows": [view(x, own) for x in mine]})
+    else:
+        groups = [{"rubric": info.get(ids[0]) if ids else None, "id": ids[0] if ids else "", "dims": dims,
+                   "rows": [view(x, dims) for x in rows]}]
+    used = [x for x in rubrics if x.id in {row.summary.rubric_id for row in rows}] or list(rubrics)
     return template.render(
-        rows=view_rows,
-        dims=dims,
-        rubric=rubric_info,
+        title=title,
+        groups=groups,
+        mixed=len(groups) > 1,
+        rubrics=used,
+        count=len(rows),
         grades=[(g, grades[g]) for g in grade_order if grades[g]]
         + sorted((g, n) for g, n in grades.items() if g not in grade_order),
         vetoed=sum(1 for row in rows if row.summary.vetoed),
@@ -97,7 +114,7 @@ def render_html(rows: list[RankedRow], dims: list[Dim], *, rubric_info, grade_or
     )
 
 
-def write_overview(path: Path, rows: list[RankedRow], dims: list[Dim], *, rubric_info,
+def write_overview(path: Path, rows: list[RankedRow], dims: list[Dim], *, title: str, rubrics: list = (),
                    grade_order: list[str] = (), failures: list[Failure] = (),
                    generated: _dt.date | None = None) -> Path:
     """Render the overview PDF and move it into place only once complete."""
@@ -109,12 +126,12 @@ def write_overview(path: Path, rows: list[RankedRow], dims: list[Dim], *, rubric
 
     check_pdf_environment()
     r = scorecard_renderer()
-    html = render_html(rows, dims, rubric_info=rubric_info, grade_order=grade_order, failures=failures,
+    html = render_html(rows, dims, title=title, rubrics=rubrics, grade_order=grade_order, failures=failures,
                        generated=generated, renderer=r)
     css = CSS(filename=str(r.templates / STYLESHEET), url_fetcher=r.fetcher, font_config=r.font_config)
     doc = HTML(string=html, base_url=r.base_url, url_fetcher=r.fetcher).render(
         stylesheets=[css], font_config=r.font_config
     )
     with atomic_write(Path(path)) as fh:
-        mark(doc).write_pdf(fh)
+        mark(doc, "overview").write_pdf(fh)
     return Path(path)

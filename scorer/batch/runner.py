@@ -4,6 +4,7 @@ overview. The same code path for a local process pool and a Dask cluster."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ LOCK_NAME = ".civscore-batch.lock"
 class BatchOptions:
     source: Path
     out: Path
-    rubric: str | None = None
+    rubric: str | None = None  # None or "auto": each report gets the shipped rubric for its unit kind
     workers: int | None = None  # None: all cores
     pdf: bool = True
     force: bool = False
@@ -105,9 +106,6 @@ class _Lock:
 def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> BatchReport:
     """Run a batch. Raises `CivscoreError` for what stops the whole batch (no such
     folder, no reports, a bad rubric, no fonts); a bad report is a failure in the report."""
-    from scorer.engine import resolve_rubric
-    from scorer.rubric import load_rubric
-
     t_start = time.perf_counter()
     progress = progress or _Quiet()
     source = Path(opts.source)
@@ -119,9 +117,7 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
     if out == source.resolve():
         raise InputError(out, "--out must not be the intake folder itself (use a folder beside or inside it)")
 
-    loaded = load_rubric(resolve_rubric(opts.rubric))
-    rubric = loaded.rubric
-    dims = dims_of(rubric)
+    rubrics = _RunRubrics.of(opts.rubric)
     if opts.pdf:
         from scorer.report.environment import check_pdf_environment
 
@@ -135,18 +131,54 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
 
     # Every output is checked before any work: none may replace a submission, the
     # rubric, or any file civscore did not write.
-    _guard_outputs(opts, source, out, loaded.path, subs)
+    _guard_outputs(opts, source, out, [r.path for r in rubrics.loaded], subs)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise output_error(out, e) from None
     lock = _Lock(out)
     try:
-        report = _run(opts, progress, loaded, dims, subs, out, t_start)
+        report = _run(opts, progress, rubrics, subs, out, t_start)
     finally:
         lock.release()
     report.skipped_files[:0] = specials
     return report
+
+
+@dataclass
+class _RunRubrics:
+    """The rubric(s) of a run: one named rubric, or every shipped one for the chooser by unit
+    kind. `choice_sha256` is what the workers must load; `worker_rubric` what they are told."""
+
+    loaded: list
+    choice_sha256: str
+    worker_rubric: str
+    auto: bool
+
+    @classmethod
+    def of(cls, rubric: str | None) -> "_RunRubrics":
+        from scorer.engine import AUTO, choice_sha256, resolve_rubric
+        from scorer.resources import bundled_rubrics
+        from scorer.rubric import load_rubric
+
+        if rubric is None or str(rubric) == AUTO:
+            loaded = [load_rubric(p) for p in bundled_rubrics()]  # as RubricChooser() loads them
+            return cls(loaded, choice_sha256(loaded), AUTO, True)
+        one = load_rubric(resolve_rubric(rubric))
+        return cls([one], one.sha256, str(one.path.resolve()), False)
+
+    def dims(self):
+        return [d for r in self.loaded for d in dims_of(r.rubric)]
+
+    def grade_order(self) -> list[str]:
+        names = [g.name for r in self.loaded for g in r.rubric.grades] + [r.rubric.veto_grade for r in self.loaded]
+        return list(dict.fromkeys(names))
+
+    def infos(self):
+        from scorer.result import RubricInfo
+
+        return [RubricInfo(id=r.rubric.id, version=r.rubric.version, sha256=r.sha256, title=r.rubric.title,
+                           path=str(r.path)) for r in self.loaded]
 
 
 def _known_scorecards(out: Path) -> set[str]:
@@ -154,13 +186,13 @@ def _known_scorecards(out: Path) -> set[str]:
     written before they carried the mark."""
     import sqlite3
 
-    from scorer.outputs import is_own_output
+    from scorer.outputs import is_own_output, sqlite_uri
 
     db_path = out / DB_NAME
     if not is_own_output(db_path):
         return set()
     try:
-        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        db = sqlite3.connect(sqlite_uri(db_path), uri=True)
         try:
             return {row[0] for row in db.execute("SELECT path FROM scorecards")} | {str(out / OVERVIEW_NAME)}
         finally:
@@ -169,12 +201,12 @@ def _known_scorecards(out: Path) -> set[str]:
         return set()
 
 
-def _guard_outputs(opts: BatchOptions, source: Path, out: Path, rubric: Path, subs: list[Submission]) -> None:
+def _guard_outputs(opts: BatchOptions, source: Path, out: Path, rubrics: list[Path], subs: list[Submission]) -> None:
     from scorer.outputs import OutputGuard
 
     known = _known_scorecards(out) if opts.pdf else set()
     guard = OutputGuard()
-    guard.add_inputs([s.path for s in subs] + [rubric])
+    guard.add_inputs([s.path for s in subs] + list(rubrics))
     guard.add_intake(source)
     names = [(CSV_NAME, "--out"), (XLSX_NAME, "--out"), (DB_NAME, "--out")]
     if opts.pdf:
@@ -184,12 +216,10 @@ def _guard_outputs(opts: BatchOptions, source: Path, out: Path, rubric: Path, su
         guard.add_output(out / name, option, known_own=str(out / name) in known)
 
 
-def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
-    rubric = loaded.rubric
-    rubric_sha = loaded.sha256
+def _run(opts, progress, rubrics: _RunRubrics, subs, out, t_start) -> BatchReport:
     report = BatchReport(files=len(subs))
     remove_stale_temp_files(out)
-    config = WorkerConfig(rubric=str(loaded.path.resolve()), rubric_sha256=rubric_sha, pdf=opts.pdf,
+    config = WorkerConfig(rubric=rubrics.worker_rubric, rubric_sha256=rubrics.choice_sha256, pdf=opts.pdf,
                           max_bytes=opts.max_bytes)
 
     summaries: dict[int, Summary] = {}
@@ -207,7 +237,7 @@ def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
     finished = False
     try:
         with ResultStore(out / DB_NAME) as store:
-            tasks, twins = _plan(opts, subs, store, rubric_sha, target, report, summaries)
+            tasks, twins = _plan(opts, subs, store, rubrics, target, report, summaries)
             report.skipped_files.extend(("results.sqlite", line) for line in store.bad_rows)
             to_do = len(tasks) + sum(len(v) for v in twins.values())
             if not tasks:
@@ -222,7 +252,7 @@ def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
                     backend.submit(task)
                 for outcome in backend.results() if tasks else ():
                     sub = by_index[outcome.index]
-                    _take(outcome, sub, store, loaded, out, report, summaries, failures)
+                    _take(outcome, sub, store, rubrics, out, report, summaries, failures)
                     progress.advance(sub, outcome)
                     # Files with the same bytes as this one share its result; each gets its own scorecard.
                     for twin in twins.pop(sub.index, []):
@@ -254,30 +284,36 @@ def _run(opts, progress, loaded, dims, subs, out, t_start) -> BatchReport:
     report.failures = [(by_index[i].rel, _reason(failures[i], by_index[i])) for i in sorted(failures)]
 
     progress.stage("writing the ranking")
+    dims = rubrics.dims()
     report.outputs["csv"] = write_csv(out / CSV_NAME, report.ranking, dims)
     report.outputs["xlsx"] = write_xlsx(out / XLSX_NAME, report.ranking, dims)
     report.outputs["store"] = out / DB_NAME
     if opts.pdf:
         progress.stage("rendering the overview")
-        from scorer.result import RubricInfo
-
-        info = RubricInfo(id=rubric.id, version=rubric.version, sha256=rubric_sha, title=rubric.title,
-                          path=str(loaded.path))
         report.outputs["overview"] = write_overview(
-            out / OVERVIEW_NAME, report.ranking, dims, rubric_info=info,
-            grade_order=[g.name for g in rubric.grades] + [rubric.veto_grade],
+            out / OVERVIEW_NAME, report.ranking, dims, title=out.name, rubrics=rubrics.infos(),
+            grade_order=rubrics.grade_order(),
             failures=[Failure(f, why) for f, why in report.failures],
         )
     report.elapsed = time.perf_counter() - t_start
     return report
 
 
-def _plan(opts, subs, store, rubric_sha, target, report, summaries):
+def _plan(opts, subs, store, rubrics: _RunRubrics, target, report, summaries):
     """What to dispatch. The skip check happens here, in the main process, before
     anything is dispatched: a killed batch resumes where it stopped, and a changed
-    rubric (another sha256) scores everything again."""
+    rubric (another sha256) scores everything again. With the chooser by unit kind,
+    a report's stored result is the one of the rubric the chooser gave it, under the
+    same set of rubrics (store.stored_choices)."""
     shas = {s.index: file_sha256(s.path) for s in subs}
-    stored = {} if opts.force else store.stored(rubric_sha, shas.values())
+    if opts.force:
+        stored = {}
+    elif rubrics.auto:
+        stored = store.stored_choices(rubrics.choice_sha256, shas.values())
+    else:
+        one = rubrics.loaded[0].sha256
+        stored = {sha: (one, summary) for sha, summary in store.stored(one, shas.values()).items()}
+    ids = {r.sha256: r.rubric.id for r in rubrics.loaded}
     tasks: list[Task] = []
     first: dict[str, int] = {}  # sha -> the file of this batch that is scored
     twins: dict[int, list[Submission]] = {}  # that file's index -> later files with the same bytes
@@ -285,7 +321,10 @@ def _plan(opts, subs, store, rubric_sha, target, report, summaries):
         sha = shas[s.index]
         card = target.get(s.index)
         if sha is not None and sha in stored:
-            summaries[s.index] = stored[sha]
+            rubric_sha, summary = stored[sha]
+            if not summary.rubric_id:  # stored before summaries named their rubric
+                summary = dataclasses.replace(summary, rubric_id=ids.get(rubric_sha, ""))
+            summaries[s.index] = summary
             report.skipped += 1
             # Re-render only a missing scorecard (or one left from another rubric).
             if card and not store.scorecard_is_current(card, sha, rubric_sha):
@@ -305,18 +344,18 @@ def _reason(message: str, sub: Submission) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def _take(outcome: Outcome, sub: Submission, store: ResultStore, loaded, out: Path, report: BatchReport,
-          summaries: dict[int, Summary], failures: dict[int, str]) -> None:
+def _take(outcome: Outcome, sub: Submission, store: ResultStore, rubrics: _RunRubrics, out: Path,
+          report: BatchReport, summaries: dict[int, Summary], failures: dict[int, str]) -> None:
     """Store a worker's result at once (a kill loses only what is in flight)."""
-    rubric = loaded.rubric
     if outcome.result_json is not None and outcome.summary is not None:
-        store.put(outcome.summary, outcome.result_json, rubric_sha256=loaded.sha256, rubric_id=rubric.id,
-                  rubric_version=rubric.version, scored_at=utc_now())
+        store.put(outcome.summary, outcome.result_json, rubric_sha256=outcome.rubric_sha256,
+                  rubric_id=outcome.rubric_id, rubric_version=outcome.rubric_version, scored_at=utc_now())
+        store.put_choice(outcome.summary.sha256, rubrics.choice_sha256, outcome.rubric_sha256)
         report.scored += 1
     if outcome.summary is not None:
         summaries[sub.index] = outcome.summary
     if outcome.scorecard_written and outcome.summary is not None:
-        store.put_scorecard(str(out / sub.scorecard), outcome.summary.sha256, loaded.sha256)
+        store.put_scorecard(str(out / sub.scorecard), outcome.summary.sha256, outcome.rubric_sha256)
         report.scorecards += 1
     if outcome.error is not None:
         failures[sub.index] = outcome.error

@@ -1,7 +1,11 @@
 """The results store: one SQLite row per (submission sha256, rubric sha256).
 
 A second table records which scorecard PDF was written for which result, so a
-re-run renders a scorecard again only when it is missing or out of date.
+re-run renders a scorecard again only when it is missing or out of date. A third,
+`choices`, records which rubric the chooser by unit kind gave a submission, under the
+chooser's identity (the sha256 of all its rubrics): a re-run with the same rubrics
+finds the stored result of the rubric each report got, and a changed rubric (which
+may change the choice) scores again.
 
 Each row keeps where the report was, its unit, total, grade and veto flag, when it
 was scored, with which rubric, a small summary for rankings and the full result
@@ -44,6 +48,12 @@ CREATE TABLE IF NOT EXISTS results (
     UNIQUE (submission_sha256, rubric_sha256)
 );
 CREATE INDEX IF NOT EXISTS results_unit ON results (unit);
+CREATE TABLE IF NOT EXISTS choices (
+    submission_sha256 TEXT NOT NULL,
+    choice_sha256     TEXT NOT NULL,
+    rubric_sha256     TEXT NOT NULL,
+    PRIMARY KEY (submission_sha256, choice_sha256)
+);
 CREATE TABLE IF NOT EXISTS scorecards (
     path              TEXT PRIMARY KEY,
     submission_sha256 TEXT NOT NULL,
@@ -105,6 +115,37 @@ class ResultStore:
         self.db.close()
 
     # -- batch -----------------------------------------------------------------------
+
+    def put_choice(self, submission_sha256: str, choice_sha256: str, rubric_sha256: str) -> None:
+        self.db.execute(
+            "INSERT INTO choices (submission_sha256, choice_sha256, rubric_sha256) VALUES (?, ?, ?) "
+            "ON CONFLICT (submission_sha256, choice_sha256) DO UPDATE SET rubric_sha256 = excluded.rubric_sha256",
+            (submission_sha256, choice_sha256, rubric_sha256),
+        )
+
+    def stored_choices(self, choice_sha256: str, submission_sha256s) -> dict[str, tuple[str, Summary]]:
+        """submission sha256 → (the rubric sha256 it got, its stored summary), for the
+        submissions the chooser `choice_sha256` already scored."""
+        wanted = list(dict.fromkeys(s for s in submission_sha256s if s))
+        chosen: dict[str, list[str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            try:
+                rows = self.db.execute(
+                    f"SELECT submission_sha256, rubric_sha256 FROM choices "
+                    f"WHERE choice_sha256 = ? AND submission_sha256 IN ({marks})",
+                    [choice_sha256, *chunk],
+                ).fetchall()
+            except sqlite3.DatabaseError as e:
+                raise InputError(self.path, f"not a usable results database: {e}") from None
+            for sub, rub in rows:
+                chosen.setdefault(rub, []).append(sub)
+        out: dict[str, tuple[str, Summary]] = {}
+        for rub, subs in chosen.items():
+            for sub, summary in self.stored(rub, subs).items():
+                out[sub] = (rub, summary)
+        return out
 
     def stored(self, rubric_sha256: str, submission_sha256s) -> dict[str, Summary]:
         """Summaries already stored for these submissions with this rubric."""

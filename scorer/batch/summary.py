@@ -31,6 +31,7 @@ class Summary:
     dimensions: tuple[DimScore, ...]
     vetoes: tuple[str, ...]  # names of the veto items hit, in rubric order, distinct
     tier: str = "pass"  # the grade's tier (excellent/good/pass/fail/veto): what the overview colours by
+    rubric_id: str = ""  # the rubric that scored it (a round chosen by unit kind holds several)
 
     @classmethod
     def of(cls, result) -> "Summary":
@@ -51,6 +52,7 @@ class Summary:
             dimensions=tuple(DimScore(d.id, d.name, d.score, d.max) for d in result.dimensions),
             vetoes=tuple(names),
             tier=result.tier,
+            rubric_id=result.rubric.id,
         )
 
     def to_json(self) -> str:

@@ -32,8 +32,8 @@ COUNT_ENV = "CIVSCORE_COUNT_SCORING"
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    rubric: str  # absolute path of the rubric file
-    rubric_sha256: str  # what the main process loaded; a worker that loads other bytes refuses
+    rubric: str  # absolute path of the rubric file, or "auto": choose by unit kind (RubricChooser)
+    rubric_sha256: str  # the scorer's choice_sha256 in the main process; a worker that loads other bytes refuses
     pdf: bool
     max_bytes: int
     remote: bool = False  # running on a Dask worker
@@ -54,6 +54,10 @@ class Outcome:
     result_json: str | None = None  # set when the task scored the report
     error: str | None = None  # one line, naming the file
     scorecard_written: bool = False
+    # the rubric that scored it (with the chooser, each report's own)
+    rubric_sha256: str | None = None
+    rubric_id: str | None = None
+    rubric_version: str | None = None
     pid: int = 0
     maxrss_mb: float = 0.0
     seconds: float = 0.0  # wall time of the task in the worker
@@ -75,13 +79,13 @@ class _State:
 
         import jieba
 
-        from scorer.engine import Scorer
+        from scorer.engine import load_scorer
 
         jieba.setLogLevel(logging.WARNING)  # one "Building prefix dict" per worker is noise
 
         self.config = config
-        self.scorer = Scorer.load(config.rubric)
-        if self.scorer.rubric_info.sha256 != config.rubric_sha256:
+        self.scorer = load_scorer(config.rubric)
+        if self.scorer.choice_sha256 != config.rubric_sha256:
             raise CivscoreError(
                 config.rubric,
                 "the rubric this worker loaded differs from the one the batch started with "
@@ -171,8 +175,10 @@ def _run_task(st: _State, task: Task, config: WorkerConfig) -> Outcome:
         error = f"{task.path}: {what}: {type(e).__name__}: {first}"
     # A report that scored but whose scorecard failed still carries its result: the
     # store keeps it and a re-run renders only the missing scorecard.
+    info = result.rubric if summary is not None else None
     return Outcome(
         task.index, summary=summary, result_json=result_json, error=error, scorecard_written=written,
+        rubric_sha256=info and info.sha256, rubric_id=info and info.id, rubric_version=info and info.version,
         pid=os.getpid(), maxrss_mb=_peak_mb(), seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
     )

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from ..errors import printable
 from .common import (
-    MaxSizeOpt, RubricOpt, console, console_err, error_text, info, max_bytes, new_app, verbosity, warn,
+    ChoosingRubricOpt, MaxSizeOpt, console, console_err, error_text, info, max_bytes, new_app, verbosity, warn,
 )
 
 app = new_app()
@@ -91,7 +91,7 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", "--out-dir",
                                       help="Output folder: scorecards, ranking, overview, store.")]
     = Path("reports"),
-    rubric: RubricOpt = None,
+    rubric: ChoosingRubricOpt = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1,
                                                    help="Worker processes. Default: all cores.")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Score and rank only: no scorecards, no overview.")]
@@ -104,6 +104,8 @@ def batch(
 ) -> None:
     """Score every report in a folder: a scorecard per report, ranking.csv/.xlsx, overview.pdf.
 
+    Without --rubric (or with --rubric auto) each report gets the shipped rubric for its
+    kind of unit: court for a people's court, general for other units.
     Results go to OUT/results.sqlite as they arrive; a second run skips what is already
     scored with the same rubric, so an interrupted batch resumes where it stopped.
     Ranking: total, highest first, ties by file path; units with a veto (一票否决) come
@@ -132,6 +134,9 @@ def batch(
         raise typer.Exit(2)
 
 
+TOP_ROWS = 5  # the ranking rows shown on screen; the caption says how many are left out
+
+
 def _print_summary(report) -> None:
     rate = f" ({report.scored / report.work_seconds:.1f} reports/s)" if report.scored and report.work_seconds else ""
     line = Text.assemble(
@@ -148,16 +153,21 @@ def _print_summary(report) -> None:
         console.print(Text(f"failed ({len(report.failures)}):", style="red"))
         for rel, reason in report.failures:
             console.print(Text(f"  {printable(rel)}: {printable(reason)}"), soft_wrap=True)
-    top = report.ranking[:5]
+    top = report.ranking[:TOP_ROWS]
     if top:
-        table = Table(title=None, show_lines=False)
+        left_out = len(report.ranking) - len(top)
+        csv_path = report.outputs.get("csv")
+        caption = (f"前 {len(top)} 名；另有 {left_out} 行未列出，全部 {len(report.ranking)} 行见 "
+                   f"{printable(str(csv_path))}" if left_out else None)
+        table = Table(title=None, show_lines=False, caption=caption, caption_justify="left")
         for col, just in (("名次", "right"), ("申报单位", "left"), ("总分", "right"), ("等级", "left"),
-                          ("文件", "left")):
+                          ("评分标准", "left"), ("文件", "left")):
             table.add_column(col, justify=just)
         for row in top:
             s = row.summary
             table.add_row(str(row.rank), Text(printable(s.unit or "—")), f"{s.total:g}",
-                          Text(s.grade, style="red" if s.vetoed else ""), Text(printable(row.file)))
+                          Text(s.grade, style="red" if s.vetoed else ""), Text(printable(s.rubric_id or "—")),
+                          Text(printable(row.file)))
         console.print(table)
     outs = report.outputs
     info(

@@ -95,11 +95,16 @@ def fail(message: str, path=None) -> None:
 # -- options -------------------------------------------------------------------------
 
 
+MAX_MB = 1024 * 1024  # --max-size ceiling, 1 TiB: 1e308 MB would overflow to an infinite number of bytes
+
+
 def _positive_mb(value: float) -> float:
     if value is None:
         return value
     if not math.isfinite(value) or value <= 0:
         raise UsageProblem(None, f"--max-size: {value!r} is not a size; give a finite number of MB above 0")
+    if value > MAX_MB:
+        raise UsageProblem(None, f"--max-size: {value!r} MB is too large; give at most {MAX_MB} MB (1 TiB)")
     return value
 
 
@@ -109,9 +114,18 @@ RubricOpt = Annotated[
         "--rubric", "-r", help="Rubric YAML file, or the name of a bundled one (court, general). Default: court."
     ),
 ]
+ChoosingRubricOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--rubric", "-r",
+        help="Rubric YAML file, the name of a bundled one (court, general), or auto. Default: auto — each "
+             "report gets the shipped rubric for its kind of unit (court for a people's court, general for others).",
+    ),
+]
 MaxSizeOpt = Annotated[
     float,
-    typer.Option("--max-size", callback=_positive_mb, help="Refuse files larger than this many MB (finite, > 0)."),
+    typer.Option("--max-size", callback=_positive_mb,
+                 help=f"Refuse files larger than this many MB (above 0, at most {MAX_MB})."),
 ]
 
 
@@ -175,7 +189,7 @@ class CivscoreGroup(TyperGroup):
 
 
 __all__ = [
-    "CONTEXT", "CivscoreGroup", "GLOBAL_FLAGS", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
+    "CONTEXT", "ChoosingRubricOpt", "CivscoreGroup", "GLOBAL_FLAGS", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
     "error_text",
     "fail", "info", "max_bytes", "new_app", "report_error", "set_verbosity", "verbosity", "warn",
 ]

@@ -15,7 +15,7 @@ from rich.text import Text
 from ..errors import CivscoreError, InputError, OutputError, printable
 from ..result import ScoreResult
 from .common import (
-    MaxSizeOpt, RubricOpt, console, console_err, detail, error_line, fail, info, max_bytes, new_app, report_error,
+    ChoosingRubricOpt, MaxSizeOpt, console, console_err, detail, error_line, fail, info, max_bytes, new_app, report_error,
 )
 
 app = new_app()
@@ -25,11 +25,10 @@ STDIN_NAME = "<stdin>"
 
 
 def load_scorer(rubric: str | None):
-    """The named rubric's scorer; without a name, one that chooses the rubric by unit kind."""
-    from ..engine import RubricChooser, Scorer
+    """The named rubric's scorer; without a name (or `auto`), one that chooses the rubric by unit kind."""
+    from ..engine import load_scorer as load
 
-    # A RubricError goes to the one error handler.
-    return RubricChooser() if rubric is None else Scorer.load(rubric)
+    return load(rubric)  # a RubricError goes to the one error handler
 
 
 def _short(text: str, n: int = 48) -> str:
@@ -83,7 +82,7 @@ def score(
         typer.Argument(help="Report files (.txt .md .docx .pdf .html); - reads one from standard input.",
                        show_default=False),
     ],
-    rubric: RubricOpt = None,
+    rubric: ChoosingRubricOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result model as JSON (a list for several files).")] = False,
     out: Annotated[
         Optional[Path],

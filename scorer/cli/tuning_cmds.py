@@ -268,14 +268,23 @@ def calibrate_cmd(
         float, typer.Option("--ridge", min=0.0, help="How strongly the fit keeps points the labels cannot tell apart.")
     ] = 0.05,
     from_reviews: FromReviewsOpt = None,
+    allow_few_labels: Annotated[
+        bool, typer.Option("--allow-few-labels", help="Fit even with fewer labels than criterion points (prints a "
+                           "warning; the out-of-sample figures say what such a fit is worth).")
+    ] = False,
 ) -> None:
-    """Compare the tool's scores with reviewers' (Spearman, Kendall, mean absolute error); optionally fit the points."""
+    """Compare the tool's scores with reviewers' (Spearman, Kendall, mean absolute error); optionally fit the points.
+
+    --fit is judged out of sample (leave-one-out) and refused when there are fewer labels (totals
+    and dimension scores) than the criterion points it would fit, unless --allow-few-labels.
+    With --from-reviews each reviewed submission is compared with the rubric it was reviewed
+    with (--rubric: only the submissions reviewed with that rubric's id)."""
     from ..tuning import calibrate as cal
     from ..tuning.corpus import display_name
 
-    scorer = _load(rubric)
     if from_reviews is not None:
-        return _calibrate_from_reviews(from_reviews, scorer, top=top, fit=fit, ridge=ridge)
+        return _calibrate_from_reviews(from_reviews, rubric, top=top, fit=fit, ridge=ridge, allow=allow_few_labels)
+    scorer = _load(rubric)
     if reports is None or labels is None:
         fail("give a folder of reports and --labels CSV, or --from-reviews DB")
     r = scorer.rubric
@@ -292,6 +301,8 @@ def calibrate_cmd(
         warn("skipped", f"{labels}: {key}: no such report in {reports}")
     if not matched:
         raise InputError(labels, f"none of the labelled files is a report in {reports}")
+    if fit is not None:
+        _enough_labels(labels, sum(len(lab.rows[k]) for k in matched), r, allow_few_labels)
     pairs = [cal.Pair(name, scorer.score_document(docs[name]), lab.rows[key]) for key, name in matched.items()]
     console.print(
         Text.assemble(
@@ -336,6 +347,21 @@ def print_disagreement(w, columns) -> None:
             console.print(Text(f"      nothing found for: {'、'.join(empty)}", style="dim"), soft_wrap=True)
 
 
+def _enough_labels(source: Path, n_labels: int, r, allow: bool) -> None:
+    """A fit needs at least as many labels as the points it fits, or an explicit --allow-few-labels."""
+    from ..tuning import calibrate as cal
+
+    n_points = len(cal.criterion_ids(r))
+    if n_labels >= n_points:
+        return
+    what = f"{n_labels} label{'s' if n_labels != 1 else ''} for {n_points} criterion points of {r.id}"
+    if not allow:
+        fail(f"--fit: {what}; a fit needs at least as many labels (totals and dimension scores) as points: "
+             "label more reports or their dimensions, or pass --allow-few-labels", source)
+    warn("warning", f"{source}: {what}: the fit is underdetermined; its in-sample gain means nothing, "
+                    "read the out-of-sample (leave-one-out) figures")
+
+
 def _fit(scorer, pairs, out: Path, labels: Path, ridge: float) -> None:
     from datetime import date
 
@@ -355,9 +381,24 @@ def _fit(scorer, pairs, out: Path, labels: Path, ridge: float) -> None:
     console.print(table)
     for note in result.notes:
         console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
+    hb, ha = result.held_out_before, result.held_out_after
+    if hb is not None and ha is not None:
+        console.print(
+            f"total, out of sample (leave-one-out over {ha.n} reports: each total predicted by points fitted "
+            f"without it): Spearman {_fmt_stat(hb.spearman)} → {_fmt_stat(ha.spearman)}, "
+            f"MAE {_fmt_stat(hb.mae, 2)} → {_fmt_stat(ha.mae, 2)} (current → fitted points)",
+            soft_wrap=True,
+        )
+        if ha.mae > hb.mae:
+            console.print(Text("the fitted points predict held-out totals worse than the current points",
+                               style="yellow"), soft_wrap=True)
+    else:
+        console.print(Text("total, out of sample: n/a (fewer than 3 labelled totals to leave out); the in-sample "
+                           "figures below cannot tell a fit from an overfit", style="yellow"), soft_wrap=True)
     console.print(
-        f"total: Spearman {_fmt_stat(result.before.spearman)} → {_fmt_stat(result.after.spearman)}, "
-        f"MAE {_fmt_stat(result.before.mae, 2)} → {_fmt_stat(result.after.mae, 2)} (fitted points, same levels)",
+        Text(f"total, in sample (the labels the fit saw, optimistic): Spearman {_fmt_stat(result.before.spearman)} → "
+             f"{_fmt_stat(result.after.spearman)}, MAE {_fmt_stat(result.before.mae, 2)} → "
+             f"{_fmt_stat(result.after.mae, 2)}", style="dim"),
         soft_wrap=True,
     )
     header = (
@@ -381,20 +422,62 @@ def _reviewed(db: Path):
     return subs
 
 
-def _calibrate_from_reviews(db: Path, scorer, *, top: int, fit: Path | None, ridge: float) -> None:
+def _reviewed_with(db: Path, subs, rubric_id: str):
+    """The submissions reviewed with this rubric (by id); the others are compared with nothing."""
+    mine = [s for s in subs if s.machine.rubric.id == rubric_id]
+    others: dict[str, int] = {}
+    for s in subs:
+        if s.machine.rubric.id != rubric_id:
+            others[s.machine.rubric.id] = others.get(s.machine.rubric.id, 0) + 1
+    for rid, n in others.items():
+        warn("skipped", f"{db}: {n} submission{'s' if n != 1 else ''} reviewed with rubric {rid}, "
+                        f"not {rubric_id} (name it with --rubric {rid})")
+    if not mine:
+        fail(f"no submission was reviewed with rubric {rubric_id} (reviewed with: {', '.join(sorted(others))})", db)
+    return mine
+
+
+def _calibrate_from_reviews(db: Path, rubric: str | None, *, top: int, fit: Path | None, ridge: float,
+                            allow: bool) -> None:
+    """Each reviewed submission against the rubric it was reviewed with: one comparison per
+    rubric, or (--rubric) only the submissions reviewed with that rubric's id."""
+    from ..web import loop
+
+    if rubric is not None:
+        scorer = _load(rubric)
+        if fit is not None:
+            _guard([(fit, "--fit")], inputs=[scorer.loaded.path, loop.db_path(db)])
+        groups = [(scorer, _reviewed_with(db, _reviewed(db), scorer.rubric.id))]
+    else:
+        subs = _reviewed(db)
+        by_rubric: dict[str, list] = {}
+        for s in subs:
+            by_rubric.setdefault(s.machine.rubric.id, []).append(s)
+        if fit is not None and len(by_rubric) > 1:
+            fail(f"--fit fits one rubric's points, and the reviews in {db} were made with "
+                 f"{', '.join(sorted(by_rubric))}: name one with --rubric")
+        groups = [(_load(loop.rubric_ref(group[0])), group) for group in by_rubric.values()]
+        if fit is not None:
+            _guard([(fit, "--fit")], inputs=[groups[0][0].loaded.path, loop.db_path(db)])
+    for scorer, subs in groups:
+        _calibrate_reviewed(db, scorer, subs, top=top, fit=fit, ridge=ridge, allow=allow)
+
+
+def _calibrate_reviewed(db: Path, scorer, subs, *, top: int, fit: Path | None, ridge: float, allow: bool) -> None:
     from ..tuning import calibrate as cal
     from ..web import loop
 
-    if fit is not None:
-        _guard([(fit, "--fit")], inputs=[scorer.loaded.path, loop.db_path(db)])
-    subs = _reviewed(db)
     r = scorer.rubric
-    results = loop.rescore(scorer, subs)
     columns = ["total"] + [d.id for d in r.dimensions]
-    pairs = [cal.Pair(s.name, res, {k: v for k, v in loop.labels_of(s).items() if k in columns})
-             for s, res in zip(subs, results)]
+    labels = [{k: v for k, v in loop.labels_of(s).items() if k in columns} for s in subs]
+    if fit is not None:
+        _enough_labels(Path(db), sum(len(x) for x in labels), r, allow)
+    results = loop.rescore(scorer, subs)
+    pairs = [cal.Pair(s.name, res, lab) for s, res, lab in zip(subs, results, labels)]
     console.print(Text.assemble(("calibration ", "bold"), printable(
-        f"{r.id} {r.version} against reviewers' decisions in {db}: {len(pairs)} reviewed submissions")), soft_wrap=True)
+        f"{r.id} {r.version} against reviewers' decisions in {db}: {len(pairs)} reviewed submissions "
+        f"(those reviewed with {r.id})")),
+        soft_wrap=True)
     table = Table(expand=False)
     for col, just in (("", "left"), ("n", "right"), ("Spearman", "right"), ("Kendall", "right"), ("MAE", "right"),
                       ("tool − reviewers", "right")):
@@ -431,7 +514,7 @@ def _calibrate_from_reviews(db: Path, scorer, *, top: int, fit: Path | None, rid
 def _diff_reviews(db: Path, old, new) -> None:
     from ..web import loop
 
-    subs = _reviewed(db)
+    subs = _reviewed_with(db, _reviewed(db), old.rubric.id)  # reviews made with the base rubric only
     before, after = loop.rescore(old, subs), loop.rescore(new, subs)
     console.print(Text.assemble(("rubric diff on the reviewed round ", "bold"), printable(
         f"{old.loaded.path} → {new.loaded.path}: {len(subs)} reviewed submissions")), soft_wrap=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import regex
 
 from ..errors import InputError
+from ..outputs import own_output_kind
 from .document import Document
 from .han import chinese_share
 from .limits import Limits
@@ -46,6 +47,10 @@ def load_document(path: str | Path, *, limits: Limits | None = None, **overrides
     elif overrides:
         limits = Limits.from_keywords(**{**_fields(limits), **overrides})
     data = _read_bytes(path, limits.max_bytes)
+    own = own_output_kind(data)
+    if own is not None:
+        raise InputError(path, f"is civscore's own {own} (it carries civscore's mark), not a submission; "
+                               "score the report it was made from")
     try:
         fmt = detect_format(data, Path(path).suffix)
         raw = _read(fmt, data, limits)

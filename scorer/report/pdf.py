@@ -172,11 +172,12 @@ class ScorecardRenderer:
             return mark(self.document(result, generated=generated, review=review)).write_pdf()
 
 
-def mark(document):
-    """Set the PDF's Creator to civscore's mark: a later run replaces only files that carry it."""
+def mark(document, what: str = "scorecard"):
+    """Set the PDF's Creator to civscore's mark ("civscore scorecard", "civscore overview"): a
+    later run replaces only files that carry it, and no run takes one as a submission."""
     from scorer.outputs import CREATOR
 
-    document.metadata.generator = f"{CREATOR} scorecard"
+    document.metadata.generator = f"{CREATOR} {what}"
     return document
 
 

@@ -10,6 +10,12 @@ share its criterion reached (A/B/C/D = 100/66/33/0 %). Given reviewers' totals
 labels cannot tell apart toward their current points. The points are then
 rescaled to the rubric's total, rounded to 0.5 (each at least 0.5) keeping the
 sum exact, and dimension points become the sums of their criteria.
+
+A fit is judged out of sample: leave-one-out over the labelled reports (each
+report's total predicted by points fitted without it), beside the in-sample figures,
+which only say how well the fit reproduces the labels it saw. A fit with fewer
+labels than the points it fits (`label_count` < `criterion_ids`) is refused by the
+command unless asked for explicitly.
 """
 
 from __future__ import annotations
@@ -213,9 +219,12 @@ class Fit:
     raw: dict[str, float]  # before rounding, rescaled to the total
     dimensions: dict[str, float]
     rows: int
-    before: Agreement
-    after: Agreement
+    before: Agreement  # in sample: the current points on the labels the fit saw
+    after: Agreement  # in sample: the fitted points on the labels the fit saw (optimistic)
     notes: list[str] = field(default_factory=list)
+    # leave-one-out: each labelled report's total from points fitted without it
+    held_out_before: Agreement | None = None
+    held_out_after: Agreement | None = None
 
     @property
     def max_change(self) -> float:
@@ -246,8 +255,38 @@ def round_to_total(values: np.ndarray, total: float, step: float = STEP, minimum
     return floor * step
 
 
-def fit_points(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE) -> Fit:
-    """Criterion points that best reproduce the labels (see the module docstring)."""
+def label_count(pairs: list[Pair], r: Rubric) -> int:
+    """The labels a fit uses: each report's total and each labelled dimension."""
+    dims = {d.id for d in r.dimensions}
+    return sum(1 for p in pairs for k in p.labels if k == TOTAL or k in dims)
+
+
+def leave_one_out(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE) -> tuple[Agreement, Agreement] | None:
+    """(current points, fitted points) on totals never seen by the fit that predicts them:
+    for each report with a total label, points are fitted on every other report. None with
+    fewer than 3 such reports."""
+    have = [i for i, p in enumerate(pairs) if TOTAL in p.labels]
+    if len(have) < 3:
+        return None
+    predicted, kept = [], []
+    for i in have:
+        rest = [p for j, p in enumerate(pairs) if j != i]
+        try:
+            fold = fit_points(r, rest, ridge, held_out=False)
+        except CivscoreError:  # the others alone cannot be fitted: this report has no prediction
+            continue
+        x = shares_matrix(r, [pairs[i].result])[0]
+        predicted.append(float(x @ np.array([fold.new[c] for c in fold.ids])) + pairs[i].result.bonus.score)
+        kept.append(i)
+    if len(kept) < 3:
+        return None
+    labels = [pairs[i].labels[TOTAL] for i in kept]
+    return (agreement(TOTAL, [pairs[i].result.total for i in kept], labels), agreement(TOTAL, predicted, labels))
+
+
+def fit_points(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE, *, held_out: bool = True) -> Fit:
+    """Criterion points that best reproduce the labels (see the module docstring);
+    `held_out`: also judge them leave-one-out."""
     from scipy.optimize import lsq_linear
 
     ids = criterion_ids(r)
@@ -299,8 +338,13 @@ def fit_points(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE) -> Fi
             f"{len(unlabelled)} criteria reach the same level in every labelled report "
             f"({', '.join(unlabelled[:4])}{' …' if len(unlabelled) > 4 else ''}); the labels say little about them"
         )
-    return Fit(ids, dict(zip(ids, map(float, p0))), new_map, dict(zip(ids, map(float, raw))), dims,
-               len(rows_a), before, after, notes)
+    fit = Fit(ids, dict(zip(ids, map(float, p0))), new_map, dict(zip(ids, map(float, raw))), dims,
+              len(rows_a), before, after, notes)
+    if held_out:
+        loo = leave_one_out(r, pairs, ridge)
+        if loo is not None:
+            fit.held_out_before, fit.held_out_after = loo
+    return fit
 
 
 # -- writing the fitted rubric ----------------------------------------------------

@@ -103,9 +103,13 @@ def watch(
 
 
 def rubric_target(rubric: str | None) -> list[Path]:
-    """The rubric file a `--rubric` value names, to watch it ([] when it names nothing)."""
-    from ..engine import resolve_rubric
+    """The rubric file(s) a `--rubric` value names, to watch ([] when it names nothing);
+    every shipped rubric for the chooser by unit kind (no value, or `auto`)."""
+    from ..engine import AUTO, resolve_rubric
+    from ..resources import bundled_rubrics
 
+    if rubric is None or str(rubric) == AUTO:
+        return bundled_rubrics()
     try:
         return [resolve_rubric(rubric)]
     except CivscoreError:

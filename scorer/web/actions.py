@@ -2,7 +2,7 @@
 
 Each returns (new state, target, what, before, after). `target` names the slot the
 change touched ("level:<criterion>", "struck:<criterion>", "added:<criterion>",
-"veto:<key>", "opinion"), and before/after are that slot's JSON values, which is
+"veto:<key>", "opinion", "withdrawn"), and before/after are that slot's JSON values, which is
 what makes every change undoable.
 """
 
@@ -31,6 +31,8 @@ def get_slot(state: ReviewState, target: str):
         return state.vetoes_dismissed.get(key)
     if kind == "opinion":
         return {"opinion": state.opinion, "reviewer": state.reviewer, "checker": state.checker}
+    if kind == "withdrawn":
+        return state.withdrawn or None
     raise Refused("无法识别的修改记录。")
 
 
@@ -55,6 +57,8 @@ def set_slot(state: ReviewState, target: str, value) -> ReviewState:
             s.vetoes_dismissed[key] = str(value)
     elif kind == "opinion":
         s.opinion, s.reviewer, s.checker = value["opinion"], value["reviewer"], value["checker"]
+    elif kind == "withdrawn":
+        s.withdrawn = str(value or "")
     else:
         raise Refused("无法识别的修改记录。")
     return s
@@ -185,6 +189,23 @@ def set_opinion(state, opinion, reviewer, checker):
     parts = [name for name, k in (("评审意见", "opinion"), ("评审人", "reviewer"), ("复核人", "checker"))
              if value[k] != before[k]]
     return new, target, "修改" + "、".join(parts), "", before, value
+
+
+def withdraw(state, reason, *, restore: bool = False):
+    """Take the submission out of its round (it leaves the ranking), or put it back."""
+    before = get_slot(state, "withdrawn")
+    if restore:
+        if before is None:
+            raise Refused("这份材料没有被撤出。")
+        new = set_slot(state, "withdrawn", None)
+        return new, "withdrawn", "恢复到本批次", "", before, None
+    reason = _clean(reason, MAX_REASON)
+    if not reason:
+        raise Refused("请填写撤出理由。")
+    if before is not None:
+        raise Refused("这份材料已经撤出本批次。")
+    new = set_slot(state, "withdrawn", reason)
+    return new, "withdrawn", "撤出本批次（不再参加排名）", reason, None, reason
 
 
 def undo(state, change):

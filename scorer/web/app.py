@@ -346,7 +346,9 @@ def ranked(items: list[Item]) -> list[Item]:
 async def round_view(request: Request) -> Response:
     user = current_user(request)
     rnd = visible_round(request, int_param(request, "rid"), user)
-    items = ranked(wb(request).store.items(rnd.id))
+    everything = wb(request).store.items(rnd.id)
+    items = ranked([i for i in everything if not i.withdrawn])
+    withdrawn = [i for i in everything if i.withdrawn]
     f = _filters(request)
     grades = sorted({i.reviewed_grade for i in items})
     shown = [
@@ -358,7 +360,8 @@ async def round_view(request: Request) -> Response:
     ]
     return page(request, "round.html.j2", rnd=rnd, rows=shown, total=len(items), grades=grades, f=f,
                 rubric_default=rnd.rubric, max_mb=wb(request).max_bytes / 2**20, max_files=MAX_FILES,
-                reviewed=sum(1 for i in items if i.adjusted), results=request.query_params.get("added", ""))
+                reviewed=sum(1 for i in items if i.adjusted), results=request.query_params.get("added", ""),
+                withdrawn=withdrawn)
 
 
 @handler
@@ -541,6 +544,11 @@ async def opinion(request: Request) -> Response:
 
 
 @handler
+async def withdraw(request: Request) -> Response:
+    return await _apply(request, lambda r, s, v: actions.withdraw(s, v.get("reason"), restore=v.get("restore") == "1"))
+
+
+@handler
 async def undo(request: Request) -> Response:
     iid = int_param(request, "iid")
 
@@ -591,23 +599,18 @@ async def scorecard(request: Request) -> Response:
 
 
 def round_rows(w: Workbench, rnd):
-    """Ranked rows with the reviewed scores, as the batch's ranking module takes them; the
-    dimension columns and the rubric named on the overview are those of the rubric that
-    scored most of the round's submissions (a round chosen by unit kind can hold both)."""
-    from collections import Counter
-
+    """Ranked rows with the reviewed scores, as the batch's ranking module takes them, and
+    the dimension columns of every rubric that scored an item (a round chosen by unit kind
+    holds several), the RubricInfo of each, and the grade order."""
     from scorer.batch.ranking import Dim, RankedRow
     from scorer.batch.summary import DimScore
 
-    items = ranked(w.store.items(rnd.id))
-    common = Counter(i.rubric_sha256 for i in items).most_common(1)
-    main_sha = common[0][0] if common else None
-    rows, dims, info = [], None, None
+    items = ranked([i for i in w.store.items(rnd.id) if not i.withdrawn])  # a withdrawn item is not ranked
+    rows, infos, dims, grade_order = [], {}, {}, []
     for rank, item in enumerate(items, 1):
         s = item.summary
-        dim_scores = s.dimensions
         result = None
-        if item.adjusted or (info is None and item.rubric_sha256 == main_sha):
+        if item.adjusted or s.rubric_id not in infos:
             result = ScoreResult.model_validate_json(w.store.result_json(item))
         if item.adjusted:
             _, state = w.store.review(item.id)
@@ -615,19 +618,23 @@ def round_rows(w: Workbench, rnd):
             dim_scores = tuple(DimScore(x.id, x.name, x.score, x.max) for x in rv.sections if x.id != "bonus")
             vetoes = tuple(dict.fromkeys(v.name for v in rv.vetoes if v.dismissed is None))
             s = Summary(s.sha256, s.path, s.unit, s.title, rv.total, s.max_total, rv.grade, rv.vetoed, dim_scores,
-                        vetoes, tier=rv.tier)
-        if info is None and item.rubric_sha256 == main_sha:
-            info = result.rubric.model_copy(update={"chosen_by": ""})
+                        vetoes, tier=rv.tier, rubric_id=s.rubric_id)
+        if s.rubric_id not in infos:
+            infos[s.rubric_id] = result.rubric.model_copy(update={"chosen_by": "", "discounts": {}})
+            dims[s.rubric_id] = [Dim(d.id, d.name, d.max, s.rubric_id) for d in result.dimensions]
             rules = w.rules(result)
-            dims = [Dim(d.id, d.name, d.max) for d in dim_scores]
+            grade_order += [g[0] for g in rules.grades] + [rules.veto_grade]
         rows.append(RankedRow(rank, item.filename, s, None))
-    if info is None:  # an empty round: the rubric it was opened with (the fallback for AUTO)
+    if not infos:  # an empty round: the rubric it was opened with (the fallback for AUTO)
         loaded = w._rubric(rnd.rubric if rnd.rubric in BUNDLED else BUNDLED[-1])
         r = loaded.rubric
-        info = RubricInfo(id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path))
+        infos[r.id] = RubricInfo(id=r.id, version=r.version, sha256=loaded.sha256, title=r.title,
+                                 path=str(loaded.path))
         rules = RubricRules.of(r)
-    grade_order = [g[0] for g in rules.grades] + [rules.veto_grade]
-    return rows, dims or [], info, grade_order
+        grade_order = [g[0] for g in rules.grades] + [rules.veto_grade]
+    columns = [d for rid in sorted(dims, key=lambda k: BUNDLED.index(k) if k in BUNDLED else len(BUNDLED))
+               for d in dims[rid]]
+    return rows, columns, list(infos.values()), list(dict.fromkeys(grade_order))
 
 
 @handler
@@ -669,11 +676,11 @@ async def overview(request: Request) -> Response:
         from scorer.report.pdf import renderer
 
         check_pdf_environment()
-        rows, dims, info, grade_order = round_rows(w, rnd)
+        rows, dims, infos, grade_order = round_rows(w, rnd)
         # WeasyPrint's caches are shared with the scorecard renderer: render one at a time.
         with renderer()._lock, tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "overview.pdf"
-            write_overview(out, rows, dims, rubric_info=info, grade_order=grade_order)
+            write_overview(out, rows, dims, title=rnd.name, rubrics=infos, grade_order=grade_order)
             return out.read_bytes()
 
     try:
@@ -772,6 +779,7 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         Route("/rounds/{rid:int}/items/{iid:int}/veto", veto, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/opinion", opinion, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/undo", undo, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/withdraw", withdraw, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/scorecard.pdf", scorecard),
         Route("/login", login_form),
         Route("/login", login, methods=["POST"]),

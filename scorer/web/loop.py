@@ -1,6 +1,7 @@
 """Close the loop: reviewers' decisions in the workbench as labels for the rubric.
 
     civscore calibrate --from-reviews DATA/results.sqlite [--rubric R] [--fit out.yaml]
+        (each reviewed submission against the rubric it was reviewed with)
     civscore diff --base court --rubric new.yaml --from-reviews DATA/results.sqlite
 
 The commands' printing is in scorer/cli/tuning_cmds.py; this module only reads the
@@ -81,6 +82,21 @@ def reviewed_submissions(path: Path) -> list[ReviewedSubmission]:
         out.append(ReviewedSubmission(name, result, reviewed(result, state, rules[sha])))
     store.close()
     return out
+
+
+def rubric_ref(sub: ReviewedSubmission) -> str:
+    """The rubric the submission was reviewed with: the file it was scored with while that file
+    is unchanged, else the bundled rubric of the same id."""
+    from scorer.rubric import load_rubric
+
+    info = sub.machine.rubric
+    if info.path and Path(info.path).is_file():
+        try:
+            if load_rubric(info.path).sha256 == info.sha256:
+                return info.path
+        except Exception:  # unreadable now: fall back to the id
+            pass
+    return info.id
 
 
 def rescore(scorer, subs: list[ReviewedSubmission]) -> list[ScoreResult]:

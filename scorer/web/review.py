@@ -9,7 +9,9 @@ Decisions:
   * a quote struck from, or added to, a criterion's evidence (recorded and printed;
     the points follow the level, which is the reviewer's to set);
   * a veto hit dismissed as a misreading, with a reason;
-  * the overall opinion (评审意见), and who signs as 评审人 and 复核人.
+  * the overall opinion (评审意见), and who signs as 评审人 and 复核人;
+  * the submission withdrawn from the round (not a submission, uploaded by mistake), with
+    a required reason.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class ReviewState(_M):
     opinion: str = ""
     reviewer: str = ""
     checker: str = ""
+    # Why the submission was withdrawn from its round ("" while it is in): a withdrawn
+    # item keeps its review and change log but leaves the ranking and the exports.
+    withdrawn: str = ""
 
     def adjusted(self) -> bool:
         """Did a reviewer decide anything that the scorecard must show?"""

@@ -6,7 +6,8 @@ with the result JSON); the workbench adds tables prefixed `web_`:
     web_rounds       a 评审批次: name, rubric, who opened it
     web_items        a submission in a round → (submission sha256, rubric sha256) in `results`
     web_reviews      the reviewers' decisions on an item (ReviewState JSON), its version
-                     number, and the reviewed total/grade/veto for rankings
+                     number, the reviewed total/grade/veto for rankings, and whether
+                     the item was withdrawn from its round (it then leaves the ranking)
     web_changes      every change: who, when, what, why, the value before and after
     web_users        reviewer accounts (scrypt hashes)
     web_assignments  which rounds a reviewer may open
@@ -18,6 +19,7 @@ A review is written only if the version the reviewer saw is still the current on
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import sqlite3
@@ -59,6 +61,7 @@ CREATE TABLE IF NOT EXISTS web_reviews (
     reviewed_grade  TEXT,
     reviewed_vetoed INTEGER,
     adjusted        INTEGER NOT NULL DEFAULT 0,
+    withdrawn       INTEGER NOT NULL DEFAULT 0,
     updated_by      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
 );
@@ -123,6 +126,7 @@ class Item:
     adjusted: bool
     updated_by: str | None
     updated_at: str | None
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,9 @@ class WebStore:
             pass
         with self.connect() as db:
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(web_reviews)")}
+            if "withdrawn" not in columns:  # a database from before withdrawal
+                db.execute("ALTER TABLE web_reviews ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0")
 
     @contextmanager
     def connect(self):
@@ -246,9 +253,10 @@ class WebStore:
         """Every round, or (with `user`) the rounds assigned to that reviewer."""
         sql = (
             "SELECT r.id, r.name, r.rubric, r.created_by, r.created_at, "
-            "(SELECT count(*) FROM web_items i WHERE i.round_id = r.id), "
+            "(SELECT count(*) FROM web_items i LEFT JOIN web_reviews v ON v.item_id = i.id "
+            " WHERE i.round_id = r.id AND NOT coalesce(v.withdrawn, 0)), "
             "(SELECT count(*) FROM web_items i JOIN web_reviews v ON v.item_id = i.id "
-            " WHERE i.round_id = r.id AND v.adjusted) FROM web_rounds r"
+            " WHERE i.round_id = r.id AND v.adjusted AND NOT v.withdrawn) FROM web_rounds r"
         )
         args: tuple = ()
         if user is not None:
@@ -313,15 +321,18 @@ class WebStore:
         "SELECT i.id, i.round_id, i.submission_sha256, i.rubric_sha256, i.filename, i.added_by, i.added_at, "
         "r.summary, coalesce(v.version, 0), coalesce(v.reviewed_total, r.total), "
         "coalesce(v.reviewed_grade, r.grade), coalesce(v.reviewed_vetoed, r.vetoed), coalesce(v.adjusted, 0), "
-        "v.updated_by, v.updated_at "
+        "v.updated_by, v.updated_at, coalesce(v.withdrawn, 0), r.rubric_id "
         "FROM web_items i JOIN results r ON r.submission_sha256 = i.submission_sha256 "
         "AND r.rubric_sha256 = i.rubric_sha256 LEFT JOIN web_reviews v ON v.item_id = i.id "
     )
 
     @staticmethod
     def _item(row) -> Item:
-        return Item(*row[:7], Summary.from_json(row[7]), row[8], row[9], row[10], bool(row[11]), bool(row[12]),
-                    row[13], row[14])
+        summary = Summary.from_json(row[7])
+        if not summary.rubric_id:  # stored before summaries named their rubric
+            summary = dataclasses.replace(summary, rubric_id=row[16])
+        return Item(*row[:7], summary, row[8], row[9], row[10], bool(row[11]), bool(row[12]),
+                    row[13], row[14], bool(row[15]))
 
     def items(self, round_id: int) -> list[Item]:
         with self.connect() as db:
@@ -365,17 +376,18 @@ class WebStore:
                     raise StaleWrite(current, self.changes(item_id, since=expected_version))
                 new = current + 1
                 args = (new, state.model_dump_json(), reviewed_total, reviewed_grade, int(reviewed_vetoed),
-                        int(state.adjusted()), who, now)
+                        int(state.adjusted()), int(bool(state.withdrawn)), who, now)
                 if row:
                     db.execute(
                         "UPDATE web_reviews SET version = ?, state = ?, reviewed_total = ?, reviewed_grade = ?, "
-                        "reviewed_vetoed = ?, adjusted = ?, updated_by = ?, updated_at = ? WHERE item_id = ?",
+                        "reviewed_vetoed = ?, adjusted = ?, withdrawn = ?, updated_by = ?, updated_at = ? "
+                        "WHERE item_id = ?",
                         (*args, item_id),
                     )
                 else:
                     db.execute(
                         "INSERT INTO web_reviews (version, state, reviewed_total, reviewed_grade, reviewed_vetoed, "
-                        "adjusted, updated_by, updated_at, item_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "adjusted, withdrawn, updated_by, updated_at, item_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*args, item_id),
                     )
                 cur = db.execute(
@@ -414,10 +426,11 @@ class WebStore:
         return Change(*row) if row else None
 
     def all_reviews(self) -> list[tuple[Item, ReviewState, str]]:
-        """Every reviewed item with its state and result JSON (for calibrate --from-reviews)."""
+        """Every reviewed item still in its round, with its state and result JSON (for
+        calibrate --from-reviews): a withdrawn item is no label."""
         with self.connect() as db:
             rows = db.execute(
                 self._ITEM_SQL.replace("SELECT ", "SELECT v.state, r.result_json, ", 1)
-                + "WHERE v.adjusted ORDER BY i.id"
+                + "WHERE v.adjusted AND NOT v.withdrawn ORDER BY i.id"
             ).fetchall()
         return [(self._item(r[2:]), ReviewState.model_validate_json(r[0]), r[1]) for r in rows]

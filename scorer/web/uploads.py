@@ -24,6 +24,10 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # The CLI's one-line reasons (scorer/ingest), in Chinese; the English line is shown beside.
 _CN = [
+    (r"^is civscore's own scorecard", "这是 civscore 生成的评分表，不是申报材料，请上传原始申报材料"),
+    (r"^is civscore's own overview", "这是 civscore 生成的批次总览，不是申报材料，请上传原始申报材料"),
+    (r"^is civscore's own ranking", "这是 civscore 导出的排名表，不是申报材料，请上传原始申报材料"),
+    (r"^is civscore's own", "这是 civscore 生成的文件，不是申报材料，请上传原始申报材料"),
     (r"^file is .*over the .* limit", "文件过大，超过上传上限"),
     (r"^the file is empty", "文件是空的"),
     (r"^binary data", "这是二进制文件，不是文本材料"),
