@@ -33,7 +33,8 @@ class Span(_Model):
 class Match(_Model):
     """One rule's match in an evidence sentence: which rule, of which type, on which terms."""
 
-    rule: str = Field(description="The rule id: `<criterion, bonus item or veto id>#<matcher number>`.")
+    rule: str = Field(description="The rule id: `<criterion, bonus item or veto id>#<matcher number>`, or "
+                      "`<item id>#judge` for the sentence judge's verdict (type `judge`, `value` its probability).")
     type: str = Field(description="The matcher type (keywords, cooccur, …).")
     label: str = Field(description="The matcher's label in the rubric.")
     terms: list[Span] = Field(default_factory=list, description="What it matched, with offsets into the text.")

@@ -426,6 +426,7 @@ class CompiledRubric:
                 "weight": round(max(weights_here), 3),
                 "terms": [span_of(s, e, t) for s, e, t in uniq],
                 "specificity": specificity(sent.text),
+                "probability": None,
                 "discounts": applied.get(si, []),
             }))
         return Judged(round(points * level.share, 1), level.id, round(satisfaction, 3), items, missing)
@@ -466,14 +467,15 @@ class CompiledRubric:
     def judgements(self, a: Analysis, factors: list[float], marks: list[Marks],
                    hits: dict[str, list[tuple[Rule, list[RuleHit]]]]) -> np.ndarray:
         """P[s, i]: how likely a reviewer accepts sentence s as this unit's own evidence for the
-        i-th judged item. A sentence that may not count (a repeat, a keyword list, a near copy) is 0."""
+        i-th judged item, times what the sentence may count for (`sentence_factors`)."""
         jm = self.judge_model
         texts, pair = self.judge_inputs(a, factors, marks, hits, self.judged_ids, jm.features)
         if not texts:
             return np.zeros((0, len(self.judged_ids)))
         p = jm.probabilities(texts, pair, self.judged_ids)
-        p[np.asarray(factors) <= 0] = 0.0
-        return p
+        # What a sentence may count for at all (sentence_factors): a repeat, a keyword list or a near
+        # copy nothing, a restatement of the rubric's own wording or a heading less.
+        return p * np.asarray(factors)[:, None]
 
     def _judged_item(self, owner: Owner, p: np.ndarray, hits: list[tuple[Rule, list[RuleHit]]], a: Analysis,
                      factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float]) -> CriterionResult:
@@ -497,7 +499,7 @@ class CompiledRubric:
             sent = sentences[si]
             prob = round(float(p[si]), 3)
             matches = hit_by.get(si, []) + [_made(Match, {
-                "rule": f"{owner.id}#judge", "type": "judge", "label": "句子判定：本单位做法，属本项",
+                "rule": f"{owner.id}#judge", "type": "judge", "label": "句子判定",
                 "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})]
             terms = sorted({(t.start, t.end, t.term) for m in matches for t in m.terms})
             evidence.append(_made(Evidence, {

@@ -186,11 +186,19 @@ def test_json_names_every_discount_it_uses(tmp_path):
         "院党组高度重视精神文明建设工作。\n",
         encoding="utf-8",
     )
-    out = CliRunner().invoke(app, ["score", str(report), "--rubric", "court", "--json"])
+    # The matchers' own marks (a rubric without a judge weighs them) ...
+    from lexical_rubric import without_judge
+
+    out = CliRunner().invoke(app, ["score", str(report), "--rubric", str(without_judge("court", tmp_path)), "--json"])
     assert out.exit_code == 0, out.output
     res = json.loads(out.stdout)
     used = {d for dim in res["dimensions"] for c in dim["criteria"] for e in c["evidence"] for d in e["discounts"]}
     assert {"plan", "award"} <= used
+    assert used <= set(res["rubric"]["discounts"])
+    # ... and with the judge: whatever marks its evidence carries, the JSON names them.
+    out = CliRunner().invoke(app, ["score", str(report), "--rubric", "court", "--json"])
+    res = json.loads(out.stdout)
+    used = {d for dim in res["dimensions"] for c in dim["criteria"] for e in c["evidence"] for d in e["discounts"]}
     assert used <= set(res["rubric"]["discounts"])
 
 

@@ -82,3 +82,20 @@ def test_near_copies_are_caught_once_numbers_are_abstracted_and_different_senten
     assert not seen.seen(abstracted(first))
     assert seen.seen(abstracted(first.replace("12", "15").replace("560", "610").replace("汉兴街", "汉兴路")))
     assert not seen.seen(abstracted("院党组制定《文化建设规划》，建成院史馆和法官书苑，藏书3000余册。"))
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
+def test_one_paragraph_appended_thirty_times_with_trivial_edits_gains_at_most_three_points(court, seed):
+    """Issue 16.6: the paragraph once against the paragraph and thirty copies of it with other
+    numbers, places and synonyms (the copies say nothing new)."""
+    para = max(seed.read_text(encoding="utf-8").split("\n"), key=len)
+    swaps = [("开展", "组织"), ("干警", "法官"), ("活动", "工作"), ("积极", "主动")]
+    places = ["东城", "西城", "南山", "北湖", "青山", "长河", "石桥", "白沙"]
+    copies = [
+        re.sub(r"\d+", lambda m, i=i: str(int(m.group()) + i + 1), para).replace(*swaps[i % 4])
+        + f"（{places[i % 8]}）"
+        for i in range(30)
+    ]
+    once = court.score_text(para).total
+    padded = court.score_text(para + "\n" + "\n".join(copies)).total
+    assert padded - once <= 3.0, (once, padded)

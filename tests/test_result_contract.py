@@ -38,7 +38,14 @@ def test_json_output_loads_back_and_every_match_and_missing_item_reads_as_data()
         for c in items:
             for ev in c.evidence:
                 assert ev.matches
+                # The sentence judge's verdict is a match of its own: `<item>#judge`, its probability
+                # as the value; the matchers' hits beside it name the terms.
+                judged = [m for m in ev.matches if m.type == "judge"]
+                assert len(judged) == 1 and judged[0].rule == f"{c.id}#judge"
+                assert judged[0].value == ev.probability and 0 < ev.probability <= 1
                 for m in ev.matches:
+                    if m.type == "judge":
+                        continue
                     owner, _, number = m.rule.partition("#")
                     assert owner == c.id and int(number) >= 1
                     assert m.label and m.terms
@@ -55,9 +62,11 @@ def test_json_output_loads_back_and_every_match_and_missing_item_reads_as_data()
                 assert "证据不足" not in miss.label  # the status is data, not a prose suffix
                 statuses.add(miss.status)
         assert r.tier in ("excellent", "good", "pass", "fail", "veto")
-    # Vetoes hold no evidence items: every type court.yaml's criteria and bonus items use.
+    # Vetoes hold no evidence items: the types court.yaml's criteria and bonus items use.
     used = {m.type for o in owners(Scorer.load("court").rubric) if o.kind != "veto" for m in o.matchers}
-    assert types == used and len(valued) == 1  # one of them counts values
+    assert types <= used and len(types) >= 2
+    # With a judge, a rule is listed only when no evidence sentence answers it: 未体现.
+    assert statuses == {"absent"}
     assert statuses == {"absent", "insufficient"}
 
 
@@ -71,7 +80,11 @@ def test_model_dump_json_round_trips(court):
         [m.describe() for c in r.dimensions[0].criteria for m in c.missing]
 
 
-def test_missing_status_follows_satisfaction(court):
+def test_missing_status_follows_satisfaction(tmp_path):
+    # The matchers' own verdict (a rubric without a judge): absent, or present but not enough.
+    from lexical_rubric import without_judge
+
+    court = Scorer(load_rubric(without_judge("court", tmp_path)))
     r = court.score_path(SEEDS[4])
     for d in r.dimensions:
         for c in d.criteria:
@@ -135,7 +148,7 @@ def test_the_engines_fast_constructor_builds_what_model_construct_builds():
     match = {"rule": "a#1", "type": "t", "label": "l", "terms": [Span(**span)], "value": None, "note": "n"}
     missing = {"label": "l", "status": "absent", "rule": "a#1"}
     evidence = {"text": "x党建", "start": 2, "end": 5, "matches": [Match(**match)], "paragraph": 1, "weight": 1.0,
-                "terms": [Span(**span)], "specificity": 0.0, "discounts": ["plan"]}
+                "terms": [Span(**span)], "specificity": 0.0, "probability": 0.9, "discounts": ["plan"]}
     for cls, values in ((Span, span), (Match, match), (Missing, missing), (Evidence, evidence)):
         assert set(values) == set(cls.model_fields)  # every field given
         made = _made(cls, dict(values))

@@ -31,6 +31,8 @@ def test_wheel_carries_rubrics_and_templates(wheel):
     for expected in (
         "scorer/_data/rubric/court.yaml",
         "scorer/_data/rubric/general.yaml",
+        "scorer/_data/rubric/court.judge",  # the sentence judges ship beside their rubrics
+        "scorer/_data/rubric/general.judge",
         "scorer/_data/templates/scorecard.html.j2",
         "scorer/_data/templates/scorecard.css",
         "scorer/ingest/vocabulary.yaml",

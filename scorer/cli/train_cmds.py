@@ -46,6 +46,10 @@ def train_cmd(
     from ..rubric import load_rubric
     from ..score import CompiledRubric
 
+    try:
+        import sklearn  # noqa: F401  (training only: scoring never imports it)
+    except ImportError:
+        raise UsageProblem(None, "civscore train needs scikit-learn: pip install 'civscore[train]'") from None
     loaded = load_rubric(resolve_rubric(rubric))
     if loaded.rubric.judge is None and out is None:
         raise UsageProblem(loaded.path, f"the rubric has no judge block; name the output with --out")

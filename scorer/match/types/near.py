@@ -49,7 +49,7 @@ class NearMatcher(MatcherSpec):
     scope: Literal["clause", "sentence"] = Field(
         default="clause",
         description="Where the chain must lie: one clause (the default), or one sentence, so that a subject "
-        "and what befell it may stand in two clauses (干部李某醉酒驾驶，被依法追究刑事责任).",
+        "and what befell it may stand in two clauses of one sentence.",
     )
 
     _coerce = field_validator("groups", mode="before")(coerce_groups)
