@@ -226,10 +226,6 @@ class JudgeSettings(_Strict):
     need: float = Field(default=2.0, gt=0, description="The strength that fills an item (A).")
     decay: float = Field(default=0.7, gt=0, le=1, description="Weight of the k-th best evidence sentence is decay**k.")
     plain: float = Field(default=0.6, gt=0, le=1, description="What a sentence with no count or named document weighs.")
-    veto: float = Field(
-        default=0.9, gt=0, le=1,
-        description="Probability at which the judge reports a veto event the rules did not find (the rules are a floor).",
-    )
 
 
 class AppliesTo(_Strict):
