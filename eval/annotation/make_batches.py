@@ -21,16 +21,22 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 HERE = Path(__file__).resolve().parent
-TARGET = 170  # sentences a batch, about (whole texts are never split, except a seed)
+TARGET = 170
+# The texts the judge is trained on. A held-out set collected after the judge was frozen is
+# annotated into a folder of its own (--split fresh3 --out eval/annotation_fresh3), to measure
+# recall, never to train.
+TRAINING_SPLITS = {"tune", "heldout", "fresh", "fresh2", "seed"}  # sentences a batch, about (whole texts are never split, except a seed)
 
 
-def texts():
-    """(source id, path, split) for every annotated text: the eval corpus, then the seeds."""
+def texts(splits: set[str]):
+    """(source id, path, split) for every text of these splits: the eval corpus, then the seeds."""
     with (ROOT / "eval" / "sources.tsv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
-            yield row["file"], ROOT / "eval" / "corpus" / row["file"], row["split"]
-    for p in sorted((ROOT / "seeds").glob("*.txt")):
-        yield "seed/" + p.name, p, "seed"
+            if row["split"] in splits:
+                yield row["file"], ROOT / "eval" / "corpus" / row["file"], row["split"]
+    if "seed" in splits:
+        for p in sorted((ROOT / "seeds").glob("*.txt")):
+            yield "seed/" + p.name, p, "seed"
 
 
 def items_of(rubric) -> list[tuple[str, str, str]]:
@@ -45,13 +51,22 @@ def items_of(rubric) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", action="append", help="the splits to cut (default: the training texts)")
+    ap.add_argument("--out", type=Path, default=HERE, help="the annotation folder to write")
+    args = ap.parse_args()
+    splits = set(args.split) if args.split else TRAINING_SPLITS
+    here = args.out.resolve()
+    here.mkdir(parents=True, exist_ok=True)
     from scorer.engine import RubricChooser
     from scorer.ingest import load_document
     from scorer.segment import segment
 
     chooser = RubricChooser()
     rows = []
-    for sid, path, split in texts():
+    for sid, path, split in texts(splits):
         doc = load_document(path)
         scorer, _ = chooser.choose(doc)
         seg = segment(doc.text)
@@ -64,7 +79,7 @@ def main() -> None:
                 "key": hashlib.sha1(s.key.encode()).hexdigest()[:12], "text": s.text.replace("\t", " "),
             })
     fields = list(rows[0])
-    with (HERE / "sentences.tsv").open("w", encoding="utf-8", newline="") as f:
+    with (here / "sentences.tsv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fields, delimiter="\t", lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
@@ -79,10 +94,10 @@ def main() -> None:
             lines.append(f"- `{iid}` {name}: {req}")
         vetoes = [f"`{v.id}` {v.name}" for v in r.vetoes]
         lines += ["", "Veto events (label the veto column): " + "; ".join(vetoes), ""]
-        (HERE / f"items_{r.id}.md").write_text("\n".join(lines), encoding="utf-8")
+        (here / f"items_{r.id}.md").write_text("\n".join(lines), encoding="utf-8")
 
     # Batches: texts of one rubric together, whole, in order; a seed is cut in parts.
-    out = HERE / "batches"
+    out = here / "batches"
     out.mkdir(exist_ok=True)
     for old in out.glob("*.md"):
         old.unlink()
@@ -105,8 +120,9 @@ def main() -> None:
                 n += len(part)
         if cur:
             batches.append((rubric_id, cur))
+    prefix = "b" if here == HERE else "f"
     for i, (rubric_id, parts) in enumerate(batches, 1):
-        name = f"b{i:02d}"
+        name = f"{prefix}{i:02d}"
         lines = [f"# Batch {name}: rubric `{rubric_id}` (items in items_{rubric_id}.md)", ""]
         for part in parts:
             first = part[0]
