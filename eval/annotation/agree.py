@@ -33,10 +33,12 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--disagreements", action="store_true")
+    ap.add_argument("--dir", type=Path, default=HERE, help="the annotation folder (default: the training one)")
     args = ap.parse_args()
-    by_sid, _ = read_annotations(HERE)
+    here = args.dir.resolve()
+    by_sid, _ = read_annotations(here)
     sents = {}
-    with (HERE / "sentences.tsv").open(encoding="utf-8", newline="") as f:
+    with (here / "sentences.tsv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             sents[row["sid"]] = row
     pairs = {sid: labs[:2] for sid, labs in by_sid.items() if len(labs) >= 2}
@@ -59,7 +61,7 @@ def main() -> None:
             b = [it in labs[1][1].items for _, labs in rows]
             print(f"  {it:28s} {sum(a):4d} {sum(b):4d} {sum(x and y for x, y in zip(a, b)):5d} {kappa(a, b):.3f}")
     if args.disagreements:
-        out = HERE / "disagreements"
+        out = here / "disagreements"
         out.mkdir(exist_ok=True)
         for old in out.glob("*.md"):
             old.unlink()
