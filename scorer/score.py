@@ -435,8 +435,8 @@ class CompiledRubric:
               marks: list[Marks], fits: SentenceFits | None, judged: dict | None = None) -> CriterionResult:
         """A criterion's or a bonus item's result: built here only."""
         if judged and owner.id in judged:
-            p, hits, spec = judged[owner.id]
-            return self._judged_item(owner, p, hits, a, factors, span_of, marks, spec)
+            p, hits, spec, bigrams_of = judged[owner.id]
+            return self._judged_item(owner, p, hits, a, factors, span_of, marks, spec, bigrams_of)
         item = owner.item
         j = self.judge(self.rules[owner.id], item.points, a, factors, span_of, marks, owner.id, fits)
         return CriterionResult.model_construct(
@@ -478,7 +478,8 @@ class CompiledRubric:
         return p * np.asarray(factors)[:, None]
 
     def _judged_item(self, owner: Owner, p: np.ndarray, hits: list[tuple[Rule, list[RuleHit]]], a: Analysis,
-                     factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float]) -> CriterionResult:
+                     factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float],
+                     bigrams_of) -> CriterionResult:
         """A criterion's or bonus item's result from the judge's verdicts: its level from the sentences
         judged to evidence it (how many, how concrete), its missing lines from the same verdicts."""
         js = self.rubric.judge
@@ -512,7 +513,7 @@ class CompiledRubric:
             }))
         # What is missing, from the same verdicts: a rule no evidence sentence answers (by a hit,
         # or by naming what its terms name) is not shown; one that is answered is never listed.
-        grams = [_bigrams(sentences[si].text) for si in accepted]
+        grams = [bigrams_of(si) for si in accepted]
         missing = []
         proposed = {h.sentence for _, rule_hits in hits for h in rule_hits if factors[h.sentence] > 0}
         for rule, rule_hits in hits:
@@ -549,7 +550,14 @@ class CompiledRubric:
             hits = self.rule_hits(a)
             p = self.judgements(a, factors, marks, hits)
             spec = [specificity(s.text) for s in a.seg.sentences]
-            judged = {i: (p[:, k], hits[i], spec) for k, i in enumerate(self.judged_ids)}
+            cache: dict[int, set[str]] = {}
+
+            def bigrams_of(si: int) -> set[str]:  # a sentence's bigrams, once per report
+                if si not in cache:
+                    cache[si] = _bigrams(a.seg.sentences[si].text)
+                return cache[si]
+
+            judged = {i: (p[:, k], hits[i], spec, bigrams_of) for k, i in enumerate(self.judged_ids)}
         by_dim: dict[str, list[CriterionResult]] = {d.id: [] for d in r.dimensions}
         bonus_items: list[CriterionResult] = []
         vetoes: list[VetoHit] = []

@@ -230,13 +230,14 @@ def _pool_precision() -> tuple[int, int]:
 
 
 def test_shown_quotes_on_the_pool_support_their_item_more_often_than_before():
-    """Before these mechanisms, 184 of the pool's 363 shown quotes (50.7 %) were judged to
-    support their item; ranking marked sentences last and showing no quote for an item that
-    earned nothing gives 53 %. The pool is what they were tuned on: this guards against
-    regressions, it is not a reported figure (those are on eval's fresh sets)."""
+    """Before the lexical mechanisms, 184 of the pool's 363 shown quotes (50.7 %) were judged to
+    support their item, and 53 % after them. The sentence judge shows fewer quotes, only those
+    likely enough; of the ones two judges had already judged, 91 of 94 support their item.
+    The judge was trained on these texts' annotations, so this guards against regressions on
+    training material: it is not a reported figure (those are on eval's held-out sets)."""
     good, n = _pool_precision()
-    assert n >= 250
-    assert good / n >= 0.52, f"{good}/{n}"
+    assert n >= 60
+    assert good / n >= 0.85, f"{good}/{n}"
 
 
 def test_evidence_judgments_file_is_well_formed():

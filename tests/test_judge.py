@@ -147,3 +147,28 @@ def test_hard_negatives_get_almost_no_quotes():
         shown += sum(len(c.shown()) for d in res.dimensions for c in d.criteria)
         assert res.total <= 10, f
     assert shown <= len(negatives) // 4
+
+
+def test_a_reviewed_item_teaches_the_judge_only_what_the_reviewer_decided():
+    """A struck quote is a negative for its criterion and an added quote a positive; nothing
+    else of the reviewed text carries a label."""
+    from scorer.judge import features as F
+    from scorer.judge.train import review_text
+    from scorer.score import CompiledRubric
+
+    s = Scorer.load("court")
+    result = s.score_path(SEEDS[2])
+    crits = [c for d in result.dimensions for c in d.criteria if c.shown()]
+    struck, added_to = crits[0], crits[-1]
+    q = struck.shown()[0]
+    other = next(x for x in result.text.split("。") if len(x) > 20 and x not in q.text)
+    start = result.text.index(other)
+    rv = {"source": "review/1", "text": result.text,
+          "marks": [(struck.id, [(q.start, q.end)], 0.0), (added_to.id, [(start, start + len(other))], 1.0)]}
+    compiled = CompiledRubric(s.loaded, with_judge=False)
+    items = [o.id for o in compiled.owners if o.kind != "veto"]
+    t = review_text(compiled, rv, items, F.feature_names(compiled.mark_ids))
+    assert t.mask.sum() == 2 and len(t.sentences) == 2
+    labelled = {(t.sentences[i], items[j]): t.y[i, j] for i, j in zip(*np.nonzero(t.mask))}
+    assert labelled[(q.text, struck.id)] == 0.0
+    assert any(v == 1.0 and it == added_to.id for (_, it), v in labelled.items())

@@ -67,15 +67,14 @@ def test_json_output_loads_back_and_every_match_and_missing_item_reads_as_data()
     assert types <= used and len(types) >= 2
     # With a judge, a rule is listed only when no evidence sentence answers it: 未体现.
     assert statuses == {"absent"}
-    assert statuses == {"absent", "insufficient"}
 
 
 def test_model_dump_json_round_trips(court):
     r = court.score_path(SEEDS[0])
     back = ScoreResult.model_validate_json(r.model_dump_json())
     assert back == ScoreResult.model_validate(r.model_dump())
-    first = next(ev for d in back.dimensions for c in d.criteria for ev in c.evidence)
-    assert first.matches[0].terms[0].text == back.text[first.matches[0].terms[0].start:first.matches[0].terms[0].end]
+    first = next(m for d in back.dimensions for c in d.criteria for ev in c.evidence for m in ev.matches if m.terms)
+    assert first.terms[0].text == back.text[first.terms[0].start:first.terms[0].end]
     assert [m.describe() for c in back.dimensions[0].criteria for m in c.missing] == \
         [m.describe() for c in r.dimensions[0].criteria for m in c.missing]
 

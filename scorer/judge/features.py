@@ -66,24 +66,29 @@ def pair_features(
         rules = hits.get(item, [])
         if not rules:
             continue
-        strength = np.zeros(n_s)
-        terms: list[set] = [set() for _ in range(n_s)]
-        share = np.zeros(n_s)
+        strength: dict[int, float] = {}  # plain Python per hit: numpy scalars are slow one by one
+        terms: dict[int, set] = {}
+        share: dict[int, float] = {}
         for _rule, rule_hits in rules:
             seen = set()
             for h in rule_hits:
                 s = h.sentence
-                strength[s] = max(strength[s], min(2.0, h.weight))
-                terms[s].update(sp.term for sp in h.spans)
+                w = h.weight if h.weight < 2.0 else 2.0
+                if w > strength.get(s, 0.0):
+                    strength[s] = w
+                terms.setdefault(s, set()).update(sp.term for sp in h.spans)
                 seen.add(s)
             for s in seen:
-                share[s] += 1.0 / len(rules)
-        any_ = strength > 0
-        hit_any[:, i] = any_
-        F[:, i, col["rule_any"]] = any_
-        F[:, i, col["rule_strength"]] = strength
-        F[:, i, col["rule_terms"]] = [math.log1p(len(t)) for t in terms]
-        F[:, i, col["rule_share"]] = share
+                share[s] = share.get(s, 0.0) + 1.0 / len(rules)
+        for s, w in strength.items():
+            if w > 0:
+                hit_any[s, i] = 1.0
+                F[s, i, col["rule_any"]] = 1.0
+            F[s, i, col["rule_strength"]] = w
+        for s, t in terms.items():
+            F[s, i, col["rule_terms"]] = math.log1p(len(t))
+        for s, v in share.items():
+            F[s, i, col["rule_share"]] = v
 
     # Fit to the item's own wording, for the sentence and for its heading.
     best = sims.argmax(axis=1) if n_i else np.zeros(n_s, dtype=int)
@@ -105,18 +110,17 @@ def pair_features(
     F[:, :, col["rule_x_practiced"]] = hit_any * practiced[:, None]
     F[:, :, col["fit_x_practiced"]] = sims * practiced[:, None]
 
-    # The sentence itself.
-    for s, sent in enumerate(sentences):
-        row = F[s, :, :]
-        row[:, col["specificity"]] = spec[s]
-        row[:, col["practiced"]] = practiced[s]
-        row[:, col["heading"]] = 1.0 if sent.is_heading else 0.0
-        row[:, col["factor"]] = factors[s]
-        row[:, col["length"]] = min(1.0, math.log1p(len(sent.text)) / 6.0)
-        row[:, col["first"]] = 1.0 if s == 0 else 0.0
-        row[:, col["under_list"]] = 1.0 if sent.lead is not None else 0.0
+    # The sentence itself: the same for every item.
+    F[:, :, col["specificity"]] = spec[:, None]
+    F[:, :, col["practiced"]] = practiced[:, None]
+    F[:, :, col["heading"]] = np.array([1.0 if s.is_heading else 0.0 for s in sentences])[:, None]
+    F[:, :, col["factor"]] = np.asarray(factors, dtype=float)[:, None]
+    F[:, :, col["length"]] = np.minimum(1.0, np.log1p([len(s.text) for s in sentences]) / 6.0)[:, None]
+    F[0, :, col["first"]] = 1.0
+    F[:, :, col["under_list"]] = np.array([0.0 if s.lead is None else 1.0 for s in sentences])[:, None]
+    for s in range(n_s):
         for k in marks[s].discounts:
-            row[:, col[f"mark:{mark_ids[k]}"]] = 1.0
+            F[s, :, col[f"mark:{mark_ids[k]}"]] = 1.0
     if names is None:
         return F
     out = np.zeros((n_s, n_i, len(names)))

@@ -111,6 +111,7 @@ class Text:
     names: list[str] = field(default_factory=list)  # the pair features' names
     kinds: list[str] = field(default_factory=list)  # each sentence's gold kind ('' when unknown)
     kind_only: bool = False  # a text of another rubric: it teaches the kind model only
+    mask: np.ndarray | None = None  # (sentences, items): 1 where a label is known (reviewed items), None for all
 
 
 @dataclass
@@ -179,7 +180,7 @@ def build_set(scorer, annotations: Path, root: Path, reviews: list | None = None
                 if it in items and source not in others:
                     y[i, items.index(it)] = v
             digest.update(f"{row['sid']}\t{row['key']}\t{sorted(g_items.items())}\t{kind}\t{veto}\n".encode())
-        texts_, pair = compiled_inputs(compiled, a, factors, marks, hits, items, names)
+        texts_, pair = compiled.judge_inputs(a, factors, marks, hits, items, names)
         keep = np.flatnonzero(known)
         texts.append(Text(source, source, source.startswith("seed/"), [texts_[k] for k in keep], pair[keep], y[keep],
                           [specificity(texts_[k]) for k in keep], names, [kind_of[k] for k in keep],
@@ -190,17 +191,14 @@ def build_set(scorer, annotations: Path, root: Path, reviews: list | None = None
     return TrainingSet(rubric_id, scorer.loaded.sha256, items, names, texts, digest.hexdigest())
 
 
-def compiled_inputs(compiled, a, factors, marks, hits, items, names):
-    return compiled.judge_inputs(a, factors, marks, hits, items, names)
-
-
 def review_text(compiled, rv: dict, items: list[str], names: list[str]) -> Text:
     """A reviewed workbench item as training pairs: a struck quote is a negative for its
-    criterion, an added quote a positive; other sentences are left out (nobody judged them)."""
+    criterion, an added quote a positive. Only those pairs carry a label (`mask`): nobody
+    judged the sentence's other items, nor the other sentences, which are left out."""
     a, factors, marks, hits = _analysis_inputs(compiled, rv["text"])
     sents = a.seg.sentences
     y = np.zeros((len(sents), len(items)))
-    known = np.zeros(len(sents), dtype=bool)
+    mask = np.zeros_like(y)
     for crit, spans, value in rv["marks"]:
         if crit not in items:
             continue
@@ -208,25 +206,14 @@ def review_text(compiled, rv: dict, items: list[str], names: list[str]) -> Text:
             for s in sents:
                 if s.start < end and start < s.end:
                     y[s.index, items.index(crit)] = value
-                    known[s.index] = True
-    texts_, pair = compiled_inputs(compiled, a, factors, marks, hits, items, names)
-    keep = np.flatnonzero(known)
-    # Only the reviewed pairs carry a label: every other item of such a sentence is unknown, so
-    # the rows keep only the judged item (others are masked by a weight of 0 in `design`).
-    mask = np.zeros_like(y)
-    for crit, spans, _ in rv["marks"]:
-        if crit in items:
-            for start, end in spans:
-                for s in sents:
-                    if s.start < end and start < s.end:
-                        mask[s.index, items.index(crit)] = 1.0
-    t = Text(rv["source"], rv["source"], False, [texts_[k] for k in keep], pair[keep], y[keep], names=names,
-             kinds=[""] * len(keep))
-    t.mask = mask[keep]  # type: ignore[attr-defined]
-    return t
+                    mask[s.index, items.index(crit)] = 1.0
+    texts_, pair = compiled.judge_inputs(a, factors, marks, hits, items, names)
+    keep = np.flatnonzero(mask.any(axis=1))
+    return Text(rv["source"], rv["source"], False, [texts_[k] for k in keep], pair[keep], y[keep], names=names,
+                kinds=[""] * len(keep), mask=mask[keep])
 
 
-def reviews_from(data_dir: Path, rubric_sha: str | None = None) -> list[dict]:
+def reviews_from(data_dir: Path) -> list[dict]:
     """Every reviewed workbench item's struck (0) and added (1) quotes, per criterion."""
     from ..web.store import WebStore
 
@@ -273,7 +260,7 @@ def design(texts: list[Text], space, n_items: int, p: Params, kind_probs: list[n
             continue
         x = space.transform(t.sentences)  # (S, V)
         S = x.shape[0]
-        cand = F.candidates(t.pair, t_names(t), p.candidates).reshape(-1)
+        cand = F.candidates(t.pair, t.names, p.candidates).reshape(-1)
         sent_of, item_of = np.divmod(np.flatnonzero(cand), n_items)
         n_pairs = len(sent_of)
         if n_pairs == 0:
@@ -296,17 +283,12 @@ def design(texts: list[Text], space, n_items: int, p: Params, kind_probs: list[n
             parts.append(csr_matrix(K))
         blocks.append(hstack(parts, format="csr"))
         y = t.y[sent_of, item_of]
-        m = getattr(t, "mask", None)
-        w = np.ones(n_pairs) if m is None else m[sent_of, item_of]
+        w = np.ones(n_pairs) if t.mask is None else t.mask[sent_of, item_of]
         ys.append(y)
         ws.append(w)
     from scipy.sparse import vstack
 
     return vstack(blocks, format="csr"), np.concatenate(ys), np.concatenate(ws)
-
-
-def t_names(t: Text) -> list[str]:
-    return t.names
 
 
 def _sentence_features(t: Text, wanted: list[str]) -> np.ndarray:
@@ -447,7 +429,7 @@ def quote_figures(preds: list[tuple[Text, np.ndarray]], show: float, accept: flo
     for t, P in preds:
         if seeds is not None and t.seed != seeds:
             continue
-        if getattr(t, "mask", None) is not None:
+        if t.mask is not None:
             continue
         for i in range(P.shape[1]):
             col = P[:, i]

@@ -83,8 +83,9 @@ def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[st
         notes.append("；".join(why.get(d, d) for d in e.discounts))
         seen.add(key)
     if c.quote_min:  # a judged item: its evidence is what the judge accepted; `considered`, what it did not
-        weak = c.considered if not shown else 0
-        more = len(c.evidence) - len(shown)
+        # No quote likely enough: the count of sentences that touch the item, never a weak quote.
+        weak = (len(c.evidence) + c.considered) if not shown else 0
+        more = len(c.evidence) - len(shown) if shown else 0
     else:
         weak = len(c.evidence) if not shown else 0
         more = len(c.evidence) - len(shown) - weak

@@ -90,7 +90,9 @@ def quotes(c: CriterionResult, why: dict[str, str] | None = None) -> list[Quote]
     and, from `why` (`ScoreResult.rubric.discounts`), the reasons it weighs less."""
     why = why or {}
     out = []
-    for e in sorted(c.evidence, key=lambda e: (e.start, e.end)):
+    # A judged item shows the sentences likely enough to quote (CriterionResult.quote_min), never a weak one.
+    likely = [e for e in c.evidence if e.probability is None or e.probability >= c.quote_min]
+    for e in sorted(likely, key=lambda e: (e.start, e.end)):
         terms = _terms(e.terms)
         for m in e.matches:
             terms += _terms(m.terms)
