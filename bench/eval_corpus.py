@@ -38,13 +38,15 @@ DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
 # `fresh` (073-124, readers C and D) by build 9855502; with `tune` they form the `pool` that
 # later changes were tuned on.
 SPLITS = {
+    "fresh3": {"fresh3"},
     "fresh2": {"fresh2"},
-    "pool": {"tune", "heldout", "fresh"},
+    "pool": {"tune", "heldout", "fresh", "fresh2"},
     "fresh": {"fresh"},
     "pool72": {"tune", "heldout"},
     "tune": {"tune"},
     "heldout": {"heldout"},
-    "all": {"tune", "heldout", "fresh", "fresh2"},
+    "annotated": {"tune", "heldout", "fresh", "fresh2"},
+    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3"},
 }
 
 
@@ -101,6 +103,22 @@ def baseline_counts(text: str, terms: set[str]) -> tuple[int, int]:
     return len(present), sum(text.count(t) for t in present)
 
 
+def bootstrap_difference(table: list[dict], n: int = 2000) -> tuple[float, float]:
+    """95 % interval of Spearman(civscore) − Spearman(terms) over texts resampled with replacement."""
+    import random
+
+    rng = random.Random(20261206)
+    diffs = []
+    for _ in range(n):
+        sample = [table[rng.randrange(len(table))] for _ in table]
+        d = spearman([r["tool"] for r in sample], [r["mean"] for r in sample]) - \
+            spearman([r["terms"] for r in sample], [r["mean"] for r in sample])
+        if d == d:
+            diffs.append(d)
+    diffs.sort()
+    return diffs[int(0.025 * len(diffs))], diffs[int(0.975 * len(diffs)) - 1]
+
+
 def cv_judges(chooser) -> dict[str, dict[str, object]]:
     """rubric id → text file → the judge trained without that text's fold (scorer.judge.train.folds)."""
     from scorer.judge import train as T
@@ -148,11 +166,11 @@ def with_judge(scorer, model) -> None:
         scorer.compiled.judge_model = model
 
 
-def sentence_gold() -> dict[str, dict[int, set[str]]]:
+def sentence_gold(folder: Path) -> dict[str, dict[int, set[str]]]:
     """file → sentence index → the items the annotation finds it evidences (gold ≥ 0.5)."""
     from scorer.judge.train import gold_labels
 
-    gold = gold_labels(EVAL / "annotation")
+    gold = gold_labels(folder)
     out: dict[str, dict[int, set[str]]] = defaultdict(dict)
     for sid, (items, _kind, _veto) in gold.items():
         src, _, idx = sid.rpartition("#")
@@ -183,7 +201,7 @@ def pair_key(rubric_id: str, criterion_id: str, quote: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="fresh2", choices=SPLITS)
+    ap.add_argument("--split", default="fresh3", choices=SPLITS)
     ap.add_argument("--per-text", action="store_true", help="print every text's figures")
     ap.add_argument("--evidence", action="store_true", help="also measure the precision of shown quotes")
     ap.add_argument("--export-unjudged", type=Path, help="write the shown (criterion, quote) pairs nobody judged yet")
@@ -199,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
 
     chooser = RubricChooser()  # the rubric by unit kind, as `civscore score` does without --rubric
     fold_judges = cv_judges(chooser) if args.cv else None
-    gold = sentence_gold() if args.sentence_gold else None
+    gold = sentence_gold(EVAL / ("annotation_fresh3" if args.split == "fresh3" else "annotation")) \
+        if args.sentence_gold else None
     gold_stats = {"shown": 0, "good": 0.0, "evidenced": 0, "covered": 0}
     dim_map = read_dimension_map()
 
@@ -256,14 +275,14 @@ def main(argv: list[str] | None = None) -> int:
             rec[f"terms_{d}"], rec[f"occ_{d}"] = baseline_counts(res.text, tc.get(d, set()))
         table.append(rec)
         if args.evidence or args.export_unjudged:
-            for dim in res.dimensions:
-                for c in dim.criteria:
-                    for e in c.shown():
-                        key = pair_key(rid, c.id, e.text)
-                        shown_pairs.append({
-                            "key": key, "file": s["file"], "rubric": rid, "criterion": c.id,
-                            "name": c.name, "quote": e.text, "judged": judged.get(key),
-                        })
+            # Every quote a scorecard shows: the criteria's and the 特色工作 items'.
+            for c in [c for dim in res.dimensions for c in dim.criteria] + list(res.bonus.items):
+                for e in c.shown():
+                    key = pair_key(rid, c.id, e.text)
+                    shown_pairs.append({
+                        "key": key, "file": s["file"], "kind": s["kind"], "rubric": rid, "criterion": c.id,
+                        "name": c.name, "quote": e.text, "judged": judged.get(key),
+                    })
 
     def col(name):
         return [r[name] for r in table]
@@ -283,6 +302,17 @@ def main(argv: list[str] | None = None) -> int:
         line += f"{spearman(col(f'terms_{d}'), col(f'mean_{d}')):>10.3f}{spearman(col(f'occ_{d}'), col(f'mean_{d}')):>10.3f}"
         line += f"{spearman(col(f'a_{d}'), col(f'b_{d}')):>10.3f}"
         print(line)
+    for kind in ("court", "other"):
+        part = [r for r in table if r["kind"] == kind]
+        if len(part) >= 3:
+            print(f"{'total, ' + kind + ' texts (' + str(len(part)) + ')':<26}"
+                  f"{spearman([r['tool'] for r in part], [r['mean'] for r in part]):>10.3f}"
+                  f"{spearman([r['terms'] for r in part], [r['mean'] for r in part]):>10.3f}"
+                  f"{spearman([r['occ'] for r in part], [r['mean'] for r in part]):>10.3f}"
+                  f"{spearman([r['a'] for r in part], [r['b'] for r in part]):>10.3f}")
+    lo, hi = bootstrap_difference(table)
+    print(f"civscore − terms on totals: {spearman(col('tool'), col('mean')) - spearman(col('terms'), col('mean')):+.3f} "
+          f"(paired bootstrap 95 % interval {lo:+.3f} … {hi:+.3f})")
     tp = sum(1 for r in table if r["veto_tool"] and r["veto_read"])
     fp = sum(1 for r in table if r["veto_tool"] and not r["veto_read"])
     fn = sum(1 for r in table if not r["veto_tool"] and r["veto_read"])
@@ -290,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     neg = [r for r in table if r["kind"] == "negative"]
     if neg:
         print(f"hard negatives: tool total ≤ 10 on {sum(1 for r in neg if r['tool'] <= 10)} of {len(neg)}")
+        if args.evidence:
+            print(f"hard negatives: {sum(1 for p in shown_pairs if p['kind'] == 'negative')} shown quotes in all")
     if gold is not None:
         g = gold_stats
         print(f"\nagainst the sentence annotations: shown quotes {g['shown']}, precision "
