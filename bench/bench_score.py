@@ -86,15 +86,23 @@ def main() -> None:
     text = ten_thousand_chars()
     scorer.score_text(text)  # warm-up
 
-    norm, analyze, total = [], [], []
+    norm, analyze, total, lcut = [], [], [], []
+    cpu_analyze, cpu_lcut = [], []
     for _ in range(args.repeat):
+        # The reference, in the same process on the same text, interleaved: a raw jieba.lcut.
+        c0, t0 = time.process_time(), time.perf_counter()
+        jieba.lcut(text)
+        lcut.append(time.perf_counter() - t0)
+        cpu_lcut.append(time.process_time() - c0)
         t0 = time.perf_counter()
         # What load_document does after reading the file: normalize, and a second
         # pass that keeps web bylines for the metadata.
         doc = document_from_text(text)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         scorer.score_document(doc)
         t2 = time.perf_counter()
+        cpu_analyze.append(time.process_time() - c1)
         norm.append(t1 - t0)
         analyze.append(t2 - t1)
         total.append(t2 - t0)
@@ -102,6 +110,9 @@ def main() -> None:
     print(f"  normalize + metadata {ms(norm)}")
     print(f"  analyze + score      {ms(analyze)}")
     print(f"  total                {ms(total)}   (target ≤ 30 ms)")
+    print(f"  jieba.lcut (reference) {ms(lcut)}")
+    print(f"  analyze + score / jieba.lcut: {statistics.median(analyze) / statistics.median(lcut):.2f}x (wall medians), "
+          f"{min(cpu_analyze) / min(cpu_lcut):.2f}x (CPU minima)   (target ≤ 1.0x)")
 
     print("\nper seed (analyze + score, median of 10)")
     for p in sorted((ROOT / "seeds").glob("*.txt")):
