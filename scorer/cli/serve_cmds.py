@@ -48,6 +48,11 @@ def serve(
     data: DataOpt = DEFAULT_DATA,
     login: Annotated[bool, typer.Option("--login", help="Require a login on loopback too.")] = False,
     max_size_mb: MaxSizeOpt = 20.0,
+    allowed_host: Annotated[
+        Optional[list[str]],
+        typer.Option("--allowed-host", help="A host name the workbench is reached by (repeatable); "
+                     "requests naming any other host are refused."),
+    ] = None,
     workers: Annotated[
         Optional[int], typer.Option("--workers", help="Scoring processes (default: one per core, at most 4; 0 scores in the server process).")
     ] = None,
@@ -81,7 +86,7 @@ def serve(
                f"{workers} 个评分进程；Ctrl-C 停止）", err=True)
     # jieba, both rubrics and the pages load before the first upload, not during it
     app = create_app(data, require_login=require_login, max_bytes=limit, warm=True, import_batch=False,
-                     score_workers=workers)
+                     score_workers=workers, bind=host, allowed_hosts=allowed_host or ())
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote as urlquote, urlencode
@@ -21,6 +22,7 @@ from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,6 +36,7 @@ from scorer.result import RubricInfo, ScoreResult
 from scorer.rubric import load_rubric
 
 from . import actions, evidence as ev
+from .guard import RequestGuard
 from .pool import AUTO, ScoringPool, load_scorer
 from .review import RubricRules, reviewed
 from .security import COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, verify_password
@@ -755,10 +758,13 @@ async def server_error(request: Request, exc) -> Response:
 
 
 def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-               warm: bool = False, import_batch: bool = True, score_workers: int = 0) -> Starlette:
+               warm: bool = False, import_batch: bool = True, score_workers: int = 0, bind: str = "127.0.0.1",
+               allowed_hosts: Sequence[str] = ()) -> Starlette:
     """The workbench over `data_dir`. `warm=True` loads the rubrics and compiles the pages
     now rather than on the first requests (civscore serve does). `score_workers` > 0 scores
-    uploads in that many worker processes; 0 scores in this process."""
+    uploads in that many worker processes; 0 scores in this process. `bind` is the address
+    the server listens on and `allowed_hosts` the names it is reached by besides localhost
+    (guard.RequestGuard refuses any other Host, and a foreign Origin on a POST)."""
     store = WebStore(data_dir)
     if import_batch:
         store.import_batch_results()
@@ -792,7 +798,8 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         w.pool.close()
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
-                    lifespan=lifespan)
+                    lifespan=lifespan,
+                    middleware=[Middleware(RequestGuard, bind=bind, names=tuple(allowed_hosts))])
     app.state.wb = w
     return app
 
