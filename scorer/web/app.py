@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -36,7 +37,7 @@ from scorer.result import RubricInfo, ScoreResult
 from scorer.rubric import load_rubric
 
 from . import actions, evidence as ev
-from .guard import RequestGuard
+from .guard import BodyLimit, BodyTooLarge, CappedMultiPartParser, FileTooLarge, RequestGuard
 from .pool import AUTO, ScoringPool, load_scorer
 from .review import RubricRules, reviewed
 from .security import COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, verify_password
@@ -239,10 +240,23 @@ def visible_item(request: Request, round_id: int, item_id: int, user: str):
     return rnd, item
 
 
+FORM_LIMIT = 1024 * 1024
+
+
+def body_limit(w: "Workbench", path: str) -> int:
+    """The most a request to `path` may send: an upload's files and fields, or a form."""
+    if path.startswith("/rounds/") and path.endswith("/upload"):
+        return w.max_bytes * MAX_FILES + FORM_LIMIT
+    return FORM_LIMIT
+
+
 async def checked_form(request: Request, *, files: bool = False):
-    """The posted form, after the CSRF check. Multipart bodies are size-limited."""
+    """The posted form, after the CSRF check. Bodies are size-limited as they stream in
+    (guard.BodyLimit, and each file by CappedMultiPartParser)."""
     w = wb(request)
-    limit = w.max_bytes * MAX_FILES + 1024 * 1024 if files else 1024 * 1024
+    limit = body_limit(w, request.url.path)
+    too_big = Refusal(413, "上传内容过大", "上传内容过大，未保存任何文件。"
+                      f"单个文件上限 {w.max_bytes / 2**20:.0f} MB，一次至多 {MAX_FILES} 个文件。")
     try:
         length = int(request.headers.get("content-length", "0"))
     except ValueError:
@@ -250,13 +264,24 @@ async def checked_form(request: Request, *, files: bool = False):
     if length > limit:
         raise Refusal(413, "上传内容过大", f"上传内容过大（{length / 2**20:.1f} MB），未保存任何文件。"
                       f"单个文件上限 {w.max_bytes / 2**20:.0f} MB，一次至多 {MAX_FILES} 个文件。")
+    multipart = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
     try:
-        form = await request.form(max_files=MAX_FILES if files else 0, max_fields=200,
-                                  max_part_size=w.max_bytes if files else 256 * 1024)
-    except HTTPException as e:
-        if "size" in str(e.detail).lower():
+        if files and multipart:
+            form = await CappedMultiPartParser(request.headers, request.stream(), max_files=MAX_FILES,
+                                               max_fields=200, max_part_size=256 * 1024,
+                                               max_file_size=w.max_bytes).parse()
+        else:
+            form = await request.form(max_files=MAX_FILES if files else 0, max_fields=200,
+                                      max_part_size=w.max_bytes if files else 256 * 1024)
+    except BodyTooLarge:
+        raise too_big from None
+    except FileTooLarge:
+        raise Refusal(413, "文件过大", f"文件过大：单个文件上限 {w.max_bytes / 2**20:.0f} MB，未保存任何文件。") from None
+    except (HTTPException, MultiPartException) as e:
+        detail = str(getattr(e, "detail", None) or getattr(e, "message", "") or e).lower()
+        if "size" in detail:
             raise Refusal(413, "文件过大", f"文件过大：单个文件上限 {w.max_bytes / 2**20:.0f} MB，未保存任何文件。") from None
-        if "files" in str(e.detail).lower():
+        if "files" in detail:
             raise Refusal(413, "文件过多", f"一次至多上传 {MAX_FILES} 个文件，未保存任何文件。") from None
         raise Refusal(400, "表单无效", "提交的表单格式不正确，未保存任何内容。") from None
     if not csrf_ok(session_of(request), form.get("csrf")):
@@ -799,7 +824,8 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
                     lifespan=lifespan,
-                    middleware=[Middleware(RequestGuard, bind=bind, names=tuple(allowed_hosts))])
+                    middleware=[Middleware(RequestGuard, bind=bind, names=tuple(allowed_hosts)),
+                                Middleware(BodyLimit, limit_for=lambda scope: body_limit(w, scope["path"]))])
     app.state.wb = w
     return app
 

@@ -8,6 +8,10 @@
 * A state-changing request (POST, PUT, PATCH, DELETE) that carries an Origin (every
   browser sends one) comes from the server's own origin. The CSRF token stays the
   main defence; this one needs no state.
+* A body is counted while it streams in, whatever Content-Length says (a chunked body
+  has none): past the route's limit `receive` raises `BodyTooLarge` and nothing more
+  is read. `CappedMultiPartParser` (Starlette's parser) stops each uploaded file at
+  the upload limit as it streams, so no temporary file grows past it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -134,3 +139,76 @@ async def _passed(scope: Scope, receive: Receive, send: Send) -> None:
 
 async def _discard(message) -> None:
     return None
+
+
+class BodyTooLarge(Exception):
+    """The request body went past its limit; `limit` is that limit in bytes."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"request body over {limit} bytes")
+
+
+class FileTooLarge(MultiPartException):
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"file over {limit} bytes")
+
+
+class BodyLimit:
+    """Counts the body as it is received; `limit_for(scope)` gives each request's limit."""
+
+    def __init__(self, app: ASGIApp, *, limit_for):
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        seen = 0
+        started = False
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def watched(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge as e:  # a route that did not say so itself
+            if started:
+                raise
+            await refusal(413, "提交内容过大", f"提交内容超过 {e.limit / 2**20:.1f} MB，未保存任何内容。")(
+                scope, receive, send)
+
+
+class CappedMultiPartParser(MultiPartParser):
+    """Starlette's multipart parser, with each file stopped at `max_file_size` bytes while it streams."""
+
+    def __init__(self, *args, max_file_size: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_file_size = max_file_size
+        self._file_bytes = 0
+
+    def on_part_begin(self) -> None:
+        super().on_part_begin()
+        self._file_bytes = 0
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._current_part.file is not None:
+            self._file_bytes += end - start
+            if self._file_bytes > self.max_file_size:
+                raise FileTooLarge(self.max_file_size)
+        super().on_part_data(data, start, end)
