@@ -249,3 +249,164 @@ def test_a_real_server_answers_413_to_a_chunked_body(live, route):
     finally:
         sock.close()
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+
+
+# -- 3. sessions end on the server: logout, a new password, a removed account --------------------
+
+
+def adduser(data, name: str, password: str, *extra: str):
+    from typer.testing import CliRunner
+
+    from scorer.cli import app as cli_app
+
+    res = CliRunner().invoke(cli_app, ["serve", "adduser", name, "--data", str(data), "--password-stdin", *extra],
+                             input=password + "\n")
+    assert res.exit_code == 0, res.output
+    return res
+
+
+@pytest.fixture()
+def accounts(data):
+    for name in ("张三", "李四"):
+        adduser(data, name, f"pw-{name}-secret")
+    return data
+
+
+def login(app, name: str, password: str | None = None) -> Reviewer:
+    rv = Reviewer(app)
+    r = rv.post("/login", {"name": name, "password": password or f"pw-{name}-secret", "next": "/"})
+    assert r.status_code == 200 and "评审批次" in r.text, r.text[:300]
+    return rv
+
+
+def replay(app, cookie: str) -> Reviewer:
+    """A second browser holding a cookie saved earlier."""
+    from scorer.web.security import COOKIE
+
+    other = Reviewer.__new__(Reviewer)
+    other.c = TestClient(app, base_url="http://127.0.0.1:8000")
+    other.c.cookies.set(COOKIE, cookie)
+    other.csrf = None
+    return other
+
+
+def saved_cookie(rv: Reviewer) -> str:
+    from scorer.web.security import COOKIE
+
+    return rv.c.cookies.get(COOKIE)
+
+
+@pytest.mark.parametrize("how", ["logout", "password", "deluser"])
+def test_a_saved_cookie_dies_with_its_session(accounts, how):
+    from typer.testing import CliRunner
+
+    from scorer.cli import app as cli_app
+
+    app = create_app(accounts, require_login=True)
+    a = login(app, "张三")
+    rid = a.new_round("张三的批次")
+    r = a.upload(rid, SEEDS[0].name, seed_bytes(0))
+    item = str(r.url.path)
+    page = a.get(item)
+    cookie, token = saved_cookie(a), a.csrf
+    # the saved cookie works while the session lives
+    assert replay(app, cookie).c.get(f"/rounds/{rid}/ranking.csv").status_code == 200
+    if how == "logout":
+        assert "登录评审工作台" in a.post("/logout", {}).text
+    elif how == "password":
+        adduser(accounts, "张三", "a-new-password")
+    else:
+        res = CliRunner().invoke(cli_app, ["serve", "deluser", "张三", "--data", str(accounts)])
+        assert res.exit_code == 0 and "sessions have ended" in res.output, res.output
+    old = replay(app, cookie)
+    r = old.c.get(f"/rounds/{rid}/ranking.csv", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    r = old.c.post(item + "/opinion", data={"csrf": token, "version": str(version_of(page.text)),
+                                            "opinion": "注销后写入", "reviewer": "", "checker": ""},
+                   follow_redirects=False)
+    assert r.status_code in (303, 403) and r.headers.get("location", "/login").startswith("/login")
+    assert opinions(accounts) == []
+    if how == "deluser":
+        rv = Reviewer(app)
+        r = rv.post("/login", {"name": "张三", "password": "pw-张三-secret"})
+        assert r.status_code == 401
+    elif how == "password":
+        login(app, "张三", "a-new-password")
+    # the other reviewer's session is untouched
+    b = login(app, "李四")
+    b2 = replay(app, saved_cookie(b))
+    assert b2.c.get("/", follow_redirects=False).status_code == 200
+
+
+def test_deluser_of_nobody_is_an_error(accounts):
+    from typer.testing import CliRunner
+
+    from scorer.cli import app as cli_app
+
+    res = CliRunner().invoke(cli_app, ["serve", "deluser", "王五", "--data", str(accounts)])
+    assert res.exit_code == 2 and "no reviewer named 王五" in res.output
+
+
+# -- 5. the data folder is owner-only; the signing secret is not in results.sqlite ----------------
+
+
+def test_the_data_folder_and_its_files_are_owner_only(data):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        app = create_app(data)
+        rv, rid, item, _ = one_item(app)
+        assert rv.get(item).status_code == 200
+    finally:
+        os.umask(old)
+    files = [data, data / "results.sqlite", data / "results.sqlite-wal", data / "results.sqlite-shm",
+             data / "uploads", data / "session.key", *(data / "uploads").iterdir()]
+    assert len(files) == 7
+    for p in files:
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode == (0o700 if p.is_dir() else 0o600), (p.name, oct(mode))
+
+
+def test_the_signing_secret_is_not_in_the_database(data):
+    import os
+    import stat
+
+    from scorer.web.security import COOKIE, Session, Signer
+
+    app = create_app(data)
+    rv = Reviewer(app)
+    db = sqlite3.connect(data / "results.sqlite")
+    try:
+        rows = db.execute("SELECT key, value FROM web_meta").fetchall()
+        # a database from before issue 20 kept it there: it is removed at the next start
+        db.execute("INSERT INTO web_meta (key, value) VALUES ('secret', ?)", ("ab" * 32,))
+        db.commit()
+    finally:
+        db.close()
+    assert all(k != "secret" for k, _ in rows)
+    key = bytes.fromhex((data / "session.key").read_text().strip())
+    assert rv.c.cookies.get(COOKIE) and Signer(key).load(rv.c.cookies.get(COOKIE)) is not None
+    create_app(data)
+    db = sqlite3.connect(data / "results.sqlite")
+    try:
+        assert db.execute("SELECT count(*) FROM web_meta WHERE key = 'secret'").fetchone()[0] == 0
+    finally:
+        db.close()
+    # a database that was copied around (without the key) signs nothing the server accepts
+    copied = Signer(bytes.fromhex("ab" * 32)).dump(Session.new("admin"))
+    assert Signer(key).load(copied) is None
+    assert stat.S_IMODE(os.stat(data / "session.key").st_mode) == 0o600
+
+
+def test_a_cookie_signed_with_the_right_key_still_needs_a_live_session(accounts):
+    """Even a reader of session.key cannot make a session: it must be recorded on the server."""
+    from scorer.web.security import COOKIE, Session, Signer
+
+    app = create_app(accounts, require_login=True)
+    key = bytes.fromhex((accounts / "session.key").read_text().strip())
+    forged = Signer(key).dump(Session.new("张三"))
+    rv = Reviewer(app)
+    rv.c.cookies.set(COOKIE, forged)
+    assert rv.c.get("/", follow_redirects=False).status_code == 303

@@ -1,9 +1,10 @@
-"""`civscore serve`: start the workbench; `serve adduser`, `serve assign`: accounts.
+"""`civscore serve`: start the workbench; `serve adduser`, `serve deluser`, `serve assign`: accounts.
 
     civscore serve                                   # http://127.0.0.1:8000/, no login
     civscore serve --host 0.0.0.0 --data /srv/review # login required, accounts needed first
     civscore serve adduser 张三 --data /srv/review    # asks for the password twice
     civscore serve assign 张三 3 --data /srv/review   # 张三 may open round 3
+    civscore serve deluser 张三 --data /srv/review    # remove the account; its sessions end
 
 Starlette and uvicorn are imported only when the server starts (the `web` extra).
 Its own Typer app, wired into the root group by `main`; it imports `common` and the
@@ -111,7 +112,20 @@ def adduser(
         fail("the password must have at least 8 characters")
     store = _store(data)
     new = store.add_user(name, hash_password(password), admin=admin)
-    typer.echo(f"{'added' if new else 'updated'} reviewer {name}{' (admin)' if admin else ''} in {store.path}")
+    typer.echo(f"{'added' if new else 'updated'} reviewer {name}{' (admin)' if admin else ''} in {store.path}"
+               + ("" if new else "; their sessions have ended"))
+
+
+@app.command("deluser")
+def deluser(
+    name: Annotated[str, typer.Argument(help="The reviewer's login name.")],
+    data: DataOpt = DEFAULT_DATA,
+) -> None:
+    """Remove a reviewer account: its sessions end at once; its reviews and changes stay."""
+    store = _store(data)
+    if not store.remove_user(name):
+        fail(f"no reviewer named {name}")
+    typer.echo(f"removed reviewer {name} from {store.path}; their sessions have ended")
 
 
 @app.command("assign")

@@ -40,7 +40,8 @@ from . import actions, evidence as ev
 from .guard import BodyLimit, BodyTooLarge, CappedMultiPartParser, FileTooLarge, RequestGuard
 from .pool import AUTO, ScoringPool, load_scorer
 from .review import RubricRules, reviewed
-from .security import COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, verify_password
+from .security import (COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, session_digest,
+                       verify_password)
 from .store import Item, StaleWrite, WebStore
 from .uploads import DEFAULT_MAX_BYTES, UploadRefused
 
@@ -190,7 +191,10 @@ def wb(request: Request) -> Workbench:
 def session_of(request: Request) -> Session:
     s = request.scope.get("civscore.session")
     if s is None:
-        s = wb(request).signer.load(request.cookies.get(COOKIE))
+        w = wb(request)
+        s = w.signer.load(request.cookies.get(COOKIE))
+        if s is not None and s.user and not (s.sid and w.store.session_live(session_digest(s.sid), s.user)):
+            s = None  # logged out, a new password, a removed account: the cookie is worth nothing
         if s is None:
             s = Session.new()
             request.scope["civscore.session.new"] = True
@@ -749,13 +753,18 @@ async def login(request: Request) -> Response:
                         error="bad-password")  # the sentence is in login.html.j2
     elif not name:
         return page(request, "login.html.j2", status=400, next=nxt, name=name, error="请填写您的姓名。")
-    set_session(request, Session.new(name))
+    s = Session.new(name)
+    w.store.add_session(session_digest(s.sid), name, s.exp)
+    set_session(request, s)
     return RedirectResponse(nxt, status_code=303)
 
 
 @handler
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    old = session_of(request)
+    if old.sid:
+        wb(request).store.end_session(session_digest(old.sid))
     set_session(request, Session.new())
     return RedirectResponse("/login" if wb(request).require_login else "/", status_code=303)
 

@@ -2,9 +2,12 @@
 
 * Passwords: `hashlib.scrypt` (n=2**14, r=8, p=1, 16-byte salt), stored as
   `scrypt$n$r$p$salt_hex$hash_hex`; compared in constant time.
-* Sessions: a cookie `civscore_session` holding JSON {user, csrf, exp}, signed
-  with HMAC-SHA256 under a secret kept in the database (created on first start).
-  HttpOnly, SameSite=Strict.
+* Sessions: a cookie `civscore_session` holding JSON {user, csrf, exp, sid}, signed
+  with HMAC-SHA256 under a secret kept in its own owner-only file beside the database
+  (`session.key`, created on first start; never in results.sqlite, which is exported
+  and copied). HttpOnly, SameSite=Strict. A logged-in session is also recorded on the
+  server (the sha256 of its random id, in `web_sessions`): logout, a new password and
+  removing the account delete it, and a cookie whose session is gone is worth nothing.
 * CSRF: every session carries a random token; every form posts it back as the
   field `csrf`, and a POST whose token is missing or wrong is refused before
   anything is read or stored.
@@ -52,10 +55,12 @@ class Session:
     user: str  # "" before a login (or before a local reviewer has given a name)
     csrf: str
     exp: int
+    sid: str = ""  # the server-side record of a logged-in session (web_sessions)
 
     @classmethod
     def new(cls, user: str = "") -> "Session":
-        return cls(user=user, csrf=secrets.token_urlsafe(24), exp=int(time.time()) + SESSION_SECONDS)
+        return cls(user=user, csrf=secrets.token_urlsafe(24), exp=int(time.time()) + SESSION_SECONDS,
+                   sid=secrets.token_urlsafe(24) if user else "")
 
 
 class Signer:
@@ -67,7 +72,7 @@ class Signer:
 
     def dump(self, s: Session) -> str:
         payload = base64.urlsafe_b64encode(
-            json.dumps({"u": s.user, "c": s.csrf, "e": s.exp}, ensure_ascii=True).encode()
+            json.dumps({"u": s.user, "c": s.csrf, "e": s.exp, "s": s.sid}, ensure_ascii=True).encode()
         ).decode().rstrip("=")
         return f"{payload}.{self._mac(payload.encode())}"
 
@@ -79,7 +84,7 @@ class Signer:
             return None
         try:
             d = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            s = Session(user=str(d["u"]), csrf=str(d["c"]), exp=int(d["e"]))
+            s = Session(user=str(d["u"]), csrf=str(d["c"]), exp=int(d["e"]), sid=str(d.get("s", "")))
         except (ValueError, KeyError, TypeError):
             return None
         if s.exp < time.time():
@@ -89,3 +94,8 @@ class Signer:
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:
     return bool(session and token and hmac.compare_digest(session.csrf, str(token)))
+
+
+def session_digest(sid: str) -> str:
+    """What the server keeps of a session id: its sha256 (a copy of the table opens nothing)."""
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()

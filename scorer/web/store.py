@@ -11,7 +11,13 @@ with the result JSON); the workbench adds tables prefixed `web_`:
     web_changes      every change: who, when, what, why, the value before and after
     web_users        reviewer accounts (scrypt hashes)
     web_assignments  which rounds a reviewer may open
-    web_meta         the session-signing secret
+    web_sessions     logged-in sessions (the sha256 of each id), so a logout, a new
+                     password or a removed account ends them on the server
+    web_meta         (no longer the session-signing secret: that is DATA/session.key)
+
+The data folder and everything the workbench writes in it are owner-only (0700
+folders, 0600 files: the database, its -wal and -shm, the uploads, the key), since
+the database holds the password hashes.
 
 A review is written only if the version the reviewer saw is still the current one
 (optimistic concurrency); otherwise `StaleWrite` carries the changes made since.
@@ -21,9 +27,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import secrets
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +99,13 @@ CREATE TABLE IF NOT EXISTS web_assignments (
     round_id INTEGER NOT NULL,
     PRIMARY KEY (user, round_id)
 );
+CREATE TABLE IF NOT EXISTS web_sessions (
+    digest     TEXT PRIMARY KEY,
+    user       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions (user);
 CREATE TABLE IF NOT EXISTS web_meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -154,16 +169,36 @@ class StaleWrite(Exception):
         super().__init__(f"stale write: now at version {current_version}")
 
 
+KEY_NAME = "session.key"
+UPLOADS = "uploads"
+
+
+def owner_only(path: Path) -> None:
+    """chmod 0700 for a folder, 0600 for a file (a link is left alone)."""
+    if path.is_symlink():
+        return
+    path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _touch_private(path: Path) -> None:
+    """Create an empty file readable by its owner only, unless it exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 class WebStore:
     def __init__(self, data_dir: str | Path):
         self.dir = Path(data_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = self.dir / DB_NAME
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         if self.path.exists() and not is_own_output(self.path):
             raise OutputError(self.path, "exists and was not written by civscore; refusing to write to it")
+        self.make_private()
         with ResultStore(self.path):  # the batch's own tables, its schema check
             pass
         with self.connect() as db:
@@ -171,6 +206,24 @@ class WebStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(web_reviews)")}
             if "withdrawn" not in columns:  # a database from before withdrawal
                 db.execute("ALTER TABLE web_reviews ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0")
+            # the signing secret lived here before issue 20; a copy of the database must not carry it
+            db.execute("DELETE FROM web_meta WHERE key = 'secret'")
+        self.make_private()
+
+    def make_private(self) -> None:
+        """The folder, the database (created 0600 before SQLite opens it, so its -wal and
+        -shm, which SQLite creates with the database's mode, are 0600 too), the uploads
+        and the key: readable by the owner only."""
+        owner_only(self.dir)
+        _touch_private(self.path)
+        for p in (self.path, self.dir / (DB_NAME + "-wal"), self.dir / (DB_NAME + "-shm"), self.dir / KEY_NAME):
+            if p.exists():
+                owner_only(p)
+        uploads = self.dir / UPLOADS
+        if uploads.is_dir():
+            owner_only(uploads)
+            for p in uploads.iterdir():
+                owner_only(p)
 
     @contextmanager
     def connect(self):
@@ -200,22 +253,78 @@ class WebStore:
     # -- meta ------------------------------------------------------------------------
 
     def secret(self) -> bytes:
+        """The session-signing secret, from DATA/session.key (0600; made on first use)."""
+        key = self.dir / KEY_NAME
+        try:
+            fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            owner_only(key)
+            value = bytes.fromhex(key.read_text(encoding="ascii").strip())
+            if len(value) >= 32:
+                return value
+            raise OutputError(key, "is not a session key civscore wrote; remove it to make a new one") from None
+        value = secrets.token_bytes(32)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(value.hex() + "\n")
+        return value
+
+    # -- sessions --------------------------------------------------------------------
+
+    def add_session(self, digest: str, user: str, expires_at: int) -> None:
         with self.connect() as db:
-            db.execute("INSERT OR IGNORE INTO web_meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
-            return bytes.fromhex(db.execute("SELECT value FROM web_meta WHERE key = 'secret'").fetchone()[0])
+            db.execute("DELETE FROM web_sessions WHERE expires_at < ?", (int(time.time()),))
+            db.execute("INSERT OR REPLACE INTO web_sessions (digest, user, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                       (digest, user, utc_now(), expires_at))
+
+    def session_live(self, digest: str, user: str) -> bool:
+        with self.connect() as db:
+            return db.execute("SELECT 1 FROM web_sessions WHERE digest = ? AND user = ? AND expires_at >= ?",
+                              (digest, user, int(time.time()))).fetchone() is not None
+
+    def end_session(self, digest: str) -> None:
+        with self.connect() as db:
+            db.execute("DELETE FROM web_sessions WHERE digest = ?", (digest,))
+
+    def end_sessions(self, user: str) -> int:
+        """End every session of `user` (a new password, a removed account); how many there were."""
+        with self.connect() as db:
+            return db.execute("DELETE FROM web_sessions WHERE user = ?", (user,)).rowcount
 
     # -- users -----------------------------------------------------------------------
 
     def add_user(self, name: str, pw_hash: str, *, admin: bool = False) -> bool:
-        """Create or reset an account; True when it is new."""
+        """Create or reset an account; True when it is new. A new password ends the
+        account's sessions."""
         with self.connect() as db:
-            new = db.execute("SELECT 1 FROM web_users WHERE name = ?", (name,)).fetchone() is None
-            db.execute(
-                "INSERT INTO web_users (name, pw_hash, admin, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET pw_hash = excluded.pw_hash, admin = excluded.admin",
-                (name, pw_hash, int(admin), utc_now()),
-            )
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                new = db.execute("SELECT 1 FROM web_users WHERE name = ?", (name,)).fetchone() is None
+                db.execute(
+                    "INSERT INTO web_users (name, pw_hash, admin, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET pw_hash = excluded.pw_hash, admin = excluded.admin",
+                    (name, pw_hash, int(admin), utc_now()),
+                )
+                db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
             return new
+
+    def remove_user(self, name: str) -> bool:
+        """Remove an account, its assignments and its sessions; False when there was none.
+        What the reviewer wrote (reviews, the change log) stays, under their name."""
+        with self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                gone = db.execute("DELETE FROM web_users WHERE name = ?", (name,)).rowcount
+                db.execute("DELETE FROM web_assignments WHERE user = ?", (name,))
+                db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return bool(gone)
 
     def user(self, name: str) -> tuple[str, bool] | None:
         with self.connect() as db:
