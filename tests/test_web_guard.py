@@ -410,3 +410,54 @@ def test_a_cookie_signed_with_the_right_key_still_needs_a_live_session(accounts)
     rv = Reviewer(app)
     rv.c.cookies.set(COOKIE, forged)
     assert rv.c.get("/", follow_redirects=False).status_code == 303
+
+
+# -- 4. login is throttled per account and per address; failures go to the audit log -------------
+
+
+def from_address(app, address: str) -> Reviewer:
+    rv = Reviewer.__new__(Reviewer)
+    rv.c = TestClient(app, base_url="http://127.0.0.1:8000", client=(address, 50000))
+    rv.csrf = None
+    rv.get("/login")
+    return rv
+
+
+def test_login_is_throttled_per_account(accounts):
+    from scorer.web.app import THROTTLE_PER_ACCOUNT
+    from scorer.web.store import WebStore
+
+    app = create_app(accounts, require_login=True)
+    guesser = from_address(app, "10.0.0.7")
+    for i in range(THROTTLE_PER_ACCOUNT):
+        assert guesser.post("/login", {"name": "张三", "password": f"guess-{i}"}).status_code == 401
+    # the right password, even from another address, is refused now: 429, not logged in
+    owner = from_address(app, "10.0.0.8")
+    r = owner.post("/login", {"name": "张三", "password": "pw-张三-secret"})
+    assert r.status_code == 429 and "登录失败次数过多" in r.text and r.headers["retry-after"]
+    assert owner.c.get("/", follow_redirects=False).status_code == 303
+    # another account from the guesser's address is not locked out by 张三's failures
+    assert from_address(app, "10.0.0.7").post("/login", {"name": "李四", "password": "pw-李四-secret"}).status_code == 200
+    log = WebStore(accounts).audit_log()
+    failed = [row for row in log if row[1] == "login-failed"]
+    assert [(u, a) for _, _, u, a in failed] == [("张三", "10.0.0.7")] * THROTTLE_PER_ACCOUNT
+    assert ("login-throttled", "张三", "10.0.0.8") in [(e, u, a) for _, e, u, a in log]
+    assert ("login", "李四", "10.0.0.7") in [(e, u, a) for _, e, u, a in log]
+    # when the window has passed, the right password works again
+    db = sqlite3.connect(accounts / "results.sqlite")
+    db.execute("UPDATE web_audit SET epoch = epoch - 16 * 60")
+    db.commit()
+    db.close()
+    assert owner.post("/login", {"name": "张三", "password": "pw-张三-secret"}).status_code == 200
+
+
+def test_login_is_throttled_per_address(accounts):
+    from scorer.web.app import THROTTLE_PER_ADDRESS
+
+    app = create_app(accounts, require_login=True)
+    guesser = from_address(app, "10.0.0.9")
+    for i in range(THROTTLE_PER_ADDRESS):  # a different name each time: no account reaches its limit
+        assert guesser.post("/login", {"name": f"user{i}", "password": "guess"}).status_code == 401
+    r = guesser.post("/login", {"name": "李四", "password": "pw-李四-secret"})
+    assert r.status_code == 429
+    assert from_address(app, "10.0.0.10").post("/login", {"name": "李四", "password": "pw-李四-secret"}).status_code == 200

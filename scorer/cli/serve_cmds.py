@@ -101,9 +101,14 @@ def adduser(
     """Create a reviewer account, or set a new password for one."""
     from ..web.security import hash_password
 
+    import unicodedata
+
+    from ..errors import BIDI_CONTROLS
+
     name = name.strip()
-    if not name or len(name) > 60 or any(ord(c) < 32 for c in name):
-        fail("the name must be 1-60 printable characters")
+    if not name or len(name) > 60 or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI_CONTROLS
+                                         for c in name):
+        fail("the name must be 1-60 printable characters (no control or bidi characters)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

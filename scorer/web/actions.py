@@ -8,6 +8,7 @@ what makes every change undoable.
 
 from __future__ import annotations
 
+from scorer.errors import BIDI_CONTROLS
 from scorer.result import ScoreResult
 
 from . import evidence as ev
@@ -64,9 +65,21 @@ def set_slot(state: ReviewState, target: str, value) -> ReviewState:
     return s
 
 
+def clean(text: str | None, limit: int, *, one_line: bool = False) -> str:
+    """What a reviewer typed, as it is kept: no control characters (newlines and tabs only
+    in a multi-line text), no bidi controls (U+202E and its kind would reorder a name or a
+    reason on the page and the scorecard), at most `limit` characters."""
+    text = (text or "").replace("\r\n", "\n")
+    keep = "" if one_line else "\n\t"
+    text = "".join(ch if ch in keep or (ord(ch) >= 32 and ord(ch) != 127 and not 0x80 <= ord(ch) < 0xA0) else
+                   (" " if ch in "\n\t\r" else "") for ch in text if ch not in BIDI_CONTROLS)
+    if one_line:
+        text = " ".join(text.split())
+    return text.strip()[:limit]
+
+
 def _clean(text: str | None, limit: int) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
-    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)[:limit]
+    return clean(text, limit)
 
 
 def _criterion(result: ScoreResult, crit_id: str) -> ev.CriterionRef:
@@ -181,8 +194,8 @@ def dismiss_veto(result, state, key, reason, *, restore: bool = False):
 def set_opinion(state, opinion, reviewer, checker):
     target = "opinion"
     before = get_slot(state, target)
-    value = {"opinion": _clean(opinion, MAX_OPINION), "reviewer": _clean(reviewer, 60).replace("\n", " "),
-             "checker": _clean(checker, 60).replace("\n", " ")}
+    value = {"opinion": _clean(opinion, MAX_OPINION), "reviewer": clean(reviewer, 60, one_line=True),
+             "checker": clean(checker, 60, one_line=True)}
     if value == before:
         raise Refused("评审意见没有变化。")
     new = set_slot(state, target, value)

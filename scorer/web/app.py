@@ -184,6 +184,11 @@ class Refusal(Exception):
         self.status, self.title, self.message = status, title, message
 
 
+def clean_line(text: str, limit: int) -> str:
+    """A name typed into a form: one line, no control or bidi characters."""
+    return actions.clean(text, limit, one_line=True)
+
+
 def wb(request: Request) -> Workbench:
     return request.app.state.wb
 
@@ -354,7 +359,7 @@ async def home(request: Request) -> Response:
 async def create_round(request: Request) -> Response:
     user = current_user(request)
     form = await checked_form(request)
-    name = " ".join(str(form.get("name", "")).split())[:80]
+    name = clean_line(str(form.get("name", "")), 80)
     rubric = str(form.get("rubric", DEFAULT_RUBRIC))
     if not name:
         raise Refusal(400, "请填写批次名称", "请填写评审批次的名称，例如“2026年度初评”。")
@@ -738,19 +743,42 @@ async def login_form(request: Request) -> Response:
     return page(request, "login.html.j2", next=_safe_next(request.query_params.get("next")), error=None, name="")
 
 
+# Login throttle (issue 20.4): failures are counted in the audit log, per account (since its
+# last login) and per address, over a sliding window; past either limit, logins are refused
+# without looking at the password until the window has passed.
+THROTTLE_WINDOW = 15 * 60
+THROTTLE_PER_ACCOUNT = 5
+THROTTLE_PER_ADDRESS = 20
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
 @handler
 async def login(request: Request) -> Response:
     w = wb(request)
     form = await checked_form(request)
-    name = str(form.get("name", "")).strip()[:60]
+    name = clean_line(str(form.get("name", "")), 60)
     password = str(form.get("password", ""))[:200]
     nxt = _safe_next(form.get("next"))
     if w.require_login:
+        address = client_address(request)
+        throttled = await run_in_threadpool(
+            lambda: w.store.recent_failures(user=name, seconds=THROTTLE_WINDOW) >= THROTTLE_PER_ACCOUNT
+            or w.store.recent_failures(address=address, seconds=THROTTLE_WINDOW) >= THROTTLE_PER_ADDRESS)
+        if throttled:
+            await run_in_threadpool(w.store.audit, "login-throttled", name, address)
+            response = page(request, "login.html.j2", status=429, next=nxt, name=name, error="throttled")
+            response.headers["Retry-After"] = str(THROTTLE_WINDOW)
+            return response
         account = w.store.user(name) if name else None
         ok = await run_in_threadpool(verify_password, password, account[0] if account else DUMMY_HASH)
         if not (account and ok):
+            await run_in_threadpool(w.store.audit, "login-failed", name, address)
             return page(request, "login.html.j2", status=401, next=nxt, name=name,
                         error="bad-password")  # the sentence is in login.html.j2
+        await run_in_threadpool(w.store.audit, "login", name, address)
     elif not name:
         return page(request, "login.html.j2", status=400, next=nxt, name=name, error="请填写您的姓名。")
     s = Session.new(name)

@@ -13,6 +13,8 @@ with the result JSON); the workbench adds tables prefixed `web_`:
     web_assignments  which rounds a reviewer may open
     web_sessions     logged-in sessions (the sha256 of each id), so a logout, a new
                      password or a removed account ends them on the server
+    web_audit        logins, failed logins and throttled ones: when, who, from where (the
+                     login throttle counts failures here)
     web_meta         (no longer the session-signing secret: that is DATA/session.key)
 
 The data folder and everything the workbench writes in it are owner-only (0700
@@ -106,6 +108,16 @@ CREATE TABLE IF NOT EXISTS web_sessions (
     expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions (user);
+CREATE TABLE IF NOT EXISTS web_audit (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    epoch   INTEGER NOT NULL,
+    event   TEXT NOT NULL,
+    user    TEXT NOT NULL,
+    address TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_audit_user ON web_audit (event, user, epoch);
+CREATE INDEX IF NOT EXISTS web_audit_address ON web_audit (event, address, epoch);
 CREATE TABLE IF NOT EXISTS web_meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -289,6 +301,30 @@ class WebStore:
         """End every session of `user` (a new password, a removed account); how many there were."""
         with self.connect() as db:
             return db.execute("DELETE FROM web_sessions WHERE user = ?", (user,)).rowcount
+
+    # -- audit log -------------------------------------------------------------------
+
+    def audit(self, event: str, user: str, address: str) -> None:
+        with self.connect() as db:
+            db.execute("INSERT INTO web_audit (at, epoch, event, user, address) VALUES (?, ?, ?, ?, ?)",
+                       (utc_now(), int(time.time()), event, user, address))
+
+    def recent_failures(self, *, user: str | None = None, address: str | None = None, seconds: int) -> int:
+        """Failed logins within `seconds`: for an account (since its last login), or from an address."""
+        since = int(time.time()) - seconds
+        with self.connect() as db:
+            if user is not None:
+                last = db.execute("SELECT max(epoch) FROM web_audit WHERE event = 'login' AND user = ?",
+                                  (user,)).fetchone()[0] or 0
+                return db.execute("SELECT count(*) FROM web_audit WHERE event = 'login-failed' AND user = ? "
+                                  "AND epoch >= ? AND epoch >= ?", (user, since, last)).fetchone()[0]
+            return db.execute("SELECT count(*) FROM web_audit WHERE event = 'login-failed' AND address = ? "
+                              "AND epoch >= ?", (address, since)).fetchone()[0]
+
+    def audit_log(self) -> list[tuple[str, str, str, str]]:
+        """(at, event, user, address), oldest first."""
+        with self.connect() as db:
+            return db.execute("SELECT at, event, user, address FROM web_audit ORDER BY id").fetchall()
 
     # -- users -----------------------------------------------------------------------
 
