@@ -461,3 +461,158 @@ def test_login_is_throttled_per_address(accounts):
     r = guesser.post("/login", {"name": "李四", "password": "pw-李四-secret"})
     assert r.status_code == 429
     assert from_address(app, "10.0.0.10").post("/login", {"name": "李四", "password": "pw-李四-secret"}).status_code == 200
+
+
+# -- 8. small ones ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cookie", ["é", "abc.ü", "x.y.z", "." * 10, "eyJ1IjoxfQ.bad", "%FF%FE.%00",
+                                    "e30.aGVsbG8", "bm90IGpzb24.x" * 3])
+@pytest.mark.parametrize("login_mode", [False, True])
+def test_a_malformed_cookie_is_no_session_not_a_500(accounts, cookie, login_mode):
+    from scorer.web.security import COOKIE
+
+    app = create_app(accounts, require_login=login_mode)
+    c = TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=False)
+    raw = f"{COOKIE}={cookie}".encode("utf-8")  # what a browser could send, byte for byte
+    for url in ("/", "/rounds/1", "/login", "/static/web.css", "/nowhere"):
+        r = c.get(url, headers={"cookie": raw}, follow_redirects=False)
+        assert r.status_code in (200, 303, 404), (url, r.status_code)
+        assert r.headers["x-content-type-options"] == "nosniff"
+        if url != "/static/web.css":
+            assert r.headers["x-frame-options"] == "DENY"
+    r = c.post("/rounds", data={"name": "x", "csrf": "x"}, headers={"cookie": raw},
+               follow_redirects=False)
+    assert r.status_code in (303, 403)
+
+
+def test_the_error_page_keeps_its_headers_when_the_page_fails(app, monkeypatch):
+    from scorer.web import app as web_app
+
+    def broken(*a, **kw):
+        raise RuntimeError("template broke")
+
+    c = TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=False)
+    monkeypatch.setattr(web_app, "page", broken)
+    r = c.get("/")
+    assert r.status_code == 500 and "内部错误" in r.text
+    assert r.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_ids_past_sqlites_range_are_404(app):
+    rv, rid, item, page = one_item(app)
+    big = str(2**63)
+    huge = "9" * 40
+    for url in (f"/rounds/{big}", f"/rounds/{huge}", f"/rounds/{rid}/items/{big}", f"/rounds/{big}/items/1",
+                f"/rounds/{huge}/ranking.csv", f"/rounds/{huge}/overview.pdf", f"/rounds/{rid}/items/{huge}/scorecard.pdf"):
+        r = rv.c.get(url)
+        assert r.status_code == 404 and "页面不存在" in r.text, url
+    for url in (f"/rounds/{big}/upload", f"/rounds/{rid}/items/{huge}/opinion"):
+        assert rv.post(url, {"version": "0"}).status_code == 404, url
+    r = rv.post(item + "/undo", {"version": str(version_of(page.text)), "change": huge})
+    assert r.status_code == 400 and "没有这条修改记录" in r.text
+    r = rv.post(item + "/opinion", {"version": huge, "opinion": "x", "reviewer": "", "checker": ""})
+    assert r.status_code == 409
+
+
+BIDI = "\u202e\u2066\u200f\u061c"
+
+
+def test_bidi_controls_are_dropped_from_what_reviewers_type(app, data):
+    rv = Reviewer(app)
+    rid = rv.new_round(f"批次{BIDI[0]}甲{BIDI[1]}")
+    assert "批次甲" in rv.get("/").text and BIDI[0] not in rv.get("/").text
+    r = rv.upload(rid, SEEDS[0].name, seed_bytes(0))
+    item = str(r.url.path)
+    page = rv.get(item).text
+    r = rv.post(item + "/opinion", {"version": str(version_of(page)), "opinion": f"同意{BIDI}。",
+                                    "reviewer": f"王{BIDI[0]}五", "checker": f"赵{BIDI[2]}六"})
+    assert r.status_code == 200
+    r = rv.post(item + "/withdraw", {"version": str(version_of(r.text)), "reason": f"重复{BIDI[3]}上传"})
+    assert r.status_code == 200
+    # a name given at the local login
+    other = Reviewer(app)
+    other.post("/login", {"name": f"李{BIDI[0]}四"})
+    assert "李四" in other.get("/").text
+    db = sqlite3.connect(data / "results.sqlite")
+    try:
+        stored = " ".join(str(v) for row in db.execute("SELECT * FROM web_changes") for v in row)
+        stored += " ".join(str(v) for row in db.execute("SELECT * FROM web_reviews") for v in row)
+        stored += " ".join(str(v) for row in db.execute("SELECT name FROM web_rounds") for v in row)
+    finally:
+        db.close()
+    assert "同意。" in stored and "王五" in stored and "赵六" in stored and "重复上传" in stored
+    assert not any(ch in stored for ch in BIDI)
+
+
+def test_adduser_refuses_bidi_in_a_name(tmp_path):
+    from typer.testing import CliRunner
+
+    from scorer.cli import app as cli_app
+
+    res = CliRunner().invoke(cli_app, ["serve", "adduser", f"张{BIDI[0]}三", "--data", str(tmp_path),
+                                       "--password-stdin"], input="long-enough-pw\n")
+    assert res.exit_code == 2 and "bidi" in res.output
+
+
+def test_review_pages_and_pdfs_are_not_stored(app):
+    rv, rid, item, _ = one_item(app)
+    for url in ("/", f"/rounds/{rid}", item, item + "/scorecard.pdf", f"/rounds/{rid}/ranking.csv",
+                f"/rounds/{rid}/ranking.xlsx", "/login"):
+        r = rv.c.get(url)
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store", url
+
+
+def test_serve_over_tls_sets_secure_cookies(tmp_path):
+    """`civscore serve --ssl-certfile --ssl-keyfile` (uvicorn's TLS) on a loopback port: HTTPS, and
+    the session cookie is Secure."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(tmp_path / "serve.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "scorer", "serve", "--data", str(tmp_path / "data"), "--port",
+                             str(port), "--workers", "0", "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # bounded by the deadline
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                time.sleep(0.2)
+        r = httpx.get(f"https://127.0.0.1:{port}/", verify=str(cert), timeout=60)
+        assert r.status_code == 200 and "评审批次" in r.text
+        cookie = r.headers["set-cookie"].lower()
+        assert "secure" in cookie and "httponly" in cookie
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=10)  # no clear-text HTTP on the TLS port
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+
+
+def test_serve_takes_a_certificate_with_its_key(tmp_path):
+    from typer.testing import CliRunner
+
+    from scorer.cli import app as cli_app
+
+    res = CliRunner().invoke(cli_app, ["serve", "--data", str(tmp_path), "--ssl-certfile", str(tmp_path / "c.pem")])
+    assert res.exit_code == 2 and "go together" in res.output
+    res = CliRunner().invoke(cli_app, ["serve", "--data", str(tmp_path), "--ssl-certfile", str(tmp_path / "c.pem"),
+                                       "--ssl-keyfile", str(tmp_path / "k.pem")])
+    assert res.exit_code == 2 and "no such file" in res.output

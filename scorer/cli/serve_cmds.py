@@ -54,6 +54,13 @@ def serve(
         typer.Option("--allowed-host", help="A host name the workbench is reached by (repeatable); "
                      "requests naming any other host are refused."),
     ] = None,
+    ssl_certfile: Annotated[
+        Optional[Path], typer.Option("--ssl-certfile", help="Serve HTTPS with this certificate (PEM); needs --ssl-keyfile.")
+    ] = None,
+    ssl_keyfile: Annotated[Optional[Path], typer.Option("--ssl-keyfile", help="The certificate's private key (PEM).")] = None,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="Mark the session cookie Secure: a TLS proxy in front serves HTTPS.")
+    ] = False,
     workers: Annotated[
         Optional[int], typer.Option("--workers", help="Scoring processes (default: one per core, at most 4; 0 scores in the server process).")
     ] = None,
@@ -80,15 +87,27 @@ def serve(
             f"serving on {host} requires a login, and {store.path} has no reviewer accounts yet: "
             f"run `civscore serve adduser NAME --data {data}` first"
         )
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        fail("--ssl-certfile and --ssl-keyfile go together")
+    for f in (ssl_certfile, ssl_keyfile):
+        if f is not None and not f.is_file():
+            fail("no such file", f)
+    tls = ssl_certfile is not None
     limit = max_bytes(max_size_mb)
     store.import_batch_results()
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
+    if not is_loopback(host) and not tls and not secure_cookies:
+        typer.echo("warning: serving without TLS on a network address: passwords and session cookies travel in "
+                   "clear text; give --ssl-certfile/--ssl-keyfile, or put a TLS proxy in front (see README)",
+                   err=True)
+    typer.echo(f"评审工作台：{'https' if tls else 'http'}://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
                f"{workers} 个评分进程；Ctrl-C 停止）", err=True)
     # jieba, both rubrics and the pages load before the first upload, not during it
     app = create_app(data, require_login=require_login, max_bytes=limit, warm=True, import_batch=False,
-                     score_workers=workers, bind=host, allowed_hosts=allowed_host or ())
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+                     score_workers=workers, bind=host, allowed_hosts=allowed_host or (),
+                     secure_cookies=tls or secure_cookies)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                ssl_certfile=str(ssl_certfile) if tls else None, ssl_keyfile=str(ssl_keyfile) if tls else None)
 
 
 @app.command("adduser")

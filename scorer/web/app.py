@@ -91,6 +91,7 @@ class Workbench:
     require_login: bool
     max_bytes: int = DEFAULT_MAX_BYTES
     score_workers: int = 0
+    secure_cookies: bool = False  # served over TLS (by uvicorn or a proxy in front): Secure cookies
     signer: Signer = field(init=False)
     pool: ScoringPool = field(init=False)
     env: Environment = field(init=False)
@@ -314,9 +315,11 @@ def finish(request: Request, response: Response) -> Response:
     if request.scope.get("civscore.session.new"):
         s = session_of(request)
         response.set_cookie(COOKIE, wb(request).signer.dump(s), max_age=SESSION_SECONDS, httponly=True,
-                            samesite="strict", secure=False, path="/")
+                            samesite="strict", secure=wb(request).secure_cookies, path="/")
     for k, v in SECURITY_HEADERS.items():
         response.headers.setdefault(k, v)
+    # review pages, rankings and PDFs are not for a shared cache or the back button after logout
+    response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -337,11 +340,23 @@ def handler(fn):
     return endpoint
 
 
-def int_param(request: Request, name: str) -> int:
+SQL_INT_MAX = 2**63 - 1
+
+
+def sql_int(value) -> int | None:
+    """`value` as an integer SQLite can hold (ids, versions), or None."""
     try:
-        return int(request.path_params[name])
-    except (KeyError, ValueError):
-        raise Refusal(404, "页面不存在", "页面不存在。") from None
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return n if -SQL_INT_MAX - 1 <= n <= SQL_INT_MAX else None
+
+
+def int_param(request: Request, name: str) -> int:
+    n = sql_int(request.path_params.get(name))
+    if n is None:  # past SQLite's integer range too: no such page, not an error
+        raise Refusal(404, "页面不存在", "页面不存在。")
+    return n
 
 
 # -- pages -------------------------------------------------------------------------------
@@ -502,9 +517,8 @@ async def _apply(request: Request, make) -> Response:
     form = await checked_form(request)
     w = wb(request)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
-    try:
-        seen = int(values.get("version", ""))
-    except ValueError:
+    seen = sql_int(values.get("version", ""))
+    if seen is None:
         seen = -1
     if seen != version:
         # Someone else wrote since this reviewer loaded the page: refuse, and say who changed what.
@@ -590,10 +604,8 @@ async def undo(request: Request) -> Response:
     iid = int_param(request, "iid")
 
     def make(r, s, v):
-        try:
-            change = wb(request).store.change(iid, int(v.get("change", "")))
-        except ValueError:
-            change = None
+        cid = sql_int(v.get("change", ""))
+        change = wb(request).store.change(iid, cid) if cid is not None else None
         if change is None:
             raise actions.Refused("没有这条修改记录。")
         v["_undoes"] = str(change.id)
@@ -815,22 +827,31 @@ async def not_found(request: Request, exc) -> Response:
 
 
 async def server_error(request: Request, exc) -> Response:
-    return finish(request, page(request, "message.html.j2", status=500, title="内部错误",
-                                message="处理时出错，未保存本次修改。请稍后重试，或联系管理员查看日志。"))
+    message = "处理时出错，未保存本次修改。请稍后重试，或联系管理员查看日志。"
+    try:
+        return finish(request, page(request, "message.html.j2", status=500, title="内部错误", message=message))
+    except Exception:  # the page itself failed: a plain one, still with the security headers
+        response = HTMLResponse(f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>内部错误</title>'
+                                f"<h1>内部错误</h1><p>{message}</p></html>", status_code=500)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers[k] = v
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
                warm: bool = False, import_batch: bool = True, score_workers: int = 0, bind: str = "127.0.0.1",
-               allowed_hosts: Sequence[str] = ()) -> Starlette:
+               allowed_hosts: Sequence[str] = (), secure_cookies: bool = False) -> Starlette:
     """The workbench over `data_dir`. `warm=True` loads the rubrics and compiles the pages
     now rather than on the first requests (civscore serve does). `score_workers` > 0 scores
     uploads in that many worker processes; 0 scores in this process. `bind` is the address
     the server listens on and `allowed_hosts` the names it is reached by besides localhost
-    (guard.RequestGuard refuses any other Host, and a foreign Origin on a POST)."""
+    (guard.RequestGuard refuses any other Host, and a foreign Origin on a POST).
+    `secure_cookies` marks the session cookie Secure (the page is served over TLS)."""
     store = WebStore(data_dir)
     if import_batch:
         store.import_batch_results()
-    w = Workbench(store, require_login, max_bytes, score_workers)
+    w = Workbench(store, require_login, max_bytes, score_workers, secure_cookies)
     if warm:
         w.warm()
     routes = [

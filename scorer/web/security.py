@@ -77,15 +77,18 @@ class Signer:
         return f"{payload}.{self._mac(payload.encode())}"
 
     def load(self, cookie: str | None) -> Session | None:
-        if not cookie or "." not in cookie or len(cookie) > 4096:
+        """The session a cookie holds, or None: for any cookie at all (malformed, not ASCII,
+        forged, expired), never an exception."""
+        if not cookie or not isinstance(cookie, str) or "." not in cookie or len(cookie) > 4096 \
+                or not cookie.isascii():
             return None
         payload, mac = cookie.rsplit(".", 1)
-        if not hmac.compare_digest(mac, self._mac(payload.encode())):
+        if not hmac.compare_digest(mac.encode("ascii"), self._mac(payload.encode("ascii")).encode("ascii")):
             return None
         try:
             d = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
             s = Session(user=str(d["u"]), csrf=str(d["c"]), exp=int(d["e"]), sid=str(d.get("s", "")))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
             return None
         if s.exp < time.time():
             return None
@@ -93,7 +96,9 @@ class Signer:
 
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:
-    return bool(session and token and hmac.compare_digest(session.csrf, str(token)))
+    if not (session and token):
+        return False
+    return hmac.compare_digest(session.csrf.encode("utf-8"), str(token).encode("utf-8"))
 
 
 def session_digest(sid: str) -> str:
