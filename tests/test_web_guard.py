@@ -616,3 +616,32 @@ def test_serve_takes_a_certificate_with_its_key(tmp_path):
     res = CliRunner().invoke(cli_app, ["serve", "--data", str(tmp_path), "--ssl-certfile", str(tmp_path / "c.pem"),
                                        "--ssl-keyfile", str(tmp_path / "k.pem")])
     assert res.exit_code == 2 and "no such file" in res.output
+
+
+# -- 7. each round keeps its own record of a submission --------------------------------------------
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    import subprocess
+
+    f = tmp_path / "card.pdf"
+    f.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(f), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_same_bytes_in_another_round_change_nothing_here(accounts, tmp_path):
+    app = create_app(accounts, require_login=True)
+    a, b = login(app, "张三"), login(app, "李四")
+    ra, rb = a.new_round("张三的批次"), b.new_round("李四的批次")
+    item_a = str(a.upload(ra, "甲单位申报材料.txt", seed_bytes(0)).url.path)
+    before = a.c.get(item_a + "/scorecard.pdf")
+    assert "甲单位申报材料.txt" in pdf_text(before.content, tmp_path)
+    r = b.upload(rb, "乙的改名.txt", seed_bytes(0))
+    assert r.status_code == 200 and "/items/" in str(r.url)
+    assert "乙的改名.txt" in pdf_text(b.c.get(str(r.url.path) + "/scorecard.pdf").content, tmp_path)
+    after = a.c.get(item_a + "/scorecard.pdf")
+    text = pdf_text(after.content, tmp_path)
+    assert "甲单位申报材料.txt" in text and "乙的改名" not in text
+    assert after.content == before.content
+    for page in (a.get(f"/rounds/{ra}").text, a.get(item_a).text):
+        assert "乙的改名" not in page

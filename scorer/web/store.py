@@ -4,7 +4,10 @@ The batch's `results` table is used as it is (one row per submission × rubric,
 with the result JSON); the workbench adds tables prefixed `web_`:
 
     web_rounds       a 评审批次: name, rubric, who opened it
-    web_items        a submission in a round → (submission sha256, rubric sha256) in `results`
+    web_items        a submission in a round → (submission sha256, rubric sha256) in `results`,
+                     with the round's own copy of the result and summary (the file name
+                     it was uploaded under is this round's: the same bytes uploaded into
+                     another round under another name change nothing here)
     web_reviews      the reviewers' decisions on an item (ReviewState JSON), its version
                      number, the reviewed total/grade/veto for rankings, and whether
                      the item was withdrawn from its round (it then leaves the ranking)
@@ -218,6 +221,10 @@ class WebStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(web_reviews)")}
             if "withdrawn" not in columns:  # a database from before withdrawal
                 db.execute("ALTER TABLE web_reviews ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(web_items)")}
+            for column in ("result_json", "summary"):  # a database from before issue 20.7 reads `results`
+                if column not in columns:
+                    db.execute(f"ALTER TABLE web_items ADD COLUMN {column} TEXT")
             # the signing secret lived here before issue 20; a copy of the database must not carry it
             db.execute("DELETE FROM web_meta WHERE key = 'secret'")
         self.make_private()
@@ -421,7 +428,8 @@ class WebStore:
         """Results a `civscore batch` stored that no round holds yet become one round."""
         with self.connect() as db:
             rows = db.execute(
-                "SELECT submission_sha256, rubric_sha256, rubric_id, path FROM results r WHERE NOT EXISTS "
+                "SELECT submission_sha256, rubric_sha256, rubric_id, path, result_json, summary FROM results r "
+                "WHERE NOT EXISTS "
                 "(SELECT 1 FROM web_items i WHERE i.submission_sha256 = r.submission_sha256 "
                 " AND i.rubric_sha256 = r.rubric_sha256) ORDER BY id"
             ).fetchall()
@@ -434,11 +442,11 @@ class WebStore:
                 (f"批量评分结果（{len(rows)} 份，{now[:10]}导入）", rows[0][2], "", now),
             )
             rid = cur.lastrowid
-            for sub, rub, _rid, path in rows:
+            for sub, rub, _rid, path, result_json, summary in rows:
                 db.execute(
                     "INSERT OR IGNORE INTO web_items (round_id, submission_sha256, rubric_sha256, filename, "
-                    "added_by, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (rid, sub, rub, Path(path).name or path, "civscore batch", now),
+                    "added_by, added_at, result_json, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (rid, sub, rub, Path(path).name or path, "civscore batch", now, result_json, summary),
                 )
             db.execute("COMMIT")
             return rid
@@ -447,15 +455,17 @@ class WebStore:
 
     def add_item(self, round_id: int, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
                  rubric_version: str, filename: str, by: str) -> int:
-        """Store the result (in `results`, as the batch does) and put it in the round."""
+        """Store the result (in `results`, as the batch does) and put it in the round, which
+        keeps its own copy of the result: another round's upload of the same bytes under
+        another name rewrites the shared row, never this round's record."""
         with ResultStore(self.path) as rs:
             rs.put(summary, result_json, rubric_sha256=rubric_sha256, rubric_id=rubric_id,
                    rubric_version=rubric_version)
         with self.connect() as db:
             db.execute(
                 "INSERT OR IGNORE INTO web_items (round_id, submission_sha256, rubric_sha256, filename, added_by, "
-                "added_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (round_id, summary.sha256, rubric_sha256, filename, by, utc_now()),
+                "added_at, result_json, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (round_id, summary.sha256, rubric_sha256, filename, by, utc_now(), result_json, summary.to_json()),
             )
             return db.execute(
                 "SELECT id FROM web_items WHERE round_id = ? AND submission_sha256 = ? AND rubric_sha256 = ?",
@@ -464,7 +474,7 @@ class WebStore:
 
     _ITEM_SQL = (
         "SELECT i.id, i.round_id, i.submission_sha256, i.rubric_sha256, i.filename, i.added_by, i.added_at, "
-        "r.summary, coalesce(v.version, 0), coalesce(v.reviewed_total, r.total), "
+        "coalesce(i.summary, r.summary), coalesce(v.version, 0), coalesce(v.reviewed_total, r.total), "
         "coalesce(v.reviewed_grade, r.grade), coalesce(v.reviewed_vetoed, r.vetoed), coalesce(v.adjusted, 0), "
         "v.updated_by, v.updated_at, coalesce(v.withdrawn, 0), r.rubric_id "
         "FROM web_items i JOIN results r ON r.submission_sha256 = i.submission_sha256 "
@@ -490,10 +500,12 @@ class WebStore:
         return self._item(row) if row else None
 
     def result_json(self, item: Item) -> str:
+        """The round's own record of the result (the shared `results` row for items stored before it had one)."""
         with self.connect() as db:
             return db.execute(
-                "SELECT result_json FROM results WHERE submission_sha256 = ? AND rubric_sha256 = ?",
-                (item.submission_sha256, item.rubric_sha256),
+                "SELECT coalesce(i.result_json, r.result_json) FROM web_items i JOIN results r "
+                "ON r.submission_sha256 = i.submission_sha256 AND r.rubric_sha256 = i.rubric_sha256 WHERE i.id = ?",
+                (item.id,),
             ).fetchone()[0]
 
     # -- reviews ---------------------------------------------------------------------
@@ -575,7 +587,7 @@ class WebStore:
         calibrate --from-reviews): a withdrawn item is no label."""
         with self.connect() as db:
             rows = db.execute(
-                self._ITEM_SQL.replace("SELECT ", "SELECT v.state, r.result_json, ", 1)
+                self._ITEM_SQL.replace("SELECT ", "SELECT v.state, coalesce(i.result_json, r.result_json), ", 1)
                 + "WHERE v.adjusted AND NOT v.withdrawn ORDER BY i.id"
             ).fetchall()
         return [(self._item(r[2:]), ReviewState.model_validate_json(r[0]), r[1]) for r in rows]
