@@ -645,3 +645,71 @@ def test_the_same_bytes_in_another_round_change_nothing_here(accounts, tmp_path)
     assert after.content == before.content
     for page in (a.get(f"/rounds/{ra}").text, a.get(item_a).text):
         assert "乙的改名" not in page
+
+
+# -- 6. in login mode the signatures are accounts, with their times --------------------------------
+
+
+def test_signatures_are_accounts_and_the_checker_confirms_in_their_own_session(accounts, tmp_path):
+    import re
+
+    from typer.testing import CliRunner
+
+    from scorer.cli import app as cli_app
+
+    app = create_app(accounts, require_login=True)
+    a = login(app, "张三")
+    rid = a.new_round("签署测试")
+    item = str(a.upload(rid, SEEDS[0].name, seed_bytes(0)).url.path)
+    assert CliRunner().invoke(cli_app, ["serve", "assign", "李四", str(rid), "--data", str(accounts)]).exit_code == 0
+    page = a.get(item)
+    # the typed names are ignored: 评审人 is the account that saved the opinion
+    r = a.post(item + "/opinion", {"version": str(version_of(page.text)), "opinion": "材料翔实。",
+                                   "reviewer": "李四", "checker": "局长"})
+    assert r.status_code == 200
+    assert 'name="reviewer"' not in r.text and 'name="checker"' not in r.text
+    assert re.search(r'id="signed-reviewer">评审人：<strong>张三</strong>（\d{4}-\d\d-\d\d \d\d:\d\d UTC 签署）', r.text)
+    assert "局长" not in r.text
+    # the 评审人 cannot be their own 复核人
+    r = a.post(item + "/check", {"version": str(version_of(r.text))})
+    assert r.status_code == 400 and "另一位评审人员" in r.text
+    # 李四 confirms in their own session
+    b = login(app, "李四")
+    page = b.get(item)
+    assert "我已复核，确认" in page.text
+    r = b.post(item + "/check", {"version": str(version_of(page.text))})
+    assert r.status_code == 200
+    assert re.search(r'id="signed-checker">复核人：<strong>李四</strong>（\d{4}-\d\d-\d\d \d\d:\d\d UTC 确认）', r.text)
+    pdf = pdf_text(a.c.get(item + "/scorecard.pdf").content, tmp_path)
+    sign = pdf[pdf.index("评审人（签字）"):]
+    assert re.search(r"评审人（签字）\s+张三\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC", sign)
+    assert re.search(r"复核人（签字）\s+李四\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC", sign)
+    assert "局长" not in pdf
+    # a later change by anyone ends the confirmation: 李四 confirmed another review
+    page = a.get(item)
+    from web_support import lowerable
+
+    crit = lowerable(page.text)
+    r = a.post(item + "/level", {"version": str(version_of(page.text)), "crit": crit, "level": "D",
+                                 "reason": "台账不全"})
+    assert r.status_code == 200 and "李四 的复核确认随之失效" in r.text
+    assert "尚未复核" in r.text
+    pdf = pdf_text(a.c.get(item + "/scorecard.pdf").content, tmp_path)
+    assert "李四" not in pdf[pdf.index("复核人（签字）"):pdf.index("复核人（签字）") + 80]
+    # nobody can forge a checker through the opinion form
+    page = b.get(item)
+    r = b.post(item + "/opinion", {"version": str(version_of(page.text)), "opinion": "材料翔实。",
+                                   "reviewer": "张三", "checker": "李四"})
+    assert r.status_code == 200 and "<strong>李四</strong>（" in r.text and "尚未复核" in r.text
+
+
+def test_a_local_workbench_keeps_typed_names_with_their_dates(app, tmp_path):
+    import re
+
+    rv, rid, item, page = one_item(app)
+    r = rv.post(item + "/opinion", {"version": str(version_of(page.text)), "opinion": "同意。",
+                                    "reviewer": "王五", "checker": "赵六"})
+    assert r.status_code == 200 and 'value="王五"' in r.text and 'value="赵六"' in r.text
+    assert rv.post(item + "/check", {"version": str(version_of(r.text))}).status_code == 404
+    pdf = pdf_text(rv.c.get(item + "/scorecard.pdf").content, tmp_path)
+    assert re.search(r"复核人（签字）\s+赵六\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC", pdf)

@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from scorer.batch.store import utc_now
 from scorer.batch.summary import Summary
 from scorer.engine import resolve_rubric
 from scorer.errors import CivscoreError
@@ -528,6 +529,8 @@ async def _apply(request: Request, make) -> Response:
         new, target, what, why, before, after = make(result, state, values)
     except actions.Refused as e:
         return review_page(request, rnd, item, result, version, state, status=400, error=str(e), form=values)
+    if w.require_login and target != "opinion":
+        new, what = actions.void_check(new, what)  # the 复核人 confirmed the review before this change
     rv = reviewed(result, new, w.rules(result))
     try:
         await run_in_threadpool(
@@ -590,8 +593,21 @@ async def veto(request: Request) -> Response:
 
 @handler
 async def opinion(request: Request) -> Response:
+    w = wb(request)
+    user = current_user(request)
     return await _apply(request, lambda r, s, v: actions.set_opinion(
-        s, v.get("opinion"), v.get("reviewer"), v.get("checker")))
+        s, v.get("opinion"), v.get("reviewer"), v.get("checker"), account=user if w.require_login else None,
+        now=utc_now()))
+
+
+@handler
+async def confirm_check(request: Request) -> Response:
+    """复核: another account confirms the signed review in its own session (login mode only)."""
+    w = wb(request)
+    user = current_user(request)
+    if not w.require_login:
+        raise Refusal(404, "页面不存在", "本机使用时没有账号，复核人直接填写在评审意见下方。")
+    return await _apply(request, lambda r, s, v: actions.confirm_check(s, user, utc_now()))
 
 
 @handler
@@ -867,6 +883,7 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         Route("/rounds/{rid:int}/items/{iid:int}/add", add_quote, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/veto", veto, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/opinion", opinion, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/check", confirm_check, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/undo", undo, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/withdraw", withdraw, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/scorecard.pdf", scorecard),
