@@ -51,6 +51,7 @@ class UsageProblem(CivscoreError):
 # Bidirectional-text controls: they reorder what a terminal shows (U+202E makes
 # `gpj.exe` read as `exe.jpg`), so they never reach the screen raw.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = _BIDI  # also stripped from what reviewers type in the workbench (issue 20.8)
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

@@ -259,3 +259,71 @@ def test_veto_box_cannot_be_missed(server, browser, tmp_path):
     page.wait_for_load_state()
     assert "一票否决" not in page.inner_text("#reviewed-grade")
     assert "已认定不成立" in page.inner_text(".veto-box")
+
+
+def test_dns_rebinding_reads_and_writes_nothing(server, tmp_path):
+    """A page at a name that resolves to 127.0.0.1 (Chromium's --host-resolver-rules stands in
+    for the attacker's DNS) runs in the origin http://rebind.test:PORT and fetches the workbench
+    as its own site: every request is refused by Host, so it reads no round and no CSRF token,
+    and a post with a token it somehow knew stores nothing (issue 20.1)."""
+    import re
+    import sqlite3
+
+    shot = Shots(tmp_path)
+    port = server.rsplit(":", 1)[1]
+    # Chromium's own Private Network Access checks would stop the attacker's page (served from
+    # the route below, outside the loopback address space) first; other browsers have none,
+    # so they are turned off: the workbench must refuse by itself.
+    NO_PNA = ("--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,"
+              "PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=ARGS + ["--host-resolver-rules=MAP rebind.test 127.0.0.1", NO_PNA])
+        try:
+            page = b.new_page(viewport={"width": 1280, "height": 720})
+            # the reviewer's own tab: a round with one submission
+            page.goto(server + "/")
+            page.fill("input[name=name]", "重绑定测试")
+            page.click("button:has-text('新建')")
+            page.wait_for_url("**/rounds/*")
+            page.set_input_files("input[type=file]", str(SEEDS[0]))
+            page.click("text=上传并评分")
+            page.wait_for_url("**/items/*")
+            item = page.url.split(server)[1]
+            rid = item.split("/")[2]
+            token = page.locator("input[name=csrf]").first.get_attribute("value")
+            version = page.locator("input[name=version]").first.get_attribute("value")
+
+            evil = b.new_page(viewport={"width": 1280, "height": 720})
+            response = evil.goto(f"http://rebind.test:{port}/")
+            assert response.status == 400
+            assert "主机名无效" in evil.inner_text("body")
+            shot(evil, "12-rebinding-refused")
+            # the attacker's own page, as its server gave it before the name was rebound
+            evil.route(f"http://rebind.test:{port}/attack.html", lambda route: route.fulfill(
+                status=200, content_type="text/html", body="<!doctype html><title>attack</title><p>hello</p>"))
+            evil.goto(f"http://rebind.test:{port}/attack.html")
+            got = evil.evaluate("""async ([rid, item, token, version]) => {
+                const out = {};
+                for (const url of ['/', '/rounds/' + rid, '/rounds/' + rid + '/ranking.csv', item]) {
+                    const r = await fetch(url);
+                    out[url] = [r.status, await r.text()];
+                }
+                const body = new URLSearchParams({csrf: token, version, opinion: '重绑定写入的意见',
+                                                   reviewer: 'x', checker: ''});
+                const w = await fetch(item + '/opinion', {method: 'POST', body});
+                out.post = [w.status, await w.text()];
+                return out;
+            }""", [rid, item, token, version])
+            for url, (status, text) in got.items():
+                assert status in (400, 403), (url, status)
+                assert not re.search(r'name="csrf"', text) and "重绑定测试" not in text, url
+        finally:
+            b.close()
+    data = Path(tmp_path) / "data" / "results.sqlite"
+    db = sqlite3.connect(data)
+    try:
+        stored = [r[0] for r in db.execute("SELECT after FROM web_changes")]
+    finally:
+        db.close()
+    assert not any("重绑定写入的意见" in s for s in stored)

@@ -404,7 +404,7 @@ def test_malformed_requests_get_chinese_answers(app, data):
 def test_security_headers(app):
     from starlette.testclient import TestClient
 
-    r = TestClient(app).get("/")
+    r = TestClient(app, base_url="http://127.0.0.1:8000").get("/")
     assert r.headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in r.headers["content-security-policy"]
     cookie = r.headers.get("set-cookie", "")

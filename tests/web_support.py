@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 VETO_SENTENCE = "本年度，我院一名法官因受贿被判处有期徒刑三年。"
+BASE = "http://127.0.0.1:8000"  # the workbench answers only to its own host names (issue 20.1)
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -21,7 +22,7 @@ class Reviewer:
     """One browser's worth of state: cookies, and the CSRF token of the last page."""
 
     def __init__(self, app, name: str | None = None):
-        self.c = TestClient(app)
+        self.c = TestClient(app, base_url=BASE)
         self.csrf = None
         self.get("/")
         if name:

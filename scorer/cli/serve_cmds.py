@@ -1,9 +1,10 @@
-"""`civscore serve`: start the workbench; `serve adduser`, `serve assign`: accounts.
+"""`civscore serve`: start the workbench; `serve adduser`, `serve deluser`, `serve assign`: accounts.
 
     civscore serve                                   # http://127.0.0.1:8000/, no login
     civscore serve --host 0.0.0.0 --data /srv/review # login required, accounts needed first
     civscore serve adduser 张三 --data /srv/review    # asks for the password twice
     civscore serve assign 张三 3 --data /srv/review   # 张三 may open round 3
+    civscore serve deluser 张三 --data /srv/review    # remove the account; its sessions end
 
 Starlette and uvicorn are imported only when the server starts (the `web` extra).
 Its own Typer app, wired into the root group by `main`; it imports `common` and the
@@ -48,6 +49,18 @@ def serve(
     data: DataOpt = DEFAULT_DATA,
     login: Annotated[bool, typer.Option("--login", help="Require a login on loopback too.")] = False,
     max_size_mb: MaxSizeOpt = 20.0,
+    allowed_host: Annotated[
+        Optional[list[str]],
+        typer.Option("--allowed-host", help="A host name the workbench is reached by (repeatable); "
+                     "requests naming any other host are refused."),
+    ] = None,
+    ssl_certfile: Annotated[
+        Optional[Path], typer.Option("--ssl-certfile", help="Serve HTTPS with this certificate (PEM); needs --ssl-keyfile.")
+    ] = None,
+    ssl_keyfile: Annotated[Optional[Path], typer.Option("--ssl-keyfile", help="The certificate's private key (PEM).")] = None,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="Mark the session cookie Secure: a TLS proxy in front serves HTTPS.")
+    ] = False,
     workers: Annotated[
         Optional[int], typer.Option("--workers", help="Scoring processes (default: one per core, at most 4; 0 scores in the server process).")
     ] = None,
@@ -74,15 +87,27 @@ def serve(
             f"serving on {host} requires a login, and {store.path} has no reviewer accounts yet: "
             f"run `civscore serve adduser NAME --data {data}` first"
         )
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        fail("--ssl-certfile and --ssl-keyfile go together")
+    for f in (ssl_certfile, ssl_keyfile):
+        if f is not None and not f.is_file():
+            fail("no such file", f)
+    tls = ssl_certfile is not None
     limit = max_bytes(max_size_mb)
     store.import_batch_results()
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
+    if not is_loopback(host) and not tls and not secure_cookies:
+        typer.echo("warning: serving without TLS on a network address: passwords and session cookies travel in "
+                   "clear text; give --ssl-certfile/--ssl-keyfile, or put a TLS proxy in front (see README)",
+                   err=True)
+    typer.echo(f"评审工作台：{'https' if tls else 'http'}://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
                f"{workers} 个评分进程；Ctrl-C 停止）", err=True)
     # jieba, both rubrics and the pages load before the first upload, not during it
     app = create_app(data, require_login=require_login, max_bytes=limit, warm=True, import_batch=False,
-                     score_workers=workers)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+                     score_workers=workers, bind=host, allowed_hosts=allowed_host or (),
+                     secure_cookies=tls or secure_cookies)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                ssl_certfile=str(ssl_certfile) if tls else None, ssl_keyfile=str(ssl_keyfile) if tls else None)
 
 
 @app.command("adduser")
@@ -95,9 +120,14 @@ def adduser(
     """Create a reviewer account, or set a new password for one."""
     from ..web.security import hash_password
 
+    import unicodedata
+
+    from ..errors import BIDI_CONTROLS
+
     name = name.strip()
-    if not name or len(name) > 60 or any(ord(c) < 32 for c in name):
-        fail("the name must be 1-60 printable characters")
+    if not name or len(name) > 60 or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI_CONTROLS
+                                         for c in name):
+        fail("the name must be 1-60 printable characters (no control or bidi characters)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -106,7 +136,20 @@ def adduser(
         fail("the password must have at least 8 characters")
     store = _store(data)
     new = store.add_user(name, hash_password(password), admin=admin)
-    typer.echo(f"{'added' if new else 'updated'} reviewer {name}{' (admin)' if admin else ''} in {store.path}")
+    typer.echo(f"{'added' if new else 'updated'} reviewer {name}{' (admin)' if admin else ''} in {store.path}"
+               + ("" if new else "; their sessions have ended"))
+
+
+@app.command("deluser")
+def deluser(
+    name: Annotated[str, typer.Argument(help="The reviewer's login name.")],
+    data: DataOpt = DEFAULT_DATA,
+) -> None:
+    """Remove a reviewer account: its sessions end at once; its reviews and changes stay."""
+    store = _store(data)
+    if not store.remove_user(name):
+        fail(f"no reviewer named {name}")
+    typer.echo(f"removed reviewer {name} from {store.path}; their sessions have ended")
 
 
 @app.command("assign")

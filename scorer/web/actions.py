@@ -8,10 +8,14 @@ what makes every change undoable.
 
 from __future__ import annotations
 
+from scorer.errors import BIDI_CONTROLS
 from scorer.result import ScoreResult
 
 from . import evidence as ev
 from .review import MAX_OPINION, MAX_QUOTE, MAX_REASON, LevelDecision, QuoteMark, ReviewState
+
+
+SIGNOFF = ("opinion", "reviewer", "reviewer_at", "checker", "checker_at")
 
 
 class Refused(Exception):
@@ -30,7 +34,7 @@ def get_slot(state: ReviewState, target: str):
     if kind == "veto":
         return state.vetoes_dismissed.get(key)
     if kind == "opinion":
-        return {"opinion": state.opinion, "reviewer": state.reviewer, "checker": state.checker}
+        return {k: getattr(state, k) for k in SIGNOFF}
     if kind == "withdrawn":
         return state.withdrawn or None
     raise Refused("无法识别的修改记录。")
@@ -56,7 +60,8 @@ def set_slot(state: ReviewState, target: str, value) -> ReviewState:
         else:
             s.vetoes_dismissed[key] = str(value)
     elif kind == "opinion":
-        s.opinion, s.reviewer, s.checker = value["opinion"], value["reviewer"], value["checker"]
+        for k in SIGNOFF:  # a change recorded before the times were kept has no *_at
+            setattr(s, k, value.get(k, ""))
     elif kind == "withdrawn":
         s.withdrawn = str(value or "")
     else:
@@ -64,9 +69,21 @@ def set_slot(state: ReviewState, target: str, value) -> ReviewState:
     return s
 
 
+def clean(text: str | None, limit: int, *, one_line: bool = False) -> str:
+    """What a reviewer typed, as it is kept: no control characters (newlines and tabs only
+    in a multi-line text), no bidi controls (U+202E and its kind would reorder a name or a
+    reason on the page and the scorecard), at most `limit` characters."""
+    text = (text or "").replace("\r\n", "\n")
+    keep = "" if one_line else "\n\t"
+    text = "".join(ch if ch in keep or (ord(ch) >= 32 and ord(ch) != 127 and not 0x80 <= ord(ch) < 0xA0) else
+                   (" " if ch in "\n\t\r" else "") for ch in text if ch not in BIDI_CONTROLS)
+    if one_line:
+        text = " ".join(text.split())
+    return text.strip()[:limit]
+
+
 def _clean(text: str | None, limit: int) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
-    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)[:limit]
+    return clean(text, limit)
 
 
 def _criterion(result: ScoreResult, crit_id: str) -> ev.CriterionRef:
@@ -178,17 +195,56 @@ def dismiss_veto(result, state, key, reason, *, restore: bool = False):
     return new, target, what, reason, before, get_slot(new, target)
 
 
-def set_opinion(state, opinion, reviewer, checker):
+def set_opinion(state, opinion, reviewer, checker, *, account: str | None = None, now: str = ""):
+    """The opinion and its signatures. With `account` (login mode) the 评审人 is that account,
+    signed `now`, and a confirmation by a 复核人 ends (they confirmed another text); the typed
+    names are ignored. Without it (one local user) the names are as typed, each dated when it
+    changes."""
     target = "opinion"
     before = get_slot(state, target)
-    value = {"opinion": _clean(opinion, MAX_OPINION), "reviewer": _clean(reviewer, 60).replace("\n", " "),
-             "checker": _clean(checker, 60).replace("\n", " ")}
-    if value == before:
-        raise Refused("评审意见没有变化。")
+    value = dict(before, opinion=_clean(opinion, MAX_OPINION))
+    if account is not None:
+        value.update(reviewer=account, reviewer_at=now, checker="", checker_at="")
+        if value["opinion"] == before["opinion"] and before["reviewer"] == account and not before["checker"]:
+            raise Refused("评审意见没有变化。")
+    else:
+        for k in ("reviewer", "checker"):
+            value[k] = clean(reviewer if k == "reviewer" else checker, 60, one_line=True)
+            if value[k] != before[k]:
+                value[k + "_at"] = now if value[k] else ""
+        if value == before:
+            raise Refused("评审意见没有变化。")
     new = set_slot(state, target, value)
     parts = [name for name, k in (("评审意见", "opinion"), ("评审人", "reviewer"), ("复核人", "checker"))
              if value[k] != before[k]]
-    return new, target, "修改" + "、".join(parts), "", before, value
+    what = "修改" + "、".join(parts) if parts else "重新签署评审意见"
+    if account is not None and before["checker"]:
+        what += f"（{before['checker']} 的复核确认随之失效）"
+    return new, target, what, "", before, value
+
+
+def confirm_check(state, account: str, now: str):
+    """`account` confirms the review as 复核人: another account than the 评审人, in its own session."""
+    target = "opinion"
+    before = get_slot(state, target)
+    if not before["reviewer"]:
+        raise Refused("还没有评审人签署评审意见，不能复核。")
+    if before["reviewer"] == account:
+        raise Refused("复核人须是评审人以外的另一位评审人员。")
+    if before["checker"] == account:
+        raise Refused("您已经确认过复核。")
+    value = dict(before, checker=account, checker_at=now)
+    new = set_slot(state, target, value)
+    return new, target, f"{account} 确认复核", "", before, value
+
+
+def void_check(state, what: str):
+    """A change after a confirmation: the 复核人 confirmed something else, so the confirmation ends.
+    Returns (state, what) with the note added, or unchanged when nothing was confirmed."""
+    if not state.checker:
+        return state, what
+    new = set_slot(state, "opinion", dict(get_slot(state, "opinion"), checker="", checker_at=""))
+    return new, f"{what}（{state.checker} 的复核确认随之失效）"
 
 
 def withdraw(state, reason, *, restore: bool = False):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote as urlquote, urlencode
@@ -21,10 +22,13 @@ from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from scorer.batch.store import utc_now
 from scorer.batch.summary import Summary
 from scorer.engine import resolve_rubric
 from scorer.errors import CivscoreError
@@ -34,9 +38,11 @@ from scorer.result import RubricInfo, ScoreResult
 from scorer.rubric import load_rubric
 
 from . import actions, evidence as ev
+from .guard import BodyLimit, BodyTooLarge, CappedMultiPartParser, FileTooLarge, RequestGuard
 from .pool import AUTO, ScoringPool, load_scorer
 from .review import RubricRules, reviewed
-from .security import COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, verify_password
+from .security import (COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, session_digest,
+                       verify_password)
 from .store import Item, StaleWrite, WebStore
 from .uploads import DEFAULT_MAX_BYTES, UploadRefused
 
@@ -86,6 +92,7 @@ class Workbench:
     require_login: bool
     max_bytes: int = DEFAULT_MAX_BYTES
     score_workers: int = 0
+    secure_cookies: bool = False  # served over TLS (by uvicorn or a proxy in front): Secure cookies
     signer: Signer = field(init=False)
     pool: ScoringPool = field(init=False)
     env: Environment = field(init=False)
@@ -179,6 +186,11 @@ class Refusal(Exception):
         self.status, self.title, self.message = status, title, message
 
 
+def clean_line(text: str, limit: int) -> str:
+    """A name typed into a form: one line, no control or bidi characters."""
+    return actions.clean(text, limit, one_line=True)
+
+
 def wb(request: Request) -> Workbench:
     return request.app.state.wb
 
@@ -186,7 +198,10 @@ def wb(request: Request) -> Workbench:
 def session_of(request: Request) -> Session:
     s = request.scope.get("civscore.session")
     if s is None:
-        s = wb(request).signer.load(request.cookies.get(COOKIE))
+        w = wb(request)
+        s = w.signer.load(request.cookies.get(COOKIE))
+        if s is not None and s.user and not (s.sid and w.store.session_live(session_digest(s.sid), s.user)):
+            s = None  # logged out, a new password, a removed account: the cookie is worth nothing
         if s is None:
             s = Session.new()
             request.scope["civscore.session.new"] = True
@@ -236,10 +251,23 @@ def visible_item(request: Request, round_id: int, item_id: int, user: str):
     return rnd, item
 
 
+FORM_LIMIT = 1024 * 1024
+
+
+def body_limit(w: "Workbench", path: str) -> int:
+    """The most a request to `path` may send: an upload's files and fields, or a form."""
+    if path.startswith("/rounds/") and path.endswith("/upload"):
+        return w.max_bytes * MAX_FILES + FORM_LIMIT
+    return FORM_LIMIT
+
+
 async def checked_form(request: Request, *, files: bool = False):
-    """The posted form, after the CSRF check. Multipart bodies are size-limited."""
+    """The posted form, after the CSRF check. Bodies are size-limited as they stream in
+    (guard.BodyLimit, and each file by CappedMultiPartParser)."""
     w = wb(request)
-    limit = w.max_bytes * MAX_FILES + 1024 * 1024 if files else 1024 * 1024
+    limit = body_limit(w, request.url.path)
+    too_big = Refusal(413, "上传内容过大", "上传内容过大，未保存任何文件。"
+                      f"单个文件上限 {w.max_bytes / 2**20:.0f} MB，一次至多 {MAX_FILES} 个文件。")
     try:
         length = int(request.headers.get("content-length", "0"))
     except ValueError:
@@ -247,13 +275,24 @@ async def checked_form(request: Request, *, files: bool = False):
     if length > limit:
         raise Refusal(413, "上传内容过大", f"上传内容过大（{length / 2**20:.1f} MB），未保存任何文件。"
                       f"单个文件上限 {w.max_bytes / 2**20:.0f} MB，一次至多 {MAX_FILES} 个文件。")
+    multipart = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
     try:
-        form = await request.form(max_files=MAX_FILES if files else 0, max_fields=200,
-                                  max_part_size=w.max_bytes if files else 256 * 1024)
-    except HTTPException as e:
-        if "size" in str(e.detail).lower():
+        if files and multipart:
+            form = await CappedMultiPartParser(request.headers, request.stream(), max_files=MAX_FILES,
+                                               max_fields=200, max_part_size=256 * 1024,
+                                               max_file_size=w.max_bytes).parse()
+        else:
+            form = await request.form(max_files=MAX_FILES if files else 0, max_fields=200,
+                                      max_part_size=w.max_bytes if files else 256 * 1024)
+    except BodyTooLarge:
+        raise too_big from None
+    except FileTooLarge:
+        raise Refusal(413, "文件过大", f"文件过大：单个文件上限 {w.max_bytes / 2**20:.0f} MB，未保存任何文件。") from None
+    except (HTTPException, MultiPartException) as e:
+        detail = str(getattr(e, "detail", None) or getattr(e, "message", "") or e).lower()
+        if "size" in detail:
             raise Refusal(413, "文件过大", f"文件过大：单个文件上限 {w.max_bytes / 2**20:.0f} MB，未保存任何文件。") from None
-        if "files" in str(e.detail).lower():
+        if "files" in detail:
             raise Refusal(413, "文件过多", f"一次至多上传 {MAX_FILES} 个文件，未保存任何文件。") from None
         raise Refusal(400, "表单无效", "提交的表单格式不正确，未保存任何内容。") from None
     if not csrf_ok(session_of(request), form.get("csrf")):
@@ -277,9 +316,11 @@ def finish(request: Request, response: Response) -> Response:
     if request.scope.get("civscore.session.new"):
         s = session_of(request)
         response.set_cookie(COOKIE, wb(request).signer.dump(s), max_age=SESSION_SECONDS, httponly=True,
-                            samesite="strict", secure=False, path="/")
+                            samesite="strict", secure=wb(request).secure_cookies, path="/")
     for k, v in SECURITY_HEADERS.items():
         response.headers.setdefault(k, v)
+    # review pages, rankings and PDFs are not for a shared cache or the back button after logout
+    response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -300,11 +341,23 @@ def handler(fn):
     return endpoint
 
 
-def int_param(request: Request, name: str) -> int:
+SQL_INT_MAX = 2**63 - 1
+
+
+def sql_int(value) -> int | None:
+    """`value` as an integer SQLite can hold (ids, versions), or None."""
     try:
-        return int(request.path_params[name])
-    except (KeyError, ValueError):
-        raise Refusal(404, "页面不存在", "页面不存在。") from None
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return n if -SQL_INT_MAX - 1 <= n <= SQL_INT_MAX else None
+
+
+def int_param(request: Request, name: str) -> int:
+    n = sql_int(request.path_params.get(name))
+    if n is None:  # past SQLite's integer range too: no such page, not an error
+        raise Refusal(404, "页面不存在", "页面不存在。")
+    return n
 
 
 # -- pages -------------------------------------------------------------------------------
@@ -322,7 +375,7 @@ async def home(request: Request) -> Response:
 async def create_round(request: Request) -> Response:
     user = current_user(request)
     form = await checked_form(request)
-    name = " ".join(str(form.get("name", "")).split())[:80]
+    name = clean_line(str(form.get("name", "")), 80)
     rubric = str(form.get("rubric", DEFAULT_RUBRIC))
     if not name:
         raise Refusal(400, "请填写批次名称", "请填写评审批次的名称，例如“2026年度初评”。")
@@ -465,9 +518,8 @@ async def _apply(request: Request, make) -> Response:
     form = await checked_form(request)
     w = wb(request)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
-    try:
-        seen = int(values.get("version", ""))
-    except ValueError:
+    seen = sql_int(values.get("version", ""))
+    if seen is None:
         seen = -1
     if seen != version:
         # Someone else wrote since this reviewer loaded the page: refuse, and say who changed what.
@@ -477,6 +529,8 @@ async def _apply(request: Request, make) -> Response:
         new, target, what, why, before, after = make(result, state, values)
     except actions.Refused as e:
         return review_page(request, rnd, item, result, version, state, status=400, error=str(e), form=values)
+    if w.require_login and target != "opinion":
+        new, what = actions.void_check(new, what)  # the 复核人 confirmed the review before this change
     rv = reviewed(result, new, w.rules(result))
     try:
         await run_in_threadpool(
@@ -539,8 +593,21 @@ async def veto(request: Request) -> Response:
 
 @handler
 async def opinion(request: Request) -> Response:
+    w = wb(request)
+    user = current_user(request)
     return await _apply(request, lambda r, s, v: actions.set_opinion(
-        s, v.get("opinion"), v.get("reviewer"), v.get("checker")))
+        s, v.get("opinion"), v.get("reviewer"), v.get("checker"), account=user if w.require_login else None,
+        now=utc_now()))
+
+
+@handler
+async def confirm_check(request: Request) -> Response:
+    """复核: another account confirms the signed review in its own session (login mode only)."""
+    w = wb(request)
+    user = current_user(request)
+    if not w.require_login:
+        raise Refusal(404, "页面不存在", "本机使用时没有账号，复核人直接填写在评审意见下方。")
+    return await _apply(request, lambda r, s, v: actions.confirm_check(s, user, utc_now()))
 
 
 @handler
@@ -553,10 +620,8 @@ async def undo(request: Request) -> Response:
     iid = int_param(request, "iid")
 
     def make(r, s, v):
-        try:
-            change = wb(request).store.change(iid, int(v.get("change", "")))
-        except ValueError:
-            change = None
+        cid = sql_int(v.get("change", ""))
+        change = wb(request).store.change(iid, cid) if cid is not None else None
         if change is None:
             raise actions.Refused("没有这条修改记录。")
         v["_undoes"] = str(change.id)
@@ -706,28 +771,56 @@ async def login_form(request: Request) -> Response:
     return page(request, "login.html.j2", next=_safe_next(request.query_params.get("next")), error=None, name="")
 
 
+# Login throttle (issue 20.4): failures are counted in the audit log, per account (since its
+# last login) and per address, over a sliding window; past either limit, logins are refused
+# without looking at the password until the window has passed.
+THROTTLE_WINDOW = 15 * 60
+THROTTLE_PER_ACCOUNT = 5
+THROTTLE_PER_ADDRESS = 20
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
 @handler
 async def login(request: Request) -> Response:
     w = wb(request)
     form = await checked_form(request)
-    name = str(form.get("name", "")).strip()[:60]
+    name = clean_line(str(form.get("name", "")), 60)
     password = str(form.get("password", ""))[:200]
     nxt = _safe_next(form.get("next"))
     if w.require_login:
+        address = client_address(request)
+        throttled = await run_in_threadpool(
+            lambda: w.store.recent_failures(user=name, seconds=THROTTLE_WINDOW) >= THROTTLE_PER_ACCOUNT
+            or w.store.recent_failures(address=address, seconds=THROTTLE_WINDOW) >= THROTTLE_PER_ADDRESS)
+        if throttled:
+            await run_in_threadpool(w.store.audit, "login-throttled", name, address)
+            response = page(request, "login.html.j2", status=429, next=nxt, name=name, error="throttled")
+            response.headers["Retry-After"] = str(THROTTLE_WINDOW)
+            return response
         account = w.store.user(name) if name else None
         ok = await run_in_threadpool(verify_password, password, account[0] if account else DUMMY_HASH)
         if not (account and ok):
+            await run_in_threadpool(w.store.audit, "login-failed", name, address)
             return page(request, "login.html.j2", status=401, next=nxt, name=name,
                         error="bad-password")  # the sentence is in login.html.j2
+        await run_in_threadpool(w.store.audit, "login", name, address)
     elif not name:
         return page(request, "login.html.j2", status=400, next=nxt, name=name, error="请填写您的姓名。")
-    set_session(request, Session.new(name))
+    s = Session.new(name)
+    w.store.add_session(session_digest(s.sid), name, s.exp)
+    set_session(request, s)
     return RedirectResponse(nxt, status_code=303)
 
 
 @handler
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    old = session_of(request)
+    if old.sid:
+        wb(request).store.end_session(session_digest(old.sid))
     set_session(request, Session.new())
     return RedirectResponse("/login" if wb(request).require_login else "/", status_code=303)
 
@@ -750,19 +843,31 @@ async def not_found(request: Request, exc) -> Response:
 
 
 async def server_error(request: Request, exc) -> Response:
-    return finish(request, page(request, "message.html.j2", status=500, title="内部错误",
-                                message="处理时出错，未保存本次修改。请稍后重试，或联系管理员查看日志。"))
+    message = "处理时出错，未保存本次修改。请稍后重试，或联系管理员查看日志。"
+    try:
+        return finish(request, page(request, "message.html.j2", status=500, title="内部错误", message=message))
+    except Exception:  # the page itself failed: a plain one, still with the security headers
+        response = HTMLResponse(f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>内部错误</title>'
+                                f"<h1>内部错误</h1><p>{message}</p></html>", status_code=500)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers[k] = v
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-               warm: bool = False, import_batch: bool = True, score_workers: int = 0) -> Starlette:
+               warm: bool = False, import_batch: bool = True, score_workers: int = 0, bind: str = "127.0.0.1",
+               allowed_hosts: Sequence[str] = (), secure_cookies: bool = False) -> Starlette:
     """The workbench over `data_dir`. `warm=True` loads the rubrics and compiles the pages
     now rather than on the first requests (civscore serve does). `score_workers` > 0 scores
-    uploads in that many worker processes; 0 scores in this process."""
+    uploads in that many worker processes; 0 scores in this process. `bind` is the address
+    the server listens on and `allowed_hosts` the names it is reached by besides localhost
+    (guard.RequestGuard refuses any other Host, and a foreign Origin on a POST).
+    `secure_cookies` marks the session cookie Secure (the page is served over TLS)."""
     store = WebStore(data_dir)
     if import_batch:
         store.import_batch_results()
-    w = Workbench(store, require_login, max_bytes, score_workers)
+    w = Workbench(store, require_login, max_bytes, score_workers, secure_cookies)
     if warm:
         w.warm()
     routes = [
@@ -778,6 +883,7 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         Route("/rounds/{rid:int}/items/{iid:int}/add", add_quote, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/veto", veto, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/opinion", opinion, methods=["POST"]),
+        Route("/rounds/{rid:int}/items/{iid:int}/check", confirm_check, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/undo", undo, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/withdraw", withdraw, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/scorecard.pdf", scorecard),
@@ -792,7 +898,9 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         w.pool.close()
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error},
-                    lifespan=lifespan)
+                    lifespan=lifespan,
+                    middleware=[Middleware(RequestGuard, bind=bind, names=tuple(allowed_hosts)),
+                                Middleware(BodyLimit, limit_for=lambda scope: body_limit(w, scope["path"]))])
     app.state.wb = w
     return app
 

@@ -9,7 +9,10 @@ Decisions:
   * a quote struck from, or added to, a criterion's evidence (recorded and printed;
     the points follow the level, which is the reviewer's to set);
   * a veto hit dismissed as a misreading, with a reason;
-  * the overall opinion (评审意见), and who signs as 评审人 and 复核人;
+  * the overall opinion (评审意见), and who signs as 评审人 and 复核人, with when. In
+    login mode both are accounts: the 评审人 is whoever saved the opinion, the 复核人 a
+    different account that confirmed it in their own session (a later change undoes the
+    confirmation); on loopback without login they are typed names;
   * the submission withdrawn from the round (not a submission, uploaded by mistake), with
     a required reason.
 """
@@ -55,6 +58,8 @@ class ReviewState(_M):
     opinion: str = ""
     reviewer: str = ""
     checker: str = ""
+    reviewer_at: str = ""  # UTC, ISO: when the 评审人 signed (saved the opinion)
+    checker_at: str = ""  # when the 复核人 confirmed
     # Why the submission was withdrawn from its round ("" while it is in): a withdrawn
     # item keeps its review and change log but leaves the ranking and the exports.
     withdrawn: str = ""

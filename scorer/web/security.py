@@ -2,9 +2,12 @@
 
 * Passwords: `hashlib.scrypt` (n=2**14, r=8, p=1, 16-byte salt), stored as
   `scrypt$n$r$p$salt_hex$hash_hex`; compared in constant time.
-* Sessions: a cookie `civscore_session` holding JSON {user, csrf, exp}, signed
-  with HMAC-SHA256 under a secret kept in the database (created on first start).
-  HttpOnly, SameSite=Strict.
+* Sessions: a cookie `civscore_session` holding JSON {user, csrf, exp, sid}, signed
+  with HMAC-SHA256 under a secret kept in its own owner-only file beside the database
+  (`session.key`, created on first start; never in results.sqlite, which is exported
+  and copied). HttpOnly, SameSite=Strict. A logged-in session is also recorded on the
+  server (the sha256 of its random id, in `web_sessions`): logout, a new password and
+  removing the account delete it, and a cookie whose session is gone is worth nothing.
 * CSRF: every session carries a random token; every form posts it back as the
   field `csrf`, and a POST whose token is missing or wrong is refused before
   anything is read or stored.
@@ -52,10 +55,12 @@ class Session:
     user: str  # "" before a login (or before a local reviewer has given a name)
     csrf: str
     exp: int
+    sid: str = ""  # the server-side record of a logged-in session (web_sessions)
 
     @classmethod
     def new(cls, user: str = "") -> "Session":
-        return cls(user=user, csrf=secrets.token_urlsafe(24), exp=int(time.time()) + SESSION_SECONDS)
+        return cls(user=user, csrf=secrets.token_urlsafe(24), exp=int(time.time()) + SESSION_SECONDS,
+                   sid=secrets.token_urlsafe(24) if user else "")
 
 
 class Signer:
@@ -67,20 +72,23 @@ class Signer:
 
     def dump(self, s: Session) -> str:
         payload = base64.urlsafe_b64encode(
-            json.dumps({"u": s.user, "c": s.csrf, "e": s.exp}, ensure_ascii=True).encode()
+            json.dumps({"u": s.user, "c": s.csrf, "e": s.exp, "s": s.sid}, ensure_ascii=True).encode()
         ).decode().rstrip("=")
         return f"{payload}.{self._mac(payload.encode())}"
 
     def load(self, cookie: str | None) -> Session | None:
-        if not cookie or "." not in cookie or len(cookie) > 4096:
+        """The session a cookie holds, or None: for any cookie at all (malformed, not ASCII,
+        forged, expired), never an exception."""
+        if not cookie or not isinstance(cookie, str) or "." not in cookie or len(cookie) > 4096 \
+                or not cookie.isascii():
             return None
         payload, mac = cookie.rsplit(".", 1)
-        if not hmac.compare_digest(mac, self._mac(payload.encode())):
+        if not hmac.compare_digest(mac.encode("ascii"), self._mac(payload.encode("ascii")).encode("ascii")):
             return None
         try:
             d = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            s = Session(user=str(d["u"]), csrf=str(d["c"]), exp=int(d["e"]))
-        except (ValueError, KeyError, TypeError):
+            s = Session(user=str(d["u"]), csrf=str(d["c"]), exp=int(d["e"]), sid=str(d.get("s", "")))
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
             return None
         if s.exp < time.time():
             return None
@@ -88,4 +96,11 @@ class Signer:
 
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:
-    return bool(session and token and hmac.compare_digest(session.csrf, str(token)))
+    if not (session and token):
+        return False
+    return hmac.compare_digest(session.csrf.encode("utf-8"), str(token).encode("utf-8"))
+
+
+def session_digest(sid: str) -> str:
+    """What the server keeps of a session id: its sha256 (a copy of the table opens nothing)."""
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()

@@ -4,14 +4,25 @@ The batch's `results` table is used as it is (one row per submission × rubric,
 with the result JSON); the workbench adds tables prefixed `web_`:
 
     web_rounds       a 评审批次: name, rubric, who opened it
-    web_items        a submission in a round → (submission sha256, rubric sha256) in `results`
+    web_items        a submission in a round → (submission sha256, rubric sha256) in `results`,
+                     with the round's own copy of the result and summary (the file name
+                     it was uploaded under is this round's: the same bytes uploaded into
+                     another round under another name change nothing here)
     web_reviews      the reviewers' decisions on an item (ReviewState JSON), its version
                      number, the reviewed total/grade/veto for rankings, and whether
                      the item was withdrawn from its round (it then leaves the ranking)
     web_changes      every change: who, when, what, why, the value before and after
     web_users        reviewer accounts (scrypt hashes)
     web_assignments  which rounds a reviewer may open
-    web_meta         the session-signing secret
+    web_sessions     logged-in sessions (the sha256 of each id), so a logout, a new
+                     password or a removed account ends them on the server
+    web_audit        logins, failed logins and throttled ones: when, who, from where (the
+                     login throttle counts failures here)
+    web_meta         (no longer the session-signing secret: that is DATA/session.key)
+
+The data folder and everything the workbench writes in it are owner-only (0700
+folders, 0600 files: the database, its -wal and -shm, the uploads, the key), since
+the database holds the password hashes.
 
 A review is written only if the version the reviewer saw is still the current one
 (optimistic concurrency); otherwise `StaleWrite` carries the changes made since.
@@ -21,9 +32,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import secrets
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +104,23 @@ CREATE TABLE IF NOT EXISTS web_assignments (
     round_id INTEGER NOT NULL,
     PRIMARY KEY (user, round_id)
 );
+CREATE TABLE IF NOT EXISTS web_sessions (
+    digest     TEXT PRIMARY KEY,
+    user       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions (user);
+CREATE TABLE IF NOT EXISTS web_audit (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    epoch   INTEGER NOT NULL,
+    event   TEXT NOT NULL,
+    user    TEXT NOT NULL,
+    address TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_audit_user ON web_audit (event, user, epoch);
+CREATE INDEX IF NOT EXISTS web_audit_address ON web_audit (event, address, epoch);
 CREATE TABLE IF NOT EXISTS web_meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -154,16 +184,36 @@ class StaleWrite(Exception):
         super().__init__(f"stale write: now at version {current_version}")
 
 
+KEY_NAME = "session.key"
+UPLOADS = "uploads"
+
+
+def owner_only(path: Path) -> None:
+    """chmod 0700 for a folder, 0600 for a file (a link is left alone)."""
+    if path.is_symlink():
+        return
+    path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _touch_private(path: Path) -> None:
+    """Create an empty file readable by its owner only, unless it exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 class WebStore:
     def __init__(self, data_dir: str | Path):
         self.dir = Path(data_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = self.dir / DB_NAME
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         if self.path.exists() and not is_own_output(self.path):
             raise OutputError(self.path, "exists and was not written by civscore; refusing to write to it")
+        self.make_private()
         with ResultStore(self.path):  # the batch's own tables, its schema check
             pass
         with self.connect() as db:
@@ -171,6 +221,28 @@ class WebStore:
             columns = {row[1] for row in db.execute("PRAGMA table_info(web_reviews)")}
             if "withdrawn" not in columns:  # a database from before withdrawal
                 db.execute("ALTER TABLE web_reviews ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(web_items)")}
+            for column in ("result_json", "summary"):  # a database from before issue 20.7 reads `results`
+                if column not in columns:
+                    db.execute(f"ALTER TABLE web_items ADD COLUMN {column} TEXT")
+            # the signing secret lived here before issue 20; a copy of the database must not carry it
+            db.execute("DELETE FROM web_meta WHERE key = 'secret'")
+        self.make_private()
+
+    def make_private(self) -> None:
+        """The folder, the database (created 0600 before SQLite opens it, so its -wal and
+        -shm, which SQLite creates with the database's mode, are 0600 too), the uploads
+        and the key: readable by the owner only."""
+        owner_only(self.dir)
+        _touch_private(self.path)
+        for p in (self.path, self.dir / (DB_NAME + "-wal"), self.dir / (DB_NAME + "-shm"), self.dir / KEY_NAME):
+            if p.exists():
+                owner_only(p)
+        uploads = self.dir / UPLOADS
+        if uploads.is_dir():
+            owner_only(uploads)
+            for p in uploads.iterdir():
+                owner_only(p)
 
     @contextmanager
     def connect(self):
@@ -200,22 +272,102 @@ class WebStore:
     # -- meta ------------------------------------------------------------------------
 
     def secret(self) -> bytes:
+        """The session-signing secret, from DATA/session.key (0600; made on first use)."""
+        key = self.dir / KEY_NAME
+        try:
+            fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            owner_only(key)
+            value = bytes.fromhex(key.read_text(encoding="ascii").strip())
+            if len(value) >= 32:
+                return value
+            raise OutputError(key, "is not a session key civscore wrote; remove it to make a new one") from None
+        value = secrets.token_bytes(32)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(value.hex() + "\n")
+        return value
+
+    # -- sessions --------------------------------------------------------------------
+
+    def add_session(self, digest: str, user: str, expires_at: int) -> None:
         with self.connect() as db:
-            db.execute("INSERT OR IGNORE INTO web_meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
-            return bytes.fromhex(db.execute("SELECT value FROM web_meta WHERE key = 'secret'").fetchone()[0])
+            db.execute("DELETE FROM web_sessions WHERE expires_at < ?", (int(time.time()),))
+            db.execute("INSERT OR REPLACE INTO web_sessions (digest, user, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                       (digest, user, utc_now(), expires_at))
+
+    def session_live(self, digest: str, user: str) -> bool:
+        with self.connect() as db:
+            return db.execute("SELECT 1 FROM web_sessions WHERE digest = ? AND user = ? AND expires_at >= ?",
+                              (digest, user, int(time.time()))).fetchone() is not None
+
+    def end_session(self, digest: str) -> None:
+        with self.connect() as db:
+            db.execute("DELETE FROM web_sessions WHERE digest = ?", (digest,))
+
+    def end_sessions(self, user: str) -> int:
+        """End every session of `user` (a new password, a removed account); how many there were."""
+        with self.connect() as db:
+            return db.execute("DELETE FROM web_sessions WHERE user = ?", (user,)).rowcount
+
+    # -- audit log -------------------------------------------------------------------
+
+    def audit(self, event: str, user: str, address: str) -> None:
+        with self.connect() as db:
+            db.execute("INSERT INTO web_audit (at, epoch, event, user, address) VALUES (?, ?, ?, ?, ?)",
+                       (utc_now(), int(time.time()), event, user, address))
+
+    def recent_failures(self, *, user: str | None = None, address: str | None = None, seconds: int) -> int:
+        """Failed logins within `seconds`: for an account (since its last login), or from an address."""
+        since = int(time.time()) - seconds
+        with self.connect() as db:
+            if user is not None:
+                last = db.execute("SELECT max(epoch) FROM web_audit WHERE event = 'login' AND user = ?",
+                                  (user,)).fetchone()[0] or 0
+                return db.execute("SELECT count(*) FROM web_audit WHERE event = 'login-failed' AND user = ? "
+                                  "AND epoch >= ? AND epoch >= ?", (user, since, last)).fetchone()[0]
+            return db.execute("SELECT count(*) FROM web_audit WHERE event = 'login-failed' AND address = ? "
+                              "AND epoch >= ?", (address, since)).fetchone()[0]
+
+    def audit_log(self) -> list[tuple[str, str, str, str]]:
+        """(at, event, user, address), oldest first."""
+        with self.connect() as db:
+            return db.execute("SELECT at, event, user, address FROM web_audit ORDER BY id").fetchall()
 
     # -- users -----------------------------------------------------------------------
 
     def add_user(self, name: str, pw_hash: str, *, admin: bool = False) -> bool:
-        """Create or reset an account; True when it is new."""
+        """Create or reset an account; True when it is new. A new password ends the
+        account's sessions."""
         with self.connect() as db:
-            new = db.execute("SELECT 1 FROM web_users WHERE name = ?", (name,)).fetchone() is None
-            db.execute(
-                "INSERT INTO web_users (name, pw_hash, admin, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET pw_hash = excluded.pw_hash, admin = excluded.admin",
-                (name, pw_hash, int(admin), utc_now()),
-            )
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                new = db.execute("SELECT 1 FROM web_users WHERE name = ?", (name,)).fetchone() is None
+                db.execute(
+                    "INSERT INTO web_users (name, pw_hash, admin, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET pw_hash = excluded.pw_hash, admin = excluded.admin",
+                    (name, pw_hash, int(admin), utc_now()),
+                )
+                db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
             return new
+
+    def remove_user(self, name: str) -> bool:
+        """Remove an account, its assignments and its sessions; False when there was none.
+        What the reviewer wrote (reviews, the change log) stays, under their name."""
+        with self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                gone = db.execute("DELETE FROM web_users WHERE name = ?", (name,)).rowcount
+                db.execute("DELETE FROM web_assignments WHERE user = ?", (name,))
+                db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return bool(gone)
 
     def user(self, name: str) -> tuple[str, bool] | None:
         with self.connect() as db:
@@ -276,7 +428,8 @@ class WebStore:
         """Results a `civscore batch` stored that no round holds yet become one round."""
         with self.connect() as db:
             rows = db.execute(
-                "SELECT submission_sha256, rubric_sha256, rubric_id, path FROM results r WHERE NOT EXISTS "
+                "SELECT submission_sha256, rubric_sha256, rubric_id, path, result_json, summary FROM results r "
+                "WHERE NOT EXISTS "
                 "(SELECT 1 FROM web_items i WHERE i.submission_sha256 = r.submission_sha256 "
                 " AND i.rubric_sha256 = r.rubric_sha256) ORDER BY id"
             ).fetchall()
@@ -289,11 +442,11 @@ class WebStore:
                 (f"批量评分结果（{len(rows)} 份，{now[:10]}导入）", rows[0][2], "", now),
             )
             rid = cur.lastrowid
-            for sub, rub, _rid, path in rows:
+            for sub, rub, _rid, path, result_json, summary in rows:
                 db.execute(
                     "INSERT OR IGNORE INTO web_items (round_id, submission_sha256, rubric_sha256, filename, "
-                    "added_by, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (rid, sub, rub, Path(path).name or path, "civscore batch", now),
+                    "added_by, added_at, result_json, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (rid, sub, rub, Path(path).name or path, "civscore batch", now, result_json, summary),
                 )
             db.execute("COMMIT")
             return rid
@@ -302,15 +455,17 @@ class WebStore:
 
     def add_item(self, round_id: int, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
                  rubric_version: str, filename: str, by: str) -> int:
-        """Store the result (in `results`, as the batch does) and put it in the round."""
+        """Store the result (in `results`, as the batch does) and put it in the round, which
+        keeps its own copy of the result: another round's upload of the same bytes under
+        another name rewrites the shared row, never this round's record."""
         with ResultStore(self.path) as rs:
             rs.put(summary, result_json, rubric_sha256=rubric_sha256, rubric_id=rubric_id,
                    rubric_version=rubric_version)
         with self.connect() as db:
             db.execute(
                 "INSERT OR IGNORE INTO web_items (round_id, submission_sha256, rubric_sha256, filename, added_by, "
-                "added_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (round_id, summary.sha256, rubric_sha256, filename, by, utc_now()),
+                "added_at, result_json, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (round_id, summary.sha256, rubric_sha256, filename, by, utc_now(), result_json, summary.to_json()),
             )
             return db.execute(
                 "SELECT id FROM web_items WHERE round_id = ? AND submission_sha256 = ? AND rubric_sha256 = ?",
@@ -319,7 +474,7 @@ class WebStore:
 
     _ITEM_SQL = (
         "SELECT i.id, i.round_id, i.submission_sha256, i.rubric_sha256, i.filename, i.added_by, i.added_at, "
-        "r.summary, coalesce(v.version, 0), coalesce(v.reviewed_total, r.total), "
+        "coalesce(i.summary, r.summary), coalesce(v.version, 0), coalesce(v.reviewed_total, r.total), "
         "coalesce(v.reviewed_grade, r.grade), coalesce(v.reviewed_vetoed, r.vetoed), coalesce(v.adjusted, 0), "
         "v.updated_by, v.updated_at, coalesce(v.withdrawn, 0), r.rubric_id "
         "FROM web_items i JOIN results r ON r.submission_sha256 = i.submission_sha256 "
@@ -345,10 +500,12 @@ class WebStore:
         return self._item(row) if row else None
 
     def result_json(self, item: Item) -> str:
+        """The round's own record of the result (the shared `results` row for items stored before it had one)."""
         with self.connect() as db:
             return db.execute(
-                "SELECT result_json FROM results WHERE submission_sha256 = ? AND rubric_sha256 = ?",
-                (item.submission_sha256, item.rubric_sha256),
+                "SELECT coalesce(i.result_json, r.result_json) FROM web_items i JOIN results r "
+                "ON r.submission_sha256 = i.submission_sha256 AND r.rubric_sha256 = i.rubric_sha256 WHERE i.id = ?",
+                (item.id,),
             ).fetchone()[0]
 
     # -- reviews ---------------------------------------------------------------------
@@ -430,7 +587,7 @@ class WebStore:
         calibrate --from-reviews): a withdrawn item is no label."""
         with self.connect() as db:
             rows = db.execute(
-                self._ITEM_SQL.replace("SELECT ", "SELECT v.state, r.result_json, ", 1)
+                self._ITEM_SQL.replace("SELECT ", "SELECT v.state, coalesce(i.result_json, r.result_json), ", 1)
                 + "WHERE v.adjusted AND NOT v.withdrawn ORDER BY i.id"
             ).fetchall()
         return [(self._item(r[2:]), ReviewState.model_validate_json(r[0]), r[1]) for r in rows]

@@ -3,8 +3,8 @@
 The bytes go through the same reader as the CLI (`load_document`) from a private
 temporary file whose name the server makes; the client's file name is only shown,
 never used as a path. A file that scores is kept under its sha256 in
-`DATA/uploads/` (written with `scorer.outputs.write_bytes`, as every output); one
-that fails leaves nothing behind.
+`DATA/uploads/` (written with `scorer.outputs.write_bytes`, as every output, then
+made owner-only like the rest of the data folder); one that fails leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def score_upload(scorer, data: bytes, client_name: str | None, uploads_dir: Path
                             status=413)
     if not data:
         raise UploadRefused(f"{name}：文件是空的，未保存。")
-    uploads_dir.mkdir(parents=True, exist_ok=True)
+    uploads_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    uploads_dir.chmod(0o700)  # the data folder is owner-only (issue 20.5)
     fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=_suffix(name), dir=uploads_dir)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -101,6 +102,7 @@ def score_upload(scorer, data: bytes, client_name: str | None, uploads_dir: Path
         target = uploads_dir / result.submission.sha256
         if not target.exists():
             write_bytes(target, data)  # as every civscore output: whole, or not at all
+            target.chmod(0o600)  # …but owner-only, as everything in the data folder
         sub = result.submission.model_copy(update={"path": name})
         return result.model_copy(update={"submission": sub})
     finally:
