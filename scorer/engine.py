@@ -7,6 +7,8 @@ built once) and call it for every report.
 from __future__ import annotations
 
 import hashlib
+import threading
+from functools import cached_property
 from pathlib import Path
 
 from .errors import RubricError
@@ -17,6 +19,7 @@ from .rubric import LoadedRubric, load_rubric
 from .score import CompiledRubric
 
 _CACHE: dict[tuple[str, str], "Scorer"] = {}
+_COMPILE_LOCK = threading.RLock()
 
 
 AUTO = "auto"  # --rubric auto: choose the rubric by unit kind (RubricChooser)
@@ -45,8 +48,19 @@ def resolve_rubric(rubric: str | Path | None) -> Path:
 class Scorer:
     def __init__(self, loaded: LoadedRubric):
         self.loaded = loaded
-        self.compiled = CompiledRubric(loaded)
-        self.rubric_info = self.compiled.rubric_info
+
+    # Compiled on first use: the chooser by unit kind holds every shipped rubric, and a
+    # one-report run compiles only the one it chooses (jieba's terms, the automaton, the judge).
+    @cached_property
+    def compiled(self) -> CompiledRubric:
+        with _COMPILE_LOCK:  # threads of the workbench may ask at once
+            if "compiled" in self.__dict__:
+                return self.__dict__["compiled"]
+            return CompiledRubric(self.loaded)
+
+    @cached_property
+    def rubric_info(self):
+        return self.compiled.rubric_info
 
     @classmethod
     def load(cls, rubric: str | Path | None = None) -> "Scorer":

@@ -77,12 +77,31 @@ def serve(
     limit = max_bytes(max_size_mb)
     store.import_batch_results()
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
-               f"{workers} 个评分进程；Ctrl-C 停止）", err=True)
+    ready = (f"评审工作台：http://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
+             f"{workers} 个评分进程；Ctrl-C 停止）")
     # jieba, both rubrics and the pages load before the first upload, not during it
     app = create_app(data, require_login=require_login, max_bytes=limit, warm=True, import_batch=False,
                      score_workers=workers)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    _say_when_listening(server, ready)
+    server.run()
+    if not server.started:  # the port was taken, say: uvicorn has printed why
+        raise typer.Exit(1)
+
+
+def _say_when_listening(server, line: str) -> None:
+    """Print the ready line once uvicorn has bound its socket (`Server.started`), not before:
+    whoever reads it may connect at once."""
+    import threading
+    import time
+
+    def wait() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.02)
+        if server.started:
+            typer.echo(line, err=True)
+
+    threading.Thread(target=wait, name="civscore-ready", daemon=True).start()
 
 
 @app.command("adduser")
