@@ -21,6 +21,7 @@ import typer
 from .common import MaxSizeOpt, fail, max_bytes, new_app
 
 DEFAULT_DATA = Path("civscore-data")
+CLI_WHO = "命令行"  # who made a change from the command line, in the accounts' audit log
 
 app = new_app(
     help="The reviewer's workbench: a local web page to score, check, adjust and sign scorecards.",
@@ -125,6 +126,7 @@ def adduser(
         fail("the password must have at least 8 characters")
     store = _store(data)
     new = store.add_user(name, hash_password(password), admin=admin)
+    store.log_account(CLI_WHO, "新建账号" if new else "重设密码", name, "管理员" if admin else "评审人")
     typer.echo(f"{'added' if new else 'updated'} reviewer {name}{' (admin)' if admin else ''} in {store.path}")
 
 
@@ -140,7 +142,9 @@ def assign(
         fail(f"no reviewer named {name} (add one with `civscore serve adduser {name}`)")
     if store.round(round_id) is None:
         fail(f"no round {round_id} in {store.path}")
-    store.assign(name, round_id)
+    if not store.assigned(name, round_id):
+        store.assign(name, round_id)
+        store.log_account(CLI_WHO, "分配批次", name, f"第 {round_id} 批次「{store.round(round_id).name}」")
     typer.echo(f"{name} may now open round {round_id}")
 
 
