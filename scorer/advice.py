@@ -96,22 +96,19 @@ def _unused_terms(specs: list, text: str) -> list[str]:
     return unused[:8]
 
 
-_TEMPLATES = (
-    "全年围绕{what}开展工作{figure}，参加{people}人次，形成记录{count}份。",
-    "今年我们组织开展{what}{figure}，参与干部职工{people}人次。",
-    "本年度坚持{what}，共开展{figure}，覆盖{people}人次，每次均有签到和记录。",
-)
+def _templates() -> tuple[list[str], list[str]]:
+    """(templates for counts, templates for rates), from advice_examples.txt."""
+    from importlib import resources
 
-
-_RATES = (
-    "全年{what}达到{figure}，较上年提高3个百分点。",
-    "经统计，本年度{what}为{figure}。",
-)
+    text = resources.files(__package__).joinpath("advice_examples.txt").read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return [ln for ln in lines if not ln.startswith("rate:")], [ln[5:] for ln in lines if ln.startswith("rate:")]
 
 
 def _examples(specs: list, text: str):
     """Candidate sentences for the first matchers: one word of each of a matcher's term lists
     (words the draft does not use first), a figure, and a reported practice around them."""
+    counts, rates = _templates()
     for m in specs[:2]:
         lists = [terms for _loc, terms in m.term_lists()]
         if not lists:
@@ -125,7 +122,7 @@ def _examples(specs: list, text: str):
             figure = f"{max(float(getattr(m, 'min', 0) or 0), _COUNT):g}{units[0]}" if units else f"{_COUNT}次"
         for pick in range(2):
             what = "、".join(dict.fromkeys(c[min(pick, len(c) - 1)] for c in choices))
-            for template in (_RATES if share else _TEMPLATES):
+            for template in (rates if share else counts):
                 yield template.format(what=what, figure=figure, people=_PEOPLE, count=_COUNT)
 
 
