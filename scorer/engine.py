@@ -62,6 +62,10 @@ class Scorer:
     def rubric_info(self):
         return self.compiled.rubric_info
 
+    def compile_all(self) -> None:
+        """Compile now (a long-lived process warms up before its first request)."""
+        self.compiled
+
     @classmethod
     def load(cls, rubric: str | Path | None = None) -> "Scorer":
         """A scorer for this rubric file, shared within the process while the file is unchanged."""
@@ -125,6 +129,12 @@ class RubricChooser:
 
     def rubric_paths(self) -> list[Path]:
         return [s.loaded.path for s in (*self.claimed, self.fallback)]
+
+    def compile_all(self) -> None:
+        """Compile every candidate now, not on the first document of its kind (the
+        workbench and batch workers warm up before their first report)."""
+        for s in (*self.claimed, self.fallback):
+            s.compile_all()
 
     @property
     def loaded_rubrics(self) -> list[LoadedRubric]:

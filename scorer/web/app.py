@@ -128,11 +128,12 @@ class Workbench:
             self._rubric(name)
         if self.score_workers == 0:
             for name in RUBRICS:
+                self.scorer(name).compile_all()
                 self.scorer(name).score_text(WARM_TEXT)
         for t in ("base.html.j2", "index.html.j2", "round.html.j2", "review.html.j2", "uploaded.html.j2",
                   "message.html.j2", "login.html.j2", "accounts.html.j2"):
             self.env.get_template(t)
-        self.pool.warm()
+        self.pool.warm_in_background()  # uploads queue until a worker is ready; pages answer now
         gc.collect()
         gc.freeze()
 
