@@ -28,13 +28,22 @@ def test_the_trie_holds_jiebas_own_frequencies():
     )
     total, sample = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                               check=True, timeout=300).stdout)
-    from scorer.match.lexicon import jieba
-    from scorer.match.wordfreq import install
-
-    install()
-    assert jieba.dt.total == total
-    assert {w: jieba.dt.FREQ.get(w) for w in sample} == sample
-    assert jieba.dt.FREQ.get("政党建设党建不是一个词") is None and "政党建设党建不是一个词" not in jieba.dt.FREQ
+    # in a fresh process: this one may have added rubric terms to jieba (register_terms)
+    ours = (
+        "import json, sys\n"
+        "from scorer.match.lexicon import jieba\n"
+        "from scorer.match.wordfreq import install\n"
+        "install()\n"
+        "words = json.loads(sys.stdin.read())\n"
+        "print(json.dumps([jieba.dt.total, {w: jieba.dt.FREQ.get(w) for w in words},\n"
+        "                  jieba.dt.FREQ.get('政党建设党建不是一个词'), '政党建设党建不是一个词' in jieba.dt.FREQ]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", ours], input=json.dumps(sorted(sample)), capture_output=True,
+                         text=True, check=True, timeout=300, cwd=ROOT).stdout
+    got_total, got, missing, contained = json.loads(out)
+    assert got_total == total
+    assert got == sample
+    assert missing is None and not contained
 
 
 def test_results_are_the_same_with_no_cache_a_fresh_cache_and_a_corrupt_one(tmp_path):
