@@ -3,9 +3,6 @@
 Pipeline: ingest → normalize → segment → match → score → report.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
-
-try:
-    __version__ = _version("civscore")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.1.0"
+# The one place the version is written: pyproject.toml reads it from here (hatch's
+# `[tool.hatch.version]`), so start-up need not import importlib.metadata (~0.1 s).
+__version__ = "0.1.0"

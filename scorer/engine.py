@@ -7,6 +7,8 @@ built once) and call it for every report.
 from __future__ import annotations
 
 import hashlib
+import threading
+from functools import cached_property
 from pathlib import Path
 
 from .errors import RubricError
@@ -17,6 +19,7 @@ from .rubric import LoadedRubric, load_rubric
 from .score import CompiledRubric
 
 _CACHE: dict[tuple[str, str], "Scorer"] = {}
+_COMPILE_LOCK = threading.RLock()
 
 
 AUTO = "auto"  # --rubric auto: choose the rubric by unit kind (RubricChooser)
@@ -45,8 +48,23 @@ def resolve_rubric(rubric: str | Path | None) -> Path:
 class Scorer:
     def __init__(self, loaded: LoadedRubric):
         self.loaded = loaded
-        self.compiled = CompiledRubric(loaded)
-        self.rubric_info = self.compiled.rubric_info
+
+    # Compiled on first use: the chooser by unit kind holds every shipped rubric, and a
+    # one-report run compiles only the one it chooses (jieba's terms, the automaton, the judge).
+    @cached_property
+    def compiled(self) -> CompiledRubric:
+        with _COMPILE_LOCK:  # threads of the workbench may ask at once
+            if "compiled" in self.__dict__:
+                return self.__dict__["compiled"]
+            return CompiledRubric(self.loaded)
+
+    @cached_property
+    def rubric_info(self):
+        return self.compiled.rubric_info
+
+    def compile_all(self) -> None:
+        """Compile now (a long-lived process warms up before its first request)."""
+        self.compiled
 
     @classmethod
     def load(cls, rubric: str | Path | None = None) -> "Scorer":
@@ -112,6 +130,12 @@ class RubricChooser:
     def rubric_paths(self) -> list[Path]:
         return [s.loaded.path for s in (*self.claimed, self.fallback)]
 
+    def compile_all(self) -> None:
+        """Compile every candidate now, not on the first document of its kind (the
+        workbench and batch workers warm up before their first report)."""
+        for s in (*self.claimed, self.fallback):
+            s.compile_all()
+
     @property
     def loaded_rubrics(self) -> list[LoadedRubric]:
         return [s.loaded for s in (*self.claimed, self.fallback)]
@@ -123,24 +147,7 @@ class RubricChooser:
         return choice_sha256(self.loaded_rubrics)
 
     def choose(self, doc: Document) -> tuple[Scorer, str]:
-        unit = doc.meta.unit or ""
-        for s in self.claimed:
-            a = s.rubric.applies_to
-            name = next((n for n in a.unit_names if n in unit), None)
-            if name:
-                return s, f"单位「{unit}」名称含「{name}」，按{a.kind}评分"
-        # The detected name can be a venue (a community centre the court visited): the
-        # kind's own words, named often enough, still mark the material as the kind's.
-        for s in self.claimed:
-            a = s.rubric.applies_to
-            counts = {w: doc.text.count(w) for w in a.mentions}
-            n = sum(counts.values())
-            if a.mentions and n >= a.min_mentions:
-                named = "、".join(w for w, c in sorted(counts.items(), key=lambda x: -x[1]) if c)[:24]
-                return s, f"正文提到{named}共 {n} 次，按{a.kind}评分"
-        kinds = "、".join(s.rubric.applies_to.kind for s in self.claimed)
-        who = f"单位「{unit}」" if unit else "材料"
-        return self.fallback, f"{who}不是{kinds}，按{self.fallback.rubric.applies_to.kind}评分"
+        return choose_rubric(self.claimed, self.fallback, doc)
 
     def score_document(self, doc: Document) -> ScoreResult:
         scorer, why = self.choose(doc)
@@ -154,6 +161,32 @@ class RubricChooser:
         from .ingest import load_document
 
         return self.score_document(load_document(path, **limits))
+
+
+def choose_rubric(claimed: list, fallback, doc: Document):
+    """Which of these rubrics serves this document's kind of unit, and why. `claimed` and
+    `fallback` are anything with a `.rubric` (a Scorer, a LoadedRubric); `claimed` rubrics
+    have an `applies_to` that is not the fallback. Returns (the one chosen, the reason)."""
+    unit = doc.meta.unit or ""
+    for s in claimed:
+        a = s.rubric.applies_to
+        name = next((n for n in a.unit_names if n in unit), None)
+        if name:
+            return s, f"单位「{unit}」名称含「{name}」，按{a.kind}评分"
+    # The detected name can be a venue (a community centre the court visited): the
+    # kind's own words, named often enough, still mark the material as the kind's.
+    for s in claimed:
+        a = s.rubric.applies_to
+        counts = {w: doc.text.count(w) for w in a.mentions}
+        n = sum(counts.values())
+        if a.mentions and n >= a.min_mentions:
+            named = "、".join(w for w, c in sorted(counts.items(), key=lambda x: -x[1]) if c)[:24]
+            return s, f"正文提到{named}共 {n} 次，按{a.kind}评分"
+    kinds = "、".join(s.rubric.applies_to.kind for s in claimed)
+    who = f"单位「{unit}」" if unit else "材料"
+    if fallback is None:
+        return None, f"{who}不是{kinds}"
+    return fallback, f"{who}不是{kinds}，按{fallback.rubric.applies_to.kind}评分"
 
 
 def choice_sha256(rubrics: list[LoadedRubric]) -> str:
@@ -180,4 +213,4 @@ def document_from_text(text: str, path: str = "<text>", *, normalize: bool = Tru
     )
 
 
-__all__ = ["AUTO", "RubricChooser", "Scorer", "document_from_text", "load_scorer", "resolve_rubric"]
+__all__ = ["AUTO", "RubricChooser", "Scorer", "choose_rubric", "document_from_text", "load_scorer", "resolve_rubric"]

@@ -238,7 +238,7 @@ def test_unreached_criterion_and_unused_synonym_in_court_copy(tmp_path):
         "              - {term: 区块链存证, synonyms: [链上存证]}\n\n"
     )
     text = court[:start] + new_block + court[block_end:]
-    result = run_check(write(tmp_path, "unreached.yaml", text))
+    result = run_check(write(tmp_path, "unreached.yaml", text), "-v")  # info lines come with -v
     assert result.exit_code == 0, result.output
     found = findings(result)
     unreached = [f for f in found if "judicial.openness" in f["message"] and f["severity"] == "warning"]
@@ -302,3 +302,52 @@ def test_no_info_hides_info_lines_but_counts_them():
     assert result.exit_code == 0
     assert "info" not in {f["severity"] for f in findings(result)}
     assert re.search(r"[1-9]\d* info", result.stdout.splitlines()[-1])
+
+
+# -- a quiet default (issue 19) ---------------------------------------------------------
+
+
+def test_default_prints_errors_and_warnings_and_a_summary_info_with_v():
+    quiet_default = run_check(COURT, "--corpus", str(ROOT / "seeds"))
+    verbose = run_check(COURT, "--corpus", str(ROOT / "seeds"), "-v")
+    assert quiet_default.exit_code == verbose.exit_code == 0
+    default_found = findings(quiet_default)
+    assert {f["severity"] for f in default_found} <= {"error", "warning"}
+    lines = quiet_default.stdout.strip().splitlines()
+    assert len(lines) == len(default_found) + 1  # the findings, then one summary line
+    n_info = int(re.search(r"(\d+) info", lines[-1]).group(1))
+    assert n_info > 100 and "-v lists the info" in lines[-1]
+    verbose_found = findings(verbose)
+    assert sum(f["severity"] == "info" for f in verbose_found) == n_info
+    assert [f for f in verbose_found if f["severity"] != "info"] == default_found
+
+
+def test_q_prints_only_errors_and_the_summary(tmp_path):
+    court = COURT.read_text(encoding="utf-8")
+    text = court.replace("    name: 党建与组织领导\n    points: 22\n", "    name: 党建与组织领导\n    points: 23\n")
+    broken = run_check(write(tmp_path, "points.yaml", text), "-q")
+    assert broken.exit_code == 2 and [f["severity"] for f in findings(broken)] == ["error"]
+    fine = run_check(COURT, "-q")
+    assert fine.exit_code == 0 and findings(fine) == []
+    assert len(fine.stdout.strip().splitlines()) == 1 and "1 warnings" in fine.stdout
+
+
+def test_general_is_not_linted_against_court_material(tmp_path):
+    """"Never matches" speaks of the rubric's own kind of unit: court seeds do not count for general."""
+    only_courts = run_check(GENERAL, "--corpus", str(ROOT / "seeds"), "-v")
+    assert only_courts.exit_code == 0
+    assert "never matches" not in only_courts.stdout
+    assert "corpus: 0 reports in" in only_courts.stdout and "5 of another kind of unit left out" in only_courts.stdout
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for p in [*sorted((ROOT / "seeds").glob("*.txt"))[:3], *sorted(GENERAL_REPORTS.glob("*.txt"))]:
+        (mixed / p.name).write_bytes(p.read_bytes())
+    result = run_check(GENERAL, "--corpus", str(mixed), "-v")
+    own = run_check(GENERAL, "--corpus", str(GENERAL_REPORTS), "-v")
+    assert "corpus: 2 reports in" in result.stdout and "3 of another kind of unit left out" in result.stdout
+    # the same findings as on the general reports alone: the court reports changed nothing
+    strip = lambda r: [(f["line"], f["severity"], re.sub(r"\(\d+ in [^)]*\)", "", f["message"])) for f in findings(r)]
+    assert strip(result) == strip(own)
+    # and the court rubric, on the same folder, reads only the three courts
+    court = run_check(COURT, "--corpus", str(mixed))
+    assert "corpus: 3 reports in" in court.stdout and "2 of another kind of unit left out" in court.stdout

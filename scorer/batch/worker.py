@@ -85,6 +85,7 @@ class _State:
 
         self.config = config
         self.scorer = load_scorer(config.rubric)
+        self.scorer.compile_all()  # once per worker, before its first report
         if self.scorer.choice_sha256 != config.rubric_sha256:
             raise CivscoreError(
                 config.rubric,

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import RubricError, UsageProblem, printable
-from .common import console, new_app, warn
+from .common import QUIET, VERBOSE, console, new_app, verbosity, warn
 
 app = new_app(help="Check and inspect rubric files.", no_args_is_help=True)
 
@@ -30,15 +30,18 @@ def rubric_check(
     ] = None,
     no_corpus: Annotated[bool, typer.Option("--no-corpus", help="Skip the rules that need reports.")] = False,
     no_info: Annotated[
-        bool, typer.Option("--no-info", help="Do not list info findings (they are still counted in the summary).")
+        bool, typer.Option("--no-info", help="Do not list info findings (the default; kept for old scripts).")
     ] = False,
 ) -> None:
     """Validate a rubric and lint it.
 
     Schema: unknown keys, points that add up, unique ids, patterns that compile.
     Lint: a keyword in two criteria, criteria no report reaches, synonyms that never
-    occur, patterns that backtrack catastrophically. One line per finding,
-    `file:line: severity: …`; exit 2 when any finding is an error.
+    occur, patterns that backtrack catastrophically. One line per error and warning,
+    `file:line: severity: …`, then a one-line summary; info findings (synonyms the corpus
+    never uses) are counted, and listed with -v; -q prints errors and the summary only.
+    The corpus rules read only the reports of the rubric's own kind of unit (a court's
+    report does not count against `general`). Exit 2 when any finding is an error.
     """
     from ..rubric import load_rubric
     from ..tuning import lint
@@ -72,9 +75,16 @@ def rubric_check(
             for fail_line in failures:
                 warn("skipped", fail_line)
             note = f"corpus: {stats.reports} reports in {corpus_dir}"
+            if stats.other_kind:
+                note += (f"; {stats.other_kind} of another kind of unit left out"
+                         + (f" (this rubric serves {stats.kind})" if stats.kind else ""))
     findings = lint.run_rules(lint.LintContext(loaded, shown, stats))
+    level = verbosity()
+    shown_severities = {"error"} if level <= QUIET else {"error", "warning", "info"} if level >= VERBOSE else {"error", "warning"}
+    if no_info:
+        shown_severities.discard("info")
     for f in findings:
-        if not (no_info and f.severity == "info"):
+        if f.severity in shown_severities:
             _print_finding(f)
     c = lint.counts(findings)
     r = loaded.rubric
@@ -85,6 +95,7 @@ def rubric_check(
             f"{shown}: {verdict} — {r.id} {r.version}, {len(r.dimensions)} dimensions, {n} criteria, "
             f"{r.total:g} points + {r.bonus.max:g} bonus, {len(r.vetoes)} veto items; "
             f"{c['error']} errors, {c['warning']} warnings, {c['info']} info ({note})"
+            + ("" if "info" in shown_severities or not c["info"] else "; -v lists the info")
         )),
         soft_wrap=True,
     )

@@ -96,6 +96,9 @@ def score(
     watch: Annotated[
         bool, typer.Option("--watch", help="Score again whenever the rubric or a report changes (Ctrl-C stops).")
     ] = False,
+    advice: Annotated[
+        bool, typer.Option("--advice", help="After each table, the self-check advice of `civscore check`.")
+    ] = False,
 ) -> None:
     """Score reports against the rubric and show the points, with the sentences that earned them."""
     pdf, pdf_dir = _out_option(files, out, pdf, pdf_dir)
@@ -108,7 +111,7 @@ def score(
         watch_loop(
             rubric_target(rubric) + list(files),
             lambda: score(files=files, rubric=rubric, as_json=as_json, out=None, pdf=pdf, pdf_dir=pdf_dir,
-                          max_size_mb=max_size_mb),
+                          max_size_mb=max_size_mb, advice=advice),
             console=console_err,
             on_error=report_error,
         )
@@ -139,6 +142,8 @@ def score(
         results.append(result)
         if not as_json:
             print_result(result)
+            if advice:
+                print_advice(advice_for(scorer, result))
             if writer:
                 info(f"scorecard: {targets[path]}")
         detail(f"{printable(str(path))}: sha256 {result.submission.sha256[:12]}, rubric {result.rubric.id} "
@@ -155,6 +160,102 @@ def score(
             console_err.print(Text(f"{len(failures)} of {len(files)} failed:", style="red"))
             for f in failures:
                 console_err.print(Text(f"  {printable(f)}"), soft_wrap=True)
+        raise typer.Exit(2)
+
+
+def advice_for(scorer, result: ScoreResult, *, verify: int = 8):
+    """The advice for one result, from the rubric that scored it (the chooser's choice too)."""
+    from ..advice import advise
+    from ..engine import Scorer
+
+    own = scorer if isinstance(scorer, Scorer) else Scorer.load(result.rubric.path)
+    return advise(result, own, verify=verify)
+
+
+def print_advice(items, *, everything: bool = False) -> None:
+    """Each criterion with points still to gain (all with `everything`), most points first."""
+    shown = [a for a in items if everything or a.gain > 0]
+    console.print(Text("自查建议：按可增分值从高到低", style="bold"))
+    if not shown:
+        console.print(Text("  各项均已得满分。", style="green"))
+    for n, a in enumerate(shown, 1):
+        console.print(Text.assemble(
+            (f"{n:2d}. {a.dimension} › {a.name}", "bold"),
+            (f"  {a.score:g}/{a.max:g} 分（{a.level}）", ""),
+            (f"，可增 {a.gain:g} 分" if a.gain > 0 else "，已满分", "yellow" if a.gain > 0 else "green"),
+        ), soft_wrap=True)
+        if a.have:
+            for q in a.have:
+                console.print(Text.assemble(("    已有：", "green"), _short(q, 70)), soft_wrap=True)
+        else:
+            console.print(Text.assemble(("    已有：", "green"), ("未见能作为依据的句子", "dim")), soft_wrap=True)
+        if a.missing:
+            console.print(Text.assemble(("    缺少：", "red"), "；".join(a.missing)), soft_wrap=True)
+        if a.hint:
+            console.print(Text.assemble(("    怎么写：", "cyan"), a.hint), soft_wrap=True)
+        if a.terms:
+            console.print(Text.assemble(("    材料中还没有的说法：", "cyan"), "、".join(a.terms)), soft_wrap=True)
+        if a.example:
+            console.print(Text.assemble(("    例句（已验证：加入后本项得分提高）：", "cyan"), a.example), soft_wrap=True)
+    console.print()
+
+
+def _advice_json(result: ScoreResult, items) -> dict:
+    return {
+        "path": result.submission.path, "rubric": result.rubric.id, "total": result.total,
+        "advice": [
+            {"id": a.id, "name": a.name, "dimension": a.dimension, "score": a.score, "max": a.max,
+             "gain": a.gain, "level": a.level, "have": a.have, "missing": a.missing, "hint": a.hint,
+             "terms": a.terms, "example": a.example, "verified": a.verified}
+            for a in items
+        ],
+    }
+
+
+@app.command(
+    epilog="Examples:  civscore check draft.docx  ·  civscore check draft.txt --all  ·  civscore check draft.txt --json"
+)
+def check(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Draft files (.txt .md .docx .pdf .html); - reads one from standard input.",
+                       show_default=False),
+    ],
+    rubric: ChoosingRubricOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the advice as JSON (a list for several files).")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="List the criteria already at full points too.")] = False,
+    max_size_mb: MaxSizeOpt = 20.0,
+) -> None:
+    """Self-check a draft: for each criterion, what it already shows, what is missing and what
+    kind of sentence would evidence it, with the criteria worth the most points first.
+
+    An example sentence is offered only when civscore has checked that adding it to the draft
+    raises that criterion."""
+    limit = max_bytes(max_size_mb)
+    stdin_data = _read_stdin(files, limit)
+    scorer = load_scorer(rubric)
+    payload, failures = [], 0
+    for path in files:
+        try:
+            result = _score_stdin(scorer, stdin_data, limit) if str(path) == STDIN else scorer.score_path(
+                path, max_bytes=limit)
+        except CivscoreError as e:
+            failures += 1
+            error_line(e.message)
+            continue
+        items = advice_for(scorer, result)
+        if as_json:
+            payload.append(_advice_json(result, items))
+        else:
+            print_result(result)
+            print_advice(items, everything=everything)
+    if as_json:
+        from ..outputs import dumps_json
+
+        doc = payload[0] if len(files) == 1 and payload else payload
+        sys.stdout.write(dumps_json(doc, what=files[0] if len(files) == 1 else "--json", ensure_ascii=False,
+                                    indent=1) + "\n")
+    if failures:
         raise typer.Exit(2)
 
 
@@ -261,4 +362,4 @@ def _pdf_writer():
     return write
 
 
-__all__ = ["app", "load_scorer", "print_result", "score", "scorecard_names"]
+__all__ = ["advice_for", "app", "check", "load_scorer", "print_advice", "print_result", "score", "scorecard_names"]

@@ -22,6 +22,7 @@ import typer
 from .common import MaxSizeOpt, fail, max_bytes, new_app
 
 DEFAULT_DATA = Path("civscore-data")
+CLI_WHO = "命令行"  # who made a change from the command line, in the accounts' audit log
 
 app = new_app(
     help="The reviewer's workbench: a local web page to score, check, adjust and sign scorecards.",
@@ -100,14 +101,34 @@ def serve(
         typer.echo("warning: serving without TLS on a network address: passwords and session cookies travel in "
                    "clear text; give --ssl-certfile/--ssl-keyfile, or put a TLS proxy in front (see README)",
                    err=True)
-    typer.echo(f"评审工作台：{'https' if tls else 'http'}://{shown}:{port}/  （数据目录 {data}；{'需要登录' if require_login else '本机使用，无需登录'}；"
-               f"{workers} 个评分进程；Ctrl-C 停止）", err=True)
+    ready = (f"评审工作台：{'https' if tls else 'http'}://{shown}:{port}/  （数据目录 {data}；"
+             f"{'需要登录' if require_login else '本机使用，无需登录'}；{workers} 个评分进程；Ctrl-C 停止）")
     # jieba, both rubrics and the pages load before the first upload, not during it
     app = create_app(data, require_login=require_login, max_bytes=limit, warm=True, import_batch=False,
                      score_workers=workers, bind=host, allowed_hosts=allowed_host or (),
                      secure_cookies=tls or secure_cookies)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                ssl_certfile=str(ssl_certfile) if tls else None, ssl_keyfile=str(ssl_keyfile) if tls else None)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                           ssl_certfile=str(ssl_certfile) if tls else None,
+                                           ssl_keyfile=str(ssl_keyfile) if tls else None))
+    _say_when_listening(server, ready)
+    server.run()
+    if not server.started:  # the port was taken, say: uvicorn has printed why
+        raise typer.Exit(1)
+
+
+def _say_when_listening(server, line: str) -> None:
+    """Print the ready line once uvicorn has bound its socket (`Server.started`), not before:
+    whoever reads it may connect at once."""
+    import threading
+    import time
+
+    def wait() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.02)
+        if server.started:
+            typer.echo(line, err=True)
+
+    threading.Thread(target=wait, name="civscore-ready", daemon=True).start()
 
 
 @app.command("adduser")
@@ -136,6 +157,7 @@ def adduser(
         fail("the password must have at least 8 characters")
     store = _store(data)
     new = store.add_user(name, hash_password(password), admin=admin)
+    store.log_account(CLI_WHO, "新建账号" if new else "重设密码", name, "管理员" if admin else "评审人")
     typer.echo(f"{'added' if new else 'updated'} reviewer {name}{' (admin)' if admin else ''} in {store.path}"
                + ("" if new else "; their sessions have ended"))
 
@@ -149,6 +171,7 @@ def deluser(
     store = _store(data)
     if not store.remove_user(name):
         fail(f"no reviewer named {name}")
+    store.log_account(CLI_WHO, "删除账号", name, "")
     typer.echo(f"removed reviewer {name} from {store.path}; their sessions have ended")
 
 
@@ -164,7 +187,9 @@ def assign(
         fail(f"no reviewer named {name} (add one with `civscore serve adduser {name}`)")
     if store.round(round_id) is None:
         fail(f"no round {round_id} in {store.path}")
-    store.assign(name, round_id)
+    if not store.assigned(name, round_id):
+        store.assign(name, round_id)
+        store.log_account(CLI_WHO, "分配批次", name, f"第 {round_id} 批次「{store.round(round_id).name}」")
     typer.echo(f"{name} may now open round {round_id}")
 
 

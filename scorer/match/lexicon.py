@@ -15,7 +15,25 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import ahocorasick
-import jieba
+
+
+def _import_jieba():
+    """jieba, without pkg_resources: jieba._compat imports it (~0.2 s, deprecated) only to
+    open its own data files, and opens them by path when it is missing."""
+    import sys
+
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # `import pkg_resources` raises ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 from ..segment import Clause, Segmented, Sentence
 
@@ -28,8 +46,10 @@ _REGISTERED: set[str] = set()
 
 def register_terms(terms: Iterable[str]) -> None:
     """Add rubric terms to jieba's dictionary (once per process per term) so they are not split."""
+    from .wordfreq import install
+
     with _JIEBA_LOCK:
-        jieba.initialize()
+        install()  # jieba's dictionary as a cached trie, not a 1 s dict build
         for t in terms:
             if t not in _REGISTERED and len(t) > 1:
                 if jieba.dt.FREQ.get(t, 0) == 0:

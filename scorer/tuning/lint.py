@@ -46,6 +46,8 @@ class CorpusStats:
     reports: int
     reached: dict[str, int] = field(default_factory=dict)  # criterion/bonus id → reports with evidence
     surfaces: set[str] = field(default_factory=set)  # every rubric term or synonym matched somewhere
+    other_kind: int = 0  # reports of the folder left out: another rubric's kind of unit
+    kind: str = ""  # the rubric's kind of unit (applies_to.kind), when it names one
 
 
 @dataclass
@@ -245,14 +247,25 @@ _NO_SUBMISSION = None  # corpus statistics read the scores, not the submission
 
 
 def corpus_stats(loaded: LoadedRubric, corpus_dir: Path) -> tuple[CorpusStats, list[str]]:
-    """Score the corpus with the rubric under check: which criteria it reaches, which terms it has."""
+    """Score the corpus with the rubric under check: which criteria it reaches, which terms it has.
+
+    Only material of the rubric's own kind counts: a report the shipped rubrics would give to
+    another rubric (a court's report, checked against `general`) is left out and counted in
+    `other_kind`, so "never matches" speaks of the units the rubric is for."""
     from ..engine import Scorer
     from .corpus import read_corpus
 
     corpus = read_corpus(corpus_dir)
     scorer = Scorer(loaded)
-    stats = CorpusStats(root=corpus_dir, reports=len(corpus))
+    stats = CorpusStats(root=corpus_dir, reports=0)
+    of_kind = _kind_filter(loaded)
+    if loaded.rubric.applies_to:
+        stats.kind = loaded.rubric.applies_to.kind
     for _path, doc in corpus:
+        if not of_kind(doc):
+            stats.other_kind += 1
+            continue
+        stats.reports += 1
         a = scorer.compiled.analyze(doc.text)
         for sentence_hits in a.hits:
             stats.surfaces.update(h.surface for h in sentence_hits)
@@ -261,6 +274,26 @@ def corpus_stats(loaded: LoadedRubric, corpus_dir: Path) -> tuple[CorpusStats, l
             if c.evidence or c.satisfaction > 0:
                 stats.reached[c.id] = stats.reached.get(c.id, 0) + 1
     return stats, corpus.failures
+
+
+def _kind_filter(loaded: LoadedRubric):
+    """doc → whether it is material of this rubric's kind: the rubric civscore would choose
+    for it among this one and the shipped rubrics of other ids (scorer.engine.choose_rubric).
+    A rubric that names no kind (no `applies_to`) takes every report."""
+    from ..engine import choose_rubric
+    from ..resources import bundled_rubrics
+    from ..rubric import load_rubric
+
+    if loaded.rubric.applies_to is None:
+        return lambda doc: True
+    candidates = [loaded]
+    for p in bundled_rubrics():
+        other = load_rubric(p)
+        if other.rubric.id != loaded.rubric.id and other.rubric.applies_to is not None:
+            candidates.append(other)
+    claimed = [c for c in candidates if not c.rubric.applies_to.fallback]
+    fallback = next((c for c in candidates if c.rubric.applies_to.fallback), None)
+    return lambda doc: choose_rubric(claimed, fallback, doc)[0] is loaded
 
 
 def run_rules(ctx: LintContext, select: set[str] | None = None) -> list[Finding]:

@@ -41,7 +41,7 @@ from . import actions, evidence as ev
 from .guard import BodyLimit, BodyTooLarge, CappedMultiPartParser, FileTooLarge, RequestGuard
 from .pool import AUTO, ScoringPool, load_scorer
 from .review import RubricRules, reviewed
-from .security import (COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, session_digest,
+from .security import (COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, hash_password, session_digest,
                        verify_password)
 from .store import Item, StaleWrite, WebStore
 from .uploads import DEFAULT_MAX_BYTES, UploadRefused
@@ -135,11 +135,12 @@ class Workbench:
             self._rubric(name)
         if self.score_workers == 0:
             for name in RUBRICS:
+                self.scorer(name).compile_all()
                 self.scorer(name).score_text(WARM_TEXT)
         for t in ("base.html.j2", "index.html.j2", "round.html.j2", "review.html.j2", "uploaded.html.j2",
-                  "message.html.j2", "login.html.j2"):
+                  "message.html.j2", "login.html.j2", "accounts.html.j2"):
             self.env.get_template(t)
-        self.pool.warm()
+        self.pool.warm_in_background()  # uploads queue until a worker is ready; pages answer now
         gc.collect()
         gc.freeze()
 
@@ -306,8 +307,9 @@ def page(request: Request, template: str, status: int = 200, **ctx) -> HTMLRespo
     w = wb(request)
     s = session_of(request)
     user = s.user or ("" if w.require_login else LOCAL_REVIEWER)
+    admin = not w.require_login or bool(user and (w.store.user(user) or ("", False))[1])
     html = w.env.get_template(template).render(
-        csrf=s.csrf, user=user, login_mode=w.require_login, request_path=request.url.path, **ctx
+        csrf=s.csrf, user=user, login_mode=w.require_login, request_path=request.url.path, is_admin=admin, **ctx
     )
     return HTMLResponse(html, status_code=status)
 
@@ -758,6 +760,113 @@ async def overview(request: Request) -> Response:
 # -- login -------------------------------------------------------------------------------
 
 
+# -- accounts (administrators only) -------------------------------------------------------
+#
+# The same accounts and assignments as `civscore serve adduser` / `serve assign`, under the
+# same rules as every other form: login, the CSRF token, and an audit line for each change
+# (who, when, what, for whom; never a password).
+
+MIN_PASSWORD = 8
+
+
+def admin_user(request: Request) -> str:
+    user = current_user(request)
+    if not is_admin(request, user):
+        raise Refusal(403, "无权管理账号", "只有管理员可以管理评审账号和批次分配。")
+    return user
+
+
+def valid_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 60 or any(ord(c) < 32 or c == "\x7f" for c in name):
+        raise Refusal(400, "账号名称无效", "账号名称须为 1–60 个可打印字符。")
+    return name
+
+
+def accounts_page(request: Request, *, status: int = 200, notice: str = "", error: str = "") -> HTMLResponse:
+    w = wb(request)
+    return page(request, "accounts.html.j2", status=status, users=w.store.users(), rounds=w.store.rounds(),
+                log=w.store.account_log(), notice=notice, error=error, min_password=MIN_PASSWORD)
+
+
+@handler
+async def accounts(request: Request) -> Response:
+    admin_user(request)
+    return accounts_page(request)
+
+
+@handler
+async def account_add(request: Request) -> Response:
+    who = admin_user(request)
+    form = await checked_form(request)
+    w = wb(request)
+    name = valid_name(str(form.get("name", "")))
+    password, again = str(form.get("password", ""))[:200], str(form.get("password2", ""))[:200]
+    make_admin = form.get("admin") == "1"
+    if len(password) < MIN_PASSWORD:
+        return accounts_page(request, status=400, error=f"密码至少需要 {MIN_PASSWORD} 位，未保存。")
+    if password != again:
+        return accounts_page(request, status=400, error="两次输入的密码不一致，未保存。")
+    existing = w.store.user(name)
+    if existing and existing[1] and not make_admin and w.require_login and w.store.admin_count() <= 1:
+        return accounts_page(request, status=400, error=f"{name} 是唯一的管理员，不能取消其管理员权限。")
+    pw_hash = await run_in_threadpool(hash_password, password)
+    new = w.store.add_user(name, pw_hash, admin=make_admin)
+    w.store.log_account(who, "新建账号" if new else "重设密码", name, "管理员" if make_admin else "评审人")
+    return RedirectResponse("/accounts", status_code=303)
+
+
+@handler
+async def account_admin(request: Request) -> Response:
+    who = admin_user(request)
+    form = await checked_form(request)
+    w = wb(request)
+    name = valid_name(str(form.get("name", "")))
+    make_admin = form.get("admin") == "1"
+    account = w.store.user(name)
+    if account is None:
+        raise Refusal(404, "没有这个账号", f"没有名为 {name} 的账号。")
+    if account[1] and not make_admin and w.require_login and w.store.admin_count() <= 1:
+        return accounts_page(request, status=400, error=f"{name} 是唯一的管理员，不能取消其管理员权限。")
+    if account[1] != make_admin:
+        w.store.set_admin(name, make_admin)
+        w.store.log_account(who, "设为管理员" if make_admin else "取消管理员", name)
+    return RedirectResponse("/accounts", status_code=303)
+
+
+async def _assignment(request: Request, add: bool) -> Response:
+    who = admin_user(request)
+    form = await checked_form(request)
+    w = wb(request)
+    name = valid_name(str(form.get("name", "")))
+    try:
+        rid = int(str(form.get("round", "")))
+    except ValueError:
+        raise Refusal(400, "请选择批次", "请选择要分配的评审批次。") from None
+    if w.store.user(name) is None:
+        raise Refusal(404, "没有这个账号", f"没有名为 {name} 的账号。")
+    rnd = w.store.round(rid)
+    if rnd is None:
+        raise Refusal(404, "没有这个评审批次", "没有这个评审批次，可能已被删除或链接有误。")
+    if add:
+        if not w.store.assigned(name, rid):
+            w.store.assign(name, rid)
+            w.store.log_account(who, "分配批次", name, f"第 {rid} 批次「{rnd.name}」")
+    elif w.store.unassign(name, rid):
+        w.store.log_account(who, "取消分配", name, f"第 {rid} 批次「{rnd.name}」")
+    return RedirectResponse("/accounts", status_code=303)
+
+
+@handler
+async def account_assign(request: Request) -> Response:
+    return await _assignment(request, True)
+
+
+@handler
+async def account_unassign(request: Request) -> Response:
+    return await _assignment(request, False)
+
+
 def _safe_next(value: str | None) -> str:
     value = value or "/"
     # Browsers drop tabs and newlines from URLs, so "/\t/host" would become "//host".
@@ -887,6 +996,11 @@ def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: 
         Route("/rounds/{rid:int}/items/{iid:int}/undo", undo, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/withdraw", withdraw, methods=["POST"]),
         Route("/rounds/{rid:int}/items/{iid:int}/scorecard.pdf", scorecard),
+        Route("/accounts", accounts),
+        Route("/accounts/add", account_add, methods=["POST"]),
+        Route("/accounts/admin", account_admin, methods=["POST"]),
+        Route("/accounts/assign", account_assign, methods=["POST"]),
+        Route("/accounts/unassign", account_unassign, methods=["POST"]),
         Route("/login", login_form),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),

@@ -52,6 +52,7 @@ def _init(rubrics: tuple[str, ...]) -> None:
     import gc
 
     for name in rubrics:
+        _scorer(name).compile_all()  # the chooser compiles each rubric on first use otherwise
         _scorer(name).score_text("预热用的一段文字，不是申报材料。" * 4)
     gc.collect()
     gc.freeze()  # jieba's dictionary is never garbage: keep the collector from walking it
@@ -90,6 +91,19 @@ class ScoringPool:
         deadline = time.monotonic() + timeout
         while len(seen) < self.workers and time.monotonic() < deadline:
             seen.update(self._pool.map(_whoami, range(self.workers * 2)))
+
+    def warm_in_background(self) -> None:
+        """Warm the workers in a thread: the pages answer at once, and an upload that comes
+        before a worker is ready waits in the pool's queue."""
+        import threading
+
+        def run() -> None:
+            try:
+                self.warm()
+            except Exception:  # shut down meanwhile, or a worker that failed: the first job says why
+                pass
+
+        threading.Thread(target=run, name="civscore-pool-warm", daemon=True).start()
 
     async def score(self, rubric: str, data: bytes, client_name: str | None, uploads_dir: Path, max_bytes: int):
         job = functools.partial(score_job, rubric, data, client_name, str(uploads_dir), max_bytes)

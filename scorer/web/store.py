@@ -121,6 +121,14 @@ CREATE TABLE IF NOT EXISTS web_audit (
 );
 CREATE INDEX IF NOT EXISTS web_audit_user ON web_audit (event, user, epoch);
 CREATE INDEX IF NOT EXISTS web_audit_address ON web_audit (event, address, epoch);
+CREATE TABLE IF NOT EXISTS web_account_log (
+    id     INTEGER PRIMARY KEY,
+    at     TEXT NOT NULL,
+    who    TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE IF NOT EXISTS web_meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -381,6 +389,43 @@ class WebStore:
     def assign(self, user: str, round_id: int) -> None:
         with self.connect() as db:
             db.execute("INSERT OR IGNORE INTO web_assignments (user, round_id) VALUES (?, ?)", (user, round_id))
+
+    def users(self) -> list[tuple[str, bool, str, list[int]]]:
+        """Every account: (name, admin, created_at, the rounds assigned to it)."""
+        with self.connect() as db:
+            rows = db.execute("SELECT name, admin, created_at FROM web_users ORDER BY name").fetchall()
+            out = []
+            for name, admin, created in rows:
+                rounds = [r for (r,) in db.execute(
+                    "SELECT round_id FROM web_assignments WHERE user = ? ORDER BY round_id", (name,))]
+                out.append((name, bool(admin), created, rounds))
+        return out
+
+    def set_admin(self, name: str, admin: bool) -> bool:
+        """Grant or withdraw the right to see every round; False when there is no such account."""
+        with self.connect() as db:
+            return db.execute("UPDATE web_users SET admin = ? WHERE name = ?", (int(admin), name)).rowcount > 0
+
+    def admin_count(self) -> int:
+        with self.connect() as db:
+            return db.execute("SELECT count(*) FROM web_users WHERE admin").fetchone()[0]
+
+    def unassign(self, user: str, round_id: int) -> bool:
+        with self.connect() as db:
+            return db.execute("DELETE FROM web_assignments WHERE user = ? AND round_id = ?",
+                              (user, round_id)).rowcount > 0
+
+    def log_account(self, who: str, action: str, target: str, detail: str = "") -> None:
+        """One line of the accounts' audit log (never a password or its hash)."""
+        with self.connect() as db:
+            db.execute("INSERT INTO web_account_log (at, who, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                       (utc_now(), who, action, target, detail))
+
+    def account_log(self, limit: int = 200) -> list[tuple[str, str, str, str, str]]:
+        """(at, who, action, target, detail), newest first."""
+        with self.connect() as db:
+            return db.execute("SELECT at, who, action, target, detail FROM web_account_log "
+                              "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
 
     def assigned(self, user: str, round_id: int) -> bool:
         with self.connect() as db:
