@@ -305,7 +305,7 @@ def _imports(path: Path) -> set[str]:
 
 def test_cli_is_wired_one_way_and_prints_errors_in_one_place():
     commands = sorted(CLI_DIR.glob("*_cmds.py"))
-    assert {p.stem for p in commands} == {"score_cmds", "rubric_cmds", "tuning_cmds", "batch_cmds", "serve_cmds"}
+    assert {p.stem for p in commands} == {"score_cmds", "rubric_cmds", "tuning_cmds", "batch_cmds", "serve_cmds", "train_cmds"}
     for p in commands:
         assert _imports(p) <= {"common"}, (p.name, _imports(p))
         assert "typer.Typer(" not in p.read_text(encoding="utf-8") or "new_app" in p.read_text(encoding="utf-8")
@@ -327,7 +327,10 @@ def test_diff_csv_text_cells_are_neutralized_and_numbers_kept(tmp_path):
     for name, seed in zip(HOSTILE_NAMES, SEEDS):
         (reports / name).write_bytes(seed.read_bytes())
     harder = tmp_path / "harder.yaml"
-    harder.write_text(COURT.read_text(encoding="utf-8").replace("need: 1.7", "need: 3.4"), encoding="utf-8")
+    # The judge's need (what fills an item) doubled: a harder rubric.
+    text = COURT.read_text(encoding="utf-8")
+    assert text.count("\n  need: 1.0\n") == 1
+    harder.write_text(text.replace("\n  need: 1.0\n", "\n  need: 2.0\n"), encoding="utf-8")
     out = tmp_path / "d.csv"
     result = run("diff", "--base", str(COURT), "--rubric", str(harder), str(reports), "--csv", str(out))
     assert result.exit_code == 0, result.output

@@ -6,6 +6,9 @@ import csv
 import io
 import re
 from pathlib import Path
+import tempfile
+
+from lexical_rubric import without_judge
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +20,9 @@ from scorer.tuning.corpus import read_corpus
 from scorer.tuning.diff import diff_corpus, to_csv, to_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-COURT = ROOT / "rubric" / "court.yaml"
+# The matchers' own verdict (court.yaml without its sentence judge): what a synonym or a need
+# changes shows in the scores directly. (With the judge, matchers only propose candidates.)
+COURT = without_judge("court", Path(tempfile.mkdtemp(prefix="civscore-lexical-")))
 SEEDS_DIR = ROOT / "seeds"
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 

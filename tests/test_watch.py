@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+import tempfile
+
+from lexical_rubric import without_judge
 
 from typer.testing import CliRunner
 
@@ -11,7 +14,9 @@ from scorer.cli import app
 from scorer.tuning import watch as watch_mod
 
 ROOT = Path(__file__).resolve().parent.parent
-COURT = ROOT / "rubric" / "court.yaml"
+# The matchers' own verdict (court.yaml without its sentence judge): what a synonym or a need
+# changes shows in the scores directly. (With the judge, matchers only propose candidates.)
+COURT = without_judge("court", Path(tempfile.mkdtemp(prefix="civscore-lexical-")))
 SEED = sorted((ROOT / "seeds").glob("*.txt"))[0]
 TOTAL = re.compile(r"总分 ([\d.]+) /")
 
