@@ -5,11 +5,10 @@ $CIVSCORE_SCREENSHOTS when set)."""
 
 from __future__ import annotations
 
-import threading
-import time
+from web_support import serve_in_thread
+
 
 import pytest
-import uvicorn
 from test_web_browser import Shots, browser, free_port  # noqa: F401  (the browser fixture)
 from typer.testing import CliRunner
 
@@ -27,13 +26,7 @@ def login_server(tmp_path):
     app = create_app(data, require_login=True)
     rid_a = app.state.wb.store.create_round("2026年度初评（一组）", "court", "")
     rid_b = app.state.wb.store.create_round("2026年度初评（二组）", "court", "")
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
+    srv, thread = serve_in_thread(app, port)
     yield f"http://127.0.0.1:{port}", rid_a, rid_b
     srv.should_exit = True
     thread.join(10)

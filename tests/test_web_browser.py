@@ -9,18 +9,16 @@ go to tmp_path, and to $CIVSCORE_SCREENSHOTS when that is set.
 
 from __future__ import annotations
 
+
 import os
 import shutil
 import socket
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
-from web_support import SEEDS
+from web_support import SEEDS, serve_in_thread
 
 from scorer.engine import RubricChooser
 from scorer.report.format import fmt_score
@@ -41,13 +39,7 @@ def free_port() -> int:
 def server(tmp_path):
     port = free_port()
     app = create_app(tmp_path / "data")
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
+    srv, thread = serve_in_thread(app, port)
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)

@@ -4,11 +4,12 @@ The browser side of DNS rebinding is in test_web_browser.py."""
 
 from __future__ import annotations
 
+
 import sqlite3
 
 import pytest
 from starlette.testclient import TestClient
-from web_support import SEEDS, Reviewer, seed_bytes, version_of
+from web_support import SEEDS, Reviewer, seed_bytes, serve_in_thread, version_of
 
 from scorer.web.app import create_app
 
@@ -196,22 +197,12 @@ def test_a_chunked_form_stops_at_one_mb_on_every_route(data):
 def live(data):
     """A real uvicorn server on a free loopback port, in a thread; (base URL, app)."""
     import socket
-    import threading
-    import time
-
-    import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     app = create_app(data, max_bytes=1 * MB)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
+    srv, thread = serve_in_thread(app, port)
     yield ("127.0.0.1", port), app
     srv.should_exit = True
     thread.join(10)

@@ -86,3 +86,21 @@ def lowerable(html: str) -> str:
         if levels.get(block.group(1)) != "D" and 'class="quote"' in block.group(2):
             return block.group(1)
     raise AssertionError("no criterion to lower")
+
+
+def serve_in_thread(app, port: int):
+    """Run `app` on uvicorn at 127.0.0.1:`port` in a daemon thread; return (server, thread) once
+    it listens (set the server's `should_exit`, then join the thread, to stop it)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    return srv, thread
