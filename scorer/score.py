@@ -29,6 +29,7 @@ from .fit import ItemProfiles, SentenceFits
 from .judge import features as judge_features
 from .judge.model import JudgeModel, load_judge
 from .similarity import NearCopies, Restatement, abstracted, specificity
+from .text import sentence_key
 from .result import (
     BonusResult,
     CriterionResult,
@@ -45,7 +46,6 @@ from .result import (
 )
 
 _CONTENT = re.compile(f"[{HAN}0-9]")  # Chinese characters and digits: what prose is made of
-_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 _NOT_HAN = re.compile(f"[^{HAN}]+")
 HEADING_WEIGHT = 0.5
 
@@ -297,7 +297,7 @@ class CompiledRubric:
                     pieces.append(text[pos:s])
                     pos = e
                 pieces.append(text[pos : sent.end])
-                template = _PUNCT_OR_SPACE.sub("", "□".join(pieces))
+                template = sentence_key("□".join(pieces))
                 if template in templates:
                     factors.append(0.0)
                     continue

@@ -6,16 +6,12 @@ scope of negation and of clause-level co-occurrence.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .ingest.han import HAN_RE
+from .text import CLAUSE_SPLIT, FINAL, SENTENCE_SPLIT, sentence_key
 
-_SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)]*|\n")
-_CLAUSE_END = re.compile(r"[，,：:；;。！？!?…]+[”’」』）)]*")
-_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 _CJK = HAN_RE  # one definition of a Chinese character: scorer/ingest/han.py
-_FINAL = "。！？!?；;…”’」』）)"
 
 
 @dataclass(slots=True)
@@ -60,7 +56,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _clauses(text: str, start: int, end: int) -> list[Clause]:
     out, pos = [], start
-    for m in _CLAUSE_END.finditer(text, start, end):
+    for m in CLAUSE_SPLIT.finditer(text, start, end):
         if m.end() > pos:
             out.append(Clause(pos, m.end()))
         pos = m.end()
@@ -86,10 +82,10 @@ def segment(text: str) -> Segmented:
             continue
         paragraph += 1
         # A heading: a short paragraph with no sentence-final punctuation.
-        heading = (p_end - p_start) <= 40 and text[p_end - 1] not in _FINAL
+        heading = (p_end - p_start) <= 40 and text[p_end - 1] not in FINAL
         under, lead = lead, None
         pos = p_start
-        bounds = [m.end() for m in _SENTENCE_END.finditer(text, p_start, p_end)]
+        bounds = [m.end() for m in SENTENCE_SPLIT.finditer(text, p_start, p_end)]
         if not bounds or bounds[-1] < p_end:
             bounds.append(p_end)
         for b in bounds:
@@ -98,7 +94,7 @@ def segment(text: str) -> Segmented:
             if s == e or not _CJK.search(text, s, e) and not any(ch.isalnum() for ch in text[s:e]):
                 continue
             sent_text = text[s:e]
-            key = _PUNCT_OR_SPACE.sub("", sent_text)
+            key = sentence_key(sent_text)
             idx = len(sentences)
             sentences.append(
                 Sentence(

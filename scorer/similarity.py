@@ -19,10 +19,11 @@ import heapq
 import re
 from collections import defaultdict
 
+from .text import CN_NUMERALS, sentence_key
+
 
 # Arabic and Chinese numerals (a count, an amount, a date): abstracted before comparing.
-_NUMBER = re.compile(r"[0-9][0-9.,%％]*|[零〇一二两三四五六七八九十百千万亿]{2,}")
-_NOISE = re.compile(r"[\s\W_]+")
+_NUMBER = re.compile(rf"[0-9][0-9.,%％]*|[{CN_NUMERALS}]{{2,}}")
 MIN_TRIGRAMS = 6  # shorter sentences are left alone: too little to compare
 
 
@@ -35,12 +36,12 @@ class Restatement:
 
     def __init__(self, rubric_texts: list[str], low: float, high: float, weight: float):
         # Keyed like a sentence's key (segment): punctuation and spaces removed.
-        self.grams = set().union(*(trigrams(_NOISE.sub("", t)) for t in rubric_texts)) if rubric_texts else set()
+        self.grams = set().union(*(trigrams(sentence_key(t)) for t in rubric_texts)) if rubric_texts else set()
         self.low, self.high, self.weight = low, high, weight
         self.active = bool(self.grams) and low < 1.0 and weight < 1.0
 
     def share(self, sentence: str) -> float:
-        grams = trigrams(_NOISE.sub("", sentence))
+        grams = trigrams(sentence_key(sentence))
         if len(grams) < MIN_TRIGRAMS:
             return 0.0
         return len(grams & self.grams) / len(grams)
@@ -58,7 +59,7 @@ class Restatement:
 
 def abstracted(template: str) -> str:
     """A sentence's template with its numbers abstracted and punctuation dropped."""
-    return _NOISE.sub("", _NUMBER.sub("#", template))
+    return sentence_key(_NUMBER.sub("#", template))
 
 
 class NearCopies:

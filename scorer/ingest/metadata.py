@@ -23,6 +23,7 @@ import datetime
 import re
 from collections import Counter
 
+from ..text import FULL_STOP, chinese_day, chinese_digits, starts_heading
 from .boilerplate import is_boilerplate, is_breadcrumb, is_page_noise
 from .document import Metadata
 from .han import HAN
@@ -58,7 +59,6 @@ _LABELLED_DATE = re.compile(
     r"(?:时间|日期)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
 _ARABIC_DATE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CHINESE_DATE = re.compile(
     "([〇○零一二三四五六七八九]{2,4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
 )
@@ -96,7 +96,7 @@ def _is_chrome(p: str) -> bool:
 
 
 def _is_body(p: str) -> bool:
-    return len(p) > _TITLE_CHARS[1] or (len(p) > 30 and p[-1] in "。！？")
+    return len(p) > _TITLE_CHARS[1] or (len(p) > 30 and p[-1] in FULL_STOP)
 
 
 def _title_like(p: str) -> bool:
@@ -106,7 +106,7 @@ def _title_like(p: str) -> bool:
         and not _is_chrome(p)
         and not p.startswith("——")
         and p[-1] not in "。！？；，、：:"
-        and not re.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.]", p)
+        and not starts_heading(p, title_check=True)
         and not _CHINESE_DATE.search(p)
         and not _ARABIC_DATE.fullmatch(p)
     )
@@ -194,16 +194,8 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-def _chinese_number(text: str) -> int:
-    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23."""
-    if "十" not in text:
-        return _CN_DIGITS[text[-1]]
-    tens, _, ones = text.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-
-
 def _chinese_year(digits: str) -> int:
-    year = int("".join(str(_CN_DIGITS[ch]) for ch in digits))
+    year = chinese_digits(digits)
     if len(digits) == 2:  # 一四年 → 2014
         this_year = datetime.date.today().year % 100
         year += 2000 if year <= this_year + 1 else 1900
@@ -216,7 +208,7 @@ def _date_in(p: str) -> str | None:
         return _iso(int(m[1]), int(m[2]), int(m[3]))
     m = _CHINESE_DATE.search(p)
     if m:
-        return _iso(_chinese_year(m[1]), _chinese_number(m[2]), _chinese_number(m[3]))
+        return _iso(_chinese_year(m[1]), chinese_day(m[2]), chinese_day(m[3]))
     return None
 
 

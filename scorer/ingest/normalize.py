@@ -33,6 +33,7 @@ from itertools import compress
 
 import opencc
 
+from ..text import ends_sentence, starts_heading
 from .boilerplate import boilerplate_indices, is_breadcrumb, is_page_noise
 from .han import CJKISH, CJKISH_RE, HAN_RE
 
@@ -97,22 +98,11 @@ _UNCLEAN = re.compile(
 # Control, default-ignorable and surrogate characters, and U+FFFD left by bad decoding.
 _DROP = re.compile(f"[\x00-\x1f\x7f-\x9f\ufff9-\ufffb\ufffd\ud800-\udfff{_IGNORABLE}]")
 
-_SENTENCE_END = frozenset("。！？；…!?;")
-_CLOSERS = "”’」』）)》】〕\"'"
 _BRACKETED = re.compile(r"^(?:（[^（）]{3,}）|\([^()]{3,}\))$")  # "（…机关党委供稿）", "(李娇)"
 # A title with its subtitle: "——" and no sentence punctuation ("擎起文明司法一面旗——青海省…纪实").
 _DASHED_TITLE = re.compile(r"[^，。、；：！？,;:!?（）()]*——[^，。、；：！？,;:!?（）()]+")
 _OPEN_END = frozenset("，、,（(“‘《〈【[「『—-/")
 _CLOSING_START = frozenset("，。、；：！？”’）)》」』】〕,.;:!?…")
-_NUM_CN = "一二三四五六七八九十百零〇"
-_HEADING = re.compile(
-    rf"[{_NUM_CN}]{{1,3}}[、.．]"
-    rf"|[（(][{_NUM_CN}\d]{{1,3}}[）)]"
-    r"|\d{1,2}[、．]|\d{1,2}\.(?!\d)"
-    rf"|第[{_NUM_CN}\d]{{1,3}}[章节部分篇条]"
-    r"|[\u2460-\u2473\u2776-\u277f]"
-    r"|——"
-)
 _LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
 
 _MAX_DOUBLED_CHARS = 160  # longest line checked for doubling (the check is quadratic)
@@ -394,17 +384,6 @@ def _undouble_paragraph(text: str, offs: Offsets) -> tuple[str, Offsets]:
 # --- page furniture -------------------------------------------------------------
 
 
-def _is_terminal(text: str) -> bool:
-    """Ends a sentence: 。！？；… (or a Latin full stop), possibly inside closing quotes."""
-    core = text.rstrip(_CLOSERS)
-    if not core:
-        return False
-    last = core[-1]
-    if last in _SENTENCE_END:
-        return True
-    return last == "." and not (len(core) > 1 and (core[-2].isdigit() or core[-2] == "."))
-
-
 def _drop_furniture(lines: list[_Line], column: int | None, keep_boilerplate: bool) -> list[_Line]:
     """Remove page numbers, running headers, web chrome and repeated title lines.
 
@@ -451,17 +430,17 @@ def _drop_furniture(lines: list[_Line], column: int | None, keep_boilerplate: bo
         if (
             i in chrome
             or continues_chrome
-            or (before_crumb and len(text) <= TITLE_MAX_CHARS and not _is_terminal(text))
+            or (before_crumb and len(text) <= TITLE_MAX_CHARS and not ends_sentence(text))
         ):
             continues_chrome = (
-                column is not None and ln.width >= 0.85 * column and not _is_terminal(text)
+                column is not None and ln.width >= 0.85 * column and not ends_sentence(text)
             )
             if keep_boilerplate:
                 ln.hard = True
                 kept.append(ln)
             continue
         continues_chrome = False
-        if len(text) <= REPEATED_LINE_MAX_CHARS and not _is_terminal(text) and stands_alone(ln):
+        if len(text) <= REPEATED_LINE_MAX_CHARS and not ends_sentence(text) and stands_alone(ln):
             if text in seen_short:
                 continue
             seen_short.add(text)
@@ -488,12 +467,8 @@ def _column_width(lines: list[_Line]) -> int | None:
     if best_count < 0.5 * len(lines):
         return None
     band = [ln for ln in lines if 0.85 * best_width <= ln.width <= best_width]
-    open_ended = sum(1 for ln in band if not _is_terminal(ln.text))
+    open_ended = sum(1 for ln in band if not ends_sentence(ln.text))
     return best_width if open_ended >= 0.6 * len(band) else None
-
-
-def _is_heading(text: str) -> bool:
-    return bool(_HEADING.match(text))
 
 
 @dataclass(slots=True)
@@ -529,7 +504,7 @@ def _breaks(para: _Paragraph, nxt: _Line, column: int | None) -> bool:
         return True
     if nxt.text[0] in _CLOSING_START:
         return False
-    if _is_terminal(para.tail) or _is_heading(nxt.text) or _BRACKETED.match(para.head):
+    if ends_sentence(para.tail) or starts_heading(nxt.text) or _BRACKETED.match(para.head):
         return True
     if para.tail[-1] in _OPEN_END:
         return False
@@ -538,7 +513,7 @@ def _breaks(para: _Paragraph, nxt: _Line, column: int | None) -> bool:
     text = "".join(para.parts)
     if _DASHED_TITLE.fullmatch(text):
         return True
-    heading = _is_heading(para.head)
+    heading = starts_heading(para.head)
     if para.length > (HEADING_MAX_CHARS if heading else TITLE_MAX_CHARS):
         return False
     if para.last.caption:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
-_BIG_UNIT = {"万": 10_000, "亿": 100_000_000}
+from ..text import CN_BIG_UNITS, CN_DIGITS, CN_SMALL_UNITS, chinese_number
 
-NUMBER = r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?P<big>[万亿])?(?P<approx>余|多|来)?"
+NUMBER = (
+    rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|[{''.join(CN_DIGITS)}{''.join(CN_SMALL_UNITS)}]+)"
+    rf"(?P<big>[{''.join(CN_BIG_UNITS)}])?(?P<approx>余|多|来)?"
+)
 
 _RATES = (
     (re.compile(r"每周|每星期"), 52),
@@ -24,25 +25,6 @@ _RATES = (
 )
 
 
-def chinese_number(s: str) -> float | None:
-    """三 → 3, 十二 → 12, 一百零五 → 105, 三千 → 3000; None if not a numeral."""
-    if not s:
-        return None
-    if all(ch in _DIGIT for ch in s) and len(s) > 1:
-        # Digit strings such as 一四 (in 一四年) read digit by digit.
-        return float("".join(str(_DIGIT[ch]) for ch in s))
-    total, current = 0, 0
-    for ch in s:
-        if ch in _DIGIT:
-            current = _DIGIT[ch]
-        elif ch in _SMALL_UNIT:
-            total += (current or 1) * _SMALL_UNIT[ch]
-            current = 0
-        else:
-            return None
-    return float(total + current)
-
-
 def parse_number(num: str, big: str | None) -> float | None:
     if num[0].isdigit():
         value = float(num.replace(",", ""))
@@ -51,7 +33,7 @@ def parse_number(num: str, big: str | None) -> float | None:
         if value is None:
             return None
     if big:
-        value *= _BIG_UNIT[big]
+        value *= CN_BIG_UNITS[big]
     return value
 
 
@@ -76,7 +58,7 @@ def find_quantities(pattern: re.Pattern, text: str, start: int, end: int) -> lis
     for m in pattern.finditer(text, start, end):
         s = m.start()
         prev = text[s - 1] if s > 0 else ""
-        if prev == "第" or prev.isdigit() or prev == "." or (prev in _DIGIT or prev in _SMALL_UNIT) and not m["num"][0].isdigit():
+        if prev == "第" or prev.isdigit() or prev == "." or (prev in CN_DIGITS or prev in CN_SMALL_UNITS) and not m["num"][0].isdigit():
             continue  # an ordinal, or the tail of a longer number
         value = parse_number(m["num"], m["big"])
         if value is None:
