@@ -198,13 +198,13 @@ def choice_sha256(rubrics: list[LoadedRubric]) -> str:
 def document_from_text(text: str, path: str = "<text>", *, normalize: bool = True) -> Document:
     """A `Document` for text that did not come from a file (the sha256 is of its UTF-8 bytes)."""
     from .ingest.metadata import extract_metadata
-    from .ingest.normalize import normalize as normalize_text
+    from .ingest.normalize import normalize_document
 
     raw = text.encode("utf-8")
     if normalize:
-        body = normalize_text(text).text
-        # Web bylines (作者/时间) hold the author and date: read metadata before they go.
-        meta = extract_metadata(normalize_text(text, keep_boilerplate=True).text)
+        # Web bylines (作者/时间) hold the author and date: metadata reads the text that keeps them.
+        normalized, with_bylines = normalize_document(text)
+        body, meta = normalized.text, extract_metadata(with_bylines.text)
     else:
         body, meta = text, extract_metadata(text)
     return Document(

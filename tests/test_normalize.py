@@ -296,3 +296,41 @@ def test_a_report_pasted_three_times_keeps_its_short_lines_while_running_headers
     body = "\n".join(f"第{{i}}页第{j}段，记录审判执行工作第{j}项进展情况。" for j in range(1, 7))
     pages = [f"某某法院工作简报\n{body.format(i=i)}" for i in range(1, 5)]
     assert "某某法院工作简报" not in paragraphs("\n".join(pages))
+
+
+# --- one normalization per document ---------------------------------------------------
+
+
+def _samples() -> list[str]:
+    corpus = sorted((SEEDS.parent / "eval" / "corpus").glob("*.txt"))
+    web = "\n".join(["网站首页 > 新闻中心 > 工作动态", "某某法院开展文明创建活动", "作者: 张三 来源: 本院 时间: 2020-01-02",
+                     "院党组专题研究文明创建工作，", "部署全年任务。", "Copyright © 2020 某某法院 版权所有", "ICP备12345号"])
+    wrapped = "\n".join(["院党组把文明创建工作纳入全院工作总体布局，与审判执行工作同部署、同落"] * 8)
+    return [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")) + corpus[:40]] + [web, wrapped, ""]
+
+
+def test_normalize_document_gives_both_texts_of_normalize():
+    from scorer.ingest.normalize import normalize_document
+
+    for raw in _samples():
+        body, with_bylines = normalize_document(raw)
+        assert body == normalize(raw)
+        assert with_bylines == normalize(raw, keep_boilerplate=True)
+
+
+def test_a_document_is_read_once(monkeypatch, tmp_path):
+    """Loading a file or a text reads its characters (cleanup, script conversion) once."""
+    from scorer.engine import document_from_text
+    from scorer.ingest import load_document
+    from scorer.ingest import normalize as module
+
+    calls = []
+    real = module.to_simplified
+    monkeypatch.setattr(module, "to_simplified", lambda text, offs: calls.append(1) or real(text, offs))
+    raw = seed("004")
+    document_from_text(raw)
+    assert len(calls) == 1
+    path = tmp_path / "report.txt"
+    path.write_text(raw, encoding="utf-8")
+    load_document(path)
+    assert len(calls) == 2

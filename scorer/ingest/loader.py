@@ -19,7 +19,7 @@ from .document import Document
 from .han import chinese_share
 from .limits import Limits
 from .metadata import extract_metadata
-from .normalize import normalize
+from .normalize import normalize_document
 from .readers import RawText, ReadProblem
 from .readers.pdf import read_pdf
 from .readers.plain import read_text
@@ -58,7 +58,10 @@ def load_document(path: str | Path, *, limits: Limits | None = None, **overrides
         raise InputError(path, str(problem)) from None
     except Exception as err:  # a parser bug on hostile input must still be one line
         raise InputError(path, f"the {_describe(path)} file cannot be read ({type(err).__name__})") from None
-    text = normalize(raw.text).text
+    # One normalization: the body, and the text that keeps the bylines (作者/来源/时间)
+    # normalize drops from it, which metadata needs.
+    normalized, with_bylines = normalize_document(raw.text)
+    text = normalized.text
     if not text:
         if raw.hidden_chars and not _has_visible_text(raw.text):
             raise InputError(
@@ -74,8 +77,7 @@ def load_document(path: str | Path, *, limits: Limits | None = None, **overrides
             f"almost no Chinese text ({han} Chinese characters, {share:.0%} of letters); "
             "expected a report in Chinese",
         )
-    # Bylines (作者/来源/时间) are boilerplate that normalize drops; metadata needs them.
-    meta = extract_metadata(normalize(raw.text, keep_boilerplate=True).text)
+    meta = extract_metadata(with_bylines.text)
     return Document(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),

@@ -1,6 +1,6 @@
 """Title, unit, date and author of a report, read from its text.
 
-Give it normalize(raw, keep_boilerplate=True).text: paragraphs one per line, with
+Give it normalize(raw, keep_boilerplate=True).text (normalize_document's second text): paragraphs one per line, with
 the website bylines (作者/来源/时间 …) still present, since that is where a web
 page keeps its author and date. Clean text works too, with less to find.
 

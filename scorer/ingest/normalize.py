@@ -121,6 +121,28 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
     just confirms. The fixpoint is what makes normalize idempotent.
     """
     text, offsets = _pass(raw, keep_boilerplate, simplify=True)
+    return _settle(raw, text, offsets, keep_boilerplate)
+
+
+def normalize_document(raw: str) -> tuple[Normalized, Normalized]:
+    """(normalize(raw), normalize(raw, keep_boilerplate=True)) from one reading of `raw`.
+
+    A document needs both: the body to score, and the text with its website bylines for
+    metadata. The first pass (characters, script, captions, spaces, furniture) is shared:
+    the body is the kept text's lines without the boilerplate ones, joined alike. Only
+    the confirming passes run on each text.
+    """
+    lines, column = _read_lines(raw, simplify=True)
+    kept = _drop_furniture(lines, column, keep_boilerplate=True)
+    body = [ln for ln in kept if not ln.hard]  # what _drop_furniture keeps without keep_boilerplate
+    return (
+        _settle(raw, *_assemble(_join_lines(body, column)), keep_boilerplate=False),
+        _settle(raw, *_assemble(_join_lines(kept, column)), keep_boilerplate=True),
+    )
+
+
+def _settle(raw: str, text: str, offsets: list[int], keep_boilerplate: bool) -> Normalized:
+    """Repeat passes over a first pass's result until the text stops changing."""
     for _ in range(_MAX_ROUNDS):
         again, again_offsets = _pass(text, keep_boilerplate)
         if again == text:
@@ -130,6 +152,13 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
 
 
 def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> tuple[str, list[int]]:
+    lines, column = _read_lines(raw, simplify)
+    lines = _drop_furniture(lines, column, keep_boilerplate)
+    return _assemble(_join_lines(lines, column))
+
+
+def _read_lines(raw: str, simplify: bool) -> tuple[list[_Line], int | None]:
+    """The lines of `raw`, characters cleaned, captions undoubled, spaces squeezed; and the column width."""
     text, offs = _clean_chars(raw)
     if simplify:
         text, offs = to_simplified(text, offs)
@@ -150,9 +179,7 @@ def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> tuple[str
             piece, piece_offs = _squeeze_spaces(piece, piece_offs)
             if piece:
                 lines.append(_Line(piece, piece_offs, width, caption))
-    column = _column_width(lines)
-    lines = _drop_furniture(lines, column, keep_boilerplate)
-    return _assemble(_join_lines(lines, column))
+    return lines, _column_width(lines)
 
 
 @dataclass(slots=True)
