@@ -19,12 +19,13 @@ from pathlib import Path
 from ..ingest.han import HAN
 from ..rubric.schema import Rubric
 from ..segment import segment
+from ..text import CN_NUMERALS
 
 # Nouns, verbal nouns, proper nouns (organisations, other), idioms, set phrases, abbreviations.
 ALLOW_POS = ("n", "vn", "nz", "nt", "l", "i", "j", "an", "nw")
 _HAN_ONLY = re.compile(f"^[{HAN}]+$")
 _DIGITS = re.compile(r"[0-9０-９]")
-_NUMERAL = re.compile(r"^第?[〇零一二三四五六七八九十百千万亿两几余多半]+$")
+_NUMERAL = re.compile(rf"^第?[{CN_NUMERALS}几余多半]+$")  # an ordinal, a count or an estimate
 MIN_LEN = 2
 LENGTH_BONUS = 0.2
 EXAMPLE_CHARS = 90
