@@ -25,11 +25,29 @@ _COMPILE_LOCK = threading.RLock()
 AUTO = "auto"  # --rubric auto: choose the rubric by unit kind (RubricChooser)
 
 
-def load_scorer(rubric: str | Path | None) -> "Scorer | RubricChooser":
-    """The named rubric's scorer; for None or `auto`, the chooser by unit kind."""
-    if rubric is None or str(rubric) == AUTO:
+def load_scorer(
+    rubric: str | Path | LoadedRubric | None = None, *, choose: bool = True, fresh: bool = False
+) -> "Scorer | RubricChooser":
+    """The one scorer factory: the command line, the workbench, batch workers and tuning
+    all get their scorer here.
+
+    None or `auto`: the chooser by unit kind over the shipped rubrics (choose=False: None is
+    the default rubric, and `auto` no name). A bundled rubric's name or a path: that
+    rubric's Scorer, shared within the process while the file is unchanged; fresh=True
+    loads it afresh and shares nothing (tuning reads the file as it is now). A
+    LoadedRubric already in memory: a Scorer of its own.
+    """
+    if isinstance(rubric, LoadedRubric):
+        return Scorer(rubric)
+    if choose and (rubric is None or str(rubric) == AUTO):
         return RubricChooser()
-    return Scorer.load(rubric)
+    loaded = load_rubric(resolve_rubric(rubric))
+    if fresh:
+        return Scorer(loaded)
+    key = (str(loaded.path.resolve()), loaded.sha256)
+    if key not in _CACHE:
+        _CACHE[key] = Scorer(loaded)
+    return _CACHE[key]
 
 
 def resolve_rubric(rubric: str | Path | None) -> Path:
@@ -68,12 +86,9 @@ class Scorer:
 
     @classmethod
     def load(cls, rubric: str | Path | None = None) -> "Scorer":
-        """A scorer for this rubric file, shared within the process while the file is unchanged."""
-        loaded = load_rubric(resolve_rubric(rubric))
-        key = (str(loaded.path.resolve()), loaded.sha256)
-        if key not in _CACHE:
-            _CACHE[key] = cls(loaded)
-        return _CACHE[key]
+        """A scorer for this rubric file (None: the default rubric), shared within the process
+        while the file is unchanged: load_scorer for one rubric, never the chooser."""
+        return load_scorer(rubric, choose=False)
 
     @property
     def rubric(self):
@@ -120,7 +135,7 @@ class RubricChooser:
     """
 
     def __init__(self, paths: list[Path] | None = None):
-        scorers = [Scorer.load(p) for p in (paths or bundled_rubrics())]
+        scorers = [load_scorer(p, choose=False) for p in (paths or bundled_rubrics())]
         claimed = [s for s in scorers if s.rubric.applies_to and not s.rubric.applies_to.fallback]
         fallbacks = [s for s in scorers if s.rubric.applies_to and s.rubric.applies_to.fallback]
         if not fallbacks:

@@ -149,3 +149,20 @@ def test_the_cycle_walker_finds_a_three_cycle_in_a_synthetic_package(tmp_path):
     (pkg / "sub" / "c.py").write_text("other = 2\n", encoding="utf-8")
     assert _cycles(_graph(pkg)) == []
 
+
+def test_scorers_are_made_only_by_the_one_factory():
+    """Outside scorer/engine.py a scorer comes from engine.load_scorer: nothing else calls
+    Scorer(...), Scorer.load(...) or RubricChooser(...)."""
+    makers = {"Scorer", "RubricChooser", "Scorer.load"}
+    calls = []
+    for path in SCORER.rglob("*.py"):
+        if path == SCORER / "engine.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.id if isinstance(f, ast.Name) else (
+                    f"{f.value.id}.{f.attr}" if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else "")
+                if name in makers:
+                    calls.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}(...)")
+    assert calls == [], "\n".join(calls)

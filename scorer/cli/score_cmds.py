@@ -166,9 +166,9 @@ def score(
 def advice_for(scorer, result: ScoreResult, *, verify: int = 8):
     """The advice for one result, from the rubric that scored it (the chooser's choice too)."""
     from ..advice import advise
-    from ..engine import Scorer
+    from ..engine import Scorer, load_scorer
 
-    own = scorer if isinstance(scorer, Scorer) else Scorer.load(result.rubric.path)
+    own = scorer if isinstance(scorer, Scorer) else load_scorer(result.rubric.path, choose=False)
     return advise(result, own, verify=verify)
 
 

@@ -25,10 +25,9 @@ FromReviewsOpt = Annotated[
 
 def _load(rubric: str | Path | None):
     """A scorer for this rubric, loaded afresh (not from the process cache)."""
-    from ..engine import Scorer, resolve_rubric
-    from ..rubric import load_rubric
+    from ..engine import load_scorer
 
-    return Scorer(load_rubric(resolve_rubric(rubric)))  # a RubricError goes to the one error handler
+    return load_scorer(rubric, choose=False, fresh=True)  # a RubricError goes to the one error handler
 
 
 def _read(folder: Path):

@@ -252,11 +252,11 @@ def corpus_stats(loaded: LoadedRubric, corpus_dir: Path) -> tuple[CorpusStats, l
     Only material of the rubric's own kind counts: a report the shipped rubrics would give to
     another rubric (a court's report, checked against `general`) is left out and counted in
     `other_kind`, so "never matches" speaks of the units the rubric is for."""
-    from ..engine import Scorer
+    from ..engine import load_scorer
     from .corpus import read_corpus
 
     corpus = read_corpus(corpus_dir)
-    scorer = Scorer(loaded)
+    scorer = load_scorer(loaded)
     stats = CorpusStats(root=corpus_dir, reports=0)
     of_kind = _kind_filter(loaded)
     if loaded.rubric.applies_to:

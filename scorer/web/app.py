@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from scorer.batch.store import utc_now
 from scorer.batch.summary import Summary
-from scorer.engine import resolve_rubric
+from scorer.engine import load_scorer, resolve_rubric
 from scorer.errors import CivscoreError
 from scorer.report.format import fmt_score
 from scorer.resources import templates_dir
@@ -39,7 +39,7 @@ from scorer.rubric import load_rubric
 
 from . import actions, evidence as ev
 from .guard import BodyLimit, BodyTooLarge, CappedMultiPartParser, FileTooLarge, RequestGuard
-from .pool import AUTO, ScoringPool, load_scorer
+from .pool import AUTO, ScoringPool
 from .review import RubricRules, reviewed
 from .security import (COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, hash_password, session_digest,
                        verify_password)
@@ -118,7 +118,7 @@ class Workbench:
 
     def scorer(self, rubric: str):
         """The bundled rubric's scorer, or the chooser by unit kind (AUTO), loaded once
-        (Scorer.load parses the YAML on every call)."""
+        (load_scorer parses the YAML on every call)."""
         name = rubric if rubric in RUBRICS else DEFAULT_RUBRIC
         if name not in self._scorers:
             with self._load_lock:  # 20 first uploads at once must not each parse the rubric

@@ -52,7 +52,7 @@ def db_path(path: Path) -> Path:
 
 
 def reviewed_submissions(path: Path) -> list[ReviewedSubmission]:
-    from scorer.engine import Scorer, resolve_rubric
+    from scorer.engine import load_scorer, resolve_rubric
     from scorer.errors import CivscoreError
     from scorer.rubric import load_rubric
 
@@ -74,7 +74,7 @@ def reviewed_submissions(path: Path) -> list[ReviewedSubmission]:
                 if loaded.sha256 == sha or ref != result.rubric.path:
                     rubric = loaded.rubric
                     break
-            rules[sha] = RubricRules.of(rubric or Scorer.load().rubric)
+            rules[sha] = RubricRules.of(rubric or load_scorer(choose=False).rubric)
         name = item.filename
         if name in seen:
             name = f"{item.filename} #{item.id}"

@@ -35,15 +35,11 @@ class Scored:
     name: str
 
 
-def load_scorer(rubric: str):
-    """A bundled rubric's Scorer, or for AUTO the RubricChooser (both score_path alike)."""
-    from scorer.engine import RubricChooser, Scorer
-
-    return RubricChooser() if rubric == AUTO else Scorer.load(rubric)
-
-
 def _scorer(rubric: str):
+    """A bundled rubric's Scorer, or for AUTO the RubricChooser (both score_path alike)."""
     if rubric not in _SCORERS:
+        from scorer.engine import load_scorer
+
         _SCORERS[rubric] = load_scorer(rubric)
     return _SCORERS[rubric]
 
