@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,6 +60,16 @@ def snapshot() -> dict:
     return out
 
 
+def snapshot_in_fresh_process() -> dict:
+    """snapshot() in a new interpreter, as --write takes it. jieba's dictionary is process-wide
+    and every compiled rubric adds its terms to it (scorer/match/lexicon.py), so in a process
+    that compiled other rubrics first (the tests before this one) some sentences cut otherwise."""
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--print"], cwd=ROOT,
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.splitlines()[-1])  # the last line: anything printed before is not ours
+
+
 def load() -> dict:
     with gzip.open(GOLDEN, "rt", encoding="utf-8") as f:
         return json.load(f)
@@ -72,8 +83,11 @@ def write() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--write"]:
+    if sys.argv[1:] not in (["--write"], ["--print"]):
         sys.exit("usage: python tests/golden_support.py --write")
     sys.path.insert(0, str(ROOT))
+    if sys.argv[1] == "--print":
+        print(json.dumps(snapshot()))
+        sys.exit(0)
     write()
     print(f"wrote {GOLDEN.relative_to(ROOT)}")

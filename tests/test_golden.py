@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from golden_support import load, snapshot
+from golden_support import load, snapshot_in_fresh_process
 
 
 @pytest.fixture(scope="module")
 def now():
-    return snapshot()
+    return snapshot_in_fresh_process()
 
 
 def test_the_golden_record_covers_seeds_and_corpus_under_both_rubrics():
