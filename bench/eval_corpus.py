@@ -119,7 +119,13 @@ def bootstrap_difference(table: list[dict], n: int = 2000) -> tuple[float, float
     return diffs[int(0.025 * len(diffs))], diffs[int(0.975 * len(diffs)) - 1]
 
 
-def cv_judges(chooser) -> dict[str, dict[str, object]]:
+# Every annotated round (eval/ANNOTATION.md): the sentence gold of --sentence-gold. The shipped
+# judges were trained on the first (TRAINED_ON); --cv-train names what the fold judges learn from.
+ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3"]
+TRAINED_ON = [EVAL / "annotation"]
+
+
+def cv_judges(chooser, training: list[Path] = TRAINED_ON) -> dict[str, dict[str, object]]:
     """rubric id → text file → the judge trained without that text's fold (scorer.judge.train.folds)."""
     from scorer.judge import train as T
     from scorer.score import CompiledRubric
@@ -132,7 +138,7 @@ def cv_judges(chooser) -> dict[str, dict[str, object]]:
         t = _Trainee()
         t.loaded, t.rubric = scorer.loaded, scorer.rubric
         t.compiled = CompiledRubric(scorer.loaded, with_judge=False)
-        ts = T.build_set(t, EVAL / "annotation", ROOT)
+        ts = T.build_set(t, training, ROOT)
         p = T.Params(**{k: v for k, v in scorer.compiled.judge_model.meta.get("params", {}).items()
                         if k in T.Params.__dataclass_fields__})
         per_text: dict[str, object] = {}
@@ -166,11 +172,13 @@ def with_judge(scorer, model) -> None:
         scorer.compiled.judge_model = model
 
 
-def sentence_gold(folder: Path) -> dict[str, dict[int, set[str]]]:
+def sentence_gold(folders: list[Path]) -> dict[str, dict[int, set[str]]]:
     """file → sentence index → the items the annotation finds it evidences (gold ≥ 0.5)."""
     from scorer.judge.train import gold_labels
 
-    gold = gold_labels(folder)
+    gold = {}
+    for folder in folders:
+        gold.update(gold_labels(folder))
     out: dict[str, dict[int, set[str]]] = defaultdict(dict)
     for sid, (items, _kind, _veto) in gold.items():
         src, _, idx = sid.rpartition("#")
@@ -208,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", action="store_true",
                     help="score each annotated text with a sentence judge trained without its fold (grouped by "
                          "text, each seed left out): the development figure for texts the judge was trained on")
+    ap.add_argument("--cv-train", type=Path, action="append",
+                    help="with --cv: an annotation folder the fold judges learn from (repeatable; default: "
+                         "eval/annotation, what the shipped judges were trained on)")
     ap.add_argument("--sentence-gold", action="store_true",
                     help="also print shown-quote precision and item recall against the sentence annotations")
     args = ap.parse_args(argv)
@@ -216,9 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     from scorer.ingest import load_document
 
     chooser = RubricChooser()  # the rubric by unit kind, as `civscore score` does without --rubric
-    fold_judges = cv_judges(chooser) if args.cv else None
-    gold = sentence_gold(EVAL / ("annotation_fresh3" if args.split == "fresh3" else "annotation")) \
-        if args.sentence_gold else None
+    fold_judges = cv_judges(chooser, args.cv_train or TRAINED_ON) if args.cv else None
+    gold = sentence_gold(ANNOTATIONS) if args.sentence_gold else None
     gold_stats = {"shown": 0, "good": 0.0, "evidenced": 0, "covered": 0}
     dim_map = read_dimension_map()
 

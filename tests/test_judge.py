@@ -179,3 +179,36 @@ def test_a_reviewed_item_teaches_the_judge_only_what_the_reviewer_decided():
     labelled = {(t.sentences[i], items[j]): t.y[i, j] for i, j in zip(*np.nonzero(t.mask))}
     assert labelled[(q.text, struck.id)] == 0.0
     assert any(v == 1.0 and it == added_to.id for (_, it), v in labelled.items())
+
+
+def test_training_reads_several_annotated_rounds_and_refuses_a_sentence_annotated_twice(tmp_path):
+    """Each annotated round keeps its own folder; the judge can learn from several at once."""
+    from scorer.errors import UsageProblem
+    from scorer.judge import train as T
+    from scorer.score import CompiledRubric
+
+    def small(name, files):
+        ann = tmp_path / name
+        (ann / "labels").mkdir(parents=True)
+        rows = (ROOT / "eval" / "annotation" / "sentences.tsv").read_text(encoding="utf-8").splitlines()
+        keep = [r for r in rows[1:] if r.split("\t")[1] in files]
+        (ann / "sentences.tsv").write_text("\n".join([rows[0], *keep]) + "\n", encoding="utf-8")
+        for annotator in ("P", "S"):
+            (ann / "labels" / annotator).mkdir()
+            for f in (ROOT / "eval" / "annotation" / "labels" / annotator).glob("*.tsv"):
+                shutil.copy(f, ann / "labels" / annotator / f.name)
+        return ann
+
+    class Trainee:
+        pass
+
+    t = Trainee()
+    s = Scorer.load("general")
+    t.loaded, t.rubric, t.compiled = s.loaded, s.rubric, CompiledRubric(s.loaded, with_judge=False)
+    one, two = small("one", {"025.txt", "026.txt"}), small("two", {"030.txt", "008.txt"})
+    a, b = T.build_set(t, one, ROOT), T.build_set(t, two, ROOT)
+    both = T.build_set(t, [one, two], ROOT)
+    assert {x.source for x in both.texts} == {x.source for x in a.texts} | {x.source for x in b.texts}
+    assert both.positives == a.positives + b.positives and both.digest not in (a.digest, b.digest)
+    with pytest.raises(UsageProblem, match="annotated in two folders"):
+        T.build_set(t, [one, small("again", {"026.txt"})], ROOT)

@@ -17,9 +17,10 @@ app = new_app()
 def train_cmd(
     rubric: Annotated[str, typer.Option("--rubric", "-r", help="The rubric whose judge to train (file or bundled name).")] = "court",
     annotations: Annotated[
-        Path, typer.Option("--annotations", help="The annotation folder: sentences.tsv, labels/<annotator>/*.tsv, "
-                           "adjudication.tsv (eval/ANNOTATION.md says how they are made).")
-    ] = Path("eval/annotation"),
+        Optional[list[Path]], typer.Option("--annotations", help="An annotation folder: sentences.tsv, "
+                           "labels/<annotator>/*.tsv, adjudication.tsv (eval/ANNOTATION.md says how they are made). "
+                           "Repeat it to train on several annotated rounds. Default: eval/annotation.")
+    ] = None,
     from_reviews: Annotated[
         Optional[Path], typer.Option("--from-reviews", help="Also learn from the reviewers' decisions in this workbench "
                                      "folder: a struck quote is a negative, an added quote a positive.")
@@ -55,8 +56,10 @@ def train_cmd(
         raise UsageProblem(loaded.path, f"the rubric has no judge block; name the output with --out")
     target = out or loaded.path.parent / loaded.rubric.judge.file
     check_outputs([(target, "--out")], inputs=[loaded.path])
-    if not (annotations / "sentences.tsv").is_file():
-        raise UsageProblem(annotations, f"no sentences.tsv here (see eval/ANNOTATION.md)")
+    annotations = annotations or [Path("eval/annotation")]
+    for folder in annotations:
+        if not (folder / "sentences.tsv").is_file():
+            raise UsageProblem(folder, "no sentences.tsv here (see eval/ANNOTATION.md)")
 
     class _Trainee:  # what training reads of a scorer: the rubric compiled without its old judge
         pass

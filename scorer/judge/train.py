@@ -16,6 +16,7 @@ import csv
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,10 +137,15 @@ def _analysis_inputs(compiled, text: str):
     return a, factors, marks, hits
 
 
-def build_set(scorer, annotations: Path, root: Path, reviews: list | None = None) -> TrainingSet:
+def _folders(annotations: Path | Sequence[Path]) -> list[Path]:
+    return [Path(annotations)] if isinstance(annotations, (str, Path)) else [Path(a) for a in annotations]
+
+
+def build_set(scorer, annotations: Path | Sequence[Path], root: Path, reviews: list | None = None) -> TrainingSet:
     """The pairs of every annotated text scored with this rubric (and of every reviewed item).
 
-    `annotations/sentences.tsv` names each sentence's text, rubric and key; a text whose
+    `annotations` is one annotation folder or several (each annotated round of texts keeps its
+    own folder). Its `sentences.tsv` names each sentence's text, rubric and key; a text whose
     sentences no longer line up with the segmenter's (the key differs) is refused."""
     from ..ingest import load_document
     from ..similarity import specificity
@@ -149,15 +155,20 @@ def build_set(scorer, annotations: Path, root: Path, reviews: list | None = None
     items = [o.id for o in compiled.owners if o.kind != "veto"]
     mark_ids = compiled.mark_ids
     names = F.feature_names(mark_ids)
-    gold = gold_labels(annotations)
+    gold: dict = {}
     rows = defaultdict(list)
     others = set()  # texts of other rubrics: what kind a sentence is does not depend on the rubric
-    with (annotations / "sentences.tsv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            if row["sid"] in gold:
-                rows[row["source"]].append(row)
-                if row["rubric"] != rubric_id:
-                    others.add(row["source"])
+    for folder in _folders(annotations):
+        labels = gold_labels(folder)
+        with (folder / "sentences.tsv").open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                if row["sid"] in labels:
+                    if row["sid"] in gold:
+                        raise UsageProblem(folder, f"sentence {row['sid']} is annotated in two folders")
+                    gold[row["sid"]] = labels[row["sid"]]
+                    rows[row["source"]].append(row)
+                    if row["rubric"] != rubric_id:
+                        others.add(row["source"])
     digest = hashlib.sha256()
     texts = []
     for source in sorted(rows):
@@ -451,14 +462,14 @@ def pair_auc(preds) -> float:
     return float(roc_auc_score(y, s)) if y.any() and not y.all() else float("nan")
 
 
-def train(scorer, annotations: Path, root: Path, *, reviews: list | None = None, p: Params = Params(),
+def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: list | None = None, p: Params = Params(),
           show: float | None = None, accept: float | None = None) -> tuple[JudgeModel, dict]:
     """Cross-validate, then fit on everything; refuse a judge trained on too little."""
     ts = build_set(scorer, annotations, root, reviews)
     n_texts = sum(1 for t in ts.texts if t.sentences and not t.kind_only)
     if n_texts < MIN_TEXTS or ts.positives < MIN_POSITIVES:
         raise UsageProblem(
-            annotations, f"too little to train the {ts.rubric_id} judge on: {n_texts} annotated texts and "
+            _folders(annotations)[0], f"too little to train the {ts.rubric_id} judge on: {n_texts} annotated texts and "
             f"{ts.positives} evidence pairs (at least {MIN_TEXTS} and {MIN_POSITIVES} are needed)")
     js = scorer.rubric.judge
     show = show if show is not None else (js.show if js else 0.5)
@@ -484,7 +495,8 @@ def train(scorer, annotations: Path, root: Path, *, reviews: list | None = None,
         "params": {"C": p.C, "item_scale": p.item_scale, "shared_scale": p.shared_scale, "min_df": p.min_df,
                    "candidates": p.candidates, "kind_C": p.kind_C},
         "figures": figures,
-        "training_data": "eval/annotation (two blind annotators per sentence, a third on disagreements)"
+        "training_data": ", ".join(f.name for f in _folders(annotations))
+        + " (two blind annotators per sentence, a third on disagreements)"
         + (f" + {len(reviews)} reviewed workbench items" if reviews else ""),
     }
     model = fit(ts, None, p, meta)

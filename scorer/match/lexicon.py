@@ -41,20 +41,25 @@ jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines are not f
 
 _MAX_WORD = 5  # longest dictionary word considered when probing a boundary
 _JIEBA_LOCK = threading.Lock()
-_REGISTERED: set[str] = set()
 
 
-def register_terms(terms: Iterable[str]) -> None:
-    """Add rubric terms to jieba's dictionary (once per process per term) so they are not split."""
-    from .wordfreq import install
+def rubric_tokenizer(terms: Iterable[str]) -> "jieba.Tokenizer":
+    """A jieba tokenizer of one rubric's own: jieba's dictionary (shared, read-only) with this
+    rubric's terms added so they are not split, and no other rubric's.
+
+    Adding the terms to jieba's process-wide tokenizer made a report's word boundaries, and so
+    its score, depend on which rubrics the process had compiled before (the workbench and
+    batch compile both shipped rubrics; the command line only the one it chooses)."""
+    from .wordfreq import overlay
 
     with _JIEBA_LOCK:
-        install()  # jieba's dictionary as a cached trie, not a 1 s dict build
-        for t in terms:
-            if t not in _REGISTERED and len(t) > 1:
-                if jieba.dt.FREQ.get(t, 0) == 0:
-                    jieba.add_word(t)
-                _REGISTERED.add(t)
+        tk = jieba.Tokenizer()
+        tk.FREQ, tk.total = overlay()  # installs jieba's dictionary as a cached trie, once per process
+        tk.initialized = True
+        for t in sorted(set(terms)):
+            if len(t) > 1 and tk.FREQ.get(t, 0) == 0:
+                tk.add_word(t)
+    return tk
 
 
 @dataclass(slots=True)
@@ -75,13 +80,12 @@ class Block:
     end: int
 
 
-def _segment_route(piece: str, offset: int) -> list[tuple[int, int]]:
+def _segment_route(piece: str, offset: int, dt) -> list[tuple[int, int]]:
     """jieba's maximum-probability segmentation (HMM off), as token offsets.
 
     The same DAG and route jieba.tokenize(HMM=False) computes, without its
     regex splitting and generator layers: this runs hundreds of times a report.
     """
-    dt = jieba.dt
     dag = dt.get_DAG(piece)
     route: dict[int, tuple[float, int]] = {}
     dt.calc(piece, dag, route)
@@ -96,9 +100,10 @@ def _segment_route(piece: str, offset: int) -> list[tuple[int, int]]:
 class Boundaries:
     """Word-boundary decisions for one text, with a per-clause token cache."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, tokenizer):
         self.text = text
-        self._freq = jieba.dt.FREQ
+        self._dt = tokenizer
+        self._freq = tokenizer.FREQ
         self._tokens: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def _may_cross(self, s: int, e: int) -> bool:
@@ -132,7 +137,7 @@ class Boundaries:
         key = (w0, w1)
         toks = self._tokens.get(key)
         if toks is None:
-            toks = self._tokens[key] = _segment_route(self.text[w0:w1], w0)
+            toks = self._tokens[key] = _segment_route(self.text[w0:w1], w0, self._dt)
         return toks
 
     def respects(self, s: int, e: int, clause: Clause, *, whole: bool = False) -> bool:
@@ -169,7 +174,7 @@ class Lexicon:
         self.breakers = sorted(set(breakers))
         self.cause_markers = tuple(sorted(set(cause_markers), key=len, reverse=True))
         self.cause_ends = sorted(set(cause_ends))
-        register_terms(self.terms)
+        self.tokenizer = rubric_tokenizer(self.terms)
         auto = ahocorasick.Automaton()
         kinds: dict[str, set[str]] = {}
         for kind, words in (
@@ -193,7 +198,7 @@ class Lexicon:
         ends: list[list[int]] = [[] for _ in sentences]
         if not sentences or len(self._automaton) == 0:
             return hits, blocks
-        bounds = Boundaries(text)
+        bounds = Boundaries(text, self.tokenizer)
         si = 0
         candidates: list[tuple[int, int, str, frozenset]] = []
         for end_idx, (word, kinds) in self._automaton.iter(text):

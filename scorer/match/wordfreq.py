@@ -94,4 +94,15 @@ def install() -> None:
         dt.initialized = True
 
 
-__all__ = ["TrieFreq", "install"]
+def overlay():
+    """(FREQ, total) for a tokenizer of its own over jieba's dictionary: words it adds stay in it."""
+    import collections
+
+    install()
+    dt = jieba.dt
+    if isinstance(dt.FREQ, TrieFreq):
+        return TrieFreq(dt.FREQ._trie), dt.total
+    return collections.ChainMap({}, dt.FREQ), dt.total  # jieba was initialized the usual way first
+
+
+__all__ = ["TrieFreq", "install", "overlay"]

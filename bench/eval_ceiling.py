@@ -1,0 +1,83 @@
+"""How well could totals rank at best? The engine scored with the annotation as its judge.
+
+    python bench/eval_ceiling.py             # every annotated text (001–216)
+
+The sentence judge decides which sentences evidence which item; the rubric's levels and
+points turn that into totals. This script replaces the judge by the annotation itself
+(a sentence the two annotators, or the third reading, found to evidence an item gets
+probability 1, every other 0) and scores each annotated text by the engine's own rules.
+Its Spearman against the readers' totals is the ceiling of any judge that learns the
+annotation: what the rubric's structure (items, points, levels) allows. It prints the
+shipped judge and the distinct-terms baseline beside it. Nothing is tuned here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import eval_corpus as E  # noqa: E402
+
+
+def main() -> int:
+    from scorer.engine import RubricChooser
+    from scorer.ingest import load_document
+
+    gold = E.sentence_gold(E.ANNOTATIONS)
+    chooser = RubricChooser()
+    readings = E.read_readings(E.EVAL / "readings")
+    dim_map = E.read_dimension_map()
+    rows = [s for s in E.read_tsv(E.EVAL / "sources.tsv")
+            if s["file"] in gold and len(readings.get(s["file"], [])) >= 2]
+    table = []
+    for s in rows:
+        doc = load_document(E.EVAL / "corpus" / s["file"])
+        scorer, _ = chooser.choose(doc)
+        cr = scorer.compiled
+        shipped = chooser.score_document(doc)
+        g = gold[s["file"]]
+
+        def annotated(a, factors, marks, hits, g=g, cr=cr):
+            p = np.zeros((len(a.seg.sentences), len(cr.judged_ids)))
+            for si, items in g.items():
+                for it in items:
+                    if it in cr.judged_ids and si < len(p):
+                        p[si, cr.judged_ids.index(it)] = 1.0
+            return p * np.asarray(factors)[:, None]  # repeats and keyword lists still count for nothing
+
+        cr.judgements = annotated
+        try:
+            oracle = chooser.score_document(doc)
+        finally:
+            del cr.judgements
+        r1, r2 = readings[s["file"]][:2]
+        terms = E.rubric_terms(scorer.rubric, dim_map)
+        rec = {"kind": s["kind"], "mean": (r1["total"] + r2["total"]) / 2, "tool": shipped.total,
+               "oracle": oracle.total, "terms": E.baseline_counts(shipped.text, terms["*"])[0]}
+        for d in E.DIMENSIONS:
+            rec[f"mean_{d}"] = (r1[d] + r2[d]) / 2
+            for name, res in (("tool", shipped), ("oracle", oracle)):
+                rec[f"{name}_{d}"] = next(x.score for x in res.dimensions if dim_map[(res.rubric.id, x.id)] == d)
+            rec[f"terms_{d}"] = E.baseline_counts(shipped.text, terms.get(d, set()))[0]
+        table.append(rec)
+
+    def rho(part, col, target="mean"):
+        return E.spearman([r[col] for r in part], [r[target] for r in part])
+
+    print(f"{len(table)} annotated texts; Spearman against the mean reading")
+    print(f"{'':26}{'annotation':>12}{'shipped judge':>15}{'terms':>8}")
+    for label, part in (("total", table), ("total, court texts", [r for r in table if r["kind"] == "court"]),
+                        ("total, other texts", [r for r in table if r["kind"] == "other"])):
+        print(f"{label + f' ({len(part)})':<26}{rho(part, 'oracle'):>12.3f}{rho(part, 'tool'):>15.3f}{rho(part, 'terms'):>8.3f}")
+    for d in E.DIMENSIONS:
+        print(f"{d:<26}{rho(table, f'oracle_{d}', f'mean_{d}'):>12.3f}{rho(table, f'tool_{d}', f'mean_{d}'):>15.3f}"
+              f"{rho(table, f'terms_{d}', f'mean_{d}'):>8.3f}")
+    print("(the shipped judge was trained on texts 001–172: its column is not a held-out figure)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
