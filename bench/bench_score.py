@@ -129,6 +129,7 @@ def main() -> None:
     from scorer.engine import Scorer, document_from_text
 
     scorer = Scorer.load(args.rubric)
+    scorer.compile_all()  # the warm-up of a long-lived process (workbench, batch worker)
     text = ten_thousand_chars()
     scorer.score_text(text)  # warm-up
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 from collections import Counter
 
 import numpy as np
@@ -127,6 +128,10 @@ class GramRows:
         return self._plan
 
     def __matmul__(self, other) -> np.ndarray:
+        if "scipy.sparse" in sys.modules:  # already paid for (training, a warmed-up worker): its C loop
+            from scipy.sparse import csr_matrix
+
+            return np.asarray(csr_matrix((self.data, self.indices, self.indptr), shape=self.shape) @ other)
         b = np.asarray(other)
         vector = b.ndim == 1
         if vector:
