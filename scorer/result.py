@@ -18,7 +18,7 @@ TIER_STYLE = {"excellent": "bold green", "good": "green", "pass": "bold", "fail"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Span(_Model):

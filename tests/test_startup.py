@@ -28,7 +28,7 @@ def test_the_trie_holds_jiebas_own_frequencies():
     )
     total, sample = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                               check=True, timeout=300).stdout)
-    # in a fresh process: this one may have added rubric terms to jieba (register_terms)
+    # in a fresh process, as a user meets it
     ours = (
         "import json, sys\n"
         "from scorer.match.lexicon import jieba\n"

@@ -8,16 +8,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
@@ -29,24 +19,33 @@ from .common import (
 app = new_app()
 
 
-class _RateColumn(ProgressColumn):
-    """Reports per second."""
+def _rate_column():
+    """Reports per second. (rich.progress takes ~50 ms to import: only a batch loads it, not
+    every civscore command.)"""
+    from rich.progress import ProgressColumn
 
-    def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("  –  /s" if speed is None else f"{speed:5.1f}/s", style="progress.data.speed")
+    class _RateColumn(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("  –  /s" if speed is None else f"{speed:5.1f}/s", style="progress.data.speed")
+
+    return _RateColumn()
 
 
 class _RichProgress:
     """The batch's progress bar (on stderr) and one line per failure as it happens."""
 
     def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+        )
+
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            _RateColumn(),
+            _rate_column(),
             TextColumn("elapsed"),
             TimeElapsedColumn(),
             TextColumn("left"),

@@ -115,7 +115,7 @@ class JudgeModel:
         """logit[s, i] for each sentence and each of `items` (ids this judge knows);
         `pair` is (sentences, items, features) in `self.features` order."""
         cols = [self.index[i] for i in items]
-        x = self.space.transform(sentences)
+        x = self.space.rows(sentences)
         kinds = self.kind_probabilities(x, pair)
         z = np.asarray(x @ self.item_grams[:, cols])
         z += kinds @ self.kind_item[:, cols]

@@ -1,7 +1,7 @@
 """Find every rubric term in a text in one pass, on word boundaries, with negation.
 
-An Aho-Corasick automaton finds candidate occurrences; jieba (with every rubric
-term added to its dictionary) decides whether a candidate respects word
+An Aho-Corasick automaton finds candidate occurrences; jieba (a tokenizer of the
+rubric's own, its terms added to jieba's dictionary) decides whether a candidate respects word
 boundaries. Tokenizing a whole report costs ~20 ms, so jieba only runs on the
 clauses where a dictionary word could cross a candidate's edge — most
 candidates are settled by a few dictionary look-ups.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 import ahocorasick
@@ -56,10 +57,48 @@ def rubric_tokenizer(terms: Iterable[str]) -> "jieba.Tokenizer":
         tk = jieba.Tokenizer()
         tk.FREQ, tk.total = overlay()  # installs jieba's dictionary as a cached trie, once per process
         tk.initialized = True
-        for t in sorted(set(terms)):
-            if len(t) > 1 and tk.FREQ.get(t, 0) == 0:
-                tk.add_word(t)
+        _add_words(tk, sorted({t for t in terms if len(t) > 1}))
     return tk
+
+
+_TERMS_KIND = "jieba-terms"
+
+
+def _add_words(tk, words: list[str]) -> None:
+    """tk.add_word for each word jieba's dictionary does not know, in order. The frequency jieba
+    suggests for a word depends on the words added before it; the words and frequencies added
+    to a fresh overlay are cached (scorer.cache): replaying add_word(word, freq) leaves the
+    tokenizer exactly as computing them does, without the ~50 ms of trial cuts a rubric's
+    terms take."""
+    import hashlib
+    import json
+
+    from .. import cache
+    from .wordfreq import DICT_KEY, TrieFreq
+
+    key = None
+    if DICT_KEY is not None and isinstance(tk.FREQ, TrieFreq):
+        h = hashlib.sha256(f"{DICT_KEY}|{tk.total}|{jieba.__version__}|".encode())
+        h.update(Path(__file__).read_bytes())
+        h.update("\n".join(words).encode("utf-8"))
+        key = h.hexdigest()
+        payload = cache.get(_TERMS_KIND, key)
+        if payload is not None:
+            try:
+                added = [(str(w), int(f)) for w, f in json.loads(payload)]
+            except (ValueError, TypeError):
+                added = None
+            if added is not None:
+                for w, f in added:
+                    tk.add_word(w, f)
+                return
+    added = []
+    for t in words:
+        if tk.FREQ.get(t, 0) == 0:
+            tk.add_word(t)
+            added.append((t, tk.FREQ[t]))
+    if key is not None:
+        cache.put(_TERMS_KIND, key, json.dumps(added, ensure_ascii=False).encode("utf-8"))
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ import jieba
 _KIND = "jieba-freq"
 _FMT = "<q"
 _LOCK = threading.Lock()
+DICT_KEY: str | None = None  # the sha256 key of the dictionary install() gave jieba (None: not installed here)
 
 
 class TrieFreq:
@@ -92,6 +93,8 @@ def install() -> None:
         dt.FREQ = TrieFreq(trie)
         dt.total = total
         dt.initialized = True
+        global DICT_KEY
+        DICT_KEY = key
 
 
 def overlay():
