@@ -184,8 +184,10 @@ def test_the_shipped_rubrics_share_a_base_and_their_judges_are_current():
     for name in ("court", "general"):
         loaded = load_rubric(ROOT / "rubric" / f"{name}.yaml")
         assert loaded.chain[1] == ROOT / "rubric" / "_base.yaml"
-        assert loaded.file_of(("levels",)) == ROOT / "rubric" / "_base.yaml"
-        assert loaded.file_of(("dimensions",)) == ROOT / "rubric" / f"{name}.yaml"
+        for part in ("grades", "negation", "scoring"):
+            assert loaded.file_of((part,)) == ROOT / "rubric" / "_base.yaml"
+        for part in ("levels", "dimensions", "bonus"):
+            assert loaded.file_of((part,)) == ROOT / "rubric" / f"{name}.yaml"
         assert not Scorer.load(name).rubric_info.judge.stale
     # the base is not a rubric to choose
     from scorer.resources import bundled_rubrics
@@ -216,8 +218,9 @@ def test_rubric_show_says_where_each_part_comes_from():
     assert "Where each part comes from" in out
     base_line = next(line for line in out.splitlines() if "_base.yaml (base):" in line)
     own_line = next(line for line in out.splitlines() if "court.yaml (own):" in line)
-    for part in ("levels", "grades", "negation", "scoring"):
-        assert part in base_line and part not in own_line.split(":", 1)[1].replace("scoring.", "")
+    for part in ("grades", "negation", "scoring"):
+        assert part in base_line and part not in own_line.split(":", 1)[1]
+    assert "levels" in own_line and "levels" not in base_line
     assert "dimensions: leadership" in own_line and "vetoes: veto.leader_violation" in own_line
     # general takes the base's vetoes as they are
     out = CliRunner().invoke(app, ["rubric", "show", "general"], env={"COLUMNS": "400"}).stdout
