@@ -31,8 +31,9 @@ def default_rubric_path() -> Path:
 
 
 def bundled_rubrics() -> list[Path]:
-    """Every shipped rubric file, by name."""
-    return sorted(rubric_dir().glob("*.yaml"))
+    """Every shipped rubric file, by name. A file whose name starts with `_` (_base.yaml) is a
+    base the rubrics extend, not a rubric by itself."""
+    return sorted(p for p in rubric_dir().glob("*.yaml") if not p.name.startswith("_"))
 
 
 def bundled_rubric(name: str) -> Path | None:

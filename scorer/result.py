@@ -81,7 +81,7 @@ class Evidence(_Model):
     )
     discounts: list[str] = Field(
         default_factory=list,
-        description="Its marks for this item: ids of the rubric's `scoring.discounts` that matched it (a "
+        description="Its marks for this item: ids of the rubric's `scoring.marks` (named `discounts` here, as ever) that matched it (a "
         "directive, a plan, award news …; each weighs what the rubric says, possibly nothing less), `mention` "
         "when it only names the item without reporting anything done, `fit` when it fits other items better. "
         "`RubricInfo.discounts` gives each id's reason. Shown quotes put marked sentences last.",
@@ -150,6 +150,7 @@ class DimensionResult(_Model):
 
 
 class BonusResult(_Model):
+    id: str = Field(default="bonus", description="The rubric's bonus.id: the section's key beside the dimensions'.")
     name: str
     score: float
     max: float
@@ -201,7 +202,12 @@ class RubricInfo(_Model):
         default="", description="Why this rubric, when civscore chose it by unit kind (empty when the user named it)."
     )
     discounts: dict[str, str] = Field(
-        default_factory=dict, description="Each discount id an evidence sentence may carry, with its reason."
+        default_factory=dict, description="Each mark id (scoring.marks, mention, fit) an evidence sentence may "
+        "carry, with its reason."
+    )
+    levels: list[str] = Field(
+        default_factory=list, description="The rubric's level ids, best first (its levels table): what a "
+        "criterion's level is one of, and how renderers rank it.",
     )
     judge: JudgeInfo | None = Field(default=None, description="The learned sentence judge, when the rubric has one.")
 

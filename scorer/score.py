@@ -206,7 +206,7 @@ class CompiledRubric:
                     built.append(build_rule(m, f"{owner.id}#{mi + 1}", r.slogans))
                 except ValueError as e:  # a rule that refuses its spec, with the spec's line
                     line = loaded.line_of(loc)
-                    raise RubricError(loaded.path, [Problem(loaded.path, line, loc, "rule", str(e))]) from None
+                    raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, "rule", str(e))]) from None
             self.rules[owner.id] = built
         every = [rule for rs in self.rules.values() for rule in rs]
         self.lexicon = Lexicon(
@@ -222,14 +222,15 @@ class CompiledRubric:
         self.rubric_info = RubricInfo(
             id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path),
             matchers=[name for name in matcher_types() if name in used], grade_note=r.grade_note,
+            levels=[lv.id for lv in r.levels],
         )
         # Per rule, the terms that name a practice (breadth counts these; each matcher type says which).
         self.practices = {rule.id: rule.spec.practice_terms() for rule in every}
         sc = r.scoring
         # Kinds of sentence that are not the unit's own practice (directives, plans, award news…).
-        self.discounts = [(d, compile_pattern(d.pattern)) for d in sc.discounts]
+        self.discounts = [(d, compile_pattern(d.pattern)) for d in sc.marks]
         self.practice = compile_pattern(sc.practice_pattern) if sc.practice_pattern else None
-        why = {d.id: d.why for d in sc.discounts}
+        why = {d.id: d.why for d in sc.marks}
         if self.practice is not None:
             why[MENTION] = sc.mention_why or MENTION
         # Each item's own wording, to tell which items a sentence fits best.
@@ -575,6 +576,7 @@ class CompiledRubric:
             for d in r.dimensions
         ]
         bonus = BonusResult.model_construct(
+            id=r.bonus.id,
             name=r.bonus.name,
             score=round(min(r.bonus.max, sum(i.score for i in bonus_items)), 1),
             max=r.bonus.max,

@@ -117,9 +117,10 @@ def rubric_show(
     """Show a rubric as a table: dimension, criterion, points, what earns them and how they are matched."""
     from ..engine import resolve_rubric
     from ..rubric import load_rubric
-    from ..tuning.show import mark_lines, rubric_rows
+    from ..tuning.show import mark_lines, provenance, rubric_rows
 
-    r = load_rubric(resolve_rubric(file)).rubric  # a RubricError goes to the one error handler
+    loaded = load_rubric(resolve_rubric(file))  # a RubricError goes to the one error handler
+    r = loaded.rubric
     console.print(Text.assemble((r.title, "bold"), f"  {r.id} {r.version}", style=""))
     console.print(
         Text(
@@ -139,6 +140,13 @@ def rubric_show(
         style = {"bonus": "green", "veto": "red"}.get(section, "")
         table.add_row(Text(dim, style="bold"), Text(crit, style=style), points, Text(full), Text(matchers, style="dim"))
     console.print(table)
+    if len(loaded.chain) > 1:
+        # The merged rubric above; here, which file each part comes from.
+        console.print(Text("Where each part comes from (the rubric extends "
+                           + " → ".join(printable(str(p)) for p in loaded.chain[1:]) + "):", style="bold"))
+        for i, (where, parts) in enumerate(provenance(loaded)):
+            own = " (own)" if where == str(loaded.path) else " (base)"
+            console.print(Text(printable(f"  {where}{own}: ") + printable("; ".join(parts))), soft_wrap=True)
     marks = mark_lines(r)
     if marks:
         console.print(Text("Sentences marked on a quote (shown last among an item's quotes):", style="bold"))

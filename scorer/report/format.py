@@ -85,3 +85,25 @@ def highlight(ev: Evidence, limit: int = QUOTE_LIMIT, *, repeat: bool = False) -
         parts.append("…")
     return Quote(html=Markup("").join(parts), paragraph=ev.paragraph, cut=(lo > 0 or hi < len(text)),
                  repeat=repeat)
+
+
+# Level colours (scorecard.css, web.css) go by a level's rank in the rubric's own level table,
+# never by its name: the best level, the second, the rest, the worst (no credit).
+_RANK_CLASSES = ("level-a", "level-b", "level-c", "level-d")
+
+
+def level_class(level: str, levels: list[str]) -> str:
+    """The CSS class of a level: `level-a` for the rubric's best level, `level-d` for its last,
+    `level-b` for the second, `level-c` for any other. A level outside the table (a result of
+    another rubric version) has no colour class; without a table (a result written before results
+    recorded it) the class is the level's own name, as it was then."""
+    if not levels:
+        return f"level-{level.lower()}"
+    if level not in levels:
+        return "level-other"
+    i, n = levels.index(level), len(levels)
+    if i == 0:
+        return _RANK_CLASSES[0]
+    if i == n - 1:
+        return _RANK_CLASSES[3]
+    return _RANK_CLASSES[1] if i == 1 else _RANK_CLASSES[2]

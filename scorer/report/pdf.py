@@ -25,7 +25,7 @@ from scorer.result import TIER_CLASS, CriterionResult, ScoreResult
 from .chart import dimension_chart_svg
 from .environment import check_pdf_environment
 from .fetcher import TemplateAssetFetcher
-from .format import REPEAT_LIMIT, fmt_bytes, fmt_percent, fmt_score, highlight
+from .format import REPEAT_LIMIT, fmt_bytes, fmt_percent, fmt_score, highlight, level_class
 
 TEMPLATE = "scorecard.html.j2"
 STYLESHEET = "scorecard.css"
@@ -128,6 +128,7 @@ def make_environment(templates: Path) -> Environment:
         bytecode_cache=_CachedBytecode(),
     )
     env.filters["score"] = fmt_score
+    env.filters["level_class"] = level_class
     env.filters["cn"] = _cn_numeral
     env.globals["percent"] = fmt_percent
     env.globals["fmt_bytes"] = fmt_bytes

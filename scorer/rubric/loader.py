@@ -6,6 +6,12 @@ build the plain data from it ourselves so that a pydantic error location
 (`dimensions.2.criteria.0.points`) maps back to `court.yaml:57`. Aliases and
 non-standard tags are refused, so a rubric cannot expand into a bomb or name
 Python objects. Problems are `Problem` objects (scorer.rubric.problems).
+
+A rubric may extend another (`extends: _base.yaml`, a path relative to the file): the
+base is loaded first, the rubric's own values are merged over it (`merge`, whose doc
+states the rules), and every value keeps the file and line it came from, so a problem in
+a base names the base file and its line. A rubric's sha256 covers every file it is made
+of: the file's own bytes without `extends`, the chain's bytes with it (`chain_sha256`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -40,15 +46,24 @@ _STANDARD_TAGS = frozenset(
 
 @dataclass(frozen=True)
 class LoadedRubric:
-    """A validated rubric with where it came from."""
+    """A validated rubric with where it came from: `lines` maps a value's place to its line,
+    `files` to its file where that is a base (absent: the rubric's own file, `path`);
+    `chain` is the rubric's own file, then the bases it extends, nearest first."""
 
     rubric: Rubric
     path: Path
     sha256: str
     lines: dict[Loc, int]
+    files: dict[Loc, Path] = field(default_factory=dict)
+    chain: tuple[Path, ...] = ()
+    bases: tuple[tuple[str, str], ...] = ()  # each base as its `extends` names it, with its bytes' sha256
 
     def line_of(self, loc: Loc) -> int:
         return _line_for(self.lines, loc)
+
+    def file_of(self, loc: Loc) -> Path:
+        """The file a value comes from: a base's, or the rubric's own."""
+        return _file_for(self.files, loc, self.path)
 
 
 class _Refused(Exception):
@@ -129,13 +144,21 @@ def _line_for(lines: dict[Loc, int], loc: Loc) -> int:
     return lines.get(loc, 1)
 
 
+def _file_for(files: dict[Loc, Path], loc: Loc, own: Path) -> Path:
+    loc = tuple(loc)
+    while loc and loc not in files:
+        loc = loc[:-1]
+    return files.get(loc, own)
+
+
 _ID_SECTIONS = (("dimensions",), ("dimensions", "criteria"), ("bonus", "items"), ("vetoes",))
 
 
-def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path) -> list[Problem]:
+def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path, files: dict[Loc, Path] | None = None) -> list[Problem]:
     """Ids must be unique across dimensions, criteria, bonus items and vetoes. The one check."""
     found: dict[str, Loc] = {}
     problems = []
+    files = files or {}
 
     def see(obj, loc: Loc):
         ident = obj.get("id") if isinstance(obj, dict) else None
@@ -143,8 +166,11 @@ def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path) -> list[Problem
             return
         if ident in found:
             first = _line_for(lines, found[ident] + ("id",))
-            problems.append(Problem(path, _line_for(lines, loc + ("id",)), loc + ("id",), "duplicate-id",
-                                    f"duplicate id {ident!r} (first at line {first})"))
+            first_file = _file_for(files, found[ident] + ("id",), path)
+            here = _file_for(files, loc + ("id",), path)
+            at = f"line {first}" if first_file == here else f"{first_file}:{first}"
+            problems.append(Problem(here, _line_for(lines, loc + ("id",)), loc + ("id",), "duplicate-id",
+                                    f"duplicate id {ident!r} (first at {at})"))
         else:
             found[ident] = loc
 
@@ -164,7 +190,8 @@ def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path) -> list[Problem
     return problems
 
 
-def _validation_problems(err: ValidationError, lines: dict[Loc, int], path: Path) -> list[Problem]:
+def _validation_problems(err: ValidationError, lines: dict[Loc, int], path: Path,
+                         files: dict[Loc, Path] | None = None) -> list[Problem]:
     out = []
     for e in err.errors(include_url=False):
         loc = _yaml_loc(e["loc"], lines)
@@ -180,7 +207,7 @@ def _validation_problems(err: ValidationError, lines: dict[Loc, int], path: Path
         elif "add up to" in msg:
             code = "points-sum"
             value_line = lines.get(loc + ("points",) if loc else ("total",))
-        out.append(Problem(path, _line_for(lines, loc), loc, code, msg, value_line=value_line))
+        out.append(Problem(_file_for(files or {}, loc, path), _line_for(lines, loc), loc, code, msg, value_line=value_line))
     return out
 
 
@@ -195,8 +222,8 @@ def _yaml_loc(loc: Loc, lines: dict[Loc, int]) -> Loc:
     return out
 
 
-def parse_rubric(text: str, path: Path) -> LoadedRubric:
-    path = Path(path)
+def _parse_document(text: str, path: Path) -> tuple[dict, dict[Loc, int], list[Problem]]:
+    """One YAML file as plain data with the line of every value; a file that is no mapping is refused."""
     problems: list[Problem] = []
     lines: dict[Loc, int] = {}
     try:
@@ -218,15 +245,212 @@ def parse_rubric(text: str, path: Path) -> LoadedRubric:
     if not isinstance(data, dict):
         raise RubricError(path, [Problem(path, 1, None, "not-a-mapping",
                                          f"a rubric is a mapping (id, version, dimensions …), not a {type(data).__name__}")])
-    problems += duplicate_ids(data, lines, path)
+    return data, lines, problems
+
+
+# -- extends: a rubric made of a base and its own values ------------------------
+
+MAX_EXTENDS = 8  # bases extending bases; the shipped rubrics use one
+
+
+@dataclass
+class _Doc:
+    path: Path
+    data: dict
+    lines: dict[Loc, int]
+    sha256: str  # of the file's bytes
+    ref: str = ""  # how the file that extends it named it
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RubricError(path, [Problem(path, None, None, "encoding", "rubric is not UTF-8 text")]) from None
+
+
+def _base_path(ref: str, child: Path) -> Path | None:
+    """Where `extends: ref` points: beside the file that names it; failing that, a bare name
+    among the shipped rubrics (a maintainer's copy of court.yaml elsewhere still extends the
+    shipped _base.yaml, as it still uses the shipped judge)."""
+    here = child.parent / ref
+    if here.exists():
+        return here
+    if "/" not in ref and "\\" not in ref:
+        from ..resources import rubric_dir
+
+        name = ref if ref.endswith(".yaml") else ref + ".yaml"
+        shipped = rubric_dir() / name
+        if shipped.is_file():
+            return shipped
+    return None
+
+
+def _bases(doc: _Doc, problems: list[Problem]) -> list[_Doc]:
+    """The files `doc` extends, nearest first. A missing base, a cycle or too long a chain is a
+    one-line problem naming the file and the line of its `extends`."""
+    out: list[_Doc] = []
+    seen = [doc.path.resolve()]
+    names = [doc.path.name]
+    cur = doc
+    while "extends" in cur.data:
+        ref = cur.data["extends"]
+        line = cur.lines.get(("extends",), 1)
+
+        def refuse(code: str, message: str):
+            return RubricError(cur.path, problems + [Problem(cur.path, line, ("extends",), code, message)])
+
+        if not isinstance(ref, str) or not ref.strip():
+            raise refuse("extends", "must name the rubric file this one extends (a path relative to it)")
+        target = _base_path(ref, cur.path)
+        if target is None:
+            raise refuse("extends-missing", f"the base rubric {ref!r} is not found (looked in {cur.path.parent or '.'}"
+                                            " and among the shipped rubrics)")
+        if target.resolve() in seen:
+            chain = " → ".join(names + [target.name])
+            raise refuse("extends-cycle", f"extends forms a cycle: {chain}")
+        if len(out) >= MAX_EXTENDS:
+            raise refuse("extends", f"more than {MAX_EXTENDS} bases in a chain (MAX_EXTENDS)")
+        raw = read_rubric_bytes(target)
+        data, lines, found = _parse_document(_decode(raw, target), target)
+        problems += found
+        base = _Doc(target, data, lines, hashlib.sha256(raw).hexdigest(), ref)
+        out.append(base)
+        seen.append(target.resolve())
+        names.append(target.name)
+        cur = base
+    return out
+
+
+def chain_sha256(shas: list[str]) -> str:
+    """A rubric's sha256: its own file's without a base; with bases, of every file's sha256 in
+    the chain (own first), so an edit to any of them is a new rubric (cache, stores, judge)."""
+    if len(shas) == 1:
+        return shas[0]
+    return hashlib.sha256(("civscore-rubric-chain/1\n" + "\n".join(shas)).encode()).hexdigest()
+
+
+# Lists whose items carry ids merge by id; every other list is replaced whole.
+_KEYED = frozenset({("dimensions",), ("dimensions", "criteria"), ("bonus", "items"), ("vetoes",), ("scoring", "marks"),
+                    ("scoring", "discounts")})  # marks' former name
+
+
+def _keyed(loc: Loc, a, b) -> bool:
+    if tuple(p for p in loc if isinstance(p, str)) not in _KEYED:
+        return False
+    return all(isinstance(x, list) and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in x) for x in (a, b))
+
+
+class _Merge:
+    """Merges one file's values over the data so far, keeping each value's line and file.
+
+    The rules (README.md, "Rubrics that share"): mappings merge key by key, the file's value
+    winning, recursively; a list of items with ids (dimensions, a dimension's criteria,
+    bonus.items, vetoes, scoring.marks) merges by id: an item with a base item's id replaces
+    it whole, in its place; an item with a new id is added after the base's; any other value
+    (a scalar, any other list: levels, grades, slogans, negation cues, matchers) replaces the
+    base's whole."""
+
+    def __init__(self, lines: dict[Loc, int], files: dict[Loc, int]):
+        self.lines, self.files = lines, files  # files: place -> index of the file in the chain
+
+    def take(self, value, src_lines: dict[Loc, int] | None, src_files: dict[Loc, int] | None, src: Loc, dst: Loc,
+             file_index: int = 0):
+        """Record the provenance of a whole value (from the data so far, or from the new file)."""
+        stack = [(value, src, dst)]
+        while stack:
+            v, s, d = stack.pop()
+            if src_lines is not None and s in src_lines:
+                self.lines[d] = src_lines[s]
+            self.files[d] = src_files[s] if src_files is not None else file_index
+            if isinstance(v, dict):
+                stack.extend((x, s + (k,), d + (k,)) for k, x in v.items())
+            elif isinstance(v, list):
+                stack.extend((x, s + (i,), d + (i,)) for i, x in enumerate(v))
+
+    def merge(self, base, old: tuple[dict, dict], new, doc: _Doc, index: int, src: Loc, dst: Loc):
+        old_lines, old_files = old
+
+        def keep(value, loc: Loc):
+            self.take(value, old_lines, old_files, loc, loc)
+
+        def put(value, s: Loc, d: Loc):
+            self.take(value, doc.lines, None, s, d, index)
+
+        if isinstance(base, dict) and isinstance(new, dict):
+            self.lines[dst] = doc.lines.get(src, old_lines.get(dst, 1))
+            self.files[dst] = index
+            out = {}
+            for k, v in base.items():
+                if k in new:
+                    out[k] = self.merge(v, old, new[k], doc, index, src + (k,), dst + (k,))
+                else:
+                    out[k] = v
+                    keep(v, dst + (k,))
+            for k, v in new.items():
+                if k not in base:
+                    out[k] = v
+                    put(v, src + (k,), dst + (k,))
+            return out
+        if _keyed(dst, base, new):
+            self.lines[dst] = doc.lines.get(src, 1)
+            self.files[dst] = index
+            by_id = {x["id"]: i for i, x in enumerate(new)}
+            out = []
+            for i, v in enumerate(base):
+                j = by_id.get(v["id"])
+                if j is None:
+                    out.append(v)
+                    keep(v, dst + (i,))
+                else:
+                    out.append(new[j])
+                    put(new[j], src + (j,), dst + (i,))
+            ids = {v["id"] for v in base}
+            for j, v in enumerate(new):
+                if v["id"] not in ids:
+                    put(v, src + (j,), dst + (len(out),))
+                    out.append(v)
+            return out
+        put(new, src, dst)
+        return new
+
+
+def _merged(docs: list[_Doc]) -> tuple[dict, dict[Loc, int], dict[Loc, int]]:
+    """The chain's data merged (docs: own file first, then its bases), with each value's line
+    and the index in `docs` of the file it comes from."""
+    far = len(docs) - 1
+    data = docs[far].data
+    lines, files = dict(docs[far].lines), {}
+    _Merge(lines, files).take(data, None, None, (), (), far)
+    for index in range(far - 1, -1, -1):
+        new_lines: dict[Loc, int] = {}
+        new_files: dict[Loc, int] = {}
+        data = _Merge(new_lines, new_files).merge(data, (lines, files), docs[index].data, docs[index], index, (), ())
+        lines, files = new_lines, new_files
+    return data, lines, files
+
+
+def parse_rubric(text: str, path: Path, *, raw_sha256: str | None = None) -> LoadedRubric:
+    path = Path(path)
+    data, lines, problems = _parse_document(text, path)
+    own = _Doc(path, data, lines, raw_sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest())
+    docs = [own, *_bases(own, problems)]
+    files: dict[Loc, Path] = {}
+    if len(docs) > 1:
+        for d in docs:
+            d.data.pop("extends", None)
+        data, lines, index = _merged(docs)
+        files = {loc: docs[i].path for loc, i in index.items() if i}
+    problems += duplicate_ids(data, lines, path, files)
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as e:
-        problems += _validation_problems(e, lines, path)
+        problems += _validation_problems(e, lines, path, files)
     if problems:
         raise RubricError(path, problems)
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedRubric(rubric=rubric, path=path, sha256=sha, lines=lines)
+    sha = chain_sha256([d.sha256 for d in docs])
+    return LoadedRubric(rubric=rubric, path=path, sha256=sha, lines=lines, files=files,
+                        chain=tuple(d.path for d in docs), bases=tuple((d.ref, d.sha256) for d in docs[1:]))
 
 
 def read_rubric_bytes(path: Path, max_bytes: int | None = None) -> bytes:
@@ -266,22 +490,21 @@ def read_rubric_bytes(path: Path, max_bytes: int | None = None) -> bytes:
 def load_rubric(path: str | Path) -> LoadedRubric:
     path = Path(path)
     raw = read_rubric_bytes(path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RubricError(path, [Problem(path, None, None, "encoding", "rubric is not UTF-8 text")]) from None
-    sha = hashlib.sha256(raw).hexdigest()
-    cached = _cached(sha)
+    text = _decode(raw, path)
+    own = hashlib.sha256(raw).hexdigest()
+    cached = _cached(own, path)
     if cached is not None:
-        return LoadedRubric(cached[0], path, sha, cached[1])
-    loaded = parse_rubric(text, path)
-    _store(sha, loaded)
-    # Hash the bytes as stored, so the id in a scorecard names exactly this file.
-    return LoadedRubric(loaded.rubric, path, sha, loaded.lines)
+        return cached
+    # Hash the bytes as stored, so the id in a scorecard names exactly these files.
+    loaded = parse_rubric(text, path, raw_sha256=own)
+    _store(own, loaded)
+    return loaded
 
 
 # Parsing a rubric (YAML with line numbers, then validation) takes ~0.3 s a file; the result
 # is cached by the sha256 of the file's bytes and of the code that parses it (scorer.cache).
+# A rubric that extends others is served from the cache only while every base still has the
+# bytes it had (the entry lists each `extends` reference and its file's sha256).
 _KIND = "rubric"
 
 
@@ -293,28 +516,45 @@ def _key(sha: str) -> str:
     return hashlib.sha256(f"{sha}|{__version__}|{source_key(here, here.parent / 'match')}".encode()).hexdigest()
 
 
-def _cached(sha: str):
+def _cached(own: str, path: Path) -> LoadedRubric | None:
     import pickle
 
     from .. import cache
 
-    payload = cache.get(_KIND, _key(sha))
+    payload = cache.get(_KIND, _key(own))
     if payload is None:
         return None
     try:
-        rubric, lines = pickle.loads(payload)
-    except Exception:  # written by another version of a library: a miss
+        rubric, lines, files, refs = pickle.loads(payload)
+    except Exception:  # written by another version of a library, or of this format: a miss
         return None
-    return (rubric, lines) if isinstance(rubric, Rubric) and isinstance(lines, dict) else None
+    if not (isinstance(rubric, Rubric) and isinstance(lines, dict) and isinstance(files, dict)):
+        return None
+    chain, shas = [path], [own]
+    for ref, sha in refs:
+        target = _base_path(ref, chain[-1])
+        if target is None:
+            return None
+        try:
+            if hashlib.sha256(read_rubric_bytes(target)).hexdigest() != sha:
+                return None
+        except RubricError:
+            return None
+        chain.append(target)
+        shas.append(sha)
+    return LoadedRubric(rubric, path, chain_sha256(shas), lines, {loc: chain[i] for loc, i in files.items()},
+                        tuple(chain), tuple(refs))
 
 
-def _store(sha: str, loaded: LoadedRubric) -> None:
+def _store(own: str, loaded: LoadedRubric) -> None:
     import pickle
 
     from .. import cache
 
+    index = {p: i for i, p in enumerate(loaded.chain)}
     try:
-        payload = pickle.dumps((loaded.rubric, loaded.lines), protocol=pickle.HIGHEST_PROTOCOL)
+        files = {loc: index[p] for loc, p in loaded.files.items()}
+        payload = pickle.dumps((loaded.rubric, loaded.lines, files, list(loaded.bases)), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         return
-    cache.put(_KIND, _key(sha), payload)
+    cache.put(_KIND, _key(own), payload)

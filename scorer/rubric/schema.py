@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from ..match.registry import matcher_union
 from ..match.spec import Strict as _Strict
@@ -59,6 +59,8 @@ class BonusItem(_Strict):
 
 
 class Bonus(_Strict):
+    id: str = Field(default="bonus", pattern=r"^[a-z][a-z0-9_]*$",
+                    description="The section's id beside the dimensions' (reviews and exports key it by this).")
     name: str = "特色工作"
     max: float = Field(ge=0)
     items: list[BonusItem] = Field(default_factory=list)
@@ -76,7 +78,7 @@ class Veto(_Strict):
 class Level(_Strict):
     """A state description (状态描述法): reached at `min` satisfaction, worth `share` of the points."""
 
-    id: str
+    id: str = Field(min_length=1, description="What the scorecard shows (A, B, C, D; 优, 良 …): data, never code.")
     share: float = Field(ge=0, le=1)
     min: float = Field(ge=0, le=1)
     label: str = ""
@@ -118,20 +120,23 @@ def _checked_pattern(v: str) -> str:
     return v
 
 
-class Discount(_Strict):
-    """A kind of sentence that is not the unit's own practice, and what it weighs.
+class Mark(_Strict):
+    """A kind of sentence that is not the unit's own practice, or only names an item: marked on
+    the quote with its reason (`why`), and shown after the item's unmarked quotes. With a
+    `weight` below 1 it also discounts the sentence in the points (a directive, a plan); at 1
+    (the default) it is a mark only (an award, a general claim).
 
-    Quotes keep the ids of the discounts that weighed them down, so a reviewer sees why."""
+    Quotes keep the ids of the marks they carry, so a reviewer sees why."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    why: str = Field(min_length=1, description="Shown beside a discounted quote.")
+    why: str = Field(min_length=1, description="Shown beside a marked quote.")
     pattern: str = Field(min_length=1)
-    weight: float = Field(gt=0, le=1)
+    weight: float = Field(default=1.0, gt=0, le=1, description="What a marked sentence weighs; 1: a mark only.")
     scope: Literal["sentence", "paragraph"] = Field(
-        default="sentence", description="paragraph: the discount runs from the match to the paragraph's end (一是要…。二是要…。)."
+        default="sentence", description="paragraph: the mark runs from the match to the paragraph's end (一是要…。二是要…。)."
     )
     spares: list[str] = Field(
-        default_factory=list, description="Criteria or bonus items this discount does not apply to (an award is evidence for 荣誉表彰)."
+        default_factory=list, description="Criteria or bonus items this mark does not apply to (an award is evidence for 荣誉表彰)."
     )
     unless_practice: bool = Field(
         default=False,
@@ -148,7 +153,7 @@ class Discount(_Strict):
     @classmethod
     def _not_reserved(cls, v: str) -> str:
         if v in ("mention", "fit"):
-            raise ValueError(f"'{v}' is reserved for the engine's own discounts (practice_pattern, fit_top)")
+            raise ValueError(f"'{v}' is reserved for the engine's own marks (practice_pattern, fit_top)")
         return v
 
 
@@ -165,10 +170,12 @@ class Scoring(_Strict):
         description="A sentence naming several distinct terms of one matcher weighs this much more per extra term.",
     )
     breadth_cap: float = Field(default=1.5, ge=1, le=3, description="The most a sentence's weight can grow by breadth.")
-    discounts: list[Discount] = Field(
+    marks: list[Mark] = Field(
         default_factory=list,
+        validation_alias=AliasChoices("marks", "discounts"),  # `discounts`: its former name, still read
         description="Kinds of sentence that are not the unit's own practice (a directive to others, a plan for "
-        "next year, an award announcement, a definition): each weighs less where its pattern matches.",
+        "next year, an award announcement, a definition): each is marked on the quote where its pattern "
+        "matches, and one with a weight below 1 weighs that much less.",
     )
     practice_pattern: str = Field(
         default="",
@@ -176,7 +183,7 @@ class Scoring(_Strict):
         "count). A sentence that names a single term of a matcher and does not match it is a mere mention and "
         "weighs `mention_weight`. '' turns this off.",
     )
-    mention_weight: float = Field(default=1.0, gt=0, le=1)
+    mention_weight: float = Field(default=1.0, gt=0, le=1, description="1 (the default): a mark only.")
     mention_why: str = Field(default="", description="Shown beside a quote that is a bare mention.")
     mention_spares: list[str] = Field(
         default_factory=list,
@@ -187,7 +194,7 @@ class Scoring(_Strict):
         description="A sentence counts in full for the items whose own wording it resembles most (this many, "
         "ties included); for an item it fits worse it weighs `fit_weight` (scorer/fit.py). 0 turns this off.",
     )
-    fit_weight: float = Field(default=1.0, gt=0, le=1)
+    fit_weight: float = Field(default=1.0, gt=0, le=1, description="1 (the default): a mark only.")
     fit_why: str = Field(default="", description="Shown beside a quote that fits other items better.")
 
     restatement: tuple[float, float] = Field(
@@ -208,6 +215,11 @@ class Scoring(_Strict):
     @classmethod
     def _practice_pattern_compiles(cls, v: str) -> str:
         return _checked_pattern(v)
+
+    @property
+    def discounts(self) -> list[Mark]:
+        """The former name of `marks`, for code written before the rename."""
+        return self.marks
 
 
 class JudgeSettings(_Strict):
@@ -288,15 +300,20 @@ class Rubric(_Strict):
         total = round(sum(d.points for d in self.dimensions), 6)
         if abs(total - self.total) > 1e-6:
             raise ValueError(f"dimension points add up to {total:g}, not the rubric total {self.total:g}")
+        if any(d.id == self.bonus.id for d in self.dimensions):
+            raise ValueError(f"bonus.id '{self.bonus.id}' is also a dimension's id")
+        level_ids = [lv.id for lv in self.levels]
+        if len(set(level_ids)) != len(level_ids):
+            raise ValueError("levels: each level needs its own id")
         items = {c.id for c in self.criteria()} | {i.id for i in self.bonus.items}
         seen: set[str] = set()
-        for d in self.scoring.discounts:
+        for d in self.scoring.marks:
             if d.id in seen:
-                raise ValueError(f"scoring.discounts: '{d.id}' is named twice")
+                raise ValueError(f"scoring.marks: '{d.id}' is named twice")
             seen.add(d.id)
             unknown = [x for x in d.spares if x not in items]
             if unknown:
-                raise ValueError(f"scoring.discounts '{d.id}': spares unknown item '{unknown[0]}'")
+                raise ValueError(f"scoring.marks '{d.id}': spares unknown item '{unknown[0]}'")
         unknown = [x for x in self.scoring.mention_spares if x not in items]
         if unknown:
             raise ValueError(f"scoring.mention_spares: unknown item '{unknown[0]}'")

@@ -364,6 +364,10 @@ def apply_points(loaded: LoadedRubric, text: str, fit: Fit, version_suffix: str 
     edits: dict[int, str] = {}
 
     def edit(loc: tuple, value: float) -> None:
+        if loaded.file_of(loc) != loaded.path:  # the points are a base's: not in this text
+            raise RubricError(loaded.path, [f"{loaded.file_of(loc)}:{loaded.line_of(loc)}: {'.'.join(map(str, loc))}: "
+                                            f"the points come from a base the rubric extends; calibrate edits the "
+                                            f"rubric's own file only"])
         lineno = loaded.line_of(loc)
         if lineno in edits:  # two points on one line (flow style): no safe textual edit
             raise RubricError(loaded.path, [f"{loaded.path}:{lineno}: cannot rewrite two points on one line"])

@@ -61,7 +61,10 @@ class LintContext:
         return self.loaded.rubric
 
     def finding(self, loc: tuple, severity: str, message: str, code: str) -> Finding:
-        return Finding(self.path, self.loaded.line_of(loc), severity, message, code)
+        """A finding on the line of `loc`, in the file it comes from (a base the rubric extends, or its own)."""
+        where = self.loaded.file_of(loc)
+        path = self.path if where == self.loaded.path else str(where)
+        return Finding(path, self.loaded.line_of(loc), severity, message, code)
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,8 @@ def schema_findings(err: RubricError, path: Path, shown: str) -> list[Finding]:
             continue
         line = p.value_line or p.line or 1
         message = f"{p.field}: {p.message}" if p.loc is not None else p.message
-        out.append(Finding(shown, line, "error", message, "schema"))
+        # A problem in a base the rubric extends names the base.
+        out.append(Finding(shown if Path(p.path) == Path(path) else p.path, line, "error", message, "schema"))
     return out
 
 

@@ -30,11 +30,11 @@ def rubric_rows(r: Rubric):
 
 
 def mark_lines(r: Rubric) -> list[str]:
-    """One line per kind of sentence the rubric marks on a quote (scoring.discounts, the
+    """One line per kind of sentence the rubric marks on a quote (scoring.marks, the
     mention and fit rules): its id, what it weighs in the points and its reason."""
     sc = r.scoring
     out = []
-    for d in sc.discounts:
+    for d in sc.marks:
         scope = ", to the paragraph's end" if d.scope == "paragraph" else ""
         extra = f"; not for {', '.join(d.spares)}" if d.spares else ""
         extra += "; not when something done is reported too" if d.unless_practice else ""
@@ -45,3 +45,60 @@ def mark_lines(r: Rubric) -> list[str]:
         out.append(f"fit: weight {sc.fit_weight:g} when {sc.fit_top} or more items fit the sentence better — "
                    f"{sc.fit_why or 'fits other items better'}")
     return out
+
+
+# Sections whose items carry ids: where each item comes from is shown item by item.
+_ITEM_SECTIONS = {("dimensions",): "dimensions", ("bonus", "items"): "bonus.items", ("vetoes",): "vetoes",
+                  ("scoring", "marks"): "scoring.marks"}
+
+
+def provenance(loaded) -> list[tuple[str, list[str]]]:
+    """Where each part of a merged rubric comes from: (file, parts) for the rubric's own file,
+    then each base it extends. A part is a top-level section (`levels`), a key of a section
+    that takes keys from more than one file (`judge.file`), or an item of a list merged by id
+    (`vetoes: veto.staff_crime`)."""
+    from ..rubric.schema import Rubric
+
+    r = loaded.rubric
+    parts: dict = {p: [] for p in loaded.chain or (loaded.path,)}
+    locs = loaded.lines.keys()
+
+    def items(section: tuple):
+        obj = r
+        for k in section:
+            obj = getattr(obj, k)
+        return [(section + (i,), getattr(x, "id", str(i))) for i, x in enumerate(obj)]
+
+    def add(loc: tuple, name: str):
+        parts.setdefault(loaded.file_of(loc), []).append(name)
+
+    def place(loc: tuple, name: str):
+        section = tuple(p for p in loc if isinstance(p, str))
+        if section in _ITEM_SECTIONS:
+            by_file: dict = {}
+            for item_loc, ident in items(loc):
+                by_file.setdefault(loaded.file_of(item_loc), []).append(ident)
+            for f, ids in by_file.items():
+                parts.setdefault(f, []).append(f"{name}: {', '.join(ids)}")
+            return
+        subs = [k for k in _subkeys(locs, loc)]
+        files = {loaded.file_of(loc + (k,)) for k in subs}
+        if len(files) <= 1:
+            add(loc, name)
+            return
+        for k in subs:
+            place(loc + (k,), f"{name}.{k}")
+
+    for key in Rubric.model_fields:
+        if (key,) in locs:
+            place((key,), key)
+    return [(str(f), ps) for f, ps in parts.items() if ps]
+
+
+def _subkeys(locs, loc: tuple) -> list[str]:
+    n = len(loc)
+    seen: dict = {}
+    for x in locs:
+        if len(x) == n + 1 and x[:n] == loc and isinstance(x[n], str):
+            seen[x[n]] = None
+    return list(seen)

@@ -32,7 +32,7 @@ from scorer.batch.store import utc_now
 from scorer.batch.summary import Summary
 from scorer.engine import load_scorer, resolve_rubric
 from scorer.errors import CivscoreError
-from scorer.report.format import fmt_score
+from scorer.report.format import fmt_score, level_class
 from scorer.resources import templates_dir
 from scorer.result import RubricInfo, ScoreResult
 from scorer.rubric import load_rubric
@@ -109,6 +109,7 @@ class Workbench:
         self.env = Environment(loader=FileSystemLoader(str(tdir)), autoescape=True, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["score"] = fmt_score
+        self.env.filters["level_class"] = level_class
         self.env.globals["RUBRICS"] = {AUTO: AUTO_LABEL} | {
             name: f"{self._rubric(name).rubric.title}（{name}）" for name in BUNDLED}
         self.static = {name: (tdir / "static" / name).read_bytes() for name in STATIC}
@@ -682,7 +683,7 @@ def round_rows(w: Workbench, rnd):
         if item.adjusted:
             _, state = w.store.review(item.id)
             rv = reviewed(result, state, w.rules(result))
-            dim_scores = tuple(DimScore(x.id, x.name, x.score, x.max) for x in rv.sections if x.id != "bonus")
+            dim_scores = tuple(DimScore(x.id, x.name, x.score, x.max) for x in rv.sections if not x.is_bonus)
             vetoes = tuple(dict.fromkeys(v.name for v in rv.vetoes if v.dismissed is None))
             s = Summary(s.sha256, s.path, s.unit, s.title, rv.total, s.max_total, rv.grade, rv.vetoed, dim_scores,
                         vetoes, tier=rv.tier, rubric_id=s.rubric_id)
@@ -696,7 +697,7 @@ def round_rows(w: Workbench, rnd):
         loaded = w._rubric(rnd.rubric if rnd.rubric in BUNDLED else BUNDLED[-1])
         r = loaded.rubric
         infos[r.id] = RubricInfo(id=r.id, version=r.version, sha256=loaded.sha256, title=r.title,
-                                 path=str(loaded.path))
+                                 path=str(loaded.path), levels=[lv.id for lv in r.levels])
         rules = RubricRules.of(r)
         grade_order = [g[0] for g in rules.grades] + [rules.veto_grade]
     columns = [d for rid in sorted(dims, key=lambda k: BUNDLED.index(k) if k in BUNDLED else len(BUNDLED))

@@ -120,7 +120,7 @@ def criteria(result: ScoreResult) -> Iterator[CriterionRef]:
         for c in d.criteria:
             yield CriterionRef(d.id, d.name, False, c)
     for c in result.bonus.items:
-        yield CriterionRef("bonus", result.bonus.name, True, c)
+        yield CriterionRef(result.bonus.id, result.bonus.name, True, c)
 
 
 def find_criterion(result: ScoreResult, crit_id: str) -> CriterionRef | None:

@@ -112,7 +112,7 @@ def labels_of(sub: ReviewedSubmission) -> dict[str, float]:
     """calibrate's label row: total and every dimension, as the reviewers settled them."""
     row = {"total": sub.review.total}
     for s in sub.review.sections:
-        if s.id != "bonus":
+        if not s.is_bonus:
             row[s.id] = s.score
     return row
 

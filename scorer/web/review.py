@@ -31,7 +31,6 @@ from . import evidence as ev
 MAX_REASON = 500
 MAX_OPINION = 4000
 MAX_QUOTE = 600
-DEFAULT_SHARES = {"A": 1.0, "B": 0.66, "C": 0.33, "D": 0.0}
 
 
 class _M(BaseModel):
@@ -132,6 +131,7 @@ class SectionReview:
     machine_score: float
     score: float
     criteria: list[CriterionReview] = field(default_factory=list)
+    is_bonus: bool = False  # the rubric's bonus section (capped at its max), not a dimension
 
 
 @dataclass
@@ -202,14 +202,15 @@ def reviewed(result: ScoreResult, state: ReviewState, rules: RubricRules) -> Rev
     sections: dict[str, SectionReview] = {}
     for d in result.dimensions:
         sections[d.id] = SectionReview(d.id, d.name, d.max, d.score, d.score)
-    sections["bonus"] = SectionReview("bonus", result.bonus.name, result.bonus.max, result.bonus.score,
-                                      result.bonus.score)
+    bonus_id = result.bonus.id
+    sections[bonus_id] = SectionReview(bonus_id, result.bonus.name, result.bonus.max, result.bonus.score,
+                                       result.bonus.score, is_bonus=True)
     for ref in ev.criteria(result):
         c = ref.item
         decision = state.levels.get(c.id)
         level, score, reason = c.level, c.score, ""
         if decision is not None and decision.level != c.level:
-            share = rules.shares.get(decision.level, DEFAULT_SHARES.get(decision.level, 0.0))
+            share = rules.shares.get(decision.level, 0.0)  # the rubric's level table (set_level checks the id)
             level, score, reason = decision.level, round(c.max * share, 1), decision.reason
         sections[ref.section_id].criteria.append(
             CriterionReview(
@@ -221,13 +222,13 @@ def reviewed(result: ScoreResult, state: ReviewState, rules: RubricRules) -> Rev
     for s in sections.values():
         if any(c.changed for c in s.criteria):
             total = sum(c.score for c in s.criteria)
-            s.score = round(min(s.max, total) if s.id == "bonus" else total, 1)
+            s.score = round(min(s.max, total) if s.is_bonus else total, 1)
     vetoes = [
         VetoReview(ev.veto_key(v), v.id, v.name, v.text, v.start, v.end, state.vetoes_dismissed.get(ev.veto_key(v)))
         for v in result.vetoes
     ]
-    bonus = sections["bonus"].score
-    base = round(sum(s.score for k, s in sections.items() if k != "bonus"), 1)
+    bonus = sections[bonus_id].score
+    base = round(sum(s.score for s in sections.values() if not s.is_bonus), 1)
     total = rules.total_for(base, bonus)
     vetoed = any(v.dismissed is None for v in vetoes)
     if not state.levels and not state.vetoes_dismissed:
