@@ -85,3 +85,42 @@ def highlight(ev: Evidence, limit: int = QUOTE_LIMIT, *, repeat: bool = False) -
         parts.append("…")
     return Quote(html=Markup("").join(parts), paragraph=ev.paragraph, cut=(lo > 0 or hi < len(text)),
                  repeat=repeat)
+
+
+# -- times -----------------------------------------------------------------------------------
+# Times are stored in UTC (ISO 8601) and shown in the reviewer's time zone: China Standard
+# Time unless CIVSCORE_TZ (or `civscore serve --tz`) names another IANA zone.
+
+DEFAULT_TZ = "Asia/Shanghai"
+TZ_ENV = "CIVSCORE_TZ"
+
+
+def display_zone(name: str | None = None):
+    """The zone times are shown in: `name`, else $CIVSCORE_TZ, else China Standard Time.
+    Raises ValueError for a zone zoneinfo does not know."""
+    import os
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (name or os.environ.get(TZ_ENV) or DEFAULT_TZ).strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"unknown time zone '{name}' (an IANA name such as Asia/Shanghai or UTC)") from e
+
+
+def fmt_time(iso: str | None, zone=None, *, seconds: bool = False) -> str:
+    """A stored UTC time as the reader's local time with its offset: `2026-12-06 18:07 UTC+08:00`."""
+    import datetime as dt
+
+    if not iso:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    local = t.astimezone(zone or display_zone())
+    offset = local.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else "+00:00"
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" UTC{offset}"
