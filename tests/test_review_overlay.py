@@ -180,7 +180,7 @@ def test_the_signed_scorecard_leads_with_the_decision(tmp_path, monkeypatch):
     assert r.status_code == 200
     log = r.text[r.text.index('id="log"'):]
     assert "<td>王五</td>" in log
-    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00", log)
+    assert "时间（UTC+08:00）" in log and re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</td>", log)
     assert re.search(r"王五</strong>|value=\"王五\"", r.text)
     pages = pdf_pages(rv.get(url + "/scorecard.pdf").content, tmp_path)
     first = pages[0]
@@ -201,7 +201,10 @@ def test_the_time_zone_is_a_setting(tmp_path, monkeypatch):
     rid = rv.new_round()
     url = str(rv.upload(rid, SEEDS[0].name, seed_bytes(0)).url.path)
     r = rv.post(url + "/opinion", {"version": "0", "opinion": "同意。", "reviewer": "王五", "checker": ""})
-    assert re.search(r"\d\d:\d\d:\d\d UTC\+00:00", r.text) and "UTC+08:00" not in r.text
+    assert "时间（UTC+00:00）" in r.text and re.search(r"\d\d:\d\d UTC\+00:00 签署|value=\"王五\"", r.text)
+    assert "UTC+08:00" not in r.text
+    pdf = "\n".join(pdf_pages(rv.get(url + "/scorecard.pdf").content, tmp_path))
+    assert re.search(r"评审人（签字）\s+王五\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\+00:00", pdf)
 
 
 def test_stored_reviews_load_and_get_the_new_reviewed_total(tmp_path):

@@ -108,8 +108,21 @@ def display_zone(name: str | None = None):
         raise ValueError(f"unknown time zone '{name}' (an IANA name such as Asia/Shanghai or UTC)") from e
 
 
-def fmt_time(iso: str | None, zone=None, *, seconds: bool = False) -> str:
-    """A stored UTC time as the reader's local time with its offset: `2026-12-06 18:07 UTC+08:00`."""
+def _offset(local) -> str:
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC+00:00"
+
+
+def zone_label(zone=None) -> str:
+    """The zone's offset now, as a column head says it: `UTC+08:00`."""
+    import datetime as dt
+
+    return _offset(dt.datetime.now(zone or display_zone()))
+
+
+def fmt_time(iso: str | None, zone=None, *, seconds: bool = False, offset: bool = True) -> str:
+    """A stored UTC time as the reader's local time with its offset: `2026-12-06 18:07 UTC+08:00`
+    (without the offset when a column head names it)."""
     import datetime as dt
 
     if not iso:
@@ -121,6 +134,5 @@ def fmt_time(iso: str | None, zone=None, *, seconds: bool = False) -> str:
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.timezone.utc)
     local = t.astimezone(zone or display_zone())
-    offset = local.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else "+00:00"
-    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" UTC{offset}"
+    shown = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{shown} {_offset(local)}" if offset else shown

@@ -25,7 +25,7 @@ from scorer.result import REVIEW_MATCH, TIER_CLASS, CriterionResult, ScoreResult
 from .chart import dimension_chart_svg
 from .environment import check_pdf_environment
 from .fetcher import TemplateAssetFetcher
-from .format import REPEAT_LIMIT, display_zone, fmt_bytes, fmt_percent, fmt_score, fmt_time, highlight
+from .format import REPEAT_LIMIT, display_zone, fmt_bytes, fmt_percent, fmt_score, fmt_time, highlight, zone_label
 
 TEMPLATE = "scorecard.html.j2"
 STYLESHEET = "scorecard.css"
@@ -138,7 +138,8 @@ class ScorecardRenderer:
         reviewed levels and quotes; None for the machine's scorecard alone. `log`: the changes made
         (the workbench's change log), each with who, when and what. Times are shown in `zone`
         (scorer.report.format.display_zone)."""
-        generated = generated or _dt.date.today()
+        if generated is None:  # a signed scorecard is dated in the reviewer's zone
+            generated = _dt.datetime.now(zone or display_zone()).date() if review is not None else _dt.date.today()
         machine = result
         shown = review.result if review is not None else result
         by_id = {c.machine.id: c for c in review.criteria} if review is not None else {}
@@ -165,7 +166,8 @@ class ScorecardRenderer:
             input_name=Path(result.submission.path).name or result.submission.path,
             review=review,
             log=list(log),
-            when=lambda iso: fmt_time(iso, zone or display_zone()),
+            when=lambda iso, offset=True: fmt_time(iso, zone or display_zone(), offset=offset),
+            zone_label=lambda: zone_label(zone),
         )
         return _TEMPLATE_WHITESPACE.sub("><", html)
 

@@ -32,7 +32,7 @@ from scorer.batch.store import utc_now
 from scorer.batch.summary import Summary
 from scorer.engine import resolve_rubric
 from scorer.errors import CivscoreError
-from scorer.report.format import display_zone, fmt_score, fmt_time
+from scorer.report.format import display_zone, fmt_score, fmt_time, zone_label
 from scorer.resources import templates_dir
 from scorer.result import RubricInfo, ScoreResult
 from scorer.review import reviewed
@@ -110,7 +110,9 @@ class Workbench:
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["score"] = fmt_score
         self.zone = display_zone(self.tz)
-        self.env.filters["when"] = lambda iso, seconds=False: fmt_time(iso, self.zone, seconds=seconds)
+        self.env.filters["when"] = lambda iso, seconds=False, offset=True: fmt_time(iso, self.zone, seconds=seconds,
+                                                                                   offset=offset)
+        self.env.globals["zone_label"] = lambda: zone_label(self.zone)
         self.env.globals["RUBRICS"] = {AUTO: AUTO_LABEL} | {
             name: f"{self._rubric(name).rubric.title}（{name}）" for name in BUNDLED}
         self.static = {name: (tdir / "static" / name).read_bytes() for name in STATIC}
