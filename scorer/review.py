@@ -274,7 +274,7 @@ class Reviewed:
     machine: ScoreResult
     review: Review
     result: ScoreResult
-    sections: list[CriterionReview | SectionReview]
+    sections: list[SectionReview]  # the dimensions, then the bonus section
     vetoes: list[VetoReview]
 
     @property

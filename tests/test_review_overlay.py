@@ -137,6 +137,21 @@ def test_times_are_shown_in_china_standard_time_unless_configured(monkeypatch):
         display_zone("Mars/Olympus")
 
 
+def test_china_standard_time_needs_no_time_zone_database(monkeypatch):
+    import zoneinfo
+
+    from scorer.report.format import display_zone
+
+    def missing(name):
+        raise zoneinfo.ZoneInfoNotFoundError(name)
+
+    monkeypatch.delenv("CIVSCORE_TZ", raising=False)
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", missing)
+    assert fmt_time("2026-12-06T20:07:43Z", display_zone()) == "2026-12-07 04:07 UTC+08:00"
+    with pytest.raises(ValueError):
+        display_zone("Europe/Berlin")
+
+
 # -- the workbench and the signed scorecard --------------------------------------------------
 
 

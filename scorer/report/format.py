@@ -98,6 +98,7 @@ TZ_ENV = "CIVSCORE_TZ"
 def display_zone(name: str | None = None):
     """The zone times are shown in: `name`, else $CIVSCORE_TZ, else China Standard Time.
     Raises ValueError for a zone zoneinfo does not know."""
+    import datetime as dt
     import os
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -105,6 +106,10 @@ def display_zone(name: str | None = None):
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as e:
+        if name == DEFAULT_TZ:
+            # A system without a time zone database (no tzdata): China has kept UTC+8, without
+            # daylight saving, since 1991, so a fixed offset is exact for every stored time.
+            return dt.timezone(dt.timedelta(hours=8), "CST")
         raise ValueError(f"unknown time zone '{name}' (an IANA name such as Asia/Shanghai or UTC)") from e
 
 
