@@ -519,13 +519,10 @@ async def _apply(request: Request, make) -> Response:
     if w.require_login and target != "opinion":
         new, what = actions.void_check(new, what)  # the 复核人 confirmed the review before this change
     rv = reviewed(result, new)
-    if not w.require_login and target == "opinion" and new.reviewer and new.reviewer != state.reviewer:
-        # On loopback without login, the reviewer names themself by signing: the change, and what
-        # this browser changes after it, is recorded under that name (not 本机评审人).
-        user = new.reviewer
-        s = Session.new(user)
-        w.store.add_session(session_digest(s.sid), user, s.exp)
-        set_session(request, s)
+    if not w.require_login and not session_of(request).user:
+        # On loopback without login, a reviewer who gave no name names themself by signing: the
+        # signing, and the changes after it, are recorded under the signed name (not 本机评审人).
+        user = new.reviewer or state.reviewer or user
     try:
         await run_in_threadpool(
             lambda: w.store.save_review(item.id, version, new, who=user, action=target.split(":")[0], target=target,
