@@ -240,3 +240,48 @@ def document_from_text(text: str, path: str = "<text>", *, normalize: bool = Tru
 
 
 __all__ = ["AUTO", "RubricChooser", "Scorer", "choose_rubric", "document_from_text", "load_scorer", "resolve_rubric"]
+
+
+_TABLES: dict[str, dict] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def rubric_tables(rubric) -> dict:
+    """A parsed rubric's level table, grade bands and judge rule, as `RubricInfo` carries them."""
+    from .result import GradeInfo, JudgeRule, LevelInfo
+
+    return {
+        "levels": [LevelInfo(id=lv.id, share=lv.share, min=lv.min, label=lv.label) for lv in rubric.levels],
+        "grades": [GradeInfo(name=g.name, min=g.min, tier=g.tier or "pass") for g in rubric.grades],
+        "veto_grade": rubric.veto_grade,
+        "judge_rule": JudgeRule(**rubric.judge.model_dump(include={"accept", "show", "need", "decay", "plain"}))
+        if rubric.judge is not None else None,
+    }
+
+
+def with_tables(result: ScoreResult) -> ScoreResult:
+    """`result` with its rubric's tables (`RubricInfo.has_tables`). A result stored before results
+    carried them gets them from the rubric that scored it: the shipped rubric with its sha256, else
+    the file it names while unchanged, else the shipped rubric of its id. The one place a stored
+    result's rubric is looked up."""
+    info = result.rubric
+    if info.has_tables:
+        return result
+    with _TABLES_LOCK:
+        if info.sha256 not in _TABLES:
+            found = None
+            candidates = [*bundled_rubrics(), info.path, bundled_rubric(info.id) or info.id]
+            for ref in candidates:
+                if not ref:
+                    continue
+                try:
+                    loaded = load_rubric(ref)
+                except Exception:  # a file gone or unreadable: the next candidate
+                    continue
+                if loaded.sha256 == info.sha256 or ref == candidates[-1]:
+                    found = loaded.rubric
+                    break
+            if found is None:
+                found = load_rubric(default_rubric_path()).rubric
+            _TABLES[info.sha256] = rubric_tables(found)
+    return result.model_copy(update={"rubric": info.model_copy(update=_TABLES[info.sha256])})

@@ -46,12 +46,19 @@ class Match(_Model):
         return f"{self.type}「{self.label}」: {self.note}"
 
 
+STATUS_CN = {"absent": "未体现", "insufficient": "不足"}
+
+
 class Missing(_Model):
     """Something a criterion asks for that the report does not show (enough)."""
 
     label: str
     status: Literal["absent", "insufficient"]
     rule: str = ""
+
+    @property
+    def status_cn(self) -> str:
+        return STATUS_CN.get(self.status, "未体现")
 
     def describe(self) -> str:
         return self.label if self.status == "absent" else f"{self.label}（证据不足）"
@@ -88,6 +95,25 @@ class Evidence(_Model):
     )
 
     @property
+    def key(self) -> str:
+        """The sentence's offsets as one key ("start-end"): how pages and forms name a quote."""
+        return f"{self.start}-{self.end}"
+
+    @property
+    def added(self) -> bool:
+        """A reviewer added this sentence as evidence (评审补充); the machine did not propose it."""
+        return any(m.type == REVIEW_MATCH for m in self.matches)
+
+    def why(self, reasons: dict[str, str]) -> str:
+        """What its marks say for this item, from the rubric's reasons (`RubricInfo.discounts`)."""
+        return "；".join(reasons.get(d, d) for d in self.discounts)
+
+    def terms_shown(self) -> list[Span]:
+        """Every term it matched (its own and its matches'), once each, in reading order."""
+        seen = {(t.start, t.end, t.term): t for t in [*self.terms, *(t for m in self.matches for t in m.terms)]}
+        return [seen[k] for k in sorted(seen)]
+
+    @property
     def rank(self) -> float:
         """What orders quotes: the weight it earned, raised by how concrete it is (a count
         beats a slogan that happens to hold more keywords), halved when it carries a mark
@@ -98,6 +124,8 @@ class Evidence(_Model):
 
 
 SHOWN_QUOTES = 2
+# The match type of a sentence a reviewer added as evidence (评审补充).
+REVIEW_MATCH = "review"
 
 
 class CriterionResult(_Model):
@@ -126,9 +154,14 @@ class CriterionResult(_Model):
         nor is a sentence the judge finds less likely than `quote_min`."""
         if self.score <= 0:
             return []
-        likely = [e for e in self.evidence if e.probability is None or e.probability >= self.quote_min]
-        best = sorted(likely, key=lambda e: (-e.rank, e.start))[:n]
+        best = sorted(self.quotable(), key=lambda e: (-e.rank, e.start))[:n]
         return sorted(best, key=lambda e: e.start)
+
+    def quotable(self) -> list[Evidence]:
+        """Every sentence likely enough to be shown as a quote, in reading order (a judged item's
+        weaker evidence counts but is never quoted). The workbench lists these for review."""
+        likely = [e for e in self.evidence if e.probability is None or e.probability >= self.quote_min]
+        return sorted(likely, key=lambda e: (e.start, e.end))
 
     @property
     def absent(self) -> list[Missing]:
@@ -190,6 +223,35 @@ class JudgeInfo(_Model):
     figures: dict[str, float] = Field(default_factory=dict, description="Its cross-validated figures at training.")
 
 
+class LevelInfo(_Model):
+    """One of the rubric's levels (状态描述法): reached at `min` satisfaction, worth `share` of the points."""
+
+    id: str
+    share: float
+    min: float
+    label: str = ""
+
+
+class GradeInfo(_Model):
+    """One of the rubric's grade bands: a total at `min` or above earns it (the best band first)."""
+
+    name: str
+    min: float
+    tier: Tier = "pass"
+
+
+class JudgeRule(_Model):
+    """How the judge's verdicts become a level (the rubric's judge settings): a sentence at `accept`
+    is evidence, weighing its probability times (plain + (1 - plain) × specificity); the k-th best
+    weighs decay**k; `need` fills the item. `show`: the probability a quote needs to be shown."""
+
+    accept: float
+    show: float
+    need: float
+    decay: float
+    plain: float
+
+
 class RubricInfo(_Model):
     id: str
     version: str
@@ -205,11 +267,25 @@ class RubricInfo(_Model):
         default_factory=dict, description="Each mark id (scoring.marks, mention, fit) an evidence sentence may "
         "carry, with its reason."
     )
-    levels: list[str] = Field(
-        default_factory=list, description="The rubric's level ids, best first (its levels table): what a "
-        "criterion's level is one of, and how renderers rank it.",
-    )
     judge: JudgeInfo | None = Field(default=None, description="The learned sentence judge, when the rubric has one.")
+    levels: list[LevelInfo] = Field(
+        default_factory=list, description="The rubric's levels, best first: what a satisfaction earns."
+    )
+    grades: list[GradeInfo] = Field(default_factory=list, description="The rubric's grade bands, best first.")
+    veto_grade: str = Field(default="", description="The grade of a result with a veto standing.")
+    judge_rule: JudgeRule | None = Field(
+        default=None, description="How the judge's verdicts become a level (with a judge only)."
+    )
+
+    @property
+    def level_ids(self) -> list[str]:
+        """The level ids, best first: what a criterion's level is one of, and how renderers rank it."""
+        return [lv.id for lv in self.levels]
+
+    @property
+    def has_tables(self) -> bool:
+        """Does it carry what a review's recompute needs (results stored before it did not)?"""
+        return bool(self.levels and self.grades and self.veto_grade)
 
 
 class ScoreResult(_Model):
@@ -238,8 +314,76 @@ class ScoreResult(_Model):
         """The grade's style on screen (rich), from its tier."""
         return TIER_STYLE[self.shown_tier]
 
+    def criteria(self) -> list[CriterionResult]:
+        """Every criterion, dimensions in order, then the bonus items."""
+        return [c for d in self.dimensions for c in d.criteria] + list(self.bonus.items)
+
+    def criterion(self, crit_id: str) -> CriterionResult | None:
+        return next((c for c in self.criteria() if c.id == crit_id), None)
+
     def dimension(self, dim_id: str) -> DimensionResult:
         for d in self.dimensions:
             if d.id == dim_id:
                 return d
         raise KeyError(dim_id)
+
+
+# -- the arithmetic ---------------------------------------------------------------------------
+# Criterion → level → points, dimensions, bonus, total and grade: the engine (scorer.score) and a
+# review's recompute (scorer.review) both call these, and nothing else adds points up.
+
+
+def level_for(levels: list, satisfaction: float):
+    """The best of the rubric's levels (best first) that `satisfaction` reaches."""
+    for lv in levels:
+        if satisfaction >= lv.min - 1e-9:
+            return lv
+    return levels[-1]
+
+
+def judged_satisfaction(weights: list[float], rule) -> float:
+    """An item's satisfaction from its evidence sentences' weights (any order): the k-th best
+    weighs decay**k, and `need` fills the item."""
+    ordered = sorted(weights, reverse=True)
+    strength = sum(w * rule.decay**k for k, w in enumerate(ordered))
+    return min(1.0, strength / rule.need)
+
+
+def judged_weight(probability: float, specificity: float, rule) -> float:
+    """What one evidence sentence weighs: its probability, times how concrete it is."""
+    return probability * (rule.plain + (1 - rule.plain) * specificity)
+
+
+def total_for(max_total: float, base: float, bonus: float) -> float:
+    """The total of a base and a bonus score: the bonus adds, the total never passes the base points."""
+    return round(min(max_total, base + bonus), 1)
+
+
+def grade_for(grades: list, veto_grade: str, total: float, vetoed: bool) -> tuple[str, str]:
+    """(grade name, tier) for a total, as the bands (best first) say; a standing veto decides alone."""
+    if vetoed:
+        return veto_grade, "veto"
+    g = next((g for g in grades if total >= g.min - 1e-9), grades[-1])
+    return g.name, g.tier or "pass"
+
+
+def tallied(*, submission: SubmissionInfo, rubric: RubricInfo, tool_version: str, text: str,
+            dimensions: list[tuple[str, str, float, list[CriterionResult]]], bonus_name: str, bonus_max: float,
+            bonus_id: str,
+            bonus_items: list[CriterionResult], vetoes: list[VetoHit], vetoed: bool,
+            max_total: float, max_base: float) -> ScoreResult:
+    """The one place criteria are added up: dimension subtotals, the bonus (capped), the base, the
+    total and its grade. `dimensions`: (id, name, max, criteria) each."""
+    dims = [DimensionResult.model_construct(id=i, name=n, score=round(sum(c.score for c in cs), 1), max=m, criteria=cs)
+            for i, n, m, cs in dimensions]
+    bonus = BonusResult.model_construct(id=bonus_id, name=bonus_name, score=round(min(bonus_max, sum(c.score for c in bonus_items)), 1),
+                                        max=bonus_max, items=bonus_items)
+    base = round(sum(d.score for d in dims), 1)
+    total = total_for(max_total, base, bonus.score)
+    grade, tier = grade_for(rubric.grades, rubric.veto_grade, total, vetoed)
+    return ScoreResult.model_construct(
+        submission=submission, rubric=rubric, tool_version=tool_version,
+        total=total, base=base, max_total=max_total, max_base=max_base,
+        grade=grade, tier=tier, vetoed=vetoed,
+        dimensions=dims, bonus=bonus, vetoes=vetoes, text=text,
+    )

@@ -31,18 +31,23 @@ from .judge.model import JudgeModel, load_judge
 from .similarity import NearCopies, Restatement, abstracted, specificity
 from .text import sentence_key
 from .result import (
-    BonusResult,
     CriterionResult,
-    DimensionResult,
     Evidence,
     JudgeInfo,
     Match,
     Missing,
     RubricInfo,
     ScoreResult,
+    GradeInfo,
+    JudgeRule,
+    LevelInfo,
     Span,
     SubmissionInfo,
     VetoHit,
+    judged_satisfaction,
+    judged_weight,
+    level_for,
+    tallied,
 )
 
 _CONTENT = re.compile(f"[{HAN}0-9]")  # Chinese characters and digits: what prose is made of
@@ -222,7 +227,11 @@ class CompiledRubric:
         self.rubric_info = RubricInfo(
             id=r.id, version=r.version, sha256=loaded.sha256, title=r.title, path=str(loaded.path),
             matchers=[name for name in matcher_types() if name in used], grade_note=r.grade_note,
-            levels=[lv.id for lv in r.levels],
+            levels=[LevelInfo(id=lv.id, share=lv.share, min=lv.min, label=lv.label) for lv in r.levels],
+            grades=[GradeInfo(name=g.name, min=g.min, tier=g.tier or "pass") for g in r.grades],
+            veto_grade=r.veto_grade,
+            judge_rule=JudgeRule(**r.judge.model_dump(include={"accept", "show", "need", "decay", "plain"}))
+            if r.judge is not None else None,
         )
         # Per rule, the terms that name a practice (breadth counts these; each matcher type says which).
         self.practices = {rule.id: rule.spec.practice_terms() for rule in every}
@@ -345,10 +354,7 @@ class CompiledRubric:
         return SentenceFits(self.profiles, [s.text for s in a.seg.sentences], candidates)
 
     def level_for(self, satisfaction: float) -> Level:
-        for lv in self.levels:
-            if satisfaction >= lv.min - 1e-9:
-                return lv
-        return self.levels[-1]
+        return level_for(self.levels, satisfaction)
 
     def judge(self, rules: list[Rule], points: float, a: Analysis, factors: list[float],
               span_of: _Spans | None = None, marks: list[Marks] | None = None, owner_id: str = "",
@@ -487,9 +493,7 @@ class CompiledRubric:
         item = owner.item
         sentences = a.seg.sentences
         accepted = [int(si) for si in np.argsort(-p, kind="stable") if p[si] >= js.accept]
-        weights = sorted((float(p[si]) * (js.plain + (1 - js.plain) * spec[si]) for si in accepted), reverse=True)
-        strength = sum(w * js.decay**k for k, w in enumerate(weights))
-        satisfaction = min(1.0, strength / js.need)
+        satisfaction = judged_satisfaction([judged_weight(float(p[si]), spec[si], js) for si in accepted], js)
         level = self.level_for(satisfaction)
         hit_by: dict[int, list[Match]] = {}
         for rule, rule_hits in hits:
@@ -570,24 +574,9 @@ class CompiledRubric:
                 bonus_items.append(self._item(owner, a, factors, span_of, marks, fits, judged))
             else:
                 vetoes.extend(self._veto_hits(owner, a, span_of))
-        dimensions = [
-            DimensionResult.model_construct(id=d.id, name=d.name, score=round(sum(c.score for c in by_dim[d.id]), 1),
-                                            max=d.points, criteria=by_dim[d.id])
-            for d in r.dimensions
-        ]
-        bonus = BonusResult.model_construct(
-            id=r.bonus.id,
-            name=r.bonus.name,
-            score=round(min(r.bonus.max, sum(i.score for i in bonus_items)), 1),
-            max=r.bonus.max,
-            items=bonus_items,
-        )
-        base = round(sum(d.score for d in dimensions), 1)
-        total = r.total_for(base, bonus.score)
-        grade, tier = r.grade_for(total, bool(vetoes))
-        return ScoreResult.model_construct(
-            submission=submission, rubric=self.rubric_info, tool_version=__version__,
-            total=total, base=base, max_total=r.max_total, max_base=r.total,
-            grade=grade, tier=tier, vetoed=bool(vetoes),
-            dimensions=dimensions, bonus=bonus, vetoes=vetoes, text=a.text,
+        return tallied(
+            submission=submission, rubric=self.rubric_info, tool_version=__version__, text=a.text,
+            dimensions=[(d.id, d.name, d.points, by_dim[d.id]) for d in r.dimensions],
+            bonus_id=r.bonus.id, bonus_name=r.bonus.name, bonus_max=r.bonus.max, bonus_items=bonus_items,
+            vetoes=vetoes, vetoed=bool(vetoes), max_total=r.max_total, max_base=r.total,
         )

@@ -659,7 +659,7 @@ def test_signatures_are_accounts_and_the_checker_confirms_in_their_own_session(a
                                    "reviewer": "李四", "checker": "局长"})
     assert r.status_code == 200
     assert 'name="reviewer"' not in r.text and 'name="checker"' not in r.text
-    assert re.search(r'id="signed-reviewer">评审人：<strong>张三</strong>（\d{4}-\d\d-\d\d \d\d:\d\d UTC 签署）', r.text)
+    assert re.search(r'id="signed-reviewer">评审人：<strong>张三</strong>（\d{4}-\d\d-\d\d \d\d:\d\d UTC\+08:00 签署）', r.text)
     assert "局长" not in r.text
     # the 评审人 cannot be their own 复核人
     r = a.post(item + "/check", {"version": str(version_of(r.text))})
@@ -670,11 +670,11 @@ def test_signatures_are_accounts_and_the_checker_confirms_in_their_own_session(a
     assert "我已复核，确认" in page.text
     r = b.post(item + "/check", {"version": str(version_of(page.text))})
     assert r.status_code == 200
-    assert re.search(r'id="signed-checker">复核人：<strong>李四</strong>（\d{4}-\d\d-\d\d \d\d:\d\d UTC 确认）', r.text)
+    assert re.search(r'id="signed-checker">复核人：<strong>李四</strong>（\d{4}-\d\d-\d\d \d\d:\d\d UTC\+08:00 确认）', r.text)
     pdf = pdf_text(a.c.get(item + "/scorecard.pdf").content, tmp_path)
     sign = pdf[pdf.index("评审人（签字）"):]
-    assert re.search(r"评审人（签字）\s+张三\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC", sign)
-    assert re.search(r"复核人（签字）\s+李四\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC", sign)
+    assert re.search(r"评审人（签字）\s+张三\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\+08:00", sign)
+    assert re.search(r"复核人（签字）\s+李四\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\+08:00", sign)
     assert "局长" not in pdf
     # a later change by anyone ends the confirmation: 李四 confirmed another review
     page = a.get(item)
@@ -703,4 +703,4 @@ def test_a_local_workbench_keeps_typed_names_with_their_dates(app, tmp_path):
     assert r.status_code == 200 and 'value="王五"' in r.text and 'value="赵六"' in r.text
     assert rv.post(item + "/check", {"version": str(version_of(r.text))}).status_code == 404
     pdf = pdf_text(rv.c.get(item + "/scorecard.pdf").content, tmp_path)
-    assert re.search(r"复核人（签字）\s+赵六\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC", pdf)
+    assert re.search(r"复核人（签字）\s+赵六\s+日\s*期\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\+08:00", pdf)

@@ -465,16 +465,14 @@ def test_hidden_characters_are_reported_on_the_review_page(app):
 
 
 def test_review_page_reads_structured_evidence_and_missing_items(app):
-    from scorer.web import evidence as ev
-
     rv, url, r = uploaded(app)
     result = Scorer.load("court").score_path(SEEDS[0])
-    quotes = [q for ref in ev.criteria(result) for q in ev.quotes(ref.item)]
-    assert quotes and all(q.rules for q in quotes)
+    quotes = [q for c in result.criteria() for q in c.quotable()]
+    assert quotes and all(q.matches for q in quotes)
     q = quotes[0]
-    assert all(result.text[t.start:t.end] for t in q.terms)
-    assert q.rules[0].describe() in r.text.replace("&#34;", '"').replace("&#39;", "'")  # the quote's title
-    missing = [m for ref in ev.criteria(result) for m in ev.missing_items(ref.item)]
+    assert all(result.text[t.start:t.end] for t in q.terms_shown())
+    assert q.matches[0].describe() in r.text.replace("&#34;", '"').replace("&#39;", "'")  # the quote's title
+    missing = [m for c in result.criteria() for m in c.missing]
     assert missing and {m.status for m in missing} <= {"absent", "insufficient"}
     for m in missing:
         assert f'class="miss-{m.status}"' in r.text

@@ -62,6 +62,10 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option("--secure-cookies", help="Mark the session cookie Secure: a TLS proxy in front serves HTTPS.")
     ] = False,
+    tz: Annotated[
+        Optional[str], typer.Option("--tz", help="The time zone times are shown in (an IANA name; default "
+                                    "$CIVSCORE_TZ, else Asia/Shanghai: China Standard Time).")
+    ] = None,
     workers: Annotated[
         Optional[int], typer.Option("--workers", help="Scoring processes (default: one per core, at most 4; 0 scores in the server process).")
     ] = None,
@@ -82,6 +86,12 @@ def serve(
         workers = max(1, min(4, os.cpu_count() or 1))
     if workers < 0:
         fail("--workers must be 0 or more")
+    from ..report.format import display_zone
+
+    try:
+        display_zone(tz)
+    except ValueError as e:
+        fail(f"--tz: {e}")
     store = _store(data)
     if require_login and store.user_count() == 0:
         fail(
@@ -106,7 +116,7 @@ def serve(
     # jieba, both rubrics and the pages load before the first upload, not during it
     app = create_app(data, require_login=require_login, max_bytes=limit, warm=True, import_batch=False,
                      score_workers=workers, bind=host, allowed_hosts=allowed_host or (),
-                     secure_cookies=tls or secure_cookies)
+                     secure_cookies=tls or secure_cookies, tz=tz)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                            ssl_certfile=str(ssl_certfile) if tls else None,
                                            ssl_keyfile=str(ssl_keyfile) if tls else None))

@@ -107,3 +107,57 @@ def level_class(level: str, levels: list[str]) -> str:
     if i == n - 1:
         return _RANK_CLASSES[3]
     return _RANK_CLASSES[1] if i == 1 else _RANK_CLASSES[2]
+# -- times -----------------------------------------------------------------------------------
+# Times are stored in UTC (ISO 8601) and shown in the reviewer's time zone: China Standard
+# Time unless CIVSCORE_TZ (or `civscore serve --tz`) names another IANA zone.
+
+DEFAULT_TZ = "Asia/Shanghai"
+TZ_ENV = "CIVSCORE_TZ"
+
+
+def display_zone(name: str | None = None):
+    """The zone times are shown in: `name`, else $CIVSCORE_TZ, else China Standard Time.
+    Raises ValueError for a zone zoneinfo does not know."""
+    import datetime as dt
+    import os
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (name or os.environ.get(TZ_ENV) or DEFAULT_TZ).strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        if name == DEFAULT_TZ:
+            # A system without a time zone database (no tzdata): China has kept UTC+8, without
+            # daylight saving, since 1991, so a fixed offset is exact for every stored time.
+            return dt.timezone(dt.timedelta(hours=8), "CST")
+        raise ValueError(f"unknown time zone '{name}' (an IANA name such as Asia/Shanghai or UTC)") from e
+
+
+def _offset(local) -> str:
+    offset = local.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC+00:00"
+
+
+def zone_label(zone=None) -> str:
+    """The zone's offset now, as a column head says it: `UTC+08:00`."""
+    import datetime as dt
+
+    return _offset(dt.datetime.now(zone or display_zone()))
+
+
+def fmt_time(iso: str | None, zone=None, *, seconds: bool = False, offset: bool = True) -> str:
+    """A stored UTC time as the reader's local time with its offset: `2026-12-06 18:07 UTC+08:00`
+    (without the offset when a column head names it)."""
+    import datetime as dt
+
+    if not iso:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    local = t.astimezone(zone or display_zone())
+    shown = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{shown} {_offset(local)}" if offset else shown

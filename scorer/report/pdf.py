@@ -20,12 +20,12 @@ from pathlib import Path
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 
 from scorer.resources import templates_dir
-from scorer.result import TIER_CLASS, CriterionResult, ScoreResult
+from scorer.result import REVIEW_MATCH, TIER_CLASS, CriterionResult, ScoreResult
 
 from .chart import dimension_chart_svg
 from .environment import check_pdf_environment
 from .fetcher import TemplateAssetFetcher
-from .format import REPEAT_LIMIT, fmt_bytes, fmt_percent, fmt_score, highlight, level_class
+from .format import REPEAT_LIMIT, display_zone, fmt_bytes, fmt_percent, fmt_score, fmt_time, highlight, level_class, zone_label
 
 TEMPLATE = "scorecard.html.j2"
 STYLESHEET = "scorecard.css"
@@ -69,9 +69,11 @@ class CriterionView:
     notes: list  # per quote: what its marks say (the rubric's reasons; "" when it has none)
     weak: int  # sentences that touch the item but earned nothing (shown as a count, not as evidence)
     probs: list = None  # per quote: the judge's probability (None without a judge)
+    added: list = None  # per quote: True for a sentence a reviewer added (评审补充)
+    review: object = None  # scorer.review.CriterionReview, on a reviewed scorecard: machine level, struck quotes
 
 
-def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[str, str]) -> CriterionView:
+def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[str, str], review=None) -> CriterionView:
     """The MAX_QUOTES strongest sentences of a criterion, in reading order. A sentence already quoted for an
     earlier criterion (one sentence often evidences several) is shown again as a
     short excerpt around this criterion's terms, marked as quoted before."""
@@ -80,7 +82,7 @@ def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[st
     for e in shown:
         key = (e.start, e.end)
         quotes.append(highlight(e, REPEAT_LIMIT, repeat=True) if key in seen else highlight(e))
-        notes.append("；".join(why.get(d, d) for d in e.discounts))
+        notes.append(next((m.note for m in e.matches if m.type == REVIEW_MATCH), "") if e.added else e.why(why))
         seen.add(key)
     if c.quote_min:  # a judged item: its evidence is what the judge accepted; `considered`, what it did not
         # No quote likely enough: the count of sentences that touch the item, never a weak quote.
@@ -89,7 +91,8 @@ def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[st
     else:
         weak = len(c.evidence) if not shown else 0
         more = len(c.evidence) - len(shown) - weak
-    return CriterionView(item=c, quotes=quotes, more=more, notes=notes, weak=weak, probs=[e.probability for e in shown])
+    return CriterionView(item=c, quotes=quotes, more=more, notes=notes, weak=weak, added=[e.added for e in shown],
+                         probs=[None if e.added else e.probability for e in shown], review=review)
 
 
 class _CachedBytecode(BytecodeCache):
@@ -156,37 +159,50 @@ class ScorecardRenderer:
         # WeasyPrint's font and layout caches are not meant for concurrent use.
         self._lock = threading.Lock()
 
-    def html(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None) -> str:
-        """`review`: the reviewers' decision (scorer.web.review.Reviewed) to print beside
-        the machine's proposal, or None for the machine's scorecard alone."""
-        generated = generated or _dt.date.today()
+    def html(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None, log=(), zone=None) -> str:
+        """`review`: the reviewers' decision (scorer.review.Reviewed) on `result`: the scorecard then
+        leads with it (评审认定, the machine's proposal beside it) and its detail pages show the
+        reviewed levels and quotes; None for the machine's scorecard alone. `log`: the changes made
+        (the workbench's change log), each with who, when and what. Times are shown in `zone`
+        (scorer.report.format.display_zone)."""
+        if generated is None:  # a signed scorecard is dated in the reviewer's zone
+            generated = _dt.datetime.now(zone or display_zone()).date() if review is not None else _dt.date.today()
+        machine = result
+        shown = review.result if review is not None else result
+        by_id = {c.machine.id: c for c in review.criteria} if review is not None else {}
         seen: set[tuple[int, int]] = set()
         why = result.rubric.discounts
         dims = [
-            {"d": d, "criteria": [_criterion_view(c, seen, why) for c in d.criteria]} for d in result.dimensions
+            {"d": d, "criteria": [_criterion_view(c, seen, why, by_id.get(c.id)) for c in d.criteria]}
+            for d in shown.dimensions
         ]
-        bonus_items = [_criterion_view(c, seen, why) for c in result.bonus.items]
+        bonus_items = [_criterion_view(c, seen, why, by_id.get(c.id)) for c in shown.bonus.items]
         html = self.template.render(
-            r=result,
+            r=shown,
+            machine=machine,
             unit=result.submission.unit or "（申报单位未注明）",
             dims=dims,
             bonus_items=bonus_items,
-            chart=dimension_chart_svg(result.dimensions),
-            grade_class=_grade_class(result),
+            chart=dimension_chart_svg(shown.dimensions),
+            grade_class=_grade_class(shown),
+            machine_grade_class=_grade_class(machine),
             methods=_methods(result),
             sha12=result.rubric.sha256[:12],
             generated=generated.isoformat(),
             max_quotes=MAX_QUOTES,
             input_name=Path(result.submission.path).name or result.submission.path,
             review=review,
-            review_grade_class=TIER_CLASS[review.tier] if review is not None else "",
+            log=list(log),
+            when=lambda iso, offset=True: fmt_time(iso, zone or display_zone(), offset=offset),
+            zone_label=lambda: zone_label(zone),
         )
         return _TEMPLATE_WHITESPACE.sub("><", html)
 
-    def document(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None):
+    def document(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None, log=(), zone=None):
         from weasyprint import HTML
 
-        html = HTML(string=self.html(result, generated=generated, review=review), base_url=self.base_url,
+        html = HTML(string=self.html(result, generated=generated, review=review, log=log, zone=zone),
+                    base_url=self.base_url,
                     url_fetcher=self.fetcher)
         return html.render(stylesheets=[self.css], font_config=self.font_config)
 
@@ -195,9 +211,10 @@ class ScorecardRenderer:
         with self._lock:
             mark(self.document(result, generated=generated, review=review)).write_pdf(target)
 
-    def pdf_bytes(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None) -> bytes:
+    def pdf_bytes(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None, log=(),
+                  zone=None) -> bytes:
         with self._lock:
-            return mark(self.document(result, generated=generated, review=review)).write_pdf()
+            return mark(self.document(result, generated=generated, review=review, log=log, zone=zone)).write_pdf()
 
 
 def mark(document, what: str = "scorecard"):

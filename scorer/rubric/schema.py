@@ -331,16 +331,17 @@ class Rubric(_Strict):
             yield from d.criteria
 
     def total_for(self, base: float, bonus: float) -> float:
-        """The total of a base and a bonus score: the bonus adds, the total never passes
-        the base points. The engine and the workbench's reviewed total both use this."""
-        return round(min(self.max_total, base + bonus), 1)
+        """The total of a base and a bonus score (scorer.result.total_for: the engine's and a
+        review's one arithmetic)."""
+        from scorer.result import total_for
+
+        return total_for(self.max_total, base, bonus)
 
     def grade_for(self, total: float, vetoed: bool) -> tuple[str, str]:
-        """(grade name, tier) for a total."""
-        if vetoed:
-            return self.veto_grade, "veto"
-        g = next(g for g in self.grades if total >= g.min - 1e-9)
-        return g.name, g.tier or "pass"
+        """(grade name, tier) for a total (scorer.result.grade_for)."""
+        from scorer.result import grade_for
+
+        return grade_for(self.grades, self.veto_grade, total, vetoed)
 
 
 def _default_tier(i: int, n: int) -> str:

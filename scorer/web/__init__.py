@@ -2,8 +2,8 @@
 score submissions, check and adjust the machine's proposal, and sign a scorecard.
 
 Modules:
-    evidence  - the one place that reads evidence and missing items off the result model
-    review    - the reviewer's decisions (ReviewState) and the reviewed score they give
+    actions   - the changes a reviewer can make, on a Review (scorer/review.py: the review
+                model, its recompute and the one view of machine and review side by side)
     store     - the workbench's tables, in the same SQLite file as `civscore batch`
     security  - password hashing (scrypt), signed session cookies, CSRF tokens
     uploads   - turning uploaded bytes into a scored result, with Chinese error messages

@@ -1,4 +1,4 @@
-"""The changes a reviewer can make, as pure functions on a ReviewState.
+"""The changes a reviewer can make, as pure functions on a Review (scorer.review).
 
 Each returns (new state, target, what, before, after). `target` names the slot the
 change touched ("level:<criterion>", "struck:<criterion>", "added:<criterion>",
@@ -9,10 +9,9 @@ what makes every change undoable.
 from __future__ import annotations
 
 from scorer.errors import BIDI_CONTROLS
-from scorer.result import ScoreResult
-
-from . import evidence as ev
-from .review import MAX_OPINION, MAX_QUOTE, MAX_REASON, LevelDecision, QuoteMark, ReviewState
+from scorer.result import CriterionResult, ScoreResult
+from scorer.review import (MAX_OPINION, MAX_QUOTE, MAX_REASON, LevelDecision, QuoteMark, Review, relevelled,
+                           veto_key)
 
 
 SIGNOFF = ("opinion", "reviewer", "reviewer_at", "checker", "checker_at")
@@ -22,7 +21,7 @@ class Refused(Exception):
     """A change that cannot be made; the message is for the reviewer, in Chinese."""
 
 
-def get_slot(state: ReviewState, target: str):
+def get_slot(state: Review, target: str):
     kind, _, key = target.partition(":")
     if kind == "level":
         d = state.levels.get(key)
@@ -40,7 +39,7 @@ def get_slot(state: ReviewState, target: str):
     raise Refused("无法识别的修改记录。")
 
 
-def set_slot(state: ReviewState, target: str, value) -> ReviewState:
+def set_slot(state: Review, target: str, value) -> Review:
     s = state.model_copy(deep=True)
     kind, _, key = target.partition(":")
     if kind == "level":
@@ -86,11 +85,18 @@ def _clean(text: str | None, limit: int) -> str:
     return clean(text, limit)
 
 
-def _criterion(result: ScoreResult, crit_id: str) -> ev.CriterionRef:
-    ref = ev.find_criterion(result, crit_id or "")
-    if ref is None:
+class _Ref:
+    """A criterion of the result, as the actions name it (`ref.item`)."""
+
+    def __init__(self, item: CriterionResult):
+        self.item = item
+
+
+def _criterion(result: ScoreResult, crit_id: str) -> _Ref:
+    item = result.criterion(crit_id or "")
+    if item is None:
         raise Refused("没有这个评分项。")
-    return ref
+    return _Ref(item)
 
 
 def set_level(result, state, levels: list[str], crit_id, level, reason):
@@ -100,15 +106,18 @@ def set_level(result, state, levels: list[str], crit_id, level, reason):
         raise Refused(f"等级须为 {'/'.join(levels)} 之一。")
     target = f"level:{ref.item.id}"
     before = get_slot(state, target)
-    current = state.levels[ref.item.id].level if ref.item.id in state.levels else ref.item.level
+    # What the evidence gives without a level set (the machine's, after struck and added quotes).
+    unset = relevelled(result, ref.item, set_slot(state, target, None)).level
+    current = state.levels[ref.item.id].level if ref.item.id in state.levels else unset
     if level == current:
         raise Refused(f"该项目前认定的等级已是 {level}，无需调整。")
-    if level == ref.item.level:
-        # Back to the machine's level: the decision is withdrawn (a reason is still asked).
+    if level == unset:
+        # Back to the level the evidence gives: the decision is withdrawn (a reason is still asked).
         if not reason:
             raise Refused("请填写调整理由。")
         new = set_slot(state, target, None)
-        what = f"「{ref.item.name}」等级恢复为机器初评 {level}"
+        what = (f"「{ref.item.name}」等级恢复为机器初评 {level}" if level == ref.item.level
+                else f"「{ref.item.name}」等级恢复为依据所示 {level}")
     else:
         if not reason:
             raise Refused("调整等级须填写理由。")
@@ -134,7 +143,7 @@ def _span(result: ScoreResult, start, end) -> tuple[int, int]:
 def strike_quote(result, state, crit_id, start, end, reason, *, restore: bool = False):
     ref = _criterion(result, crit_id)
     start, end = _span(result, start, end)
-    quote = next((q for q in ev.quotes(ref.item) if q.start == start and q.end == end), None)
+    quote = next((q for q in ref.item.quotable() if q.start == start and q.end == end), None)
     if quote is None:
         raise Refused("这条依据不属于该评分项。")
     target = f"struck:{ref.item.id}"
@@ -176,7 +185,7 @@ def add_quote(result, state, crit_id, start, end, reason, *, remove: bool = Fals
 
 
 def dismiss_veto(result, state, key, reason, *, restore: bool = False):
-    hit = next((v for v in result.vetoes if ev.veto_key(v) == key), None)
+    hit = next((v for v in result.vetoes if veto_key(v) == key), None)
     if hit is None:
         raise Refused("没有这个否决事项。")
     target = f"veto:{key}"

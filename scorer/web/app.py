@@ -32,15 +32,15 @@ from scorer.batch.store import utc_now
 from scorer.batch.summary import Summary
 from scorer.engine import load_scorer, resolve_rubric
 from scorer.errors import CivscoreError
-from scorer.report.format import fmt_score, level_class
+from scorer.report.format import display_zone, fmt_score, fmt_time, level_class, zone_label
 from scorer.resources import templates_dir
 from scorer.result import RubricInfo, ScoreResult
+from scorer.review import reviewed
 from scorer.rubric import load_rubric
 
-from . import actions, evidence as ev
+from . import actions
 from .guard import BodyLimit, BodyTooLarge, CappedMultiPartParser, FileTooLarge, RequestGuard
 from .pool import AUTO, ScoringPool
-from .review import RubricRules, reviewed
 from .security import (COOKIE, DUMMY_HASH, SESSION_SECONDS, Session, Signer, csrf_ok, hash_password, session_digest,
                        verify_password)
 from .store import Item, StaleWrite, WebStore
@@ -93,11 +93,11 @@ class Workbench:
     max_bytes: int = DEFAULT_MAX_BYTES
     score_workers: int = 0
     secure_cookies: bool = False  # served over TLS (by uvicorn or a proxy in front): Secure cookies
+    tz: str | None = None  # the zone times are shown in (None: $CIVSCORE_TZ, else China Standard Time)
     signer: Signer = field(init=False)
     pool: ScoringPool = field(init=False)
     env: Environment = field(init=False)
     static: dict[str, bytes] = field(init=False)
-    _rules: dict[str, RubricRules] = field(default_factory=dict, init=False)
     _scorers: dict = field(default_factory=dict, init=False)
     _rubrics: dict = field(default_factory=dict, init=False)
     _load_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -110,6 +110,10 @@ class Workbench:
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["score"] = fmt_score
         self.env.filters["level_class"] = level_class
+        self.zone = display_zone(self.tz)
+        self.env.filters["when"] = lambda iso, seconds=False, offset=True: fmt_time(iso, self.zone, seconds=seconds,
+                                                                                   offset=offset)
+        self.env.globals["zone_label"] = lambda: zone_label(self.zone)
         self.env.globals["RUBRICS"] = {AUTO: AUTO_LABEL} | {
             name: f"{self._rubric(name).rubric.title}（{name}）" for name in BUNDLED}
         self.static = {name: (tdir / "static" / name).read_bytes() for name in STATIC}
@@ -153,29 +157,9 @@ class Workbench:
                     self._rubrics[ref] = _parsed_rubric(resolve_rubric(ref))
         return self._rubrics[ref]
 
-    def rules(self, result: ScoreResult) -> RubricRules:
-        """Level shares and grade bands of the rubric that scored `result`: a bundled one with
-        the same sha256, else the file it came from, else the bundled one of the same id."""
-        sha = result.rubric.sha256
-        if sha not in self._rules:
-            rubric = None
-            for name in BUNDLED:
-                if self._rubric(name).sha256 == sha:
-                    rubric = self._rubric(name).rubric
-            for candidate in (result.rubric.path, result.rubric.id):
-                if rubric is not None:
-                    break
-                try:
-                    loaded = self._rubric(candidate)
-                except (CivscoreError, OSError, ValueError):
-                    continue
-                if loaded.sha256 == sha or candidate == result.rubric.id:
-                    rubric = loaded.rubric
-            self._rules[sha] = RubricRules.of(rubric or self._rubric(BUNDLED[0]).rubric)
-        return self._rules[sha]
-
     def levels(self, result: ScoreResult) -> list[str]:
-        return list(self.rules(result).shares)
+        """The ids of the levels of the rubric that scored `result` (the result carries them)."""
+        return [lv.id for lv in result.rubric.levels]
 
 
 # -- request helpers ---------------------------------------------------------------------
@@ -494,7 +478,7 @@ def load_item(request: Request):
     user = current_user(request)
     rnd, item = visible_item(request, int_param(request, "rid"), int_param(request, "iid"), user)
     w = wb(request)
-    result = ScoreResult.model_validate_json(w.store.result_json(item))
+    result = w.store.result(item)
     version, state = w.store.review(item.id)
     return user, rnd, item, result, version, state
 
@@ -502,11 +486,12 @@ def load_item(request: Request):
 def review_page(request: Request, rnd, item, result, version, state, *, status=200, conflict=None, error=None,
                 form=None) -> HTMLResponse:
     w = wb(request)
-    rv = reviewed(result, state, w.rules(result))
+    rv = reviewed(result, state)
     changes = w.store.changes(item.id)
     return page(request, "review.html.j2", status=status, rnd=rnd, item=item, r=result, rv=rv, version=version,
                 doc=doc_html(result, rv), levels=w.levels(result), changes=list(reversed(changes)),
-                conflict=conflict, error=error, form=form or {}, tier=ev.tier(result))
+                conflict=conflict, error=error, form=form or {}, tier=result.shown_tier,
+                reasons=result.rubric.discounts)
 
 
 @handler
@@ -534,7 +519,11 @@ async def _apply(request: Request, make) -> Response:
         return review_page(request, rnd, item, result, version, state, status=400, error=str(e), form=values)
     if w.require_login and target != "opinion":
         new, what = actions.void_check(new, what)  # the 复核人 confirmed the review before this change
-    rv = reviewed(result, new, w.rules(result))
+    rv = reviewed(result, new)
+    if not w.require_login and not session_of(request).user:
+        # On loopback without login, a reviewer who gave no name names themself by signing: the
+        # signing, and the changes after it, are recorded under the signed name (not 本机评审人).
+        user = new.reviewer or state.reviewer or user
     try:
         await run_in_threadpool(
             lambda: w.store.save_review(item.id, version, new, who=user, action=target.split(":")[0], target=target,
@@ -645,22 +634,23 @@ def attachment(data: bytes, filename: str, media: str) -> Response:
     })
 
 
-def scorecard_bytes(wbench: Workbench, result: ScoreResult, state) -> bytes:
+def scorecard_bytes(wbench: Workbench, result: ScoreResult, state, item_id: int | None = None) -> bytes:
     """The same render function as `civscore score --pdf`; the review section only when
     a reviewer decided something, so an untouched submission gives the same bytes."""
     from scorer.report.environment import check_pdf_environment
     from scorer.report.pdf import renderer
 
     check_pdf_environment()
-    review = reviewed(result, state, wbench.rules(result)) if state.adjusted() else None
-    return renderer().pdf_bytes(result, review=review)
+    review = reviewed(result, state) if state.adjusted() else None
+    log = wbench.store.changes(item_id) if review is not None and item_id is not None else ()
+    return renderer().pdf_bytes(result, review=review, log=log, zone=wbench.zone)
 
 
 @handler
 async def scorecard(request: Request) -> Response:
     user, rnd, item, result, version, state = await run_in_threadpool(load_item, request)
     try:
-        data = await run_in_threadpool(scorecard_bytes, wb(request), result, state)
+        data = await run_in_threadpool(scorecard_bytes, wb(request), result, state, item.id)
     except CivscoreError as e:
         raise Refusal(500, "无法生成评分表", f"无法生成 PDF 评分表：{e.message}") from None
     return attachment(data, pdf_filename(result, "评分表"), "application/pdf")
@@ -679,27 +669,25 @@ def round_rows(w: Workbench, rnd):
         s = item.summary
         result = None
         if item.adjusted or s.rubric_id not in infos:
-            result = ScoreResult.model_validate_json(w.store.result_json(item))
+            result = w.store.result(item)
         if item.adjusted:
             _, state = w.store.review(item.id)
-            rv = reviewed(result, state, w.rules(result))
-            dim_scores = tuple(DimScore(x.id, x.name, x.score, x.max) for x in rv.sections if not x.is_bonus)
+            rv = reviewed(result, state)
+            dim_scores = tuple(DimScore(x.id, x.name, x.score, x.max) for x in rv.sections if x.id != result.bonus.id)
             vetoes = tuple(dict.fromkeys(v.name for v in rv.vetoes if v.dismissed is None))
             s = Summary(s.sha256, s.path, s.unit, s.title, rv.total, s.max_total, rv.grade, rv.vetoed, dim_scores,
                         vetoes, tier=rv.tier, rubric_id=s.rubric_id)
         if s.rubric_id not in infos:
             infos[s.rubric_id] = result.rubric.model_copy(update={"chosen_by": "", "discounts": {}})
             dims[s.rubric_id] = [Dim(d.id, d.name, d.max, s.rubric_id) for d in result.dimensions]
-            rules = w.rules(result)
-            grade_order += [g[0] for g in rules.grades] + [rules.veto_grade]
+            grade_order += [g.name for g in result.rubric.grades] + [result.rubric.veto_grade]
         rows.append(RankedRow(rank, item.filename, s, None))
     if not infos:  # an empty round: the rubric it was opened with (the fallback for AUTO)
         loaded = w._rubric(rnd.rubric if rnd.rubric in BUNDLED else BUNDLED[-1])
         r = loaded.rubric
         infos[r.id] = RubricInfo(id=r.id, version=r.version, sha256=loaded.sha256, title=r.title,
-                                 path=str(loaded.path), levels=[lv.id for lv in r.levels])
-        rules = RubricRules.of(r)
-        grade_order = [g[0] for g in rules.grades] + [rules.veto_grade]
+                                 path=str(loaded.path))
+        grade_order = [g.name for g in r.grades] + [r.veto_grade]
     columns = [d for rid in sorted(dims, key=lambda k: BUNDLED.index(k) if k in BUNDLED else len(BUNDLED))
                for d in dims[rid]]
     return rows, columns, list(infos.values()), list(dict.fromkeys(grade_order))
@@ -967,17 +955,18 @@ async def server_error(request: Request, exc) -> Response:
 
 def create_app(data_dir: str | Path, *, require_login: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
                warm: bool = False, import_batch: bool = True, score_workers: int = 0, bind: str = "127.0.0.1",
-               allowed_hosts: Sequence[str] = (), secure_cookies: bool = False) -> Starlette:
+               allowed_hosts: Sequence[str] = (), secure_cookies: bool = False, tz: str | None = None) -> Starlette:
     """The workbench over `data_dir`. `warm=True` loads the rubrics and compiles the pages
     now rather than on the first requests (civscore serve does). `score_workers` > 0 scores
     uploads in that many worker processes; 0 scores in this process. `bind` is the address
     the server listens on and `allowed_hosts` the names it is reached by besides localhost
     (guard.RequestGuard refuses any other Host, and a foreign Origin on a POST).
-    `secure_cookies` marks the session cookie Secure (the page is served over TLS)."""
+    `secure_cookies` marks the session cookie Secure (the page is served over TLS). `tz`: the IANA
+    zone times are shown in (default $CIVSCORE_TZ, else Asia/Shanghai: China Standard Time)."""
     store = WebStore(data_dir)
     if import_batch:
         store.import_batch_results()
-    w = Workbench(store, require_login, max_bytes, score_workers, secure_cookies)
+    w = Workbench(store, require_login, max_bytes, score_workers, secure_cookies, tz)
     if warm:
         w.warm()
     routes = [

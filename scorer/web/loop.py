@@ -23,7 +23,7 @@ from scorer.batch.store import DB_NAME
 from scorer.errors import InputError
 from scorer.result import ScoreResult
 
-from .review import RubricRules, Reviewed, reviewed
+from scorer.review import Reviewed, reviewed
 
 
 @dataclass
@@ -35,11 +35,11 @@ class ReviewedSubmission:
     @property
     def levels(self) -> dict[str, str]:
         """criterion id → the level the reviewers settled on."""
-        return {c.item.id: c.level for s in self.review.sections for c in s.criteria}
+        return self.review.levels
 
     @property
     def reasons(self) -> dict[str, str]:
-        return {c.item.id: c.reason for s in self.review.sections for c in s.criteria if c.changed}
+        return self.review.reasons
 
 
 def db_path(path: Path) -> Path:
@@ -52,34 +52,19 @@ def db_path(path: Path) -> Path:
 
 
 def reviewed_submissions(path: Path) -> list[ReviewedSubmission]:
-    from scorer.engine import load_scorer, resolve_rubric
-    from scorer.errors import CivscoreError
-    from scorer.rubric import load_rubric
+    from scorer.engine import with_tables
 
     from .store import WebStore
 
     store = WebStore(db_path(path).parent)
-    rules: dict[str, RubricRules] = {}
     out, seen = [], set()
-    for item, state, result_json in store.all_reviews():
-        result = ScoreResult.model_validate_json(result_json)
-        sha = result.rubric.sha256
-        if sha not in rules:
-            rubric = None
-            for ref in (result.rubric.path, result.rubric.id, None):
-                try:
-                    loaded = load_rubric(resolve_rubric(ref))
-                except (CivscoreError, OSError, ValueError):
-                    continue
-                if loaded.sha256 == sha or ref != result.rubric.path:
-                    rubric = loaded.rubric
-                    break
-            rules[sha] = RubricRules.of(rubric or load_scorer(choose=False).rubric)
+    for item, review, result_json in store.all_reviews():
+        result = with_tables(ScoreResult.model_validate_json(result_json))
         name = item.filename
         if name in seen:
             name = f"{item.filename} #{item.id}"
         seen.add(name)
-        out.append(ReviewedSubmission(name, result, reviewed(result, state, rules[sha])))
+        out.append(ReviewedSubmission(name, result, reviewed(result, review)))
     store.close()
     return out
 
@@ -135,13 +120,10 @@ class CriterionAgreement:
 def criterion_agreement(subs: list[ReviewedSubmission], results: list[ScoreResult],
                         order: dict[str, int]) -> list[CriterionAgreement]:
     """Per criterion: how often the rubric's level is the reviewers' level, and which way they moved it."""
-    from . import evidence as ev
-
     rows: dict[str, CriterionAgreement] = {}
     for sub, res in zip(subs, results):
         wanted, reasons = sub.levels, sub.reasons
-        for ref in ev.criteria(res):
-            c = ref.item
+        for c in res.criteria():
             if c.id not in wanted:
                 continue
             a = rows.setdefault(c.id, CriterionAgreement(c.id, c.name, 0, 0, 0, 0, []))
@@ -165,13 +147,11 @@ def mean_gap(results: list[ScoreResult], subs: list[ReviewedSubmission]) -> floa
 
 
 def level_hits(results: list[ScoreResult], subs: list[ReviewedSubmission]) -> tuple[int, int]:
-    from . import evidence as ev
-
     hit = n = 0
     for res, sub in zip(results, subs):
         wanted = sub.levels
-        for ref in ev.criteria(res):
-            if ref.item.id in wanted:
+        for c in res.criteria():
+            if c.id in wanted:
                 n += 1
-                hit += ref.item.level == wanted[ref.item.id]
+                hit += c.level == wanted[c.id]
     return hit, n

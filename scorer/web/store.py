@@ -8,7 +8,7 @@ with the result JSON); the workbench adds tables prefixed `web_`:
                      with the round's own copy of the result and summary (the file name
                      it was uploaded under is this round's: the same bytes uploaded into
                      another round under another name change nothing here)
-    web_reviews      the reviewers' decisions on an item (ReviewState JSON), its version
+    web_reviews      the reviewers' decisions on an item (Review JSON), its version
                      number, the reviewed total/grade/veto for rankings, and whether
                      the item was withdrawn from its round (it then leaves the ranking)
     web_changes      every change: who, when, what, why, the value before and after
@@ -46,7 +46,8 @@ from scorer.batch.summary import Summary
 from scorer.errors import OutputError
 from scorer.outputs import is_own_output
 
-from .review import ReviewState
+from scorer.result import ScoreResult
+from scorer.review import Review
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_rounds (
@@ -235,7 +236,37 @@ class WebStore:
                     db.execute(f"ALTER TABLE web_items ADD COLUMN {column} TEXT")
             # the signing secret lived here before issue 20; a copy of the database must not carry it
             db.execute("DELETE FROM web_meta WHERE key = 'secret'")
+        self._rescore_reviews()
         self.make_private()
+
+    REVIEW_RULE = "2"  # struck and added quotes change points (issue 18); before, only levels and vetoes did
+
+    def _rescore_reviews(self) -> None:
+        """Reviews stored under an earlier rule of the reviewed score: their reviewed total, grade
+        and veto again, by scorer.review (the stored decisions are kept as they are)."""
+        from scorer.engine import with_tables
+        from scorer.review import reviewed_result
+
+        with self.connect() as db:
+            row = db.execute("SELECT value FROM web_meta WHERE key = 'review_rule'").fetchone()
+            if row is not None and row[0] == self.REVIEW_RULE:
+                return
+            rows = db.execute(
+                "SELECT v.item_id, v.state, coalesce(i.result_json, r.result_json) FROM web_reviews v "
+                "JOIN web_items i ON i.id = v.item_id JOIN results r ON r.submission_sha256 = i.submission_sha256 "
+                "AND r.rubric_sha256 = i.rubric_sha256"
+            ).fetchall()
+        updates = []
+        for item_id, state, result_json in rows:
+            review = Review.model_validate_json(state)
+            if not (any(review.struck.values()) or any(review.added.values())):
+                continue
+            result = reviewed_result(with_tables(ScoreResult.model_validate_json(result_json)), review)
+            updates.append((result.total, result.grade, int(result.vetoed), item_id))
+        with self.connect() as db:
+            db.executemany("UPDATE web_reviews SET reviewed_total = ?, reviewed_grade = ?, reviewed_vetoed = ? "
+                           "WHERE item_id = ?", updates)
+            db.execute("INSERT OR REPLACE INTO web_meta (key, value) VALUES ('review_rule', ?)", (self.REVIEW_RULE,))
 
     def make_private(self) -> None:
         """The folder, the database (created 0600 before SQLite opens it, so its -wal and
@@ -553,16 +584,22 @@ class WebStore:
                 (item.id,),
             ).fetchone()[0]
 
+    def result(self, item: Item) -> ScoreResult:
+        """The item's result, carrying its rubric's tables (scorer.engine.with_tables)."""
+        from scorer.engine import with_tables
+
+        return with_tables(ScoreResult.model_validate_json(self.result_json(item)))
+
     # -- reviews ---------------------------------------------------------------------
 
-    def review(self, item_id: int) -> tuple[int, ReviewState]:
+    def review(self, item_id: int) -> tuple[int, Review]:
         with self.connect() as db:
             row = db.execute("SELECT version, state FROM web_reviews WHERE item_id = ?", (item_id,)).fetchone()
         if row is None:
-            return 0, ReviewState()
-        return row[0], ReviewState.model_validate_json(row[1])
+            return 0, Review()
+        return row[0], Review.model_validate_json(row[1])
 
-    def save_review(self, item_id: int, expected_version: int, state: ReviewState, *, who: str, action: str,
+    def save_review(self, item_id: int, expected_version: int, state: Review, *, who: str, action: str,
                     target: str, what: str, why: str, before, after, reviewed_total: float, reviewed_grade: str,
                     reviewed_vetoed: bool, undoes: int | None = None) -> int:
         """Write the new state if the review is still at `expected_version`; record the change.
@@ -627,7 +664,7 @@ class WebStore:
             ).fetchone()
         return Change(*row) if row else None
 
-    def all_reviews(self) -> list[tuple[Item, ReviewState, str]]:
+    def all_reviews(self) -> list[tuple[Item, Review, str]]:
         """Every reviewed item still in its round, with its state and result JSON (for
         calibrate --from-reviews): a withdrawn item is no label."""
         with self.connect() as db:
@@ -635,4 +672,4 @@ class WebStore:
                 self._ITEM_SQL.replace("SELECT ", "SELECT v.state, coalesce(i.result_json, r.result_json), ", 1)
                 + "WHERE v.adjusted AND NOT v.withdrawn ORDER BY i.id"
             ).fetchall()
-        return [(self._item(r[2:]), ReviewState.model_validate_json(r[0]), r[1]) for r in rows]
+        return [(self._item(r[2:]), Review.model_validate_json(r[0]), r[1]) for r in rows]
