@@ -245,6 +245,7 @@ class SectionReview:
     machine_score: float
     score: float
     criteria: list[CriterionReview] = field(default_factory=list)
+    is_bonus: bool = False  # the rubric's bonus section (capped at its max), not a dimension
 
 
 @dataclass
@@ -357,7 +358,8 @@ def reviewed(machine: ScoreResult, review: Review) -> Reviewed:
     pairs = [(d, result.dimension(d.id)) for d in machine.dimensions]
     for (d, rd) in pairs:
         sections.append(SectionReview(d.id, d.name, d.max, d.score, rd.score))
-    bonus = SectionReview(machine.bonus.id, machine.bonus.name, machine.bonus.max, machine.bonus.score, result.bonus.score)
+    bonus = SectionReview(machine.bonus.id, machine.bonus.name, machine.bonus.max, machine.bonus.score, result.bonus.score,
+                          is_bonus=True)
     sections.append(bonus)
     rows = [(s, mc, rc) for s, (d, rd) in zip(sections, pairs) for mc, rc in zip(d.criteria, rd.criteria)]
     rows += [(bonus, mc, rc) for mc, rc in zip(machine.bonus.items, result.bonus.items)]

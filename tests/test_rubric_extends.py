@@ -277,15 +277,15 @@ def test_a_rubric_with_other_level_ids_scores_and_renders(tmp_path):
     res = Scorer.load(path).score_text("本单位组建志愿服务队，开展志愿服务活动12次，深受群众好评。打造服务品牌。")
     crit = {c.id: c for c in res.dimensions[0].criteria}
     assert crit["work.volunteer"].level == "优" and crit["work.venues"].level == "差"
-    assert res.rubric.levels == ["优", "良", "差"] and res.bonus.id == "extra"
+    assert res.rubric.level_ids == ["优", "良", "差"] and res.bonus.id == "extra"
     html = render_scorecard_html(res)
     assert 'class="lvl level-a">优<' in html and 'class="lvl level-d">差<' in html
-    assert json.loads(res.model_dump_json())["rubric"]["levels"] == ["优", "良", "差"]
+    assert [lv["id"] for lv in json.loads(res.model_dump_json())["rubric"]["levels"]] == ["优", "良", "差"]
     # the reviewed total keys the bonus by the rubric's own id, and levels by its own table
-    from scorer.web.review import ReviewState, RubricRules, reviewed
+    from scorer.review import Review, reviewed
 
-    state = ReviewState.model_validate({"levels": {"work.venues": {"level": "良", "reason": "有图书室"}}})
-    rv = reviewed(res, state, RubricRules.of(Scorer.load(path).rubric))
+    state = Review.model_validate({"levels": {"work.venues": {"level": "良", "reason": "有图书室"}}})
+    rv = reviewed(res, state)
     assert [s.id for s in rv.sections] == ["work", "extra"] and rv.sections[1].is_bonus
     assert rv.sections[0].score == pytest.approx(res.dimensions[0].score + 3.0)
     assert rv.bonus == res.bonus.score
