@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from scorer.errors import InputError
+from scorer.errors import CivscoreError, InputError
 from scorer.ingest import SUPPORTED_SUFFIXES
 from scorer.outputs import output_error
 
@@ -95,7 +95,7 @@ class _Lock:
         try:
             self.lock.acquire()
         except Timeout:
-            raise InputError(out, "another batch is writing to this folder") from None
+            raise InputError(out, "input.batch-busy") from None
         except OSError as e:
             raise output_error(out, e) from None
 
@@ -110,12 +110,12 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
     progress = progress or _Quiet()
     source = Path(opts.source)
     if not source.is_dir():
-        raise InputError(source, "no such folder" if not source.exists() else "not a folder")
+        raise InputError(source, "input.no-folder" if not source.exists() else "input.not-folder")
     out = Path(opts.out).resolve()
     if out.exists() and not out.is_dir():
-        raise InputError(out, "--out is a file, not a folder")
+        raise InputError(out, "input.out-is-file")
     if out == source.resolve():
-        raise InputError(out, "--out must not be the intake folder itself (use a folder beside or inside it)")
+        raise InputError(out, "input.out-is-intake")
 
     rubrics = _RunRubrics.of(opts.rubric)
     if opts.pdf:
@@ -126,8 +126,10 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
     subs = discover(source, exclude=out)
     specials = special_files(source, exclude=out)
     if not subs:
-        extra = f"; passed over {len(specials)} special files" if specials else ""
-        raise InputError(source, f"no reports found (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))}){extra}")
+        suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        if specials:
+            raise InputError(source, "input.no-reports-found-special", suffixes=suffixes, specials=len(specials))
+        raise InputError(source, "input.no-reports-found", suffixes=suffixes)
 
     # Every output is checked before any work: none may replace a submission, the
     # rubric, or any file civscore did not write.
@@ -257,8 +259,10 @@ def _run(opts, progress, rubrics: _RunRubrics, subs, out, t_start) -> BatchRepor
                     # Files with the same bytes as this one share its result; each gets its own scorecard.
                     for twin in twins.pop(sub.index, []):
                         if outcome.summary is None:
-                            failures[twin.index] = f"{twin.path}: same file as {sub.rel}, which failed"
-                            progress.advance(twin, Outcome(twin.index, error=failures[twin.index]))
+                            twin_failed = Outcome.failed(twin.index, CivscoreError(twin.path, "batch.twin-failed",
+                                                                                    twin=str(sub.rel)))
+                            failures[twin.index] = twin_failed.error
+                            progress.advance(twin, twin_failed)
                             continue
                         summaries[twin.index] = outcome.summary
                         report.scored += 1

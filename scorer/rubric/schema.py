@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..errors import InvalidValue
+
 from ..match.registry import matcher_union
 from ..match.spec import Strict as _Strict
 from ..match.spec import Term
@@ -46,7 +48,7 @@ class Dimension(_Strict):
     def _points_add_up(self):
         total = round(sum(c.points for c in self.criteria), 6)
         if abs(total - self.points) > 1e-6:
-            raise ValueError(f"criteria points add up to {total:g}, not the dimension's {self.points:g}")
+            raise InvalidValue("criteria-sum", total=total, points=self.points)
         return self
 
 
@@ -114,7 +116,7 @@ def _checked_pattern(v: str) -> str:
 
     compiled = compile_pattern(v)  # ValueError with a one-line reason
     if compiled.search("") is not None:
-        raise ValueError("pattern matches the empty string")
+        raise InvalidValue("pattern-empty-match")
     return v
 
 
@@ -148,7 +150,7 @@ class Discount(_Strict):
     @classmethod
     def _not_reserved(cls, v: str) -> str:
         if v in ("mention", "fit"):
-            raise ValueError(f"'{v}' is reserved for the engine's own discounts (practice_pattern, fit_top)")
+            raise InvalidValue("reserved-id", id=v)
         return v
 
 
@@ -266,9 +268,9 @@ class Rubric(_Strict):
     def _levels_ordered(cls, v: list[Level]):
         mins = [lv.min for lv in v]
         if mins != sorted(mins, reverse=True):
-            raise ValueError("levels must go from the best (highest min) to the worst")
+            raise InvalidValue("levels-order")
         if v[-1].min != 0:
-            raise ValueError("the last level must have min 0 so that every criterion gets one")
+            raise InvalidValue("levels-last")
         return v
 
     @field_validator("grades")
@@ -276,9 +278,9 @@ class Rubric(_Strict):
     def _grades_ordered(cls, v: list[Grade]):
         mins = [g.min for g in v]
         if mins != sorted(mins, reverse=True):
-            raise ValueError("grades must go from the best (highest min) to the worst")
+            raise InvalidValue("grades-order")
         if v[-1].min != 0:
-            raise ValueError("the last grade must have min 0")
+            raise InvalidValue("grades-last")
         return [
             g if g.tier else g.model_copy(update={"tier": _default_tier(i, len(v))}) for i, g in enumerate(v)
         ]
@@ -287,19 +289,19 @@ class Rubric(_Strict):
     def _consistent(self):
         total = round(sum(d.points for d in self.dimensions), 6)
         if abs(total - self.total) > 1e-6:
-            raise ValueError(f"dimension points add up to {total:g}, not the rubric total {self.total:g}")
+            raise InvalidValue("dimensions-sum", total=total, points=self.total)
         items = {c.id for c in self.criteria()} | {i.id for i in self.bonus.items}
         seen: set[str] = set()
         for d in self.scoring.discounts:
             if d.id in seen:
-                raise ValueError(f"scoring.discounts: '{d.id}' is named twice")
+                raise InvalidValue("discount-twice", id=d.id)
             seen.add(d.id)
             unknown = [x for x in d.spares if x not in items]
             if unknown:
-                raise ValueError(f"scoring.discounts '{d.id}': spares unknown item '{unknown[0]}'")
+                raise InvalidValue("discount-unknown-spare", id=d.id, item=unknown[0])
         unknown = [x for x in self.scoring.mention_spares if x not in items]
         if unknown:
-            raise ValueError(f"scoring.mention_spares: unknown item '{unknown[0]}'")
+            raise InvalidValue("mention-unknown-spare", item=unknown[0])
         # Unique ids are checked once, by the loader (scorer.rubric.loader.duplicate_ids), with lines.
         return self
 
