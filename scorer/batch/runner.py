@@ -53,6 +53,8 @@ class BatchReport:
     scored: int = 0
     skipped: int = 0  # already in the store with this rubric
     failures: list[tuple[str, str]] = field(default_factory=list)  # (relative file, one-line reason)
+    # The errors behind them (code and fields), by relative file, for saying them in Chinese.
+    failure_errors: dict[str, CivscoreError] = field(default_factory=dict)
     # Passed over, with the reason: special files (FIFOs, sockets, devices, link loops,
     # dangling links) in the intake, and damaged rows of the store.
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
@@ -262,6 +264,7 @@ def _run(opts, progress, rubrics: _RunRubrics, subs, out, t_start) -> BatchRepor
                             twin_failed = Outcome.failed(twin.index, CivscoreError(twin.path, "batch.twin-failed",
                                                                                     twin=str(sub.rel)))
                             failures[twin.index] = twin_failed.error
+                            report.failure_errors[twin.rel] = twin_failed.failure
                             progress.advance(twin, twin_failed)
                             continue
                         summaries[twin.index] = outcome.summary
@@ -363,6 +366,8 @@ def _take(outcome: Outcome, sub: Submission, store: ResultStore, rubrics: _RunRu
         report.scorecards += 1
     if outcome.error is not None:
         failures[sub.index] = outcome.error
+        if outcome.failure is not None:
+            report.failure_errors[sub.rel] = outcome.failure
     if outcome.pid:
         peak = report.worker_peak_mb.get(outcome.pid, 0.0)
         report.worker_peak_mb[outcome.pid] = max(peak, outcome.maxrss_mb)

@@ -161,7 +161,9 @@ def _print_summary(report) -> None:
     if report.failures:
         console.print(Text(f"failed ({len(report.failures)}):", style="red"))
         for rel, reason in report.failures:
-            console.print(Text(f"  {printable(rel)}: {printable(reason)}"), soft_wrap=True)
+            e = report.failure_errors.get(rel)
+            said = e.problem_in(language()) if e is not None else reason
+            console.print(Text(f"  {printable(rel)}: {printable(said)}"), soft_wrap=True)
     top = report.ranking[:TOP_ROWS]
     if top:
         left_out = len(report.ranking) - len(top)
