@@ -52,8 +52,8 @@ CATALOGUE: dict[str, Message] = {
     "input.access": Message("cannot access the file ({reason})", "无法访问文件（{reason!t}）"),
     "input.directory": Message("is a directory, not a file", "是文件夹，不是文件"),
     "input.not-regular": Message("is not a regular file", "不是普通文件"),
-    "input.too-large": Message("file is {size!b}, over the {limit!b} limit", "文件过大：{size!b}，超过 {limit!b} 的上限"),
-    "input.too-large-read": Message("file is over the {limit!b} limit", "文件过大，超过 {limit!b} 的上限"),
+    "input.too-large": Message("file is {size!b}, over the {limit!b} limit", "文件过大：{size!b}，超过上限 {limit!b}"),
+    "input.too-large-read": Message("file is over the {limit!b} limit", "文件过大，超过上限 {limit!b}"),
     "input.read": Message("cannot read the file ({reason})", "无法读取文件（{reason!t}）"),
     "input.empty": Message("the file is empty", "文件是空的"),
     "input.own-output": Message(
@@ -74,7 +74,7 @@ CATALOGUE: dict[str, Message] = {
     "input.limit-unpack": Message(
         "the .docx would unpack to {size:,} bytes, over the {limit:,}-byte limit "
         "(limit max_unpacked_bytes: a zip bomb or a document full of media)",
-        "该 .docx 解压后有 {size:,} 字节，超过 {limit:,} 字节的上限（限制 max_unpacked_bytes：压缩炸弹或满是图片等媒体的文档）"),
+        "该 .docx 解压后有 {size:,} 字节，超过 {limit:,} 字节的上限（限制 max_unpacked_bytes：可能是压缩炸弹，或文档中的图片等内容过多）"),
     "input.limit-unpacked": Message("the .docx unpacks to more than {limit:,} bytes (limit max_unpacked_bytes)",
                                     "该 .docx 解压后超过 {limit:,} 字节（限制 max_unpacked_bytes）"),
     "input.limit-docx-elements": Message("the .docx holds more than {limit:,} XML elements (limit max_elements)",
@@ -227,7 +227,7 @@ CATALOGUE: dict[str, Message] = {
     "usage.serve-needs-account": Message(
         "serving on {host} requires a login, and {db} has no reviewer accounts yet: "
         "run `civscore serve adduser NAME --data {data}` first",
-        "在 {host} 上提供服务需要登录，而 {db} 还没有评审账号：请先运行 `civscore serve adduser NAME --data {data}`"),
+        "在 {host} 上运行工作台需要登录，而 {db} 还没有评审账号：请先运行 `civscore serve adduser NAME --data {data}`"),
     "usage.ssl-pair": Message("--ssl-certfile and --ssl-keyfile go together", "--ssl-certfile 与 --ssl-keyfile 须同时给出"),
     "usage.bad-name": Message("the name must be 1-60 printable characters (no control or bidi characters)",
                               "名字须为 1-60 个可打印字符（不含控制字符或双向文字控制符）"),
@@ -301,7 +301,7 @@ CATALOGUE: dict[str, Message] = {
     "rubric.not-a-mapping": Message("a rubric is a mapping (id, version, dimensions …), not a {kind}",
                                     "评分标准应是映射（id、version、dimensions …），而不是 {kind}"),
     "rubric.duplicate-key": Message("duplicate key", "键重复"),
-    "rubric.duplicate-id": Message("duplicate id {id!r} (first at line {first})", "id {id!r} 重复（首次出现在第 {first} 行）"),
+    "rubric.duplicate-id": Message("duplicate id {id!r} (first at line {first})", "id {id!r} 重复（首次见于第 {first} 行）"),
     "rubric.extra_forbidden": Message("unknown key {key!r}", "未知的键 {key!r}"),
     "rubric.missing": Message("required field {key!r} is missing", "缺少必填字段 {key!r}"),
     "rubric.finite_number": Message("must be a finite number (not .inf or .nan)", "必须是有限的数（不能是 .inf 或 .nan）"),
@@ -318,7 +318,7 @@ CATALOGUE: dict[str, Message] = {
     "rubric.grades-order": Message("grades must go from the best (highest min) to the worst",
                                    "评定档次须从最好（min 最高）排到最差"),
     "rubric.grades-last": Message("the last grade must have min 0", "最后一个评定档次的 min 必须为 0"),
-    "rubric.discount-twice": Message("scoring.discounts: '{id}' is named twice", "scoring.discounts：'{id}' 出现了两次"),
+    "rubric.discount-twice": Message("scoring.discounts: '{id}' is named twice", "scoring.discounts：'{id}' 被列了两次"),
     "rubric.discount-unknown-spare": Message("scoring.discounts '{id}': spares unknown item '{item}'",
                                              "scoring.discounts '{id}'：豁免了不存在的项 '{item}'"),
     "rubric.mention-unknown-spare": Message("scoring.mention_spares: unknown item '{item}'",

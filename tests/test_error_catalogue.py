@@ -194,7 +194,7 @@ def test_an_error_is_its_code_and_fields_in_either_language(tmp_path):
     with pytest.raises(InputError) as info:
         load_document(big, max_bytes=1000)
     assert info.value.code == "input.too-large" and info.value.fields == {"size": 3000, "limit": 1000}
-    assert info.value.problem_in("zh") == "文件过大：3,000 字节，超过 1,000 字节 的上限"
+    assert info.value.problem_in("zh") == "文件过大：3,000 字节，超过上限 1,000 字节"
 
 
 def test_errors_survive_pickling_with_their_code(tmp_path):
@@ -317,7 +317,7 @@ def test_json_errors_carry_the_code_and_fields(tmp_path, empty):
     r = _run("--error-format=json", "--lang", "zh", "score", str(big), "--max-size", "0.001")
     err = json.loads(r.stderr.splitlines()[0])["error"]
     assert err["code"] == "input.too-large" and err["fields"] == {"size": 6000, "limit": 1048}
-    assert err["message"] == f"{big}: 文件过大：6,000 字节，超过 1,048 字节 的上限"
+    assert err["message"] == f"{big}: 文件过大：6,000 字节，超过上限 1,048 字节"
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: a\nid: b\n", encoding="utf-8")
     r = _run("score", str(SEEDS[0]), "--rubric", str(bad), "--error-format", "json")

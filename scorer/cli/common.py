@@ -227,6 +227,13 @@ def global_choices(args: list[str]) -> dict[str, str]:
     return found
 
 
+def _reset_choices() -> None:
+    """After a command: the language and error format chosen for it end with it (the
+    library's default is English, whatever a previous command in this process asked)."""
+    set_language(None)
+    set_error_format("text")
+
+
 class CivscoreGroup(TyperGroup):
     """The root command group. Every error a user can cause ends here as one line.
 
@@ -267,6 +274,7 @@ class CivscoreGroup(TyperGroup):
             first = str(e).splitlines()[0] if str(e) else ""
             say_error("internal", type=type(e).__name__, detail=first)
             code = 1
+        _reset_choices()
         if standalone_mode:
             sys.exit(code)
         return code
