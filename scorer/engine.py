@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import RubricError
+from .rubric.problems import Problem
 from .ingest import Document
 from .result import ScoreResult, SubmissionInfo
 from .resources import bundled_rubric, bundled_rubrics, default_rubric_path
@@ -59,7 +60,7 @@ def resolve_rubric(rubric: str | Path | None) -> Path:
         return p
     bundled = bundled_rubric(str(rubric))
     if bundled is None:
-        raise RubricError(p, [f"{p}: no such rubric file or bundled rubric"])
+        raise RubricError(p, [Problem(p, None, None, "no-such-rubric")])
     return bundled
 
 
@@ -150,7 +151,7 @@ class RubricChooser:
         claimed = [s for s in scorers if s.rubric.applies_to and not s.rubric.applies_to.fallback]
         fallbacks = [s for s in scorers if s.rubric.applies_to and s.rubric.applies_to.fallback]
         if not fallbacks:
-            raise RubricError(None, ["no shipped rubric is marked applies_to.fallback: name one with --rubric"])
+            raise RubricError(None, [Problem(None, None, None, "no-fallback")])
         self.claimed, self.fallback = claimed, fallbacks[0]
 
     def rubric_paths(self) -> list[Path]:

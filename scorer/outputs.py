@@ -75,7 +75,7 @@ def _reason(err: OSError) -> str:
 
 
 def output_error(path: str | Path, err: OSError) -> OutputError:
-    return OutputError(path, f"cannot write: {_reason(err)}")
+    return OutputError(path, "output.cannot-write", reason=_reason(err))
 
 
 @contextmanager
@@ -87,7 +87,7 @@ def atomic_write(target: str | Path, *, check: Callable[[Path], None] | None = N
     target = Path(target)
     try:
         if target.is_dir():
-            raise OutputError(target, "is a folder, not a file")
+            raise OutputError(target, "output.is-folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             mode = stat.S_IMODE(target.stat().st_mode)
@@ -324,11 +324,11 @@ class OutputGuard:
         shown = Path(path)
         resolved = _resolve(shown)
         if resolved in self.outputs:
-            raise UsageProblem(shown, f"{option}: two outputs of this run would be written to the same file")
+            raise UsageProblem(shown, "usage.same-output-file", option=option)
         try:
             self._check(shown, resolved, option, known_own)
         except OSError as e:
-            raise OutputError(shown, f"{option}: {_reason(e)}") from None
+            raise OutputError(shown, "output.check", option=option, reason=_reason(e)) from None
         self.outputs[resolved] = str(shown)
         return resolved
 
@@ -336,10 +336,10 @@ class OutputGuard:
         for parent in resolved.parents:
             if parent.exists():
                 if not parent.is_dir():
-                    raise OutputError(shown, f"{option}: {parent} is a file, not a folder")
+                    raise OutputError(shown, "output.parent-is-file", option=option, parent=str(parent))
                 break
         if resolved.is_dir():
-            raise OutputError(shown, f"{option}: is a folder, not a file")
+            raise OutputError(shown, "output.option-is-folder", option=option)
         for i in self.inputs:
             ri = _resolve(i)
             same = ri == resolved
@@ -349,14 +349,15 @@ class OutputGuard:
                 except OSError:
                     same = False
             if same:
-                raise OutputError(shown, f"{option}: is an input of this run; refusing to overwrite it")
+                raise OutputError(shown, "output.overwrite-input", option=option)
         if os.path.lexists(resolved) and not resolved.is_file():
-            raise OutputError(shown, f"{option}: exists and is not a regular file; refusing to overwrite it")
+            raise OutputError(shown, "output.not-regular", option=option)
         if resolved.exists() and not known_own and not is_own_output(resolved):
             # Not an input of this run (that was refused above): say only where it is.
             where = next((r for r in self.intakes if _under(resolved, _resolve(r))), None)
-            why = f"is in the intake {where} but not one of this run's inputs," if where is not None else "exists"
-            raise OutputError(shown, f"{option}: {why} and was not written by civscore; refusing to overwrite it")
+            if where is not None:
+                raise OutputError(shown, "output.not-own-in-intake", option=option, intake=str(where))
+            raise OutputError(shown, "output.not-own", option=option)
 
 
 def check_outputs(outputs: Iterable[tuple[str | Path, str]], inputs: Iterable[str | Path] = (),
@@ -387,8 +388,7 @@ def dumps_json(obj, *, what: str | Path = "<json>", **kwargs) -> str:
     try:
         return json.dumps(obj, allow_nan=False, **kwargs)
     except ValueError:
-        raise OutputError(what, "the result holds a number that is not finite (NaN or Infinity); "
-                                "it cannot be written as JSON") from None
+        raise OutputError(what, "output.not-finite") from None
 
 
 __all__ = [

@@ -15,7 +15,7 @@ import numpy as np
 from dataclasses import dataclass
 
 from . import __version__
-from .errors import RubricError
+from .errors import InvalidValue, RubricError
 from .ingest.han import HAN
 from .match.base import Analysis, Rule, RuleHit
 from .match.lexicon import Lexicon
@@ -116,7 +116,8 @@ def _judge_path(loaded: LoadedRubric):
     shipped = bundled_rubric(loaded.rubric.id)
     if shipped is not None and (shipped.parent / name).exists():
         return shipped.parent / name
-    raise RubricError(loaded.path, [f"judge.file: no such file '{here}' (civscore train writes it)"])
+    raise RubricError(loaded.path, [Problem(loaded.path, loaded.line_of(("judge", "file")), ("judge", "file"),
+                                            "judge-missing", file=str(here))])
 
 
 def _bigrams(text: str) -> set[str]:
@@ -209,9 +210,12 @@ class CompiledRubric:
             for mi, loc, m in owner.matcher_locs():
                 try:
                     built.append(build_rule(m, f"{owner.id}#{mi + 1}", r.slogans))
-                except ValueError as e:  # a rule that refuses its spec, with the spec's line
+                except InvalidValue as e:  # a rule that refuses its spec, with the spec's line
                     line = loaded.line_of(loc)
-                    raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, "rule", str(e))]) from None
+                    raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, e.code, **e.fields)]) from None
+                except ValueError as e:
+                    line = loaded.line_of(loc)
+                    raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, "rule", detail=str(e))]) from None
             self.rules[owner.id] = built
         every = [rule for rs in self.rules.values() for rule in rs]
         self.lexicon = Lexicon(

@@ -18,10 +18,11 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
 
 from scorer.errors import CivscoreError
+from scorer.messages import render
 
 from .worker import Outcome, Task, WorkerConfig, WorkerSetupError, init_pool_worker, run_task, warm_up
 
-CRASHED = "the worker process died while handling this file (a crash, or out of memory)"
+CRASHED = render("batch.crashed", {})  # the English line, as the outcome's error says it
 
 
 def default_workers() -> int:
@@ -88,9 +89,9 @@ class LocalBackend:
             try:
                 fut.result()
             except WorkerSetupError as e:
-                raise CivscoreError(None, str(e)) from None
+                raise e.error from None
             except BrokenProcessPool:
-                raise CivscoreError(None, "the worker processes could not start") from None
+                raise CivscoreError(None, "batch.workers-failed") from None
         self.warming = []
 
     def results(self) -> Iterator[Outcome]:
@@ -107,7 +108,7 @@ class LocalBackend:
                     broken.append(task)
                     continue
                 except WorkerSetupError as e:
-                    raise CivscoreError(None, str(e)) from None
+                    raise e.error from None
                 yield outcome
             if broken:
                 lost = broken + list(self.inflight.values())
@@ -115,7 +116,7 @@ class LocalBackend:
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = self._new_pool()
                 if self.isolating:  # it ran alone: it is the file that kills a worker
-                    yield Outcome(lost[0].index, error=f"{lost[0].path}: {CRASHED}")
+                    yield Outcome.failed(lost[0].index, CivscoreError(lost[0].path, "batch.crashed"))
                     lost = lost[1:]
                 self.suspects.extend(sorted(lost, key=lambda t: t.index))
 
@@ -136,9 +137,7 @@ class DaskBackend:
         try:
             import distributed  # noqa: F401
         except ImportError:
-            raise CivscoreError(
-                None, "--scheduler needs Dask: pip install 'civscore[dask]' (dask[distributed])"
-            ) from None
+            raise CivscoreError(None, "batch.needs-dask") from None
         self.config = dataclasses.replace(config, remote=True)
         self.address = address
         self.window_per_thread = window_per_thread
@@ -155,12 +154,12 @@ class DaskBackend:
         try:
             self.client = Client(self.address, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
-            raise CivscoreError(None, f"cannot reach the Dask scheduler at {self.address}: {e}") from None
+            raise CivscoreError(None, "batch.scheduler-unreachable", address=self.address, error=str(e)) from None
         try:
             peaks = self.client.run(warm_up, self.config)
         except WorkerSetupError as e:
             self.close(cancel=True)
-            raise CivscoreError(None, str(e)) from None
+            raise e.error from None
         self.workers = max(1, len(peaks))
         threads = sum(self.client.nthreads().values()) or 1
         self.window = threads * self.window_per_thread
@@ -188,9 +187,10 @@ class DaskBackend:
             try:
                 outcome = fut.result()
             except WorkerSetupError as e:
-                raise CivscoreError(None, str(e)) from None
+                raise e.error from None
             except Exception as e:  # KilledWorker and friends: this file, not the batch
-                outcome = Outcome(task.index, error=f"{task.path}: Dask task failed: {type(e).__name__}: {e}")
+                outcome = Outcome.failed(task.index, CivscoreError(task.path, "batch.dask-task-failed",
+                                                                   type=type(e).__name__, error=str(e)))
             finally:
                 fut.release()
             yield outcome

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from scorer.errors import InputError
+from scorer.errors import CivscoreError, InputError
 from scorer.ingest import SUPPORTED_SUFFIXES
 from scorer.outputs import output_error
 
@@ -53,6 +53,8 @@ class BatchReport:
     scored: int = 0
     skipped: int = 0  # already in the store with this rubric
     failures: list[tuple[str, str]] = field(default_factory=list)  # (relative file, one-line reason)
+    # The errors behind them (code and fields), by relative file, for saying them in Chinese.
+    failure_errors: dict[str, CivscoreError] = field(default_factory=dict)
     # Passed over, with the reason: special files (FIFOs, sockets, devices, link loops,
     # dangling links) in the intake, and damaged rows of the store.
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
@@ -95,7 +97,7 @@ class _Lock:
         try:
             self.lock.acquire()
         except Timeout:
-            raise InputError(out, "another batch is writing to this folder") from None
+            raise InputError(out, "input.batch-busy") from None
         except OSError as e:
             raise output_error(out, e) from None
 
@@ -110,12 +112,12 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
     progress = progress or _Quiet()
     source = Path(opts.source)
     if not source.is_dir():
-        raise InputError(source, "no such folder" if not source.exists() else "not a folder")
+        raise InputError(source, "input.no-folder" if not source.exists() else "input.not-folder")
     out = Path(opts.out).resolve()
     if out.exists() and not out.is_dir():
-        raise InputError(out, "--out is a file, not a folder")
+        raise InputError(out, "input.out-is-file")
     if out == source.resolve():
-        raise InputError(out, "--out must not be the intake folder itself (use a folder beside or inside it)")
+        raise InputError(out, "input.out-is-intake")
 
     rubrics = _RunRubrics.of(opts.rubric)
     if opts.pdf:
@@ -126,8 +128,10 @@ def run_batch(opts: BatchOptions, progress: BatchProgress | None = None) -> Batc
     subs = discover(source, exclude=out)
     specials = special_files(source, exclude=out)
     if not subs:
-        extra = f"; passed over {len(specials)} special files" if specials else ""
-        raise InputError(source, f"no reports found (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))}){extra}")
+        suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        if specials:
+            raise InputError(source, "input.no-reports-found-special", suffixes=suffixes, specials=len(specials))
+        raise InputError(source, "input.no-reports-found", suffixes=suffixes)
 
     # Every output is checked before any work: none may replace a submission, the
     # rubric, or any file civscore did not write.
@@ -257,8 +261,11 @@ def _run(opts, progress, rubrics: _RunRubrics, subs, out, t_start) -> BatchRepor
                     # Files with the same bytes as this one share its result; each gets its own scorecard.
                     for twin in twins.pop(sub.index, []):
                         if outcome.summary is None:
-                            failures[twin.index] = f"{twin.path}: same file as {sub.rel}, which failed"
-                            progress.advance(twin, Outcome(twin.index, error=failures[twin.index]))
+                            twin_failed = Outcome.failed(twin.index, CivscoreError(twin.path, "batch.twin-failed",
+                                                                                    twin=str(sub.rel)))
+                            failures[twin.index] = twin_failed.error
+                            report.failure_errors[twin.rel] = twin_failed.failure
+                            progress.advance(twin, twin_failed)
                             continue
                         summaries[twin.index] = outcome.summary
                         report.scored += 1
@@ -359,6 +366,8 @@ def _take(outcome: Outcome, sub: Submission, store: ResultStore, rubrics: _RunRu
         report.scorecards += 1
     if outcome.error is not None:
         failures[sub.index] = outcome.error
+        if outcome.failure is not None:
+            report.failure_errors[sub.rel] = outcome.failure
     if outcome.pid:
         peak = report.worker_peak_mb.get(outcome.pid, 0.0)
         report.worker_peak_mb[outcome.pid] = max(peak, outcome.maxrss_mb)

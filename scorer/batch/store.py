@@ -86,7 +86,7 @@ class ResultStore:
         self.path = Path(path)
         self.bad_rows: list[str] = []  # one line per stored row that could not be read (skipped)
         if not create and not self.path.is_file():
-            raise InputError(self.path, "no results database here (run `civscore batch` first)")
+            raise InputError(self.path, "input.no-results-db")
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -96,14 +96,14 @@ class ResultStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise InputError(self.path, f"results database schema {version} is newer than this civscore's")
+                raise InputError(self.path, "input.results-db-newer", version=version)
             self.db.executescript(_SCHEMA)
             if version < SCHEMA_VERSION:
                 self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             if create:  # civscore's mark: a later run writes only to a database that carries it
                 self.db.execute(f"PRAGMA application_id={SQLITE_APPLICATION_ID}")
         except sqlite3.DatabaseError as e:
-            raise InputError(self.path, f"not a usable results database: {e}") from None
+            raise InputError(self.path, "input.results-db-unusable", error=str(e)) from None
 
     def __enter__(self) -> "ResultStore":
         return self
@@ -138,7 +138,7 @@ class ResultStore:
                     [choice_sha256, *chunk],
                 ).fetchall()
             except sqlite3.DatabaseError as e:
-                raise InputError(self.path, f"not a usable results database: {e}") from None
+                raise InputError(self.path, "input.results-db-unusable", error=str(e)) from None
             for sub, rub in rows:
                 chosen.setdefault(rub, []).append(sub)
         out: dict[str, tuple[str, Summary]] = {}
@@ -161,7 +161,7 @@ class ResultStore:
                     [rubric_sha256, *chunk],
                 ).fetchall()
             except sqlite3.DatabaseError as e:
-                raise InputError(self.path, f"not a usable results database: {e}") from None
+                raise InputError(self.path, "input.results-db-unusable", error=str(e)) from None
             for row_id, sha, summary in rows:
                 try:
                     found[sha] = Summary.from_json(summary)
@@ -184,7 +184,7 @@ class ResultStore:
             self._put(summary, result_json, rubric_sha256=rubric_sha256, rubric_id=rubric_id,
                       rubric_version=rubric_version, scored_at=scored_at)
         except sqlite3.Error as e:  # a full disk, a read-only file: stop the batch with one line
-            raise OutputError(self.path, f"cannot store a result: {e}") from None
+            raise OutputError(self.path, "output.store", error=str(e)) from None
 
     def _put(self, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
              rubric_version: str, scored_at: str | None = None) -> None:

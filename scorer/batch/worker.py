@@ -52,7 +52,8 @@ class Outcome:
     index: int
     summary: Summary | None = None
     result_json: str | None = None  # set when the task scored the report
-    error: str | None = None  # one line, naming the file
+    error: str | None = None  # one line, naming the file (English: the ranking and the summary keep it)
+    failure: CivscoreError | None = None  # the error itself when the report could not be scored: its code, fields
     scorecard_written: bool = False
     # the rubric that scored it (with the chooser, each report's own)
     rubric_sha256: str | None = None
@@ -67,10 +68,19 @@ class Outcome:
     def ok(self) -> bool:
         return self.error is None
 
+    @classmethod
+    def failed(cls, index: int, e: CivscoreError) -> "Outcome":
+        """A report that could not be scored, for this error."""
+        return cls(index, error=e.message, failure=e)
+
 
 class WorkerSetupError(Exception):
-    """A worker cannot score at all (rubric, fonts). Plain message: it crosses process
-    boundaries by pickling, which CivscoreError's constructor does not survive."""
+    """A worker cannot score at all (rubric, fonts). It carries the CivscoreError (which
+    pickles as its code and fields) across the process boundary; the batch raises that."""
+
+    @property
+    def error(self) -> CivscoreError:
+        return self.args[0]
 
 
 class _State:
@@ -87,11 +97,7 @@ class _State:
         self.scorer = load_scorer(config.rubric)
         self.scorer.compile_all()  # once per worker, before its first report
         if self.scorer.choice_sha256 != config.rubric_sha256:
-            raise CivscoreError(
-                config.rubric,
-                "the rubric this worker loaded differs from the one the batch started with "
-                "(changed during the run, or a different file at this path on a Dask worker)",
-            )
+            raise CivscoreError(config.rubric, "batch.rubric-changed")
         self.write_scorecard = None
         if config.pdf:
             from scorer.report.environment import check_pdf_environment
@@ -116,7 +122,7 @@ def state(config: WorkerConfig) -> _State:
             try:
                 _STATE = _State(config)
             except CivscoreError as e:
-                raise WorkerSetupError(e.message) from None
+                raise WorkerSetupError(e) from None
         return _STATE
 
 
@@ -145,13 +151,12 @@ def run_task(task: Task, config: WorkerConfig) -> Outcome:
 
 def _run_task(st: _State, task: Task, config: WorkerConfig) -> Outcome:
     t0, c0 = time.perf_counter(), time.process_time()
-    summary = result_json = error = None
+    summary = result_json = error = failure = None
     written = False
     try:
         if task.stored_json is None:
             if config.remote and not os.path.exists(task.path):
-                raise CivscoreError(task.path, f"not found on Dask worker {socket.gethostname()} (every worker "
-                                               "must see the intake folder at the same path)")
+                raise CivscoreError(task.path, "batch.not-on-worker", host=socket.gethostname())
             result = st.scorer.score_path(task.path, max_bytes=config.max_bytes)
             if st.count_path:
                 _count(st.count_path, task.path)
@@ -170,6 +175,7 @@ def _run_task(st: _State, task: Task, config: WorkerConfig) -> Outcome:
             written = True
     except CivscoreError as e:
         error = e.message if summary is None else f"{task.path}: scored, but the scorecard failed: {e.problem}"
+        failure = e if summary is None else None
     except Exception as e:  # a bug or a library failure on one file must not end the batch
         first = str(e).splitlines()[0] if str(e) else ""
         what = "internal error" if summary is None else "scored, but the scorecard failed"
@@ -178,7 +184,7 @@ def _run_task(st: _State, task: Task, config: WorkerConfig) -> Outcome:
     # store keeps it and a re-run renders only the missing scorecard.
     info = result.rubric if summary is not None else None
     return Outcome(
-        task.index, summary=summary, result_json=result_json, error=error, scorecard_written=written,
+        task.index, summary=summary, result_json=result_json, error=error, failure=failure, scorecard_written=written,
         rubric_sha256=info and info.sha256, rubric_id=info and info.id, rubric_version=info and info.version,
         pid=os.getpid(), maxrss_mb=_peak_mb(), seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from pathlib import Path
@@ -12,8 +13,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import printable
+from ..messages import language
 from .common import (
-    ChoosingRubricOpt, MaxSizeOpt, console, console_err, error_text, info, max_bytes, new_app, verbosity, warn,
+    ChoosingRubricOpt, MaxSizeOpt, console, console_err, error_format, error_text, info, max_bytes, new_app, verbosity,
+    warn,
 )
 
 app = new_app()
@@ -67,7 +70,13 @@ class _RichProgress:
 
     def advance(self, sub, outcome) -> None:
         if outcome.error:
-            self.progress.console.print(error_text(outcome.error), highlight=False, soft_wrap=True)
+            e = outcome.failure  # a report that could not be scored: said in the chosen language
+            if e is not None and error_format() == "json":
+                self.progress.console.print(Text(json.dumps({"error": e.to_json(language())}, ensure_ascii=False)),
+                                            highlight=False, soft_wrap=True)
+            else:
+                line = e.text(language()) if e is not None else outcome.error
+                self.progress.console.print(error_text(line), highlight=False, soft_wrap=True)
         if self.task is not None:
             self.progress.advance(self.task)
 
@@ -151,7 +160,9 @@ def _print_summary(report) -> None:
     if report.failures:
         console.print(Text(f"failed ({len(report.failures)}):", style="red"))
         for rel, reason in report.failures:
-            console.print(Text(f"  {printable(rel)}: {printable(reason)}"), soft_wrap=True)
+            e = report.failure_errors.get(rel)
+            said = e.problem_in(language()) if e is not None else reason
+            console.print(Text(f"  {printable(rel)}: {printable(said)}"), soft_wrap=True)
     top = report.ranking[:TOP_ROWS]
     if top:
         left_out = len(report.ranking) - len(top)

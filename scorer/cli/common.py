@@ -2,10 +2,15 @@
 the ONE error handler (`CivscoreGroup`) that turns a `CivscoreError` — or a bad
 command line — into one escaped `error: …` line and its exit code.
 
+Errors are said in the language of `--lang zh|en`, else of the locale (LC_ALL,
+LC_MESSAGES, LANG: zh… is Chinese), from the catalogue (scorer.messages); with
+`--error-format json` each is one JSON object on stderr carrying its code and fields.
+
 Imported by the command modules; imports none of them."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -17,7 +22,8 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from ..errors import CivscoreError, RubricError, UsageProblem, printable
+from ..errors import BIDI_CONTROLS, CivscoreError, UsageProblem, printable
+from ..messages import LANGUAGES, language, render, set_language
 
 console = Console(highlight=False)
 console_err = Console(stderr=True, highlight=False)
@@ -59,13 +65,55 @@ def error_line(message: str) -> None:
     console_err.print(error_text(message), soft_wrap=True)
 
 
-def report_error(e: CivscoreError) -> int:
-    """Print a project error (every problem of a rubric, one line each); return its exit code."""
-    if isinstance(e, RubricError) and e.problems:
-        for p in e.problems:
-            error_line(str(p))
+ERROR_FORMATS = ("text", "json")
+_error_format = "text"
+
+
+def set_error_format(fmt: str) -> None:
+    global _error_format
+    _error_format = fmt if fmt in ERROR_FORMATS else "text"
+
+
+def error_format() -> str:
+    return _error_format
+
+
+def error_message(e: CivscoreError) -> str:
+    """The error's one line in the language chosen (--lang, else the locale)."""
+    return e.text(language())
+
+
+_UNSAFE_IN_JSON = BIDI_CONTROLS | {"\u2028", "\u2029"}
+
+
+def _json_line(obj: dict) -> None:
+    """`{"error": obj}` on one line of stderr; Chinese as is, bidi controls escaped (\\u202e)."""
+    text = json.dumps({"error": obj}, ensure_ascii=False)
+    for ch in _UNSAFE_IN_JSON & set(text):
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def say_error(code: str, **fields) -> None:
+    """An error that is not a CivscoreError (a bad command line, a bug): by its catalogue code."""
+    if _error_format == "json":
+        _json_line({"code": code, "path": None, "fields": fields, "message": render(code, fields, language())})
     else:
-        error_line(e.message)
+        error_line(render(code, fields, language()))
+
+
+def report_error(e: CivscoreError) -> int:
+    """Print a project error (every problem of a rubric, one line each) in the chosen
+    language, or as one JSON object (--error-format json); return its exit code."""
+    lang = language()
+    if _error_format == "json":
+        _json_line(e.to_json(lang))
+    elif getattr(e, "problems", None):
+        for p in e.problems:
+            error_line(p.text(lang))
+    else:
+        error_line(e.text(lang))
     return e.exit_code
 
 
@@ -87,9 +135,9 @@ def detail(message: str) -> None:
         console_err.print(Text(printable(message), style="dim"), soft_wrap=True)
 
 
-def fail(message: str, path=None) -> None:
-    """Stop the command with a usage problem (one line, exit 2)."""
-    raise UsageProblem(path, message)
+def fail(code: str, path=None, **fields) -> None:
+    """Stop the command with a usage problem (catalogue `code` and its fields; one line, exit 2)."""
+    raise UsageProblem(path, code, **fields)
 
 
 # -- options -------------------------------------------------------------------------
@@ -102,9 +150,9 @@ def _positive_mb(value: float) -> float:
     if value is None:
         return value
     if not math.isfinite(value) or value <= 0:
-        raise UsageProblem(None, f"--max-size: {value!r} is not a size; give a finite number of MB above 0")
+        raise UsageProblem(None, "usage.max-size-invalid", value=value)
     if value > MAX_MB:
-        raise UsageProblem(None, f"--max-size: {value!r} MB is too large; give at most {MAX_MB} MB (1 TiB)")
+        raise UsageProblem(None, "usage.max-size-too-large", value=value, limit=MAX_MB)
     return value
 
 
@@ -137,14 +185,53 @@ def max_bytes(mb: float) -> int:
 
 
 GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+GLOBAL_VALUED = frozenset({"--lang", "--error-format"})  # root options that take a value
+
+
+def _global_valued(arg: str) -> str | None:
+    name = arg.split("=", 1)[0]
+    return name if name in GLOBAL_VALUED else None
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
     """`civscore score -q x.txt` means `civscore -q score x.txt`: the root's flags (-q, -v)
-    are accepted after the command too, up to a `--` that ends the options."""
+    and `--lang X`, `--error-format X` are accepted after the command too, up to a `--`
+    that ends the options."""
     end = args.index("--") if "--" in args else len(args)
-    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
-    return flags + [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+    hoisted, rest, i = [], [], 0
+    while i < end:
+        a = args[i]
+        if a in GLOBAL_FLAGS:
+            hoisted.append(a)
+        elif _global_valued(a):
+            hoisted.append(a)
+            if "=" not in a and i + 1 < end:
+                hoisted.append(args[i + 1])
+                i += 1
+        else:
+            rest.append(a)
+        i += 1
+    return hoisted + rest + args[end:]
+
+
+def global_choices(args: list[str]) -> dict[str, str]:
+    """The values of --lang and --error-format in (hoisted) `args`, read before the
+    command runs so that even an error on the command line is said as asked."""
+    end = args.index("--") if "--" in args else len(args)
+    found: dict[str, str] = {}
+    for i, a in enumerate(args[:end]):
+        name = _global_valued(a)
+        if name:
+            value = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < end else "")
+            found[name] = value
+    return found
+
+
+def _reset_choices() -> None:
+    """After a command: the language and error format chosen for it end with it (the
+    library's default is English, whatever a previous command in this process asked)."""
+    set_language(None)
+    set_error_format("text")
 
 
 class CivscoreGroup(TyperGroup):
@@ -158,6 +245,9 @@ class CivscoreGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = hoist_global_options(list(sys.argv[1:] if args is None else args))
+        chosen = global_choices(args)
+        set_language(chosen.get("--lang") if chosen.get("--lang") in LANGUAGES else None)
+        set_error_format(chosen.get("--error-format", "text"))
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -172,7 +262,8 @@ class CivscoreGroup(TyperGroup):
             else:
                 ctx = getattr(e, "ctx", None)
                 where = f"{ctx.command_path}: " if ctx is not None else ""
-                error_line(where + e.format_message() + " (see --help)")
+                # click's own words (an unknown option, a value of the wrong type) are its detail
+                say_error("usage.command-line", command=where, detail=e.format_message())
             code = e.exit_code
         except (typer.Abort, KeyboardInterrupt):
             console_err.print("interrupted")
@@ -181,8 +272,9 @@ class CivscoreGroup(TyperGroup):
             if os.environ.get("CIVSCORE_DEBUG"):
                 raise
             first = str(e).splitlines()[0] if str(e) else ""
-            error_line(f"internal error: {type(e).__name__}: {first} (set CIVSCORE_DEBUG=1 for a traceback)")
+            say_error("internal", type=type(e).__name__, detail=first)
             code = 1
+        _reset_choices()
         if standalone_mode:
             sys.exit(code)
         return code
@@ -191,5 +283,6 @@ class CivscoreGroup(TyperGroup):
 __all__ = [
     "CONTEXT", "ChoosingRubricOpt", "CivscoreGroup", "GLOBAL_FLAGS", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
     "error_text",
-    "fail", "info", "max_bytes", "new_app", "report_error", "set_verbosity", "verbosity", "warn",
+    "error_format", "error_message", "fail", "info", "max_bytes", "new_app", "report_error", "say_error", "set_error_format",
+    "set_verbosity", "verbosity", "warn",
 ]

@@ -4,7 +4,8 @@ they import only `common`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, Optional
 
 import typer
 
@@ -15,6 +16,16 @@ from .score_cmds import app as score_app
 from .serve_cmds import app as serve_app
 from .train_cmds import app as train_app
 from .tuning_cmds import app as tuning_app
+
+class Language(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class ErrorFormat(str, Enum):
+    text = "text"
+    json = "json"
+
 
 app = new_app(
     name="civscore",
@@ -47,7 +58,17 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    lang: Annotated[
+        Optional[Language], typer.Option("--lang", help="Language of error messages: zh or en. "
+                                         "Default: the locale (LC_ALL, LC_MESSAGES, LANG; zh… is Chinese).")
+    ] = None,
+    error_format: Annotated[
+        ErrorFormat, typer.Option("--error-format", help="Errors as text lines, or as JSON objects (one a line, "
+                                  "with the error's code and fields) for scripts.")
+    ] = ErrorFormat.text,
 ) -> None:
+    # The one error handler has read --lang and --error-format already (an error on the
+    # command line is said as asked too); here they are only validated.
     set_verbosity(QUIET if quiet else VERBOSE if verbose else NORMAL)
 
 

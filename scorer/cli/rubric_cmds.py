@@ -64,7 +64,7 @@ def rubric_check(
     note = "no corpus"
     if corpus_dir is not None:
         if not corpus_dir.is_dir():
-            raise UsageProblem(corpus_dir, "no such folder")
+            raise UsageProblem(corpus_dir, "usage.no-folder")
         try:
             stats, failures = lint.corpus_stats(loaded, corpus_dir)
         except RubricError:

@@ -15,7 +15,8 @@ from rich.text import Text
 from ..errors import CivscoreError, InputError, OutputError, printable
 from ..result import ScoreResult
 from .common import (
-    ChoosingRubricOpt, MaxSizeOpt, console, console_err, detail, error_line, fail, info, max_bytes, new_app, report_error,
+    ChoosingRubricOpt, MaxSizeOpt, console, console_err, detail, error_message, fail, info, max_bytes, new_app,
+    report_error,
 )
 
 app = new_app()
@@ -105,7 +106,7 @@ def score(
     limit = max_bytes(max_size_mb)
     if watch:
         if STDIN in map(str, files):
-            fail("--watch cannot watch standard input (-)")
+            fail("usage.watch-stdin")
         from ..tuning.watch import rubric_target, watch as watch_loop
 
         watch_loop(
@@ -136,8 +137,8 @@ def score(
             if writer:
                 writer(result, targets[path])
         except CivscoreError as e:
-            failures.append(e.message)
-            error_line(e.message)
+            failures.append(error_message(e))
+            report_error(e)
             continue
         results.append(result)
         if not as_json:
@@ -241,7 +242,7 @@ def check(
                 path, max_bytes=limit)
         except CivscoreError as e:
             failures += 1
-            error_line(e.message)
+            report_error(e)
             continue
         items = advice_for(scorer, result)
         if as_json:
@@ -263,25 +264,25 @@ def _out_option(files, out, pdf, pdf_dir):
     """`--out/-o`: a .pdf file for one report, otherwise a folder; --pdf/--pdf-dir are its old spellings."""
     given = [n for n, v in (("--out", out), ("--pdf", pdf), ("--pdf-dir", pdf_dir)) if v is not None]
     if len(given) > 1:
-        fail(f"{' and '.join(given)} name the same output; give one")
+        fail("usage.same-output", options=" and ".join(given))
     if out is not None:
         if out.suffix.lower() == ".pdf" and not out.is_dir():
             pdf = out
         else:
             pdf_dir = out
     if pdf and len(files) != 1:
-        fail("--pdf takes exactly one report; use --pdf-dir for several")
+        fail("usage.pdf-one-report")
     return pdf, pdf_dir
 
 
 def _read_stdin(files: list[Path], limit: int) -> bytes | None:
     if sum(1 for f in files if str(f) == STDIN) > 1:
-        fail("- (standard input) can be given once")
+        fail("usage.stdin-twice")
     if STDIN not in map(str, files):
         return None
     data = sys.stdin.buffer.read(limit + 1)
     if len(data) > limit:
-        raise InputError(STDIN_NAME, f"standard input is over the {limit:,} byte limit (--max-size)")
+        raise InputError(STDIN_NAME, "input.stdin-too-large", limit=limit)
     return data
 
 
@@ -293,7 +294,7 @@ def _score_stdin(scorer, data: bytes, limit: int) -> ScoreResult:
         try:
             result = scorer.score_path(path, max_bytes=limit)
         except CivscoreError as e:
-            raise InputError(STDIN_NAME, e.problem) from None
+            raise InputError(STDIN_NAME, e.code, **e.fields) from None
     sub = result.submission.model_copy(update={"path": STDIN_NAME})
     return result.model_copy(update={"submission": sub})
 
@@ -325,7 +326,7 @@ def _pdf_targets(files: list[Path], pdf: Path | None, pdf_dir: Path | None, *, r
         wanted = {files[0]: pdf}
     elif pdf_dir:
         if pdf_dir.exists() and not pdf_dir.is_dir():
-            raise OutputError(pdf_dir, "--pdf-dir: is a file, not a folder")
+            raise OutputError(pdf_dir, "output.pdf-dir-is-file")
         wanted = {f: pdf_dir / name for f, name in scorecard_names(files).items()}
     else:
         return {}, {}
@@ -343,7 +344,7 @@ def _pdf_targets(files: list[Path], pdf: Path | None, pdf_dir: Path | None, *, r
         except CivscoreError as e:
             refused[f] = e
         except OSError as e:
-            refused[f] = OutputError(target, f"{option}: {e.strerror or e}")
+            refused[f] = OutputError(target, "output.check", option=option, reason=e.strerror or str(e))
         else:
             targets[f] = target
     return targets, refused

@@ -39,7 +39,7 @@ def _store(data: Path):
     try:
         return WebStore(data)  # a CivscoreError goes to the one error handler
     except OSError as e:
-        fail(f"cannot open the workbench data: {e.strerror or e}", data)
+        fail("usage.data-unopenable", data, reason=e.strerror or str(e))
 
 
 @app.callback()
@@ -78,31 +78,28 @@ def serve(
 
         from ..web.app import create_app, is_loopback
     except ImportError as e:
-        fail(f"the workbench needs the 'web' extra ({e.name} is missing): pip install 'civscore[web]'")
+        fail("usage.needs-web", module=e.name)
     require_login = login or not is_loopback(host)
     if workers is None:
         import os
 
         workers = max(1, min(4, os.cpu_count() or 1))
     if workers < 0:
-        fail("--workers must be 0 or more")
+        fail("usage.workers-negative")
     from ..report.format import display_zone
 
     try:
         display_zone(tz)
-    except ValueError as e:
-        fail(f"--tz: {e}")
+    except ValueError:
+        fail("usage.unknown-tz", zone=tz)
     store = _store(data)
     if require_login and store.user_count() == 0:
-        fail(
-            f"serving on {host} requires a login, and {store.path} has no reviewer accounts yet: "
-            f"run `civscore serve adduser NAME --data {data}` first"
-        )
+        fail("usage.serve-needs-account", host=host, db=str(store.path), data=str(data))
     if (ssl_certfile is None) != (ssl_keyfile is None):
-        fail("--ssl-certfile and --ssl-keyfile go together")
+        fail("usage.ssl-pair")
     for f in (ssl_certfile, ssl_keyfile):
         if f is not None and not f.is_file():
-            fail("no such file", f)
+            fail("usage.no-file", f)
     tls = ssl_certfile is not None
     limit = max_bytes(max_size_mb)
     store.import_batch_results()
@@ -158,13 +155,13 @@ def adduser(
     name = name.strip()
     if not name or len(name) > 60 or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI_CONTROLS
                                          for c in name):
-        fail("the name must be 1-60 printable characters (no control or bidi characters)")
+        fail("usage.bad-name")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt(f"password for {name}", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
-        fail("the password must have at least 8 characters")
+        fail("usage.short-password")
     store = _store(data)
     new = store.add_user(name, hash_password(password), admin=admin)
     store.log_account(CLI_WHO, "新建账号" if new else "重设密码", name, "管理员" if admin else "评审人")
@@ -180,7 +177,7 @@ def deluser(
     """Remove a reviewer account: its sessions end at once; its reviews and changes stay."""
     store = _store(data)
     if not store.remove_user(name):
-        fail(f"no reviewer named {name}")
+        fail("usage.no-reviewer", name=name)
     store.log_account(CLI_WHO, "删除账号", name, "")
     typer.echo(f"removed reviewer {name} from {store.path}; their sessions have ended")
 
@@ -194,9 +191,9 @@ def assign(
     """Let a reviewer open a round."""
     store = _store(data)
     if store.user(name) is None:
-        fail(f"no reviewer named {name} (add one with `civscore serve adduser {name}`)")
+        fail("usage.no-reviewer-add", name=name)
     if store.round(round_id) is None:
-        fail(f"no round {round_id} in {store.path}")
+        fail("usage.no-round", round=round_id, db=str(store.path))
     if not store.assigned(name, round_id):
         store.assign(name, round_id)
         store.log_account(CLI_WHO, "分配批次", name, f"第 {round_id} 批次「{store.round(round_id).name}」")

@@ -50,16 +50,16 @@ def train_cmd(
     try:
         import sklearn  # noqa: F401  (training only: scoring never imports it)
     except ImportError:
-        raise UsageProblem(None, "civscore train needs scikit-learn: pip install 'civscore[train]'") from None
+        raise UsageProblem(None, "usage.needs-sklearn") from None
     loaded = load_rubric(resolve_rubric(rubric))
     if loaded.rubric.judge is None and out is None:
-        raise UsageProblem(loaded.path, f"the rubric has no judge block; name the output with --out")
+        raise UsageProblem(loaded.path, "usage.no-judge-block")
     target = out or loaded.path.parent / loaded.rubric.judge.file
     check_outputs([(target, "--out")], inputs=[loaded.path])
     annotations = annotations or [Path("eval/annotation")]
     for folder in annotations:
         if not (folder / "sentences.tsv").is_file():
-            raise UsageProblem(folder, "no sentences.tsv here (see eval/ANNOTATION.md)")
+            raise UsageProblem(folder, "usage.no-sentences")
 
     class _Trainee:  # what training reads of a scorer: the rubric compiled without its old judge
         pass

@@ -37,7 +37,7 @@ def _read(folder: Path):
     for line in corpus.failures:
         warn("skipped", line)
     if not len(corpus):
-        raise InputError(folder, "none of the reports could be read")
+        raise InputError(folder, "input.none-readable")
     return corpus
 
 
@@ -91,10 +91,10 @@ def diff_cmd(
     """Show what a rubric edit does to every report: totals, dimensions, criteria, evidence gained and lost."""
     if from_reviews is not None:
         if watch or out is not None or csv_out is not None or markdown is not None:
-            fail("--from-reviews prints its comparison only: --out, --csv, --markdown and --watch need a folder of reports")
+            fail("usage.from-reviews-only")
         return _diff_reviews(from_reviews, _load(base), _load(rubric))
     if reports is None:
-        fail("give a folder of reports, or --from-reviews DB")
+        fail("usage.diff-source")
     if out is not None:
         if out.suffix.lower() in (".md", ".markdown"):
             markdown = markdown or out
@@ -210,7 +210,7 @@ def suggest_cmd(
     scorer = _load(rubric)
     r = scorer.rubric
     if dimension is not None and dimension not in {d.id for d in r.dimensions}:
-        fail(f"no dimension {dimension!r}; the dimensions are {', '.join(d.id for d in r.dimensions)}", r.id)
+        fail("usage.no-dimension", r.id, dimension=dimension, dimensions=", ".join(d.id for d in r.dimensions))
     corpus = _read(reports)
     root = reports if reports.is_dir() else reports.parent
     names = [display_name(p, root) for p in corpus.paths]
@@ -285,7 +285,7 @@ def calibrate_cmd(
         return _calibrate_from_reviews(from_reviews, rubric, top=top, fit=fit, ridge=ridge, allow=allow_few_labels)
     scorer = _load(rubric)
     if reports is None or labels is None:
-        fail("give a folder of reports and --labels CSV, or --from-reviews DB")
+        fail("usage.calibrate-source")
     r = scorer.rubric
     if fit is not None:
         _guard([(fit, "--fit")], inputs=[scorer.loaded.path, labels, *_input_files(reports)],
@@ -299,7 +299,7 @@ def calibrate_cmd(
     for key in unmatched:
         warn("skipped", f"{labels}: {key}: no such report in {reports}")
     if not matched:
-        raise InputError(labels, f"none of the labelled files is a report in {reports}")
+        raise InputError(labels, "input.labels-no-report", folder=str(reports))
     if fit is not None:
         _enough_labels(labels, sum(len(lab.rows[k]) for k in matched), r, allow_few_labels)
     pairs = [cal.Pair(name, scorer.score_document(docs[name]), lab.rows[key]) for key, name in matched.items()]
@@ -355,8 +355,8 @@ def _enough_labels(source: Path, n_labels: int, r, allow: bool) -> None:
         return
     what = f"{n_labels} label{'s' if n_labels != 1 else ''} for {n_points} criterion points of {r.id}"
     if not allow:
-        fail(f"--fit: {what}; a fit needs at least as many labels (totals and dimension scores) as points: "
-             "label more reports or their dimensions, or pass --allow-few-labels", source)
+        fail("usage.too-few-labels", source, labels=n_labels, plural="s" if n_labels != 1 else "", points=n_points,
+             rubric=r.id)
     warn("warning", f"{source}: {what}: the fit is underdetermined; its in-sample gain means nothing, "
                     "read the out-of-sample (leave-one-out) figures")
 
@@ -417,7 +417,7 @@ def _reviewed(db: Path):
 
     subs = reviewed_submissions(db)  # an InputError (no database there) goes to the one error handler
     if not subs:
-        fail(f"{db}: no reviewed submissions yet (a reviewer must change a level, a veto or sign in the workbench)")
+        fail("usage.no-reviews", db=str(db))
     return subs
 
 
@@ -432,7 +432,7 @@ def _reviewed_with(db: Path, subs, rubric_id: str):
         warn("skipped", f"{db}: {n} submission{'s' if n != 1 else ''} reviewed with rubric {rid}, "
                         f"not {rubric_id} (name it with --rubric {rid})")
     if not mine:
-        fail(f"no submission was reviewed with rubric {rubric_id} (reviewed with: {', '.join(sorted(others))})", db)
+        fail("usage.no-reviews-for-rubric", db, rubric=rubric_id, others=", ".join(sorted(others)))
     return mine
 
 
@@ -453,8 +453,7 @@ def _calibrate_from_reviews(db: Path, rubric: str | None, *, top: int, fit: Path
         for s in subs:
             by_rubric.setdefault(s.machine.rubric.id, []).append(s)
         if fit is not None and len(by_rubric) > 1:
-            fail(f"--fit fits one rubric's points, and the reviews in {db} were made with "
-                 f"{', '.join(sorted(by_rubric))}: name one with --rubric")
+            fail("usage.fit-one-rubric", db=str(db), rubrics=", ".join(sorted(by_rubric)))
         groups = [(_load(loop.rubric_ref(group[0])), group) for group in by_rubric.values()]
         if fit is not None:
             _guard([(fit, "--fit")], inputs=[groups[0][0].loaded.path, loop.db_path(db)])

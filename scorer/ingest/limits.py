@@ -61,7 +61,7 @@ class Limits:
 
 
 class OverLimit(ReadProblem):
-    """A budget was exceeded; the message names the limit."""
+    """A budget was exceeded; the message names the limit (codes `input.limit-…`)."""
 
 
 class CharBudget:
@@ -77,9 +77,7 @@ class CharBudget:
     def take(self, n: int) -> None:
         self.used += n
         if self.used > self.limit:
-            raise OverLimit(
-                f"{self.what} holds more than {self.limit:,} characters of text (limit max_chars)"
-            )
+            raise OverLimit("input.limit-chars", what=self.what, limit=self.limit)
 
 
 __all__ = ["CharBudget", "Limits", "OverLimit", "UNPACK_FACTOR"]

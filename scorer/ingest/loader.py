@@ -46,34 +46,27 @@ def load_document(path: str | Path, *, limits: Limits | None = None, **overrides
     data = _read_bytes(path, limits.max_bytes)
     own = own_output_kind(data)
     if own is not None:
-        raise InputError(path, f"is civscore's own {own} (it carries civscore's mark), not a submission; "
-                               "score the report it was made from")
+        raise InputError(path, "input.own-output", kind=own)
     try:
         fmt = detect_format(data, Path(path).suffix)
         raw = _read(fmt, data, limits)
     except ReadProblem as problem:
-        raise InputError(path, str(problem)) from None
+        raise InputError(path, problem.code, **problem.fields) from None
     except Exception as err:  # a parser bug on hostile input must still be one line
-        raise InputError(path, f"the {_describe(path)} file cannot be read ({type(err).__name__})") from None
+        raise InputError(path, "input.unreadable", kind=_describe(path), error=type(err).__name__) from None
     # One normalization: the body, and the text that keeps the bylines (作者/来源/时间)
     # normalize drops from it, which metadata needs.
     normalized, with_bylines = normalize_document(raw.text)
     text = normalized.text
     if not text:
         if raw.hidden_chars and not _has_visible_text(raw.text):
-            raise InputError(
-                path, f"all of the file's text is hidden from a reader ({raw.hidden_chars:,} hidden characters)"
-            )
+            raise InputError(path, "input.hidden-text", hidden=raw.hidden_chars)
         if not _has_visible_text(raw.text):
-            raise InputError(path, "the file has no text (only whitespace)")
-        raise InputError(path, "no report text is left after removing page furniture and website boilerplate")
+            raise InputError(path, "input.no-text")
+        raise InputError(path, "input.no-report-text")
     han, share = chinese_share(text)
     if han < MIN_HAN_CHARS or share < MIN_HAN_SHARE:
-        raise InputError(
-            path,
-            f"almost no Chinese text ({han} Chinese characters, {share:.0%} of letters); "
-            "expected a report in Chinese",
-        )
+        raise InputError(path, "input.not-chinese", han=han, share=share)
     meta = extract_metadata(with_bylines.text)
     return Document(
         path=str(path),
@@ -95,24 +88,24 @@ def _read_bytes(path: str | Path, max_bytes: int) -> bytes:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+        raise InputError(path, "input.not-found") from None
     except OSError as err:
-        raise InputError(path, f"cannot access the file ({err.strerror or err})") from None
+        raise InputError(path, "input.access", reason=err.strerror or str(err)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(path, "is a directory, not a file")
+        raise InputError(path, "input.directory")
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(path, "is not a regular file")
+        raise InputError(path, "input.not-regular")
     if info.st_size > max_bytes:
-        raise InputError(path, f"file is {_size(info.st_size)}, over the {_size(max_bytes)} limit")
+        raise InputError(path, "input.too-large", size=info.st_size, limit=max_bytes)
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)  # the file may have grown since stat
     except OSError as err:
-        raise InputError(path, f"cannot read the file ({err.strerror or err})") from None
+        raise InputError(path, "input.read", reason=err.strerror or str(err)) from None
     if len(data) > max_bytes:
-        raise InputError(path, f"file is over the {_size(max_bytes)} limit")
+        raise InputError(path, "input.too-large-read", limit=max_bytes)
     if not data:
-        raise InputError(path, "the file is empty")
+        raise InputError(path, "input.empty")
     return data
 
 
@@ -142,9 +135,3 @@ def _has_visible_text(text: str) -> bool:
 def _describe(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     return suffix if suffix else "input"
-
-
-def _size(n: int) -> str:
-    """'26,214,400 bytes (25.0 MiB)' — exact, and readable when large."""
-    exact = f"{n:,} bytes"
-    return f"{exact} ({n / 2**20:.1f} MiB)" if n >= 2**20 else exact

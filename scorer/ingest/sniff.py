@@ -18,7 +18,6 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<head")
-_SCAN_HINT = "; a scanned page needs OCR first"
 
 # PDF readers look for the header in the first kilobyte, after whatever junk a mail
 # gateway or a download left in front of it. Only there, and only when the bytes
@@ -28,19 +27,19 @@ _PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
 _PDF_HEADER_WINDOW = 1024
 _PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
 
-# (magic bytes at offset 0, what it is, advice)
+# (magic bytes at offset 0, what it is, the catalogue code that says so and what to do)
 _BINARY_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image", _SCAN_HINT),
-    (b"\xff\xd8\xff", "a JPEG image", _SCAN_HINT),
-    (b"GIF87a", "a GIF image", _SCAN_HINT),
-    (b"GIF89a", "a GIF image", _SCAN_HINT),
-    (b"II*\x00", "a TIFF image", _SCAN_HINT),
-    (b"MM\x00*", "a TIFF image", _SCAN_HINT),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old binary Office file (.doc/.xls)", "; save it as .docx"),
-    (b"{\\rtf", "an RTF document", "; save it as .docx"),
-    (b"\x1f\x8b", "a gzip archive", ""),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", ""),
-    (b"Rar!\x1a\x07", "a RAR archive", ""),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "input.unsupported-scan"),
+    (b"\xff\xd8\xff", "a JPEG image", "input.unsupported-scan"),
+    (b"GIF87a", "a GIF image", "input.unsupported-scan"),
+    (b"GIF89a", "a GIF image", "input.unsupported-scan"),
+    (b"II*\x00", "a TIFF image", "input.unsupported-scan"),
+    (b"MM\x00*", "a TIFF image", "input.unsupported-scan"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old binary Office file (.doc/.xls)", "input.unsupported-save-docx"),
+    (b"{\\rtf", "an RTF document", "input.unsupported-save-docx"),
+    (b"\x1f\x8b", "a gzip archive", "input.unsupported"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "input.unsupported"),
+    (b"Rar!\x1a\x07", "a RAR archive", "input.unsupported"),
 )
 _ZIP_KINDS = (  # member name prefix → what the zip is
     ("xl/", "an Excel workbook (.xlsx)"),
@@ -56,13 +55,13 @@ def detect_format(data: bytes, suffix: str) -> str:
         return "pdf"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_format(data, suffix)
-    for magic, what, advice in _BINARY_SIGNATURES:
+    for magic, what, code in _BINARY_SIGNATURES:
         if data.startswith(magic):
-            raise ReadProblem(f"unsupported file format: {what}{advice}")
+            raise ReadProblem(code, what=what)
     if suffix == ".docx":
-        raise ReadProblem("the .docx file is corrupt (not a zip archive)")
+        raise ReadProblem("input.docx-not-zip")
     if suffix == ".pdf":
-        raise ReadProblem("the .pdf file is corrupt (no %PDF- header)")
+        raise ReadProblem("input.pdf-no-header")
     if _looks_like_html(data, suffix):
         return "html"
     return "txt"
@@ -84,16 +83,16 @@ def _zip_format(data: bytes, suffix: str) -> str:
             names = archive.namelist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         if suffix == ".docx":
-            raise ReadProblem("the .docx file is corrupt (not a readable zip archive)") from None
-        raise ReadProblem("unsupported file format: a damaged zip archive") from None
+            raise ReadProblem("input.docx-bad-zip") from None
+        raise ReadProblem("input.damaged-zip") from None
     if "word/document.xml" in names:
         return "docx"
     for prefix, what in _ZIP_KINDS:
         if any(name.startswith(prefix) for name in names):
-            raise ReadProblem(f"unsupported file format: {what}; save the report as .docx, .pdf or .txt")
+            raise ReadProblem("input.unsupported-office", what=what)
     if suffix == ".docx":
-        raise ReadProblem("the .docx file is corrupt (word/document.xml is missing)")
-    raise ReadProblem("unsupported file format: a zip archive; unpack it and submit the report itself")
+        raise ReadProblem("input.docx-no-document")
+    raise ReadProblem("input.zip")
 
 
 def _looks_like_html(data: bytes, suffix: str) -> bool:

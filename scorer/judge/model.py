@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import RubricError
+from ..rubric.problems import Problem
 from ..fit import GramSpace
 
 FORMAT = "civscore-judge/1"
@@ -92,12 +93,12 @@ class JudgeModel:
             model = cls(meta=header["meta"], items=header["items"], grams=header["grams"],
                         features=header["features"], sha256=hashlib.sha256(data).hexdigest(), path=path, **arrays)
         except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
-            raise RubricError(Path(path), [f"{path}: not a usable sentence judge ({e})"]) from None
+            raise RubricError(Path(path), [Problem(path, None, None, "judge-unusable", error=str(e))]) from None
         v, n = len(model.grams), len(model.items)
         if model.kind_grams.shape != (v, len(model.kinds)) or model.kind_item.shape != (len(model.kinds), n):
-            raise RubricError(Path(path), [f"{path}: not a usable sentence judge (array shapes disagree)"])
+            raise RubricError(Path(path), [Problem(path, None, None, "judge-shapes")])
         if model.item_grams.shape != (v, n) or model.idf.shape != (v,) or model.pair.shape != (len(model.features),):
-            raise RubricError(Path(path), [f"{path}: not a usable sentence judge (array shapes disagree)"])
+            raise RubricError(Path(path), [Problem(path, None, None, "judge-shapes")])
         return model
 
     @classmethod
@@ -106,7 +107,7 @@ class JudgeModel:
         try:
             data = p.read_bytes()
         except OSError as e:
-            raise RubricError(p, [f"{p}: cannot read the sentence judge ({e.strerror or e})"]) from None
+            raise RubricError(p, [Problem(p, None, None, "judge-unreadable", reason=e.strerror or str(e))]) from None
         return cls.from_bytes(data, str(p))
 
     # -- judging ---------------------------------------------------------------

@@ -164,7 +164,7 @@ def build_set(scorer, annotations: Path | Sequence[Path], root: Path, reviews: l
             for row in csv.DictReader(f, delimiter="\t"):
                 if row["sid"] in labels:
                     if row["sid"] in gold:
-                        raise UsageProblem(folder, f"sentence {row['sid']} is annotated in two folders")
+                        raise UsageProblem(folder, "usage.annotated-twice", sid=row["sid"])
                     gold[row["sid"]] = labels[row["sid"]]
                     rows[row["source"]].append(row)
                     if row["rubric"] != rubric_id:
@@ -183,7 +183,7 @@ def build_set(scorer, annotations: Path | Sequence[Path], root: Path, reviews: l
             i = int(row["index"])
             key = hashlib.sha1(sents[i].key.encode()).hexdigest()[:12] if i < len(sents) else ""
             if key != row["key"]:
-                raise UsageProblem(path, f"sentence {i} no longer matches its annotation (segmenter or normalizer changed)")
+                raise UsageProblem(path, "usage.annotation-stale", index=i)
             g_items, kind, veto = gold[row["sid"]]
             known[i] = True
             kind_of[i] = kind if kind in KINDS else ""
@@ -468,9 +468,8 @@ def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: li
     ts = build_set(scorer, annotations, root, reviews)
     n_texts = sum(1 for t in ts.texts if t.sentences and not t.kind_only)
     if n_texts < MIN_TEXTS or ts.positives < MIN_POSITIVES:
-        raise UsageProblem(
-            _folders(annotations)[0], f"too little to train the {ts.rubric_id} judge on: {n_texts} annotated texts and "
-            f"{ts.positives} evidence pairs (at least {MIN_TEXTS} and {MIN_POSITIVES} are needed)")
+        raise UsageProblem(_folders(annotations)[0], "usage.too-little-training", rubric=ts.rubric_id, texts=n_texts,
+                           positives=ts.positives, min_texts=MIN_TEXTS, min_positives=MIN_POSITIVES)
     js = scorer.rubric.judge
     show = show if show is not None else (js.show if js else 0.5)
     accept = accept if accept is not None else (js.accept if js else 0.5)

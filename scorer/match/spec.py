@@ -10,6 +10,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..errors import InvalidValue
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
@@ -32,9 +34,9 @@ class Term(Strict):
         items = [v] if isinstance(v, str) else v
         for s in items:
             if not s.strip():
-                raise ValueError("empty term")
+                raise InvalidValue("term-empty")
             if s != s.strip():
-                raise ValueError(f"term {s!r} has leading or trailing spaces")
+                raise InvalidValue("term-spaces", term=s)
         return v
 
 

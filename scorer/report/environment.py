@@ -89,4 +89,4 @@ def check_pdf_environment(*, refresh: bool = False) -> None:
         _problems.cache_clear()
     problems = _problems()
     if problems:
-        raise EnvironmentProblem(None, "cannot render PDF scorecards: " + "; ".join(problems))
+        raise EnvironmentProblem(None, "environment.pdf", problems="; ".join(problems))

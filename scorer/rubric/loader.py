@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ..errors import RubricError
+from ..errors import InvalidValue, RubricError
 from ..match.registry import matcher_types
 from .problems import Problem, dotted
 from .schema import Rubric
@@ -67,9 +67,12 @@ class LoadedRubric:
 
 
 class _Refused(Exception):
-    def __init__(self, mark, message: str):
+    """YAML a rubric may not hold: where, and the catalogue code `rubric.<code>` with its fields."""
+
+    def __init__(self, mark, code: str, **fields):
         self.mark = mark
-        self.message = message
+        self.code = code
+        self.fields = fields
 
 
 class _SafeComposer(yaml.SafeLoader):
@@ -83,16 +86,14 @@ class _SafeComposer(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise _Refused(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed in a rubric")
+            raise _Refused(event.start_mark, "yaml-alias", anchor=event.anchor)
         self._nodes += 1
         if self._nodes > MAX_YAML_NODES:
-            raise _Refused(self.peek_event().start_mark,
-                           f"more than {MAX_YAML_NODES:,} YAML values (MAX_YAML_NODES); a rubric is not that large")
+            raise _Refused(self.peek_event().start_mark, "yaml-nodes", limit=MAX_YAML_NODES)
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
-                raise _Refused(self.peek_event().start_mark,
-                               f"lists or mappings nested more than {MAX_YAML_DEPTH} deep (MAX_YAML_DEPTH)")
+                raise _Refused(self.peek_event().start_mark, "yaml-depth", limit=MAX_YAML_DEPTH)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -110,20 +111,20 @@ def _to_data(root: yaml.Node, lines: dict[Loc, int], problems: list[Problem], pa
         lines[loc] = node.start_mark.line + 1
         if node.tag not in _STANDARD_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            raise _Refused(node.start_mark, f"{dotted(loc)}: the tag {tag} is not allowed in a rubric (plain values only)")
+            raise _Refused(node.start_mark, "yaml-tag", field=dotted(loc), tag=tag)
         if isinstance(node, yaml.MappingNode):
             out: dict = {}
             parent[key] = out
             for key_node, value_node in reversed(node.value):
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _STANDARD_TAGS:
-                    raise _Refused(key_node.start_mark, f"{dotted(loc)}: a key must be a plain name")
+                    raise _Refused(key_node.start_mark, "yaml-key", field=dotted(loc))
                 k = key_node.value
                 stack.append((value_node, loc + (k,), out, k))
             seen: set = set()
             for key_node, _ in node.value:  # in document order: keys keep their order, the last value wins
                 k = key_node.value
                 if k in seen:
-                    problems.append(Problem(path, key_node.start_mark.line + 1, loc + (k,), "duplicate-key", "duplicate key"))
+                    problems.append(Problem(path, key_node.start_mark.line + 1, loc + (k,), "duplicate-key"))
                 seen.add(k)
                 out[k] = None
         elif isinstance(node, yaml.SequenceNode):
@@ -166,11 +167,11 @@ def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path, files: dict[Loc
             return
         if ident in found:
             first = _line_for(lines, found[ident] + ("id",))
-            first_file = _file_for(files, found[ident] + ("id",), path)
-            here = _file_for(files, loc + ("id",), path)
-            at = f"line {first}" if first_file == here else f"{first_file}:{first}"
+            first_file = _file_for(files or {}, found[ident] + ("id",), path)
+            here = _file_for(files or {}, loc + ("id",), path)
+            at = f"{first}" if first_file == here else f"{first_file}:{first}"
             problems.append(Problem(here, _line_for(lines, loc + ("id",)), loc + ("id",), "duplicate-id",
-                                    f"duplicate id {ident!r} (first at {at})"))
+                                    id=ident, first=at))
         else:
             found[ident] = loc
 
@@ -192,22 +193,31 @@ def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path, files: dict[Loc
 
 def _validation_problems(err: ValidationError, lines: dict[Loc, int], path: Path,
                          files: dict[Loc, Path] | None = None) -> list[Problem]:
+    """Pydantic's findings as problems, each naming the file (own or a base) its value came
+    from. Our own checks raise `InvalidValue`, which carries its code; three kinds of pydantic's
+    get codes of their own; any other (a wrong type, a value out of range) is `rubric.invalid`
+    with pydantic's words as its detail."""
     out = []
+
+    def where(loc: Loc) -> Path:
+        return _file_for(files or {}, loc, path)
+
     for e in err.errors(include_url=False):
         loc = _yaml_loc(e["loc"], lines)
-        msg = e["msg"].removeprefix("Value error, ")
-        code = e["type"]
-        value_line = None
-        if e["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}"
+        line = _line_for(lines, loc)
+        cause = (e.get("ctx") or {}).get("error")
+        if isinstance(cause, InvalidValue):
+            # A sum that does not add up is reported on its owner; the value at fault is `points`.
+            value_line = lines.get(loc + ("points",) if loc else ("total",)) if cause.code.endswith("-sum") else None
+            out.append(Problem(where(loc), line, loc, cause.code, value_line=value_line, **cause.fields))
+        elif e["type"] == "extra_forbidden":
+            out.append(Problem(where(loc), line, loc, "extra_forbidden", key=loc[-1]))
         elif e["type"] == "missing":
-            msg = f"required field {loc[-1]!r} is missing"
+            out.append(Problem(where(loc), line, loc, "missing", key=loc[-1]))
         elif e["type"] == "finite_number":
-            msg = "must be a finite number (not .inf or .nan)"
-        elif "add up to" in msg:
-            code = "points-sum"
-            value_line = lines.get(loc + ("points",) if loc else ("total",))
-        out.append(Problem(_file_for(files or {}, loc, path), _line_for(lines, loc), loc, code, msg, value_line=value_line))
+            out.append(Problem(where(loc), line, loc, "finite_number"))
+        else:
+            out.append(Problem(where(loc), line, loc, e["type"], e["msg"].removeprefix("Value error, ")))
     return out
 
 
@@ -234,17 +244,15 @@ def _parse_document(text: str, path: Path) -> tuple[dict, dict[Loc, int], list[P
             loader.dispose()
         data = _to_data(node, lines, problems, path) if node is not None else None
     except _Refused as e:
-        raise RubricError(path, [Problem(path, e.mark.line + 1, None, "yaml-refused", e.message)]) from None
+        raise RubricError(path, [Problem(path, e.mark.line + 1, None, e.code, **e.fields)]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise RubricError(path, [Problem(path, mark.line + 1 if mark else None, None, "yaml",
-                                         f"YAML does not parse: {reason}")]) from None
+        raise RubricError(path, [Problem(path, mark.line + 1 if mark else None, None, "yaml", reason=reason)]) from None
     if node is None:
-        raise RubricError(path, [Problem(path, 1, None, "empty", "the rubric file is empty")])
+        raise RubricError(path, [Problem(path, 1, None, "empty")])
     if not isinstance(data, dict):
-        raise RubricError(path, [Problem(path, 1, None, "not-a-mapping",
-                                         f"a rubric is a mapping (id, version, dimensions …), not a {type(data).__name__}")])
+        raise RubricError(path, [Problem(path, 1, None, "not-a-mapping", kind=type(data).__name__)])
     return data, lines, problems
 
 
@@ -266,7 +274,7 @@ def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RubricError(path, [Problem(path, None, None, "encoding", "rubric is not UTF-8 text")]) from None
+        raise RubricError(path, [Problem(path, None, None, "encoding")]) from None
 
 
 def _base_path(ref: str, child: Path) -> Path | None:
@@ -297,20 +305,19 @@ def _bases(doc: _Doc, problems: list[Problem]) -> list[_Doc]:
         ref = cur.data["extends"]
         line = cur.lines.get(("extends",), 1)
 
-        def refuse(code: str, message: str):
-            return RubricError(cur.path, problems + [Problem(cur.path, line, ("extends",), code, message)])
+        def refuse(code: str, **fields):
+            return RubricError(cur.path, problems + [Problem(cur.path, line, ("extends",), code, **fields)])
 
         if not isinstance(ref, str) or not ref.strip():
-            raise refuse("extends", "must name the rubric file this one extends (a path relative to it)")
+            raise refuse("extends")
         target = _base_path(ref, cur.path)
         if target is None:
-            raise refuse("extends-missing", f"the base rubric {ref!r} is not found (looked in {cur.path.parent or '.'}"
-                                            " and among the shipped rubrics)")
+            raise refuse("extends-missing", ref=ref, folder=str(cur.path.parent or "."))
         if target.resolve() in seen:
             chain = " → ".join(names + [target.name])
-            raise refuse("extends-cycle", f"extends forms a cycle: {chain}")
+            raise refuse("extends-cycle", chain=chain)
         if len(out) >= MAX_EXTENDS:
-            raise refuse("extends", f"more than {MAX_EXTENDS} bases in a chain (MAX_EXTENDS)")
+            raise refuse("extends-chain", limit=MAX_EXTENDS)
         raw = read_rubric_bytes(target)
         data, lines, found = _parse_document(_decode(raw, target), target)
         problems += found
@@ -458,32 +465,32 @@ def read_rubric_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     read with a cap so that a file growing under us cannot exceed the limit either."""
     limit = MAX_RUBRIC_BYTES if max_bytes is None else max_bytes
 
-    def refuse(message: str):
-        return RubricError(path, [Problem(path, None, None, "file", message)])
+    def refuse(code: str, **fields):
+        return RubricError(path, [Problem(path, None, None, code, **fields)])
 
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not block; it is refused below.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise refuse("rubric file not found") from None
+        raise refuse("not-found") from None
     except IsADirectoryError:
-        raise refuse("is a folder, not a rubric file") from None
+        raise refuse("folder") from None
     except OSError as e:
-        raise refuse(f"cannot read rubric: {e.strerror}") from None
+        raise refuse("unreadable", reason=e.strerror) from None
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise refuse("is a folder, not a rubric file")
+            raise refuse("folder")
         if not stat.S_ISREG(st.st_mode):
-            raise refuse("is not a regular file (a pipe, a device or a socket); a rubric is a YAML file")
+            raise refuse("not-regular")
         if st.st_size > limit:
-            raise refuse(f"rubric file is {st.st_size:,} bytes, over the limit of {limit:,} (MAX_RUBRIC_BYTES)")
+            raise refuse("too-large", size=st.st_size, limit=limit)
         try:
             raw = f.read(limit + 1)
         except OSError as e:
-            raise refuse(f"cannot read rubric: {e.strerror}") from None
+            raise refuse("unreadable", reason=e.strerror) from None
     if len(raw) > limit:
-        raise refuse(f"rubric file is over the limit of {limit:,} bytes (MAX_RUBRIC_BYTES)")
+        raise refuse("too-large-read", limit=limit)
     return raw
 
 

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
+from ..errors import InvalidValue
+
 from ..match.registry import matcher_union
 from ..match.spec import Strict as _Strict
 from ..match.spec import Term
@@ -46,7 +48,7 @@ class Dimension(_Strict):
     def _points_add_up(self):
         total = round(sum(c.points for c in self.criteria), 6)
         if abs(total - self.points) > 1e-6:
-            raise ValueError(f"criteria points add up to {total:g}, not the dimension's {self.points:g}")
+            raise InvalidValue("criteria-sum", total=total, points=self.points)
         return self
 
 
@@ -116,7 +118,7 @@ def _checked_pattern(v: str) -> str:
 
     compiled = compile_pattern(v)  # ValueError with a one-line reason
     if compiled.search("") is not None:
-        raise ValueError("pattern matches the empty string")
+        raise InvalidValue("pattern-empty-match")
     return v
 
 
@@ -153,7 +155,7 @@ class Mark(_Strict):
     @classmethod
     def _not_reserved(cls, v: str) -> str:
         if v in ("mention", "fit"):
-            raise ValueError(f"'{v}' is reserved for the engine's own marks (practice_pattern, fit_top)")
+            raise InvalidValue("reserved-id", id=v)
         return v
 
 
@@ -278,9 +280,9 @@ class Rubric(_Strict):
     def _levels_ordered(cls, v: list[Level]):
         mins = [lv.min for lv in v]
         if mins != sorted(mins, reverse=True):
-            raise ValueError("levels must go from the best (highest min) to the worst")
+            raise InvalidValue("levels-order")
         if v[-1].min != 0:
-            raise ValueError("the last level must have min 0 so that every criterion gets one")
+            raise InvalidValue("levels-last")
         return v
 
     @field_validator("grades")
@@ -288,9 +290,9 @@ class Rubric(_Strict):
     def _grades_ordered(cls, v: list[Grade]):
         mins = [g.min for g in v]
         if mins != sorted(mins, reverse=True):
-            raise ValueError("grades must go from the best (highest min) to the worst")
+            raise InvalidValue("grades-order")
         if v[-1].min != 0:
-            raise ValueError("the last grade must have min 0")
+            raise InvalidValue("grades-last")
         return [
             g if g.tier else g.model_copy(update={"tier": _default_tier(i, len(v))}) for i, g in enumerate(v)
         ]
@@ -299,24 +301,24 @@ class Rubric(_Strict):
     def _consistent(self):
         total = round(sum(d.points for d in self.dimensions), 6)
         if abs(total - self.total) > 1e-6:
-            raise ValueError(f"dimension points add up to {total:g}, not the rubric total {self.total:g}")
+            raise InvalidValue("dimensions-sum", total=total, points=self.total)
         if any(d.id == self.bonus.id for d in self.dimensions):
-            raise ValueError(f"bonus.id '{self.bonus.id}' is also a dimension's id")
+            raise InvalidValue("bonus-id-clash", id=self.bonus.id)
         level_ids = [lv.id for lv in self.levels]
         if len(set(level_ids)) != len(level_ids):
-            raise ValueError("levels: each level needs its own id")
+            raise InvalidValue("levels-ids")
         items = {c.id for c in self.criteria()} | {i.id for i in self.bonus.items}
         seen: set[str] = set()
         for d in self.scoring.marks:
             if d.id in seen:
-                raise ValueError(f"scoring.marks: '{d.id}' is named twice")
+                raise InvalidValue("discount-twice", id=d.id)
             seen.add(d.id)
             unknown = [x for x in d.spares if x not in items]
             if unknown:
-                raise ValueError(f"scoring.marks '{d.id}': spares unknown item '{unknown[0]}'")
+                raise InvalidValue("discount-unknown-spare", id=d.id, item=unknown[0])
         unknown = [x for x in self.scoring.mention_spares if x not in items]
         if unknown:
-            raise ValueError(f"scoring.mention_spares: unknown item '{unknown[0]}'")
+            raise InvalidValue("mention-unknown-spare", item=unknown[0])
         # Unique ids are checked once, by the loader (scorer.rubric.loader.duplicate_ids), with lines.
         return self
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import CivscoreError, InputError, RubricError
 from ..result import ScoreResult
-from ..rubric import LoadedRubric, load_rubric, parse_rubric
+from ..rubric import LoadedRubric, Problem, load_rubric, parse_rubric
 from ..rubric.schema import Rubric
 from ..rubric.walk import owners
 
@@ -55,18 +55,17 @@ def read_labels(path: Path, dimension_ids: list[str]) -> Labels:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(path, "labels file not found") from None
+        raise InputError(path, "input.labels-not-found") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise InputError(path, f"cannot read labels: {getattr(e, 'strerror', None) or e}") from None
+        raise InputError(path, "input.labels-unreadable", reason=getattr(e, "strerror", None) or str(e)) from None
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in (reader.fieldnames or [])]
     if FILE not in header or TOTAL not in header:
-        raise InputError(path, f"the first line must name the columns, at least '{FILE}' and '{TOTAL}' (found: {', '.join(header) or 'nothing'})")
+        raise InputError(path, "input.labels-header", file=FILE, total=TOTAL, found=", ".join(header) or "nothing")
     unknown = [h for h in header if h not in (FILE, TOTAL) and h not in dimension_ids]
     if unknown:
-        raise InputError(
-            path, f"unknown column {unknown[0]!r}: columns are '{FILE}', '{TOTAL}' and dimension ids ({', '.join(dimension_ids)})"
-        )
+        raise InputError(path, "input.labels-unknown-column", column=unknown[0], file=FILE, total=TOTAL,
+                         dimensions=", ".join(dimension_ids))
     columns = [TOTAL] + [d for d in dimension_ids if d in header]
     rows: dict[str, dict[str, float]] = {}
     for lineno, raw in enumerate(reader, start=2):
@@ -82,14 +81,14 @@ def read_labels(path: Path, dimension_ids: list[str]) -> Labels:
             try:
                 values[col] = float(cell)
             except ValueError:
-                raise InputError(path, f"line {lineno}: {col} is {cell!r}, not a number") from None
+                raise InputError(path, "input.labels-not-number", line=lineno, column=col, cell=cell) from None
             if not math.isfinite(values[col]):
-                raise InputError(path, f"line {lineno}: {col} is not a finite number")
+                raise InputError(path, "input.labels-not-finite", line=lineno, column=col)
         if name in rows:
-            raise InputError(path, f"line {lineno}: {name} is labelled twice")
+            raise InputError(path, "input.labels-twice", line=lineno, name=name)
         rows[name] = values
     if not rows:
-        raise InputError(path, "no labelled reports")
+        raise InputError(path, "input.labels-none")
     return Labels(path, columns, rows)
 
 
@@ -306,7 +305,7 @@ def fit_points(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE, *, he
                 rows_a.append(X[i] * mask)
                 rows_y.append(p.labels[d.id])
     if len(rows_a) < 2:
-        raise CivscoreError(None, "too few labelled reports to fit points (need at least 2)")
+        raise CivscoreError(None, "calibrate.too-few")
     A, y = np.array(rows_a), np.array(rows_y)
     notes = []
     # Labels may use another scale: estimate it from the current points, so the ridge
@@ -322,7 +321,7 @@ def fit_points(r: Rubric, pairs: list[Pair], ridge: float = DEFAULT_RIDGE, *, he
     sol = lsq_linear(A_aug, y_aug, bounds=(0, np.inf), method="bvls")
     p = np.clip(sol.x, 0, None)
     if p.sum() <= 0:
-        raise CivscoreError(None, "the fit gives every criterion 0 points; the labels do not follow the rubric")
+        raise CivscoreError(None, "calibrate.all-zero")
     raw = p * (r.total / p.sum())
     new = round_to_total(raw, r.total)
     new_map = dict(zip(ids, (float(v) for v in new)))
@@ -365,12 +364,10 @@ def apply_points(loaded: LoadedRubric, text: str, fit: Fit, version_suffix: str 
 
     def edit(loc: tuple, value: float) -> None:
         if loaded.file_of(loc) != loaded.path:  # the points are a base's: not in this text
-            raise RubricError(loaded.path, [f"{loaded.file_of(loc)}:{loaded.line_of(loc)}: {'.'.join(map(str, loc))}: "
-                                            f"the points come from a base the rubric extends; calibrate edits the "
-                                            f"rubric's own file only"])
+            raise RubricError(loaded.path, [Problem(loaded.file_of(loc), loaded.line_of(loc), loc, "fit-base-points")])
         lineno = loaded.line_of(loc)
         if lineno in edits:  # two points on one line (flow style): no safe textual edit
-            raise RubricError(loaded.path, [f"{loaded.path}:{lineno}: cannot rewrite two points on one line"])
+            raise RubricError(loaded.path, [Problem(loaded.path, lineno, None, "fit-two-points")])
         edits[lineno] = _fmt(value)
 
     for owner in owners(r, ("criterion",)):
@@ -381,7 +378,7 @@ def apply_points(loaded: LoadedRubric, text: str, fit: Fit, version_suffix: str 
         line = lines[lineno - 1]
         found = _POINTS.findall(line)
         if len(found) != 1:
-            raise RubricError(loaded.path, [f"{loaded.path}:{lineno}: cannot rewrite the points on this line"])
+            raise RubricError(loaded.path, [Problem(loaded.path, lineno, None, "fit-line")])
         lines[lineno - 1] = _POINTS.sub(lambda m: m.group(1) + value, line, count=1)
     vline = loaded.line_of(("version",)) - 1
     if version_suffix and not r.version.endswith(version_suffix):
@@ -396,14 +393,14 @@ def write_fitted(loaded: LoadedRubric, out: Path, fit: Fit, header: str) -> None
 
     src = loaded.path
     if out.resolve() == src.resolve() or (out.exists() and os.path.samefile(out, src)):
-        raise InputError(out, "refusing to overwrite the input rubric; choose another file for --fit")
+        raise InputError(out, "input.fit-overwrite")
     text = src.read_bytes().decode("utf-8-sig")
     new_text = apply_points(loaded, text, fit)
     new_text = "".join(f"# {h}\n" for h in header.splitlines()) + new_text
     check = parse_rubric(new_text, out)  # raises RubricError with the lines if the edit broke anything
     got = {c.id: c.points for c in check.rubric.criteria()}
     if any(abs(got[k] - v) > 1e-9 for k, v in fit.new.items()):
-        raise RubricError(out, [f"{out}: the written points do not read back as fitted"])
+        raise RubricError(out, [Problem(out, None, None, "fit-readback")])
     from ..outputs import atomic_write
 
     with atomic_write(out, check=load_rubric) as f:  # the temp file must load before it replaces `out`

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CivscoreError, InputError
+from ..messages import language
 from ..ingest import SUPPORTED_SUFFIXES, Document
 from ..ingest import find_reports as _reports_under
 from ..resources import data_dir
@@ -25,12 +26,12 @@ def find_reports_in(folder: Path) -> list[Path]:
 def find_reports(target: Path) -> list[Path]:
     """The report files of a folder (not recursive, sorted by name), or the one file given."""
     if not target.exists():
-        raise InputError(target, "no such folder")
+        raise InputError(target, "input.no-folder")
     if target.is_file():
         return [target]
     found = find_reports_in(target)
     if not found:
-        raise InputError(target, f"no reports in this folder (looked for {', '.join(SUPPORTED_SUFFIXES)})")
+        raise InputError(target, "input.no-reports", suffixes=", ".join(SUPPORTED_SUFFIXES))
     return found
 
 
@@ -59,7 +60,7 @@ def read_corpus(target: Path, *, max_bytes: int | None = None) -> Corpus:
         try:
             doc = load_document(path, **limits)
         except CivscoreError as e:
-            corpus.failures.append(e.message)
+            corpus.failures.append(e.text(language()))  # shown as `skipped: …`
             continue
         corpus.paths.append(path)
         corpus.documents.append(doc)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import RubricError
+from ..messages import language
 from ..rubric import LoadedRubric, Problem
 from ..rubric.schema import Rubric, Term
 from ..rubric.walk import Owner, owners
@@ -241,7 +242,8 @@ def schema_findings(err: RubricError, path: Path, shown: str) -> list[Finding]:
             out.append(Finding(shown, 1, "error", text, "schema"))
             continue
         line = p.value_line or p.line or 1
-        message = f"{p.field}: {p.message}" if p.loc is not None else p.message
+        said = p.message_in(language())  # the CLI's --lang, else the locale
+        message = f"{p.field}: {said}" if p.loc is not None else said
         # A problem in a base the rubric extends names the base.
         out.append(Finding(shown if Path(p.path) == Path(path) else p.path, line, "error", message, "schema"))
     return out

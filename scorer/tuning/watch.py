@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import CivscoreError, printable
+from ..messages import language
 
 # After this many ms without a change the watcher reports a quiet tick; `tick` is
 # called on each (tests use it to make an edit while the watcher is running).
@@ -67,7 +68,7 @@ def run_once(run: Callable[[], None], console: Console,
         if on_error is not None:
             on_error(e)
         else:
-            console.print(Text(f"error: {printable(e.message)}", style="red"), soft_wrap=True)
+            console.print(Text(f"error: {printable(e.text(language()))}", style="red"), soft_wrap=True)
         return False
     return True
 

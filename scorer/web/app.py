@@ -652,7 +652,7 @@ async def scorecard(request: Request) -> Response:
     try:
         data = await run_in_threadpool(scorecard_bytes, wb(request), result, state, item.id)
     except CivscoreError as e:
-        raise Refusal(500, "无法生成评分表", f"无法生成 PDF 评分表：{e.message}") from None
+        raise Refusal(500, "无法生成评分表", f"无法生成 PDF 评分表：{e.text('zh')}") from None
     return attachment(data, pdf_filename(result, "评分表"), "application/pdf")
 
 
@@ -742,7 +742,7 @@ async def overview(request: Request) -> Response:
     try:
         data = await run_in_threadpool(build)
     except CivscoreError as e:
-        raise Refusal(500, "无法生成总览", f"无法生成总览 PDF：{e.message}") from None
+        raise Refusal(500, "无法生成总览", f"无法生成总览 PDF：{e.text('zh')}") from None
     return attachment(data, f"{rnd.name}-总览.pdf", "application/pdf")
 
 

@@ -47,7 +47,7 @@ def db_path(path: Path) -> Path:
     if p.is_dir():
         p = p / DB_NAME
     if not p.is_file():
-        raise InputError(path, "no workbench database here (give DATA/results.sqlite or the --data folder of civscore serve)")
+        raise InputError(path, "input.no-workbench-db")
     return p
 
 

@@ -55,13 +55,13 @@ def _init(rubrics: tuple[str, ...]) -> None:
 
 
 def score_job(rubric: str, data: bytes, client_name: str | None, uploads_dir: str, max_bytes: int):
-    """→ ("ok", Scored) or ("refused", message, detail, status)."""
+    """→ ("ok", Scored) or ("refused", message, detail, status, code)."""
     from scorer.batch.summary import Summary
 
     try:
         r = score_upload(_scorer(rubric), data, client_name, Path(uploads_dir), max_bytes=max_bytes)
     except UploadRefused as e:
-        return ("refused", e.message, e.detail, e.status)
+        return ("refused", e.message, e.detail, e.status, e.code)
     return ("ok", Scored(r.model_dump_json(), Summary.of(r).to_json(), r.submission.sha256, r.rubric.sha256,
                          r.rubric.id, r.rubric.version, r.submission.path))
 

@@ -221,7 +221,7 @@ class WebStore:
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         if self.path.exists() and not is_own_output(self.path):
-            raise OutputError(self.path, "exists and was not written by civscore; refusing to write to it")
+            raise OutputError(self.path, "output.store-not-own")
         self.make_private()
         with ResultStore(self.path):  # the batch's own tables, its schema check
             pass
@@ -320,7 +320,7 @@ class WebStore:
             value = bytes.fromhex(key.read_text(encoding="ascii").strip())
             if len(value) >= 32:
                 return value
-            raise OutputError(key, "is not a session key civscore wrote; remove it to make a new one") from None
+            raise OutputError(key, "output.bad-session-key") from None
         value = secrets.token_bytes(32)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(value.hex() + "\n")

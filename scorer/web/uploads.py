@@ -1,5 +1,8 @@
 """Uploaded bytes → a scored result, or a one-line reason in Chinese.
 
+The reason is the error's Chinese message from the catalogue (scorer.messages), by its
+code: the same error the CLI reports, never a translation of its English words.
+
 The bytes go through the same reader as the CLI (`load_document`) from a private
 temporary file whose name the server makes; the client's file name is only shown,
 never used as a path. A file that scores is kept under its sha256 in
@@ -10,7 +13,6 @@ made owner-only like the rest of the data folder); one that fails leaves nothing
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -22,49 +24,22 @@ from scorer.result import ScoreResult
 ALLOWED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
-# The CLI's one-line reasons (scorer/ingest), in Chinese; the English line is shown beside.
-_CN = [
-    (r"^is civscore's own scorecard", "这是 civscore 生成的评分表，不是申报材料，请上传原始申报材料"),
-    (r"^is civscore's own overview", "这是 civscore 生成的批次总览，不是申报材料，请上传原始申报材料"),
-    (r"^is civscore's own ranking", "这是 civscore 导出的排名表，不是申报材料，请上传原始申报材料"),
-    (r"^is civscore's own", "这是 civscore 生成的文件，不是申报材料，请上传原始申报材料"),
-    (r"^file is .*over the .* limit", "文件过大，超过上传上限"),
-    (r"^the file is empty", "文件是空的"),
-    (r"^binary data", "这是二进制文件，不是文本材料"),
-    (r"^unsupported file format: a zip archive", "这是一个压缩包，请解压后上传其中的申报材料"),
-    (r"^unsupported file format", "不支持的文件格式，请另存为 .docx、.pdf 或 .txt 后上传"),
-    (r"^the text cannot be decoded", "无法识别文本编码（不是 UTF-8、GB18030 等常见编码）"),
-    (r"^the \.docx file is corrupt", "Word 文档已损坏，无法打开"),
-    (r"^the \.pdf file is corrupt|^the PDF is damaged", "PDF 文件已损坏，无法打开"),
-    (r"^the PDF has no text layer", "PDF 没有文字层（扫描件需先做文字识别）"),
-    (r"^the PDF is encrypted", "PDF 设有密码，请去除密码后上传"),
-    (r"^the HTML page has no body", "网页没有正文"),
-    (r"^the file has no text", "文件中没有文字"),
-    (r"^no report text is left", "去除页眉页脚和网页模板后没有剩下正文"),
-    (r"^almost no Chinese text", "文件中几乎没有中文，不像一份中文申报材料"),
-    (r"cannot be read", "文件无法读取"),
-]
-
-
-def size_cn(n: int) -> str:
-    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
-
-
-def chinese_reason(problem: str) -> str:
-    for pattern, cn in _CN:
-        if re.search(pattern, problem):
-            return cn
-    return "文件无法读取"
-
 
 class UploadRefused(Exception):
-    """`message` is the Chinese sentence for the reviewer; `detail` the CLI's line."""
+    """`message` is the Chinese sentence for the reviewer; `detail` the CLI's (English)
+    line; `code` the error's catalogue code."""
 
-    def __init__(self, message: str, detail: str = "", status: int = 400):
+    def __init__(self, message: str, detail: str = "", status: int = 400, code: str = ""):
         self.message = message
         self.detail = detail
         self.status = status
+        self.code = code
         super().__init__(message)
+
+    @classmethod
+    def of(cls, name: str, error: InputError, status: int = 400) -> "UploadRefused":
+        """The refusal of file `name` for `error`: its Chinese problem, and that nothing was kept."""
+        return cls(f"{name}：{error.problem_in('zh')}，未保存。", f"{name}: {error.problem}", status, error.code)
 
 
 def display_name(client_name: str | None) -> str:
@@ -85,10 +60,9 @@ def score_upload(scorer, data: bytes, client_name: str | None, uploads_dir: Path
     """Score uploaded bytes. Raises UploadRefused with a Chinese message; stores nothing then."""
     name = display_name(client_name)
     if len(data) > max_bytes:
-        raise UploadRefused(f"{name}：文件过大（{size_cn(len(data))}），上传上限为 {size_cn(max_bytes)}，未保存。",
-                            status=413)
+        raise UploadRefused.of(name, InputError(name, "input.too-large", size=len(data), limit=max_bytes), 413)
     if not data:
-        raise UploadRefused(f"{name}：文件是空的，未保存。")
+        raise UploadRefused.of(name, InputError(name, "input.empty"))
     uploads_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     uploads_dir.chmod(0o700)  # the data folder is owner-only (issue 20.5)
     fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=_suffix(name), dir=uploads_dir)
@@ -98,7 +72,7 @@ def score_upload(scorer, data: bytes, client_name: str | None, uploads_dir: Path
         try:
             result = scorer.score_path(tmp, max_bytes=max_bytes)
         except InputError as e:
-            raise UploadRefused(f"{name}：{chinese_reason(e.problem)}，未保存。", f"{name}: {e.problem}") from None
+            raise UploadRefused.of(name, e) from None
         target = uploads_dir / result.submission.sha256
         if not target.exists():
             write_bytes(target, data)  # as every civscore output: whole, or not at all

@@ -36,27 +36,27 @@ def read_pdf(data: bytes, limits: Limits | None = None) -> RawText:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as err:
         if getattr(err, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
-            raise ReadProblem("the PDF is encrypted (password-protected); remove the password first") from None
-        raise ReadProblem(f"the PDF is damaged and cannot be opened ({_reason(err)})") from None
+            raise ReadProblem("input.pdf-encrypted") from None
+        raise ReadProblem("input.pdf-damaged", reason=_reason(err)) from None
     budget = CharBudget(limits.max_chars, "the PDF")
     pages: list[str] = []
     hidden = 0
     try:
         count = len(pdf)
         if count > limits.max_pages:
-            raise OverLimit(f"the PDF has {count:,} pages, over the {limits.max_pages:,}-page limit (limit max_pages)")
+            raise OverLimit("input.limit-pages", pages=count, limit=limits.max_pages)
         for i in range(count):
             text, page_hidden = _page_text(pdf, i)
             budget.take(len(text) + 1)
             pages.append(text)
             hidden += page_hidden
     except pdfium.PdfiumError as err:
-        raise ReadProblem(f"the PDF is damaged: a page cannot be read ({_reason(err)})") from None
+        raise ReadProblem("input.pdf-page-damaged", reason=_reason(err)) from None
     finally:
         pdf.close()
     visible = sum(len("".join(page.split())) for page in pages)
     if visible < _MIN_CHARS_PER_PAGE * max(len(pages), 1):
-        raise ReadProblem("the PDF has no text layer — a scanned PDF needs OCR first")
+        raise ReadProblem("input.pdf-no-text")
     return RawText("\n".join(pages), hidden_chars=hidden)
 
 

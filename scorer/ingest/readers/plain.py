@@ -41,11 +41,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
-                raise ReadProblem(
-                    f"the file starts with a {encoding} byte-order mark but does not decode as {encoding}"
-                ) from None
+                raise ReadProblem("input.bad-bom", encoding=encoding) from None
     if b"\x00" in data:
-        raise ReadProblem("binary data (NUL bytes), not text")
+        raise ReadProblem("input.binary")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -58,7 +56,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return str(guess), guess.encoding
     if gb is not None:
         return gb, "gb18030"
-    raise ReadProblem("the text cannot be decoded (not UTF-8, GB18030 or another known encoding)")
+    raise ReadProblem("input.undecodable")
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:

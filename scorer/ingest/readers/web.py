@@ -64,7 +64,7 @@ def read_html(data: bytes, limits: Limits | None = None) -> RawText:
     tree = LexborHTMLParser(text)
     root = tree.body or tree.root
     if root is None:
-        raise ReadProblem("the HTML page has no body")
+        raise ReadProblem("input.html-no-body")
     hidden = _drop_hidden(tree, root)
     title = _title(tree)
     _drop_chrome(root)
@@ -178,7 +178,7 @@ def check_structure(text: str, limits: Limits) -> None:
             continue
         elements += 1
         if elements > limits.max_elements:
-            raise OverLimit(f"the HTML page has more than {limits.max_elements:,} elements (limit max_elements)")
+            raise OverLimit("input.limit-html-elements", limit=limits.max_elements)
         if name in _RAW_TEXT:  # its content is text, not tags
             closing = _RAW_TEXT_END[name].search(text, pos)
             if closing is None:
@@ -192,9 +192,7 @@ def check_structure(text: str, limits: Limits) -> None:
         stack.append(name)
         open_count[name] = open_count.get(name, 0) + 1
         if len(stack) > limits.max_depth:
-            raise OverLimit(
-                f"the HTML page nests elements more than {limits.max_depth:,} deep (limit max_depth)"
-            )
+            raise OverLimit("input.limit-html-depth", limit=limits.max_depth)
 
 
 # --- hidden content -----------------------------------------------------------

@@ -45,7 +45,7 @@ def read_docx(data: bytes, limits: Limits | int) -> RawText:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise ReadProblem("the .docx file is corrupt (not a readable zip archive)") from None
+        raise ReadProblem("input.docx-bad-zip") from None
     with archive:
         check_archive(archive.infolist(), limits.max_unpacked_bytes)
         budget = _ByteBudget(limits.max_unpacked_bytes)
@@ -56,10 +56,10 @@ def read_docx(data: bytes, limits: Limits | int) -> RawText:
         except ReadProblem:
             raise
         except expat.ExpatError as err:
-            raise ReadProblem(f"the .docx file is corrupt (bad XML in word/document.xml: {err})") from None
+            raise ReadProblem("input.docx-bad-xml", error=str(err)) from None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as err:
             # zipfile stops a member at its declared size and then fails the CRC check.
-            raise ReadProblem(f"the .docx file is corrupt ({type(err).__name__}: {_first_line(err)})") from None
+            raise ReadProblem("input.docx-corrupt", error=f"{type(err).__name__}: {_first_line(err)}") from None
     return RawText("\n".join(reader.lines), hidden_chars=reader.hidden_chars)
 
 
@@ -70,15 +70,12 @@ def check_archive(members, max_unpacked: int) -> None:
             with zipfile.ZipFile(io.BytesIO(members)) as archive:
                 members = archive.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-            raise ReadProblem("the .docx file is corrupt (not a readable zip archive)") from None
+            raise ReadProblem("input.docx-bad-zip") from None
     if not any(m.filename == "word/document.xml" for m in members):
-        raise ReadProblem("the .docx file is corrupt (word/document.xml is missing)")
+        raise ReadProblem("input.docx-no-document")
     unpacked = sum(m.file_size for m in members)
     if unpacked > max_unpacked:
-        raise OverLimit(
-            f"the .docx would unpack to {unpacked:,} bytes, over the {max_unpacked:,}-byte limit "
-            "(limit max_unpacked_bytes: a zip bomb or a document full of media)"
-        )
+        raise OverLimit("input.limit-unpack", size=unpacked, limit=max_unpacked)
 
 
 class _ByteBudget:
@@ -91,7 +88,7 @@ class _ByteBudget:
     def take(self, n: int) -> None:
         self.used += n
         if self.used > self.limit:
-            raise OverLimit(f"the .docx unpacks to more than {self.limit:,} bytes (limit max_unpacked_bytes)")
+            raise OverLimit("input.limit-unpacked", limit=self.limit)
 
 
 def _stream(archive: zipfile.ZipFile, name: str, parser, budget: _ByteBudget) -> None:
@@ -120,11 +117,11 @@ def _parser(limits: Limits, start, end, chars=None):
         nonlocal elements
         elements += 1
         if elements > max_elements:
-            raise OverLimit(f"the .docx holds more than {max_elements:,} XML elements (limit max_elements)")
+            raise OverLimit("input.limit-docx-elements", limit=max_elements)
         start(name, attrs, stack)
         push(name)
         if len(stack) > max_depth:
-            raise OverLimit(f"the .docx nests XML elements more than {limits.max_depth:,} deep (limit max_depth)")
+            raise OverLimit("input.limit-docx-depth", limit=limits.max_depth)
 
     def on_end(name):
         pop()
@@ -138,7 +135,7 @@ def _parser(limits: Limits, start, end, chars=None):
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def no_doctype(*_):
-        raise ReadProblem("the .docx file is corrupt (its XML declares a DTD)")
+        raise ReadProblem("input.docx-dtd")
 
     parser.StartDoctypeDeclHandler = no_doctype
     return parser

@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 import re2
 from pydantic import Field, field_validator
 
+from ...errors import InvalidValue
 from ..base import Rule, RuleHit, SpanHit, best_per_sentence
 from ..registry import register
 from ..spec import MatcherSpec
@@ -59,11 +60,8 @@ def compile_pattern(pattern: str):
         reason = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
         for prefix, what in _UNSUPPORTED:
             if reason.startswith(prefix):
-                raise ValueError(
-                    f"pattern uses {what} ({reason}), which RE2 does not support: "
-                    "rewrite it, or express the exception with `unless` or `near`"
-                ) from None
-        raise ValueError(f"pattern does not compile: {reason}") from None
+                raise InvalidValue("pattern-unsupported", what=what, reason=reason) from None
+        raise InvalidValue("pattern-compile", reason=reason) from None
 
 
 class PatternMatcher(MatcherSpec):
@@ -79,7 +77,7 @@ class PatternMatcher(MatcherSpec):
     @classmethod
     def _compiles(cls, v: str) -> str:
         if compile_pattern(v).search("") is not None:
-            raise ValueError("pattern matches the empty string")
+            raise InvalidValue("pattern-empty-match")
         return v
 
     def summary(self) -> str:
