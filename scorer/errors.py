@@ -81,6 +81,12 @@ class RubricError(CivscoreError):
             return first
         return render("rubric.problems", {"first": first, "more": len(self.problems) - 1}, lang)
 
+    def text(self, lang: str = "en") -> str:
+        """The one line: a problem that names its own file (and line) is not prefixed again."""
+        if self.problems[0].path is not None:
+            return self.problem_in(lang)
+        return super().text(lang)
+
     def to_json(self, lang: str = "en") -> dict:
         out = super().to_json(lang)
         out["problems"] = [p.to_json(lang) for p in self.problems]

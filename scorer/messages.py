@@ -223,8 +223,8 @@ CATALOGUE: dict[str, Message] = {
                                     "--pdf 只接受一份材料；多份请用 --pdf-dir"),
     "usage.stdin-twice": Message("- (standard input) can be given once", "-（标准输入）只能给一次"),
     "usage.watch-stdin": Message("--watch cannot watch standard input (-)", "--watch 无法监视标准输入（-）"),
-    "usage.unknown-tz": Message("--tz: unknown time zone '{zone}' (an IANA name such as Asia/Shanghai or UTC)",
-                                "--tz：未知时区「{zone}」（应为 IANA 名称，如 Asia/Shanghai 或 UTC）"),
+    "usage.unknown-tz": Message("{option}: unknown time zone '{zone}' (an IANA name such as Asia/Shanghai or UTC)",
+                                "{option}：未知时区「{zone}」（应为 IANA 名称，如 Asia/Shanghai 或 UTC）"),
     "usage.workers-negative": Message("--workers must be 0 or more", "--workers 必须大于或等于 0"),
     "usage.serve-needs-account": Message(
         "serving on {host} requires a login, and {db} has no reviewer accounts yet: "

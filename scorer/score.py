@@ -110,13 +110,14 @@ def _judge_path(loaded: LoadedRubric):
     from .resources import bundled_rubric
 
     name = loaded.rubric.judge.file
-    here = loaded.path.parent / name
+    declared_in = loaded.file_of(("judge", "file"))  # the rubric's own file, or the base that names it
+    here = declared_in.parent / name
     if here.exists():
         return here
     shipped = bundled_rubric(loaded.rubric.id)
     if shipped is not None and (shipped.parent / name).exists():
         return shipped.parent / name
-    raise RubricError(loaded.path, [Problem(loaded.path, loaded.line_of(("judge", "file")), ("judge", "file"),
+    raise RubricError(loaded.path, [Problem(declared_in, loaded.line_of(("judge", "file")), ("judge", "file"),
                                             "judge-missing", file=str(here))])
 
 

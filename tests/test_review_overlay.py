@@ -252,3 +252,27 @@ def test_stored_reviews_load_and_get_the_new_reviewed_total(tmp_path):
     expected = fmt_score(round(machine.total - c.score, 1))
     assert reviewed_total(rv.get(url).text) == expected
     assert expected in rv.get(f"/rounds/{rid}").text
+
+
+def test_a_change_from_a_browser_that_gave_no_name_is_never_logged_under_the_signer(tmp_path, monkeypatch):
+    """On loopback without login, signing names the signing; a later change from another browser
+    that gave no name is 本机评审人's, not the signer's."""
+    monkeypatch.delenv("CIVSCORE_TZ", raising=False)
+    app = create_app(tmp_path / "data")
+    signer = Reviewer(app)
+    rid = signer.new_round()
+    url = str(signer.upload(rid, SEEDS[0].name, seed_bytes(0)).url.path)
+    r = signer.post(url + "/opinion", {"version": "0", "opinion": "同意。", "reviewer": "张三", "checker": ""})
+    assert r.status_code == 200
+    other = Reviewer(app)  # a second browser: its own cookie, no name given
+    other.get(url)
+    crit = Scorer.load("court").score_path(SEEDS[0]).dimensions[1].criteria[0]
+    level = "D" if crit.level != "D" else "C"
+    r = other.post(url + "/level", {"version": "1", "crit": crit.id, "level": level, "reason": "复核"})
+    assert r.status_code == 200
+    log = r.text[r.text.index('id="log"'):]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", log, re.S)
+    level_row = next(x for x in rows if "等级" in x and f"→ {level}" in x)
+    sign_row = next(x for x in rows if "张三" in x)
+    assert "本机评审人" in level_row and "张三" not in level_row
+    assert "本机评审人" not in sign_row

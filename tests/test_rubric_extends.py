@@ -301,3 +301,15 @@ def test_the_former_name_discounts_is_still_read(tmp_path):
     _write(tmp_path, base=BASE.replace("  marks:\n", "  discounts:\n"), child=CHILD.replace("  marks:\n", "  discounts:\n"))
     r = load_rubric(tmp_path / "child.yaml").rubric
     assert [m.id for m in r.scoring.marks] == ["plan", "award"]
+
+
+def test_a_rubric_elsewhere_that_extends_a_shipped_one_finds_the_judge_its_base_names(tmp_path):
+    """`judge.file` is found beside the file that names it: a maintainer's child of court.yaml in
+    another folder scores with the shipped court judge (flagged as trained for another rubric)."""
+    child = tmp_path / "child.yaml"
+    child.write_text('extends: court.yaml\nid: court-child\nversion: "1"\n', encoding="utf-8")
+    seed = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("001_*.txt"))[0]
+    res = Scorer.load(child).score_path(seed)
+    assert res.rubric.id == "court-child" and res.rubric.judge is not None
+    assert res.rubric.judge.version.startswith("court-judge-") and res.rubric.judge.stale
+    assert res.total > 20

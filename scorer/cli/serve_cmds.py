@@ -91,7 +91,9 @@ def serve(
     try:
         display_zone(tz)
     except ValueError:
-        fail("usage.unknown-tz", zone=tz)
+        import os
+
+        fail("usage.unknown-tz", option="--tz" if tz else "CIVSCORE_TZ", zone=tz or os.environ.get("CIVSCORE_TZ", ""))
     store = _store(data)
     if require_login and store.user_count() == 0:
         fail("usage.serve-needs-account", host=host, db=str(store.path), data=str(data))

@@ -186,8 +186,10 @@ def session_of(request: Request) -> Session:
     if s is None:
         w = wb(request)
         s = w.signer.load(request.cookies.get(COOKIE))
-        if s is not None and s.user and not (s.sid and w.store.session_live(session_digest(s.sid), s.user)):
+        if s is not None and s.user and w.require_login and not (s.sid and w.store.session_live(session_digest(s.sid), s.user)):
             s = None  # logged out, a new password, a removed account: the cookie is worth nothing
+        # (On loopback without login a session's name is only what the browser calls its reviewer:
+        # an account of the same name being made or changed does not take it away.)
         if s is None:
             s = Session.new()
             request.scope["civscore.session.new"] = True
@@ -520,10 +522,11 @@ async def _apply(request: Request, make) -> Response:
     if w.require_login and target != "opinion":
         new, what = actions.void_check(new, what)  # the 复核人 confirmed the review before this change
     rv = reviewed(result, new)
-    if not w.require_login and not session_of(request).user:
+    if not w.require_login and not session_of(request).user and new.reviewer and new.reviewer != state.reviewer:
         # On loopback without login, a reviewer who gave no name names themself by signing: the
-        # signing, and the changes after it, are recorded under the signed name (not 本机评审人).
-        user = new.reviewer or state.reviewer or user
+        # signing is recorded under the signed name. A later change from a browser that gave no
+        # name stays 本机评审人: nobody can tell it was the signer who made it.
+        user = new.reviewer
     try:
         await run_in_threadpool(
             lambda: w.store.save_review(item.id, version, new, who=user, action=target.split(":")[0], target=target,
