@@ -175,9 +175,9 @@ def test_a_missing_base_and_a_cycle_are_one_line_each(tmp_path):
     _write(tmp_path, a="extends: b.yaml\n" + CHILD.replace("extends: base.yaml\n", ""), b="# b\nextends: a.yaml\n" + BASE)
     msg = _problems(tmp_path / "a.yaml")
     assert msg.count("\n") == 0
-    assert msg == f"{tmp_path / 'b.yaml'}:2: extends: extends forms a cycle: a.yaml → b.yaml → a.yaml"
+    assert msg == f"{tmp_path / 'b.yaml'}:2: extends: the bases form a cycle: a.yaml → b.yaml → a.yaml"
     _write(tmp_path, selfish="extends: selfish.yaml\n" + CHILD.replace("extends: base.yaml\n", ""))
-    assert "extends forms a cycle: selfish.yaml → selfish.yaml" in _problems(tmp_path / "selfish.yaml")
+    assert "the bases form a cycle: selfish.yaml → selfish.yaml" in _problems(tmp_path / "selfish.yaml")
 
 
 def test_the_shipped_rubrics_share_a_base_and_their_judges_are_current():

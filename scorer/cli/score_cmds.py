@@ -271,7 +271,8 @@ def _out_option(files, out, pdf, pdf_dir):
         else:
             pdf_dir = out
     if pdf and len(files) != 1:
-        fail("usage.pdf-one-report")
+        fail("usage.pdf-one-report", option="-o" if out is not None else "--pdf",
+             several="-o FOLDER/" if out is not None else "--pdf-dir")
     return pdf, pdf_dir
 
 

@@ -166,7 +166,7 @@ class ScorecardRenderer:
         (the workbench's change log), each with who, when and what. Times are shown in `zone`
         (scorer.report.format.display_zone)."""
         if generated is None:  # a signed scorecard is dated in the reviewer's zone
-            generated = _dt.datetime.now(zone or display_zone()).date() if review is not None else _dt.date.today()
+            generated = _dt.datetime.now(zone or display_zone()).date()  # the reviewer's day, signed or not
         machine = result
         shown = review.result if review is not None else result
         by_id = {c.machine.id: c for c in review.criteria} if review is not None else {}
