@@ -7,34 +7,22 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from typer.testing import CliRunner
-from web_support import Reviewer
+from web_support import Reviewer, adduser, login
 
-from scorer.cli import app as cli_app
 from scorer.web.app import create_app
 
 
 @pytest.fixture()
 def data(tmp_path):
     d = tmp_path / "data"
-    runner = CliRunner()
     for name, extra in (("张三", []), ("admin", ["--admin"])):
-        res = runner.invoke(cli_app, ["serve", "adduser", name, "--data", str(d), "--password-stdin", *extra],
-                            input=f"pw-{name}-secret\n")
-        assert res.exit_code == 0, res.output
+        adduser(d, name, None, *extra)
     return d
 
 
 @pytest.fixture()
 def app(data):
     return create_app(data, require_login=True)
-
-
-def login(app, name: str, password: str | None = None) -> Reviewer:
-    rv = Reviewer(app)
-    r = rv.post("/login", {"name": name, "password": password or f"pw-{name}-secret", "next": "/"})
-    assert r.status_code == 200 and "评审批次" in r.text, r.text[:300]
-    return rv
 
 
 def test_an_admin_adds_a_reviewer_who_can_then_log_in_and_see_only_assigned_rounds(app, data):

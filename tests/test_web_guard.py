@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 from starlette.testclient import TestClient
-from web_support import SEEDS, Reviewer, seed_bytes, serve_in_thread, version_of
+from web_support import SEEDS, Reviewer, adduser, login, seed_bytes, serve_in_thread, version_of
 
 from scorer.web.app import create_app
 
@@ -245,29 +245,12 @@ def test_a_real_server_answers_413_to_a_chunked_body(live, route):
 # -- 3. sessions end on the server: logout, a new password, a removed account --------------------
 
 
-def adduser(data, name: str, password: str, *extra: str):
-    from typer.testing import CliRunner
-
-    from scorer.cli import app as cli_app
-
-    res = CliRunner().invoke(cli_app, ["serve", "adduser", name, "--data", str(data), "--password-stdin", *extra],
-                             input=password + "\n")
-    assert res.exit_code == 0, res.output
-    return res
-
-
 @pytest.fixture()
 def accounts(data):
     for name in ("张三", "李四"):
         adduser(data, name, f"pw-{name}-secret")
     return data
 
-
-def login(app, name: str, password: str | None = None) -> Reviewer:
-    rv = Reviewer(app)
-    r = rv.post("/login", {"name": name, "password": password or f"pw-{name}-secret", "next": "/"})
-    assert r.status_code == 200 and "评审批次" in r.text, r.text[:300]
-    return rv
 
 
 def replay(app, cookie: str) -> Reviewer:

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from typer.testing import CliRunner
-from web_support import SEEDS, Reviewer, seed_bytes
+from web_support import SEEDS, Reviewer, adduser, login, seed_bytes
 
 from scorer.cli import app as cli_app
 from scorer.web.app import create_app, is_loopback
@@ -16,24 +16,14 @@ from scorer.web.security import Signer, hash_password, verify_password
 @pytest.fixture()
 def data(tmp_path):
     d = tmp_path / "data"
-    runner = CliRunner()
     for name, extra in (("张三", []), ("李四", []), ("admin", ["--admin"])):
-        res = runner.invoke(cli_app, ["serve", "adduser", name, "--data", str(d), "--password-stdin", *extra],
-                            input=f"pw-{name}-secret\n")
-        assert res.exit_code == 0, res.output
+        adduser(d, name, None, *extra)
     return d
 
 
 @pytest.fixture()
 def app(data):
     return create_app(data, require_login=True)
-
-
-def login(app, name: str, password: str | None = None) -> Reviewer:
-    rv = Reviewer(app)
-    r = rv.post("/login", {"name": name, "password": password or f"pw-{name}-secret", "next": "/"})
-    assert r.status_code == 200 and "评审批次" in r.text, r.text[:300]
-    return rv
 
 
 def test_passwords_are_scrypt_hashes(data):

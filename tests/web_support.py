@@ -104,3 +104,26 @@ def serve_in_thread(app, port: int):
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
     return srv, thread
+
+
+# -- accounts (login mode) ---------------------------------------------------------------------
+
+
+def adduser(data, name: str, password: str | None = None, *extra: str):
+    """`civscore serve adduser NAME --data DATA` (password on stdin; default `pw-NAME-secret`)."""
+    from typer.testing import CliRunner
+
+    from scorer.cli import app as cli_app
+
+    res = CliRunner().invoke(cli_app, ["serve", "adduser", name, "--data", str(data), "--password-stdin", *extra],
+                             input=(password or f"pw-{name}-secret") + "\n")
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def login(app, name: str, password: str | None = None) -> Reviewer:
+    """A client logged in as `name` (its password `pw-NAME-secret` unless given)."""
+    rv = Reviewer(app)
+    r = rv.post("/login", {"name": name, "password": password or f"pw-{name}-secret", "next": "/"})
+    assert r.status_code == 200 and "评审批次" in r.text, r.text[:300]
+    return rv
