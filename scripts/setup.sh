@@ -39,3 +39,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[dev]"
   touch "$stamp"
 fi
+
+# Bytecode for civscore's own modules (an editable install compiles none): without it
+# every run compiles ~60 modules from source, about 0.13 s of each `civscore score`,
+# wherever PYTHONDONTWRITEBYTECODE is set. Only stale files are recompiled.
+.venv/bin/python -m compileall -q scorer

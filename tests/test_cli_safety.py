@@ -309,8 +309,10 @@ def test_cli_is_wired_one_way_and_prints_errors_in_one_place():
     for p in commands:
         assert _imports(p) <= {"common"}, (p.name, _imports(p))
         assert "typer.Typer(" not in p.read_text(encoding="utf-8") or "new_app" in p.read_text(encoding="utf-8")
-    assert _imports(CLI_DIR / "common.py") == set()
-    assert _imports(CLI_DIR / "__init__.py") == {"main"}
+    # process (the process's own settings) is the bottom layer, common the next
+    assert _imports(CLI_DIR / "process.py") == set()
+    assert _imports(CLI_DIR / "common.py") == {"process"}
+    assert _imports(CLI_DIR / "__init__.py") == {"main", "process"}
     built = [p.name for p in CLI_DIR.glob("*.py") if '("error:"' in p.read_text(encoding="utf-8")]
     assert built == ["common.py"]
 

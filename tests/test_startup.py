@@ -117,3 +117,77 @@ def test_a_taken_port_prints_no_ready_line(tmp_path):
                              timeout=300)
     assert res.returncode != 0
     assert "评审工作台" not in res.stderr
+
+
+# The process's own settings (scorer.cli.process): one BLAS thread, no pydantic plugin scan,
+# no cyclic collection during start-up, an exit without teardown. None may change what a
+# user gets: the output, the exit code, the collector afterwards.
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, **env),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_console_script_ends_with_its_whole_output_and_its_exit_code(tmp_path):
+    ok = _run(str(tmp_path / "cache"), "score", str(SEED), "--json")
+    assert ok.returncode == 0, ok.stderr
+    result = json.loads(ok.stdout)  # every byte of a large JSON reached the pipe before the fast exit
+    assert result["submission"]["sha256"] and len(ok.stdout) > 20_000
+    missing = _run(str(tmp_path / "cache"), "score", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1 and "nope.txt" in missing.stderr and "Traceback" not in missing.stderr
+    usage = _run(str(tmp_path / "cache"), "score", "--no-such-flag")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_atexit_handlers_still_run_before_the_fast_exit(tmp_path):
+    marker = tmp_path / "ran"
+    code = (
+        "import atexit, pathlib, sys\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "sys.argv = ['civscore', '--version']\n"
+        "from scorer.cli import main\n"
+        "main()\n"
+    )
+    proc = _python(code)
+    assert proc.returncode == 0 and proc.stdout.startswith("civscore ")
+    assert marker.read_text() == "yes"
+
+
+def test_the_collector_is_back_for_long_commands_and_after_the_first_report():
+    code = (
+        "import gc, json\n"
+        "from scorer.cli import process\n"
+        "seen = []\n"
+        "process.prepare(); seen.append(gc.isenabled())\n"
+        "process.command_started('batch'); seen.append(gc.isenabled())\n"
+        "process.prepare(); process.command_started('score'); seen.append(gc.isenabled())\n"
+        "process.startup_over(); seen.append(gc.isenabled())\n"
+        "print(json.dumps(seen))\n"
+    )
+    proc = _python(code)
+    assert json.loads(proc.stdout) == [False, True, False, True], proc.stderr
+    # a `score` of two reports: the collector is on again once the first is done
+    two = (
+        "import gc, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from scorer.cli import app, process\n"
+        "process.prepare()\n"
+        f"r = CliRunner().invoke(app, ['score', sys.argv[1], sys.argv[1], '--json'])\n"
+        "print(r.exit_code, gc.isenabled())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", two, str(SEED)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.stdout.split() == ["0", "True"], proc.stderr
+
+
+def test_settings_the_user_made_are_kept():
+    code = (
+        "import os\n"
+        "from scorer.cli import process\n"
+        "process.prepare()\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['PYDANTIC_DISABLE_PLUGINS'])\n"
+    )
+    assert _python(code).stdout.split() == ["1", "__all__"]
+    mine = _python(code, OPENBLAS_NUM_THREADS="2", PYDANTIC_DISABLE_PLUGINS="some_plugin")
+    assert mine.stdout.split() == ["2", "some_plugin"]

@@ -24,6 +24,7 @@ from typer.exceptions import TyperException
 
 from ..errors import BIDI_CONTROLS, CivscoreError, UsageProblem, printable
 from ..messages import LANGUAGES, language, render, set_language
+from .process import command_started, startup_over
 
 console = Console(highlight=False)
 console_err = Console(stderr=True, highlight=False)
@@ -279,10 +280,15 @@ class CivscoreGroup(TyperGroup):
             sys.exit(code)
         return code
 
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        command_started(name)  # a command that runs long gets its garbage collector back now
+        return name, cmd, rest
+
 
 __all__ = [
     "CONTEXT", "ChoosingRubricOpt", "CivscoreGroup", "GLOBAL_FLAGS", "MB", "MaxSizeOpt", "RubricOpt", "console", "console_err", "detail", "error_line",
     "error_text",
     "error_format", "error_message", "fail", "info", "max_bytes", "new_app", "report_error", "say_error", "set_error_format",
-    "set_verbosity", "verbosity", "warn",
+    "set_verbosity", "startup_over", "verbosity", "warn",
 ]

@@ -79,7 +79,3 @@ app.add_typer(batch_app)  # batch, history
 app.add_typer(train_app)  # train
 app.add_typer(serve_app, name="serve")  # serve, serve adduser, serve assign
 
-
-def main() -> None:
-    """Console-script entry point: the group's own handler prints any error and exits."""
-    app()

@@ -16,7 +16,7 @@ from ..errors import CivscoreError, InputError, OutputError, printable
 from ..result import ScoreResult
 from .common import (
     ChoosingRubricOpt, MaxSizeOpt, console, console_err, detail, error_message, fail, info, max_bytes, new_app,
-    report_error,
+    report_error, startup_over,
 )
 
 app = new_app()
@@ -109,6 +109,7 @@ def score(
             fail("usage.watch-stdin")
         from ..tuning.watch import rubric_target, watch as watch_loop
 
+        startup_over()  # watching runs long
         watch_loop(
             rubric_target(rubric) + list(files),
             lambda: score(files=files, rubric=rubric, as_json=as_json, out=None, pdf=pdf, pdf_dir=pdf_dir,
@@ -126,7 +127,9 @@ def score(
     writer = _pdf_writer() if targets else None
     results: list[ScoreResult] = []
     failures: list[str] = []
-    for path in files:
+    for i, path in enumerate(files):
+        if i:
+            startup_over()  # the first report ended start-up (scorer.cli.process)
         try:
             if path in refused:
                 raise refused[path]
@@ -236,7 +239,9 @@ def check(
     stdin_data = _read_stdin(files, limit)
     scorer = load_scorer(rubric)
     payload, failures = [], 0
-    for path in files:
+    for i, path in enumerate(files):
+        if i:
+            startup_over()  # the first report ended start-up (scorer.cli.process)
         try:
             result = _score_stdin(scorer, stdin_data, limit) if str(path) == STDIN else scorer.score_path(
                 path, max_bytes=limit)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import codecs
 
-from charset_normalizer import from_bytes
-from charset_normalizer.md import mess_ratio
 
 from ..limits import CharBudget, Limits
 from . import RawText, ReadProblem
@@ -48,6 +46,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # only for text that is not UTF-8 (~15 ms to import)
+    from charset_normalizer.md import mess_ratio
+
     gb = _try_decode(data, "gb18030")
     guess = from_bytes(data).best()
     if guess is not None and guess.encoding in _GB_FAMILY and gb is not None:
