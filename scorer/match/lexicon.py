@@ -182,9 +182,13 @@ class Boundaries:
         best_v = [0.0] * (w1 - w0 + 1)
         best_x = [0] * (w1 - w0 + 1)
         alone = 0.0 - self._logtotal  # a character no word starts with: log(1) - log(total)
+        known = self._words
         for idx in range(w1 - 1, w0 - 1, -1):
             best = None
-            for j, lp in self._words_at(idx):
+            words = known.get(idx)
+            if words is None:
+                words = self._words_at(idx)
+            for j, lp in words:
                 if j > w1:
                     break
                 cand = (lp + best_v[j - w0], j - 1)
