@@ -73,6 +73,53 @@ def _tf(counts: Counter) -> dict[str, float]:
     return {g: 1.0 + math.log(c) for g, c in counts.items()}  # sublinear tf
 
 
+class _KeyTable:
+    """Non-negative int64 keys to values, looked up many at once: a hash table with linear
+    probing held in numpy arrays, each probe one vectorized step (a binary search of every
+    window of a report in sorted keys cost ~1 ms a gram length)."""
+
+    _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key * 2^64/phi
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        bits = max(4, (4 * len(keys)).bit_length())  # at most a quarter full
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._values = np.zeros(1 << bits, dtype=np.int64)
+        home = self._home(keys)
+        pending = np.arange(len(keys))
+        self._probes = 0
+        while pending.size:  # probe p: each free slot goes to the first key that asks for it
+            at = (home[pending] + self._probes) & self._mask
+            free = self._keys[at] == -1
+            claim, at = pending[free], at[free]
+            _, first = np.unique(at, return_index=True)
+            self._keys[at[first]] = keys[claim[first]]
+            self._values[at[first]] = values[claim[first]]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[claim[first]] = True
+            pending = pending[~placed[pending]]
+            self._probes += 1
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * self._MIX) >> self._shift).astype(np.int64)
+
+    def get(self, queries: np.ndarray) -> np.ndarray:
+        """The value of each query, -1 where it is no key."""
+        out = np.full(len(queries), -1, dtype=np.int64)
+        home = self._home(queries)
+        active = np.arange(len(queries))
+        for p in range(self._probes):  # a key sits at most _probes - 1 slots past its home
+            at = (home[active] + p) & self._mask
+            held = self._keys[at]
+            hit = held == queries[active]
+            out[active[hit]] = self._values[at[hit]]
+            active = active[~hit & (held != -1)]
+            if not active.size:
+                break
+        return out
+
+
 class GramSpace:
     """A fixed vocabulary of character 1-3-grams with their idf: sentences in, the l2-normed
     sublinear TF-IDF rows out (scikit-learn's `transform`: grams outside the vocabulary are
@@ -82,18 +129,16 @@ class GramSpace:
         self.grams = list(grams)
         self.vocab = {g: j for j, g in enumerate(self.grams)}
         self.idf = np.asarray(idf, dtype=np.float64)
-        # Per gram length k: the vocabulary's k-grams as sorted integer keys (_keys) and their
-        # columns, so that a report's grams are looked up all at once (np.searchsorted).
+        # Per gram length k: the vocabulary's k-grams as integer keys (_keys) in a table of their
+        # columns, so that a report's grams are looked up all at once.
         by_length: dict[int, list[tuple[int, int]]] = {}
         for g, j in self.vocab.items():
             if not 1 <= len(g) <= MAX_GRAM:
                 raise ValueError(f"a gram of {len(g)} characters: {g!r}")
             by_length.setdefault(len(g), []).append((_key(g), j))
-        self._lookup = []
-        for k, pairs in sorted(by_length.items()):
-            pairs.sort()
-            self._lookup.append((k, np.array([key for key, _ in pairs], dtype=np.int64),
-                                 np.array([j for _, j in pairs], dtype=np.int64)))
+        self._lookup = [(k, _KeyTable(np.array([key for key, _ in pairs], dtype=np.int64),
+                                      np.array([j for _, j in pairs], dtype=np.int64)))
+                        for k, pairs in sorted(by_length.items())]
 
     def __len__(self) -> int:
         return len(self.grams)
@@ -116,12 +161,11 @@ class GramSpace:
         codes = np.frombuffer("\0".join(hans).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         row_of = np.repeat(np.arange(len(hans), dtype=np.int64), [len(h) + 1 for h in hans])
         rows, cols = [], []
-        for k, keys, columns in self._lookup:
-            windows = _keys(codes, k)
-            at = np.minimum(np.searchsorted(keys, windows), len(keys) - 1)
-            where = np.flatnonzero(keys[at] == windows)
+        for k, table in self._lookup:
+            found = table.get(_keys(codes, k))
+            where = np.flatnonzero(found >= 0)
             rows.append(row_of[where])
-            cols.append(columns[at[where]])
+            cols.append(found[where])
         return np.concatenate(rows), np.concatenate(cols)
 
     def rows(self, sentences: list[str]) -> "GramRows":
