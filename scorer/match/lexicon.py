@@ -180,26 +180,26 @@ class Boundaries:
         the route jieba's calc takes over get_DAG of that piece, with the same sums in the same
         order (so the same ties), from the shared DAG cut at w1."""
         best_v = [0.0] * (w1 - w0 + 1)
-        best_x = [0] * (w1 - w0 + 1)
+        best_end = [0] * (w1 - w0 + 1)
         alone = 0.0 - self._logtotal  # a character no word starts with: log(1) - log(total)
         known = self._words
         for idx in range(w1 - 1, w0 - 1, -1):
-            best = None
             words = known.get(idx)
             if words is None:
                 words = self._words_at(idx)
-            for j, lp in words:
+            end, value = -1, 0.0
+            for j, lp in words:  # j ascending: `>=` keeps the longest of equals, as jieba's max of (value, x)
                 if j > w1:
                     break
-                cand = (lp + best_v[j - w0], j - 1)
-                if best is None or cand > best:
-                    best = cand
-            if best is None:
-                best = (alone + best_v[idx + 1 - w0], idx)
-            best_v[idx - w0], best_x[idx - w0] = best
+                v = lp + best_v[j - w0]
+                if end < 0 or v >= value:
+                    value, end = v, j
+            if end < 0:
+                value, end = alone + best_v[idx + 1 - w0], idx + 1
+            best_v[idx - w0], best_end[idx - w0] = value, end
         out, x = [], w0
         while x < w1:
-            y = best_x[x - w0] + 1
+            y = best_end[x - w0]
             out.append((x, y))
             x = y
         return out
