@@ -12,13 +12,13 @@ The weighting is scikit-learn's TfidfVectorizer(analyzer="char", ngram_range=(1,
 sublinear_tf=True) exactly (smoothed idf, 1 + log tf, l2 norm; tests/test_fit.py
 checks it against scikit-learn), written out here over numpy (scipy.sparse only for training) because
 importing scikit-learn costs ~1.5 s per process, more than scoring a folder of reports;
-a sentence's grams are found by an Aho-Corasick automaton over the profiles' grams
-(pyahocorasick, already the lexicon's), not by a Python loop over every n-gram.
+a report's grams are found all at once: every 1-3-character window of its sentences as an
+integer key, looked up in the vocabulary's sorted keys (np.searchsorted), not by a Python
+loop over every n-gram.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import sys
@@ -30,6 +30,27 @@ from .ingest.han import HAN
 
 _NOT_HAN = re.compile(f"[^{HAN}]+")
 NGRAMS = (1, 3)
+MAX_GRAM = NGRAMS[1]
+_BITS = 21  # a code point fits in 21 bits: a gram of up to three is one int64 key
+
+
+def _key(gram: str) -> int:
+    key = 0
+    for ch in gram:
+        key = (key << _BITS) | ord(ch)
+    return key
+
+
+def _keys(codes: np.ndarray, k: int) -> np.ndarray:
+    """The `_key` of every k-character window of `codes` (code points, int64)."""
+    n = len(codes) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    out = codes[:n].copy()
+    for d in range(1, k):
+        out <<= _BITS
+        out |= codes[d : d + n]
+    return out
 
 
 def han_only(text: str) -> str:
@@ -52,24 +73,72 @@ def _tf(counts: Counter) -> dict[str, float]:
     return {g: 1.0 + math.log(c) for g, c in counts.items()}  # sublinear tf
 
 
+class _KeyTable:
+    """Non-negative int64 keys to values, looked up many at once: a hash table with linear
+    probing held in numpy arrays, each probe one vectorized step (a binary search of every
+    window of a report in sorted keys cost ~1 ms a gram length)."""
+
+    _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key * 2^64/phi
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        bits = max(4, (4 * len(keys)).bit_length())  # at most a quarter full
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._values = np.zeros(1 << bits, dtype=np.int64)
+        home = self._home(keys)
+        pending = np.arange(len(keys))
+        self._probes = 0
+        while pending.size:  # probe p: each free slot goes to the first key that asks for it
+            at = (home[pending] + self._probes) & self._mask
+            free = self._keys[at] == -1
+            claim, at = pending[free], at[free]
+            _, first = np.unique(at, return_index=True)
+            self._keys[at[first]] = keys[claim[first]]
+            self._values[at[first]] = values[claim[first]]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[claim[first]] = True
+            pending = pending[~placed[pending]]
+            self._probes += 1
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * self._MIX) >> self._shift).astype(np.int64)
+
+    def get(self, queries: np.ndarray) -> np.ndarray:
+        """The value of each query, -1 where it is no key."""
+        out = np.full(len(queries), -1, dtype=np.int64)
+        home = self._home(queries)
+        active = np.arange(len(queries))
+        for p in range(self._probes):  # a key sits at most _probes - 1 slots past its home
+            at = (home[active] + p) & self._mask
+            held = self._keys[at]
+            hit = held == queries[active]
+            out[active[hit]] = self._values[at[hit]]
+            active = active[~hit & (held != -1)]
+            if not active.size:
+                break
+        return out
+
+
 class GramSpace:
     """A fixed vocabulary of character 1-3-grams with their idf: sentences in, the l2-normed
     sublinear TF-IDF rows out (scikit-learn's `transform`: grams outside the vocabulary are
     dropped before normalising). Built once; the item profiles and the sentence judge use it."""
 
     def __init__(self, grams: list[str], idf: np.ndarray):
-        import ahocorasick
-
         self.grams = list(grams)
         self.vocab = {g: j for j, g in enumerate(self.grams)}
         self.idf = np.asarray(idf, dtype=np.float64)
-        # Every vocabulary gram, found in a sentence in one C pass (overlapping matches
-        # included: exactly the sentence's in-vocabulary 1-3-grams).
-        self._grams = ahocorasick.Automaton()
+        # Per gram length k: the vocabulary's k-grams as integer keys (_keys) in a table of their
+        # columns, so that a report's grams are looked up all at once.
+        by_length: dict[int, list[tuple[int, int]]] = {}
         for g, j in self.vocab.items():
-            self._grams.add_word(g, j)
-        if self.vocab:
-            self._grams.make_automaton()
+            if not 1 <= len(g) <= MAX_GRAM:
+                raise ValueError(f"a gram of {len(g)} characters: {g!r}")
+            by_length.setdefault(len(g), []).append((_key(g), j))
+        self._lookup = [(k, _KeyTable(np.array([key for key, _ in pairs], dtype=np.int64),
+                                      np.array([j for _, j in pairs], dtype=np.int64)))
+                        for k, pairs in sorted(by_length.items())]
 
     def __len__(self) -> int:
         return len(self.grams)
@@ -82,14 +151,28 @@ class GramSpace:
         x = self.rows(sentences)
         return csr_matrix((x.data, x.indices, x.indptr), shape=x.shape)
 
+    def _found(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every occurrence of a vocabulary gram in `han_only` of each sentence,
+        overlapping ones included: the sentences' in-vocabulary 1-3-grams, all found at once.
+        The sentences are joined by NUL, which no gram holds, so no gram is found across two."""
+        if not sentences or not self._lookup:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        hans = [han_only(s) for s in sentences]
+        codes = np.frombuffer("\0".join(hans).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        row_of = np.repeat(np.arange(len(hans), dtype=np.int64), [len(h) + 1 for h in hans])
+        rows, cols = [], []
+        for k, table in self._lookup:
+            found = table.get(_keys(codes, k))
+            where = np.flatnonzero(found >= 0)
+            rows.append(row_of[where])
+            cols.append(found[where])
+        return np.concatenate(rows), np.concatenate(cols)
+
     def rows(self, sentences: list[str]) -> "GramRows":
         """The l2-normed TF-IDF rows of `transform`, bit for bit, as plain numpy arrays (scipy.sparse
         costs ~0.15 s to import, a tenth of a one-report run, and scoring needs only a product)."""
         n, v = len(sentences), len(self.grams)
-        found = [[j for _, j in self._grams.iter(han_only(s))] if self.vocab else [] for s in sentences]
-        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=n)
-        cols = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        rows, cols = self._found(sentences)
         # scipy's sum_duplicates: each row's columns sorted, a repeated column summed (a count).
         keys, counts = np.unique(rows * max(v, 1) + cols, return_counts=True)
         rows, indices = np.divmod(keys, max(v, 1))

@@ -497,8 +497,10 @@ class CompiledRubric:
         js = self.rubric.judge
         item = owner.item
         sentences = a.seg.sentences
-        accepted = [int(si) for si in np.argsort(-p, kind="stable") if p[si] >= js.accept]
-        satisfaction = judged_satisfaction([judged_weight(float(p[si]), spec[si], js) for si in accepted], js)
+        order = np.argsort(-p, kind="stable")
+        accepted = order[p[order] >= js.accept].tolist()
+        p = p.tolist()  # Python floats: read one by one below
+        satisfaction = judged_satisfaction([judged_weight(p[si], spec[si], js) for si in accepted], js)
         level = self.level_for(satisfaction)
         hit_by: dict[int, list[Match]] = {}
         for rule, rule_hits in hits:
@@ -508,7 +510,7 @@ class CompiledRubric:
         evidence = []
         for si in sorted(accepted):
             sent = sentences[si]
-            prob = round(float(p[si]), 3)
+            prob = round(p[si], 3)
             matches = hit_by.get(si, []) + [_made(Match, {
                 "rule": f"{owner.id}#judge", "type": "judge", "label": "句子判定",
                 "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})]

@@ -15,7 +15,6 @@ Both work on character trigrams, the usual unit for Chinese near-duplicate detec
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections import defaultdict
 
@@ -82,7 +81,7 @@ class NearCopies:
         if not self.active or len(text) < MIN_TRIGRAMS + 2:
             return False
         grams = trigrams(text)
-        anchors = heapq.nsmallest(self.ANCHORS, grams)
+        anchors = sorted(grams)[: self.ANCHORS]  # as heapq.nsmallest, faster on ~50 grams
         checked: set[int] = set()
         for g in anchors:
             for j in self.index.get(g, ()):

@@ -27,5 +27,5 @@ def count_han(text: str) -> int:
 def chinese_share(text: str) -> tuple[int, float]:
     """(number of Han characters, their share among all letters) — the 'is this Chinese?' test."""
     han = count_han(text)
-    letters = sum(1 for ch in text if ch.isalpha())
+    letters = sum(map(str.isalpha, text))
     return han, (han / letters if letters else 0.0)

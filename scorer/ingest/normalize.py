@@ -78,7 +78,9 @@ _CHUNK = re.compile("[^ ]+")
 
 # Chinese punctuation that NFKC would turn into ASCII; kept full-width.
 _KEEP = frozenset("，：；！？（）…")
-_KEEP_STAND_IN = str.maketrans(dict.fromkeys(_KEEP, "、"))  # an NFKC-stable stand-in
+# Each of _KEEP as an NFKC-stable stand-in, "、". A regex, not str.translate: translating Chinese
+# text through a table costs a dict look-up per character, ~15x the regex (~1 ms a report).
+_KEEP_RE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_KEEP)) + "]")
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible by
 # definition. Zero-width and bidi format characters, soft hyphen, U+034F, Hangul
 # fillers, variation selectors FE00–FE0F and E0100–E01EF, tag characters E0000–E007F
@@ -209,7 +211,7 @@ def _clean_chars(raw: str) -> tuple[str, Offsets]:
     One-for-one replacements (full-width digits, odd spaces) go through str.translate,
     which leaves offsets alone; only deletions and expansions are edited one by one.
     """
-    if not _UNCLEAN.search(raw) and unicodedata.is_normalized("NFKC", raw.translate(_KEEP_STAND_IN)):
+    if not _UNCLEAN.search(raw) and unicodedata.is_normalized("NFKC", _KEEP_RE.sub("、", raw)):
         return raw, range(len(raw))
     table = {}
     for ch in set(raw):

@@ -56,6 +56,7 @@ class JudgeModel:
         self.sentence_features = list(self.meta.get("sentence_features", []))
         if self.space is None:
             self.space = GramSpace(self.grams, self.idf)
+        self._cuts: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # -- file ------------------------------------------------------------------
 
@@ -115,16 +116,26 @@ class JudgeModel:
     def logits(self, sentences: list[str], pair: np.ndarray, items: list[str]) -> np.ndarray:
         """logit[s, i] for each sentence and each of `items` (ids this judge knows);
         `pair` is (sentences, items, features) in `self.features` order."""
-        cols = [self.index[i] for i in items]
+        item_grams, kind_item, item_bias = self._columns(tuple(items))
         x = self.space.rows(sentences)
         kinds = self.kind_probabilities(x, pair)
-        z = np.asarray(x @ self.item_grams[:, cols])
-        z += kinds @ self.kind_item[:, cols]
+        z = np.asarray(x @ item_grams)
+        z += kinds @ kind_item
         z += (kinds @ self.kind_shared)[:, None]
         z += np.asarray(x @ self.shared_grams)[:, None]
         z += pair @ self.pair
-        z += self.item_bias[cols][None, :]
+        z += item_bias[None, :]
         return z
+
+    def _columns(self, items: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The per-item arrays cut to `items`, once per list of items: a scorer asks for the same
+        items every report, and cutting (V, n_items) costs more than the product that reads it."""
+        cut = self._cuts.get(items)
+        if cut is None:
+            cols = [self.index[i] for i in items]
+            cut = self._cuts[items] = (np.ascontiguousarray(self.item_grams[:, cols]),
+                                       self.kind_item[:, cols], self.item_bias[cols])
+        return cut
 
     def kind_probabilities(self, x, pair: np.ndarray) -> np.ndarray:
         """(sentences, kinds): how likely each sentence is a practice, a plan, a claim … ."""

@@ -41,6 +41,8 @@ class Analysis:
     hits: list[list[TermHit]]
     blocks: list[list[Block]]
     by_surface: dict[str, list[TermHit]] = field(default_factory=dict)
+    # surface of a block -> the sentences that hold it
+    block_sentences: dict[str, set[int]] = field(default_factory=dict)
 
     def __post_init__(self):
         groups: dict[str, list[TermHit]] = defaultdict(list)
@@ -49,6 +51,9 @@ class Analysis:
                 if not h.negated:
                     groups[h.surface].append(h)
         self.by_surface = dict(groups)
+        for si, blocks in enumerate(self.blocks):
+            for b in blocks:
+                self.block_sentences.setdefault(b.surface, set()).add(si)
         self._starts = [s.start for s in self.seg.sentences]
 
     @classmethod
@@ -117,9 +122,10 @@ class Rule(ABC):
         unless = self.unless
         silenced = self._silenced(a)
         per_sentence: dict[int, list[tuple[TermHit, str, float]]] = defaultdict(list)
+        by_surface = a.by_surface
         for surface, (term, weight) in index.items():
-            for h in a.by_surface.get(surface, ()):
-                if h.sentence not in silenced and not a.blocked(h, h.sentence, unless):
+            for h in by_surface.get(surface, ()):
+                if h.sentence not in silenced and not (unless and a.blocked(h, h.sentence, unless)):
                     per_sentence[h.sentence].append((h, term, weight))
         return per_sentence
 
@@ -127,9 +133,7 @@ class Rule(ABC):
         """Sentences that hold one of `unless_sentence`: no evidence for this rule at all."""
         if not self.unless_sentence:
             return frozenset()
-        return frozenset(
-            si for si, blocks in enumerate(a.blocks) if any(b.surface in self.unless_sentence for b in blocks)
-        )
+        return frozenset().union(*(a.block_sentences.get(s, ()) for s in self.unless_sentence))
 
 
 def best_per_sentence(hits: list[RuleHit]) -> list[RuleHit]:

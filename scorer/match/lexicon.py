@@ -10,6 +10,7 @@ candidates are settled by a few dictionary look-ups.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,55 +120,89 @@ class Block:
     end: int
 
 
-def _segment_route(piece: str, offset: int, dt) -> list[tuple[int, int]]:
-    """jieba's maximum-probability segmentation (HMM off), as token offsets.
-
-    The same DAG and route jieba.tokenize(HMM=False) computes, without its
-    regex splitting and generator layers: this runs hundreds of times a report.
-    """
-    dag = dt.get_DAG(piece)
-    route: dict[int, tuple[float, int]] = {}
-    dt.calc(piece, dag, route)
-    out, x, n = [], 0, len(piece)
-    while x < n:
-        y = route[x][1] + 1
-        out.append((offset + x, offset + y))
-        x = y
-    return out
-
-
 class Boundaries:
-    """Word-boundary decisions for one text, with a per-clause token cache."""
+    """Word-boundary decisions for one text. jieba's DAG (the dictionary words starting at a
+    position) is found once per position and shared by every candidate and window that reads it."""
 
     def __init__(self, text: str, tokenizer):
         self.text = text
-        self._dt = tokenizer
         self._freq = tokenizer.FREQ
+        self._logtotal = math.log(tokenizer.total)
+        self._words: dict[int, list[tuple[int, float]]] = {}
+        # Per position i: the end of the longest dictionary word of at most _MAX_WORD characters
+        # starting there (i when there is none); -1 until asked.
+        self._reach = [-1] * len(text)
         self._tokens: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
-    def _may_cross(self, s: int, e: int) -> bool:
-        """Could some dictionary word straddle an edge of [s, e)?
-
-        jieba's FREQ holds every prefix of every word (with frequency 0), so a
-        probe stops as soon as text[i:j] is no longer a prefix, as jieba's own
-        DAG builder does.
-        """
-        text, get = self.text, self._freq.get
-        n = len(text)
-        for i in range(max(0, s - _MAX_WORD + 1), e):
-            if i == s:
-                continue
-            edge = s if i < s else e
-            limit = i + _MAX_WORD if i + _MAX_WORD < n else n
-            j = i + 1
-            while j < limit:
-                j += 1
+    def _words_at(self, i: int) -> list[tuple[int, float]]:
+        """(j, log P) for each dictionary word text[i:j] of positive frequency, j ascending: the
+        edges of jieba's DAG from i, with the log probability jieba's route gives them
+        (log(freq) - log(total)). As jieba's get_DAG, the walk stops where text[i:j] is no
+        word's prefix: its dictionary holds every prefix of every word (with frequency 0)."""
+        words = self._words.get(i)
+        if words is None:
+            text, get, logtotal = self.text, self._freq.get, self._logtotal
+            words, n, j = [], len(text), i + 1
+            while j <= n:
                 f = get(text[i:j])
                 if f is None:
                     break
-                if f and j > edge:
+                if f:
+                    words.append((j, math.log(f) - logtotal))
+                j += 1
+            self._words[i] = words
+            reach = i
+            for j, _ in words:
+                if j <= i + _MAX_WORD:
+                    reach = j
+            self._reach[i] = reach
+        return words
+
+    def _may_cross(self, s: int, e: int) -> bool:
+        """Could a dictionary word of at most _MAX_WORD characters straddle an edge of [s, e)?
+        One that starts before s and ends after it, or starts inside and ends after e. Such a
+        word from i over edge b has text[i:b+1] as a prefix: one look-up rules out most i."""
+        text, reach, get = self.text, self._reach, self._freq.get
+        for lo, hi, edge in ((max(0, s - _MAX_WORD + 1), s, s), (max(s + 1, e - _MAX_WORD + 1), e, e)):
+            for i in range(lo, hi):
+                r = reach[i]
+                if r < 0:
+                    if get(text[i : edge + 1]) is None:
+                        continue
+                    self._words_at(i)
+                    r = reach[i]
+                if r > edge:
                     return True
         return False
+
+    def _route(self, w0: int, w1: int) -> list[tuple[int, int]]:
+        """jieba's maximum-probability segmentation (HMM off) of text[w0:w1], as token offsets:
+        the route jieba's calc takes over get_DAG of that piece, with the same sums in the same
+        order (so the same ties), from the shared DAG cut at w1."""
+        best_v = [0.0] * (w1 - w0 + 1)
+        best_end = [0] * (w1 - w0 + 1)
+        alone = 0.0 - self._logtotal  # a character no word starts with: log(1) - log(total)
+        known = self._words
+        for idx in range(w1 - 1, w0 - 1, -1):
+            words = known.get(idx)
+            if words is None:
+                words = self._words_at(idx)
+            end, value = -1, 0.0
+            for j, lp in words:  # j ascending: `>=` keeps the longest of equals, as jieba's max of (value, x)
+                if j > w1:
+                    break
+                v = lp + best_v[j - w0]
+                if end < 0 or v >= value:
+                    value, end = v, j
+            if end < 0:
+                value, end = alone + best_v[idx + 1 - w0], idx + 1
+            best_v[idx - w0], best_end[idx - w0] = value, end
+        out, x = [], w0
+        while x < w1:
+            y = best_end[x - w0]
+            out.append((x, y))
+            x = y
+        return out
 
     def _tokens_around(self, s: int, e: int, clause: Clause) -> list[tuple[int, int]]:
         """jieba's tokens for a window of one word-length either side of [s, e), inside the clause."""
@@ -176,7 +211,7 @@ class Boundaries:
         key = (w0, w1)
         toks = self._tokens.get(key)
         if toks is None:
-            toks = self._tokens[key] = _segment_route(self.text[w0:w1], w0, self._dt)
+            toks = self._tokens[key] = self._route(w0, w1)
         return toks
 
     def respects(self, s: int, e: int, clause: Clause, *, whole: bool = False) -> bool:
