@@ -18,10 +18,12 @@ none of which changes a result:
   after the first report for `score` and `check`. Then the start-up objects are frozen out
   of its passes (`gc.freeze`) and it runs as usual.
 
-And the end: after the command has returned and every atexit handler has run (temporary
-files, child processes, logging), stdout and stderr are flushed and the process exits with
-`os._exit`, skipping the interpreter's teardown, which only frees memory the operating
-system reclaims anyway (about 80 ms for a scored report).
+And the end: when the command has returned with no other thread alive, every atexit handler
+runs (temporary files, child processes, logging), stdout and stderr are flushed and the
+process exits with `os._exit`, skipping the interpreter's teardown, which only frees memory
+the operating system reclaims anyway (about 80 ms for a scored report). With other threads
+alive (a batch's worker pool, the workbench) the interpreter ends as usual, since it stops
+threads before it runs the atexit handlers that join child processes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import atexit
 import gc
 import os
 import sys
+import threading
 
 # Commands that score reports and exit: the collector stays off until their first report is
 # done (`score --watch` runs long and turns it on when it starts watching).
@@ -94,6 +97,10 @@ def finish(code) -> None:
     """End the process with `sys.exit`'s code for `code`: the atexit handlers run, stdout
     and stderr are flushed, and the interpreter's teardown is skipped."""
     code = _exit_code(code)
+    if threading.active_count() > 1:
+        # Other threads (a worker pool's manager, a server's) are stopped by the interpreter's own
+        # exit, in its order: threads first, then the atexit handlers that join child processes.
+        sys.exit(code)
     atexit._run_exitfuncs()
     _flush()
     os._exit(code)
