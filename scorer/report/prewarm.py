@@ -2,10 +2,10 @@
 
 A command that will write scorecard PDFs calls `start()` as early as it can. That forks a
 child which checks the PDF environment (fonts, HarfBuzz), imports WeasyPrint, builds the
-renderer (`scorer.report.pdf.renderer()`) and warms it by laying out and writing a tiny
-document in the scorecard's own stylesheet (font loading, fontconfig/pango caches, the
-HarfBuzz subsetter, cffi's type parsing), all on the other core while the parent imports
-the engine and scores. The parent then hands each `ScoreResult` to the child over a pipe
+renderer (`scorer.report.pdf.renderer()`), all on the other core while the parent imports
+the engine and scores; if it is then still idle and a core is free, it warms the renderer
+by laying out and writing a tiny document in the scorecard's own stylesheet (font loading,
+fontconfig/pango caches, the HarfBuzz subsetter, cffi's type parsing). The parent then hands each `ScoreResult` to the child over a pipe
 (pickled) and the child writes it with `write_scorecard`, exactly as in-process: the same
 atomic write, file name and errors (a `CivscoreError` crosses back by pickling and is said
 by the parent, in its language).
@@ -310,15 +310,24 @@ def _quiet_std_streams() -> None:
     os.close(fd)
 
 
+def _idle_core() -> bool:
+    """A core looks free (load average below the cores less one): the warm-up then costs the
+    parent nothing. On a busy machine it would take CPU from the parent's scoring."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1) - 1
+    except OSError:
+        return False
+
+
 def _warm(renderer, jobs_fd: int) -> None:
-    """Lay out and write the small document, unless a job is already waiting: the real render
-    warms the same caches, and a warm-up it waits for only delays it."""
+    """Lay out and write the small document, unless a job is already waiting (the real render
+    warms the same caches, and a warm-up it waits for only delays it) or no core is free."""
     from weasyprint import HTML
 
     def waiting() -> bool:  # a job, or the end of the pipe
         return bool(select.select([jobs_fd], [], [], 0)[0])
 
-    if waiting():
+    if waiting() or not _idle_core():
         return
     html = HTML(string=_WARM_HTML, base_url=renderer.base_url, url_fetcher=renderer.fetcher)
     document = html.render(stylesheets=[renderer.css], font_config=renderer.font_config)
