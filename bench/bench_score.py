@@ -3,11 +3,13 @@
     python bench/bench_score.py [--rubric court] [--repeat 50] [--runs 3]
 
 The whole process is timed first (`civscore score REPORT`, with and without
-`-o card.pdf`), next to `python -c pass` and jieba's own dictionary load in the
-same run, interleaved, wall and CPU time, since this machine's load moves every figure. Start-up is then measured in fresh interpreters (import, jieba dictionary, rubric
-load + compile). Scoring is measured on a 10,000-character report assembled from
-the seed reports, after one warm-up call, split into normalize and
-analyze+score. Target: ≤ 30 ms per 10,000-character report.
+`-o card.pdf`, and `-o card.pdf` with CIVSCORE_PDF_CHILD=0: the scorecard rendered
+after scoring, without the child that loads WeasyPrint meanwhile), next to
+`python -c pass` and jieba's own dictionary load in the same run, interleaved, wall
+and CPU time, since this machine's load moves every figure. Start-up is then measured
+in fresh interpreters (import, jieba dictionary, rubric load + compile). Scoring is
+measured on a 10,000-character report assembled from the seed reports, after one
+warm-up call, split into normalize and analyze+score. Target: ≤ 30 ms per 10,000-character report.
 """
 
 from __future__ import annotations
@@ -69,15 +71,19 @@ def whole_process(runs: int = 3) -> list[tuple[str, float, float]]:
          [sys.executable, "-c", "import jieba; jieba.setLogLevel(60); jieba.initialize()"]),
         ("civscore score REPORT", civscore + ["score", seed]),
         ("civscore score REPORT -o card.pdf", civscore + ["score", seed, "-o", os.path.join(out, "card.pdf")]),
+        # The same without the renderer child (scorer.report.prewarm): WeasyPrint loads after scoring.
+        ("  … rendered in-process", civscore + ["score", seed, "-o", os.path.join(out, "card2.pdf")]),
     ]
-    for _name, cmd in commands:  # warm the OS page cache and civscore's own cache once
-        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True)
+    in_process = dict(os.environ, CIVSCORE_PDF_CHILD="0")
+    envs = {name: in_process if name.endswith("in-process") else None for name, _ in commands}
+    for name, cmd in commands:  # warm the OS page cache and civscore's own cache once
+        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=envs[name])
     walls: dict[str, list[float]] = {name: [] for name, _ in commands}
     cpus: dict[str, list[float]] = {name: [] for name, _ in commands}
     for _ in range(runs):  # interleaved, so a change of load touches every command alike
         for name, cmd in commands:
             c0, t0 = cpu(), time.perf_counter()
-            subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True)
+            subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=envs[name])
             walls[name].append(time.perf_counter() - t0)
             cpus[name].append(cpu() - c0)
     return [(name, statistics.median(walls[name]), statistics.median(cpus[name])) for name, _ in commands]

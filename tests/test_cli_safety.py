@@ -312,7 +312,7 @@ def test_cli_is_wired_one_way_and_prints_errors_in_one_place():
     # process (the process's own settings) is the bottom layer, common the next
     assert _imports(CLI_DIR / "process.py") == set()
     assert _imports(CLI_DIR / "common.py") == {"process"}
-    assert _imports(CLI_DIR / "__init__.py") == {"main", "process"}
+    assert _imports(CLI_DIR / "__init__.py") == {"root", "process"}
     built = [p.name for p in CLI_DIR.glob("*.py") if '("error:"' in p.read_text(encoding="utf-8")]
     assert built == ["common.py"]
 

@@ -142,14 +142,14 @@ def test_serve_refuses_a_database_civscore_did_not_write(tmp_path):
 
 
 def test_serve_is_its_own_command_module_and_the_workbench_imports_no_command():
-    """`civscore serve` lives in scorer/cli/serve_cmds.py (wired in main.py); scorer/web imports nothing of scorer.cli."""
+    """`civscore serve` lives in scorer/cli/serve_cmds.py (wired in root.py); scorer/web imports nothing of scorer.cli."""
     import ast
     import importlib
     from pathlib import Path
 
     from scorer.cli.serve_cmds import app as serve_app
 
-    main = importlib.import_module("scorer.cli.main")  # `scorer.cli.main` the attribute is the entry function
+    main = importlib.import_module("scorer.cli.root")
 
     assert any(g.typer_instance is serve_app and g.name == "serve" for g in main.app.registered_groups)
     web = Path(main.__file__).resolve().parent.parent / "web"

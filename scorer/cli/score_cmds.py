@@ -112,19 +112,36 @@ def score(
         startup_over()  # watching runs long
         watch_loop(
             rubric_target(rubric) + list(files),
-            lambda: score(files=files, rubric=rubric, as_json=as_json, out=None, pdf=pdf, pdf_dir=pdf_dir,
-                          max_size_mb=max_size_mb, advice=advice),
+            lambda: _score(files, rubric, as_json, pdf, pdf_dir, limit, advice),
             console=console_err,
             on_error=report_error,
         )
         return
+    if not (pdf or pdf_dir):
+        return _score(files, rubric, as_json, pdf, pdf_dir, limit, advice)
+    from ..report import prewarm
+
+    prewarm.start()  # WeasyPrint loads in a child while the engine loads and scores here
+    try:
+        _score(files, rubric, as_json, pdf, pdf_dir, limit, advice)
+    finally:
+        prewarm.stop()
+
+
+def _score(files, rubric, as_json, pdf, pdf_dir, limit, advice) -> None:
+    """`score` once: through the renderer child when one was started (--watch starts none: its
+    long-lived process renders warm itself)."""
     stdin_data = _read_stdin(files, limit)
     scorer = load_scorer(rubric)
     # Every output is resolved and checked before any report is scored.
     targets, refused = _pdf_targets(files, pdf, pdf_dir, rubrics=scorer.rubric_paths())
     if pdf and refused:
         raise refused[files[0]]
-    writer = _pdf_writer() if targets else None
+    writer = None
+    if targets:
+        from ..report import prewarm
+
+        writer = prewarm.writer()  # after the PDF environment check
     results: list[ScoreResult] = []
     failures: list[str] = []
     for i, path in enumerate(files):
@@ -354,19 +371,6 @@ def _pdf_targets(files: list[Path], pdf: Path | None, pdf_dir: Path | None, *, r
         else:
             targets[f] = target
     return targets, refused
-
-
-def _pdf_writer():
-    """Check fonts and HarfBuzz once, then return the scorecard writer."""
-    from ..report.environment import check_pdf_environment
-    from ..report.pdf import write_scorecard
-
-    check_pdf_environment()
-
-    def write(result: ScoreResult, target: Path) -> None:
-        write_scorecard(result, target)
-
-    return write
 
 
 __all__ = ["advice_for", "app", "check", "load_scorer", "print_advice", "print_result", "score", "scorecard_names"]

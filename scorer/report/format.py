@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from scorer.result import Evidence
+from scorer.result import Evidence, ScoreResult
 
 # A quoted sentence longer than this is cut to a window around its matched terms.
 QUOTE_LIMIT = 100
@@ -28,6 +28,28 @@ def fmt_score(x: float) -> str:
     if r == int(r):
         return str(int(r))
     return f"{r:.2f}".rstrip("0")
+
+
+# The appendix's list of matching methods as another process computed it (remember_methods).
+_REMEMBERED: dict[tuple[str, ...], str] = {}
+
+
+def matching_methods(result: ScoreResult) -> str:
+    """The matching methods of the rubric's matcher types, as the scorecard's appendix lists them."""
+    key = tuple(result.rubric.matchers or ())
+    if key in _REMEMBERED:
+        return _REMEMBERED[key]
+    from scorer.match.registry import matcher_types
+
+    types = matcher_types()
+    names = key or list(types)
+    return "、".join(types[n].spec.scorecard for n in names if n in types and types[n].spec.scorecard)
+
+
+def remember_methods(result: ScoreResult, methods: str) -> None:
+    """`matching_methods(result)` as the parent computed it: a forked renderer (scorer.report.prewarm)
+    need not import every matcher type for one line of text."""
+    _REMEMBERED[tuple(result.rubric.matchers or ())] = methods
 
 
 def fmt_percent(score: float, maximum: float) -> str:

@@ -25,7 +25,10 @@ from scorer.result import REVIEW_MATCH, TIER_CLASS, CriterionResult, ScoreResult
 from .chart import dimension_chart_svg
 from .environment import check_pdf_environment
 from .fetcher import TemplateAssetFetcher
-from .format import REPEAT_LIMIT, display_zone, fmt_bytes, fmt_percent, fmt_score, fmt_time, highlight, level_class, zone_label
+from .format import (
+    REPEAT_LIMIT, display_zone, fmt_bytes, fmt_percent, fmt_score, fmt_time, highlight, level_class, matching_methods,
+    zone_label,
+)
 
 TEMPLATE = "scorecard.html.j2"
 STYLESHEET = "scorecard.css"
@@ -50,15 +53,6 @@ def _cn_numeral(n: int) -> str:
 def _grade_class(result: ScoreResult) -> str:
     """The grade's CSS class, from its tier (the rubric's data), never from its name."""
     return TIER_CLASS[result.shown_tier]
-
-
-def _methods(result: ScoreResult) -> str:
-    """The matching methods of the rubric's matcher types, as the scorecard's appendix lists them."""
-    from scorer.match.registry import matcher_types
-
-    types = matcher_types()
-    names = result.rubric.matchers or list(types)
-    return "、".join(types[n].spec.scorecard for n in names if n in types and types[n].spec.scorecard)
 
 
 @dataclass(frozen=True)
@@ -186,7 +180,7 @@ class ScorecardRenderer:
             chart=dimension_chart_svg(shown.dimensions),
             grade_class=_grade_class(shown),
             machine_grade_class=_grade_class(machine),
-            methods=_methods(result),
+            methods=matching_methods(result),
             sha12=result.rubric.sha256[:12],
             generated=generated.isoformat(),
             max_quotes=MAX_QUOTES,
