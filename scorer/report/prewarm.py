@@ -62,7 +62,15 @@ class _Stop(BaseException):
     """Raised in the child by SIGTERM: unwinds like Ctrl-C (atomic_write removes its temp file)."""
 
 
+_writing = False  # the child is inside write_scorecard: a stop must unwind to remove its temp file
+
+
 def _on_sigterm(signum, frame):
+    """SIGTERM or Ctrl-C in the child. Before a write there is nothing to clean up: it ends at
+    once and quietly (an exception raised while it imports could land in a weakref callback,
+    where Python prints it and goes on). During a write it unwinds, as an in-process write does."""
+    if not _writing:
+        os._exit(1)
     raise _Stop()
 
 
@@ -288,7 +296,7 @@ def _recv(fd: int, deadline: float | None = None):
 
 def _die_with_parent(parent: int) -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _on_sigterm)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -337,6 +345,7 @@ def _warm(renderer, jobs_fd: int) -> None:
 
 
 def _serve(parent: int, jobs_fd: int, replies_fd: int) -> None:
+    global _writing
     _die_with_parent(parent)
     _quiet_std_streams()
     from scorer.errors import CivscoreError
@@ -366,7 +375,11 @@ def _serve(parent: int, jobs_fd: int, replies_fd: int) -> None:
             return
         fmt.remember_methods(result, methods)
         try:
-            pdf.write_scorecard(result, target)
+            _writing = True
+            try:
+                pdf.write_scorecard(result, target)
+            finally:
+                _writing = False
         except CivscoreError as e:
             _send(replies_fd, ("done", e))
         except Exception:  # not a user's error: the parent renders it in-process and says it there
