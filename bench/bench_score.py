@@ -73,9 +73,13 @@ def whole_process(runs: int = 3) -> list[tuple[str, float, float]]:
         ("civscore score REPORT -o card.pdf", civscore + ["score", seed, "-o", os.path.join(out, "card.pdf")]),
         # The same without the renderer child (scorer.report.prewarm): WeasyPrint loads after scoring.
         ("  … rendered in-process", civscore + ["score", seed, "-o", os.path.join(out, "card2.pdf")]),
+        # The same with WeasyPrint parsing its C declarations itself (scorer.report.fastffi off).
+        ("  … C declarations parsed", civscore + ["score", seed, "-o", os.path.join(out, "card3.pdf")]),
     ]
     in_process = dict(os.environ, CIVSCORE_PDF_CHILD="0")
-    envs = {name: in_process if name.endswith("in-process") else None for name, _ in commands}
+    parsed = dict(os.environ, CIVSCORE_FAST_FFI="0")
+    envs = {name: in_process if name.endswith("in-process") else parsed if name.endswith("parsed") else None
+            for name, _ in commands}
     for name, cmd in commands:  # warm the OS page cache and civscore's own cache once
         subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=envs[name])
     walls: dict[str, list[float]] = {name: [] for name, _ in commands}

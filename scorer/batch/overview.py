@@ -118,11 +118,10 @@ def write_overview(path: Path, rows: list[RankedRow], dims: list[Dim], *, title:
                    grade_order: list[str] = (), failures: list[Failure] = (),
                    generated: _dt.date | None = None) -> Path:
     """Render the overview PDF and move it into place only once complete."""
-    from weasyprint import CSS, HTML
-
-    from scorer.report.environment import check_pdf_environment
+    from scorer.report.environment import check_pdf_environment  # (scorer.report first: fastffi)
     from scorer.report.pdf import mark
     from scorer.report.pdf import renderer as scorecard_renderer
+    from weasyprint import CSS, HTML
 
     check_pdf_environment()
     r = scorecard_renderer()

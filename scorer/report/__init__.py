@@ -9,7 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fastffi
 from .environment import check_pdf_environment
+
+fastffi.install()  # before anything here imports WeasyPrint: its C declarations come from the cache
 
 if TYPE_CHECKING:
     from scorer.result import ScoreResult
