@@ -120,19 +120,54 @@ class Block:
     end: int
 
 
+_UNSEEN = object()
+
+
 class Boundaries:
     """Word-boundary decisions for one text. jieba's DAG (the dictionary words starting at a
     position) is found once per position and shared by every candidate and window that reads it."""
 
     def __init__(self, text: str, tokenizer):
         self.text = text
-        self._freq = tokenizer.FREQ
+        self._freq = freq = tokenizer.FREQ
+        self._get = freq.get
+        # A TrieFreq keeps every look-up so far (and every added word) in a dict: read there
+        # first, without a call per look-up; a key not there is asked of get(), which adds it.
+        self._seen = freq.seen() if hasattr(freq, "seen") else {}
         self._logtotal = math.log(tokenizer.total)
         self._words: dict[int, list[tuple[int, float]]] = {}
         # Per position i: the end of the longest dictionary word of at most _MAX_WORD characters
         # starting there (i when there is none); -1 until asked.
         self._reach = [-1] * len(text)
         self._tokens: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        # Per position p: False where no dictionary word of 2 to _MAX_WORD characters holds the
+        # pair text[p:p+2], so none straddles the edge p+1 (settled by prepare(); True: ask).
+        self._pair = [True] * len(text)
+
+    def prepare(self, edges: list[int]) -> None:
+        """Before asking respects() about spans with these edges: find, at once, the edges no
+        dictionary word of at most _MAX_WORD characters can straddle (the pair of characters
+        either side is in no such word), so that _may_cross needs no look-up there."""
+        both = self._freq.pair_codes(_MAX_WORD) if hasattr(self._freq, "pair_codes") else None
+        if both is None or not edges:
+            return
+        import numpy as np
+
+        n = len(self.text)
+        at = np.array(edges, dtype=np.int64) - 1
+        at = at[(at >= 0) & (at < n - 1)]
+        cp = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # one code point each
+        first, second = cp[at], cp[at + 1]
+        pair = (first << 16) | second
+        maybe = (first >= 0x10000) | (second >= 0x10000)
+        for codes in both:  # jieba's dictionary, the words this tokenizer added (a rubric's terms)
+            if len(codes):
+                idx = np.searchsorted(codes, pair)
+                idx[idx >= len(codes)] = 0
+                maybe |= codes[idx] == pair
+        flags = np.ones(n, dtype=bool)
+        flags[at[~maybe]] = False
+        self._pair = flags.tolist()
 
     def _words_at(self, i: int) -> list[tuple[int, float]]:
         """(j, log P) for each dictionary word text[i:j] of positive frequency, j ascending: the
@@ -141,38 +176,53 @@ class Boundaries:
         word's prefix: its dictionary holds every prefix of every word (with frequency 0)."""
         words = self._words.get(i)
         if words is None:
-            text, get, logtotal = self.text, self._freq.get, self._logtotal
+            text, seen, get, logtotal, log = self.text, self._seen.get, self._get, self._logtotal, math.log
             words, n, j = [], len(text), i + 1
             while j <= n:
-                f = get(text[i:j])
+                k = text[i:j]
+                f = seen(k, _UNSEEN)
+                if f is _UNSEEN:
+                    f = get(k)
                 if f is None:
                     break
                 if f:
-                    words.append((j, math.log(f) - logtotal))
+                    words.append((j, log(f) - logtotal))
                 j += 1
             self._words[i] = words
-            reach = i
+            reach, last = i, i + _MAX_WORD
             for j, _ in words:
-                if j <= i + _MAX_WORD:
-                    reach = j
+                if j > last:
+                    break
+                reach = j
             self._reach[i] = reach
         return words
 
     def _may_cross(self, s: int, e: int) -> bool:
         """Could a dictionary word of at most _MAX_WORD characters straddle an edge of [s, e)?
         One that starts before s and ends after it, or starts inside and ends after e. Such a
-        word from i over edge b has text[i:b+1] as a prefix: one look-up rules out most i."""
-        text, reach, get = self.text, self._reach, self._freq.get
-        for lo, hi, edge in ((max(0, s - _MAX_WORD + 1), s, s), (max(s + 1, e - _MAX_WORD + 1), e, e)):
-            for i in range(lo, hi):
+        word over edge b holds the pair text[b-1:b+1] (prepare() marks the edges whose pair is
+        in no such word) and, from i, has text[i:b+1] as a prefix: one look-up rules out most i."""
+        pair = self._pair
+        return (s > 0 and pair[s - 1] and self._crosses(s - _MAX_WORD + 1 if s >= _MAX_WORD else 0, s)) or (
+            pair[e - 1] and self._crosses(max(s + 1, e - _MAX_WORD + 1), e))
+
+    def _crosses(self, lo: int, b: int) -> bool:
+        """Does a dictionary word of at most _MAX_WORD characters start at some i in [lo, b) and end after b?"""
+        text, reach, seen, get = self.text, self._reach, self._seen.get, self._get
+        b1 = b + 1
+        for i in range(lo, b):
+            r = reach[i]
+            if r < 0:
+                k = text[i:b1]
+                f = seen(k, _UNSEEN)
+                if f is _UNSEEN:
+                    f = get(k)
+                if f is None:
+                    continue
+                self._words_at(i)
                 r = reach[i]
-                if r < 0:
-                    if get(text[i : edge + 1]) is None:
-                        continue
-                    self._words_at(i)
-                    r = reach[i]
-                if r > edge:
-                    return True
+            if r > b:
+                return True
         return False
 
     def _route(self, w0: int, w1: int) -> list[tuple[int, int]]:
@@ -278,6 +328,7 @@ class Lexicon:
         for end_idx, (word, kinds) in self._automaton.iter(text):
             candidates.append((end_idx + 1 - len(word), end_idx + 1, word, kinds))
         candidates.sort()
+        bounds.prepare([b for s, e, _, kinds in candidates if "c" in kinds or "t" in kinds for b in (s, e)])
         for s, e, word, kinds in candidates:
             while si < len(sentences) and sentences[si].end <= s:
                 si += 1
