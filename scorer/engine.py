@@ -227,7 +227,9 @@ def document_from_text(text: str, path: str = "<text>", *, normalize: bool = Tru
     from .ingest.metadata import extract_metadata
     from .ingest.normalize import normalize_document
 
-    raw = text.encode("utf-8")
+    # A lone surrogate (from JSON's "\ud800", say) has no UTF-8 form: hash it as given, and let
+    # normalization drop it as it drops every surrogate.
+    raw = text.encode("utf-8", "surrogatepass")
     if normalize:
         # Web bylines (作者/时间) hold the author and date: metadata reads the text that keeps them.
         normalized, with_bylines = normalize_document(text)

@@ -55,6 +55,20 @@ def test_invisible_characters_inside_keywords_are_removed(name, scorer):
     assert scorer.score_text(stuffed).total == scorer.score_text(text).total
 
 
+def test_lone_surrogates_in_text_from_memory_are_dropped_not_a_crash(scorer):
+    """Text that never was a file (json.loads of "\\ud800" gives one) has characters UTF-8 cannot
+    encode: it scores as the text without them, and its sha256 is still of what was given."""
+    import json
+
+    text = SEED_TEXTS[1]
+    stuffed = json.loads(json.dumps(text).replace("\\u3002", "\\ud800\\u3002", 5))
+    assert "\ud800" in stuffed
+    result = scorer.score_text(stuffed)
+    plain = scorer.score_text(text)
+    assert result.total == plain.total and result.text == plain.text
+    assert result.submission.sha256 != plain.submission.sha256
+
+
 def test_a_veto_statement_with_invisible_characters_still_vetoes(scorer):
     sentence = "本年度我院一名副院长因严重违纪违法被立案审查。"
     plain = scorer.score_text(SEED_TEXTS[0] + "\n" + sentence)
