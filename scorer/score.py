@@ -28,7 +28,7 @@ from .rubric.walk import Owner, owners
 from .fit import ItemProfiles, SentenceFits
 from .judge import features as judge_features
 from .judge.model import JudgeModel, load_judge
-from .similarity import NearCopies, Restatement, abstracted, specificity
+from .similarity import NearCopies, Restatement, abstracted_key, specificity
 from .text import sentence_key
 from .result import (
     CriterionResult,
@@ -190,10 +190,17 @@ class _Spans:
 
 
 def _match(rule: Rule, h: RuleHit, spans: _Spans) -> Match:
+    made, text = spans.made, spans.text  # _Spans.__call__ inlined: ~1,000 spans a report
+    terms = []
+    for key in sorted({(s.start, s.end, s.term) for s in h.spans}):
+        span = made.get(key)
+        if span is None:
+            start, end, term = key
+            span = made[key] = _made(Span, {"text": text[start:end], "start": start, "end": end, "term": term})
+        terms.append(span)
     return _made(Match, {
         "rule": rule.id, "type": rule.type, "label": rule.label,
-        "terms": [spans(s, e, t) for s, e, t in sorted({(s.start, s.end, s.term) for s in h.spans})],
-        "value": h.value, "note": h.note,
+        "terms": terms, "value": h.value, "note": h.note,
     })
 
 
@@ -319,12 +326,12 @@ class CompiledRubric:
                 templates.add(template)
                 # The same claim again with other numbers, places or synonyms earns nothing
                 # more. (Compared among sentences that hold rubric terms: only they earn.)
-                if copies.seen(abstracted(template)):
+                if copies.seen(abstracted_key(template)):
                     factors.append(0.0)
                     continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
             if merged:
-                f *= self.restatement.factor(sent.key)
+                f *= self.restatement.factor_of_key(sent.key)
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
 
@@ -525,12 +532,16 @@ class CompiledRubric:
             }))
         # What is missing, from the same verdicts: a rule no evidence sentence answers (by a hit,
         # or by naming what its terms name) is not shown; one that is answered is never listed.
-        grams = [bigrams_of(si) for si in accepted]
+        grams = None  # the accepted sentences' bigrams, read only for a rule no hit answers
         missing = []
         proposed = {h.sentence for _, rule_hits in hits for h in rule_hits if factors[h.sentence] > 0}
         for rule, rule_hits in hits:
-            hit_sentences = {h.sentence for h in rule_hits}
-            answered = any(si in hit_sentences for si in accepted) or any(self.rule_grams[rule.id] & g for g in grams)
+            answered = not {h.sentence for h in rule_hits}.isdisjoint(accepted)
+            if not answered:
+                if grams is None:
+                    grams = [bigrams_of(si) for si in accepted]
+                rule_grams = self.rule_grams[rule.id]
+                answered = any(not rule_grams.isdisjoint(g) for g in grams)
             if not answered:
                 missing.append(_made(Missing, {"label": rule.label, "status": "absent", "rule": rule.id}))
         return CriterionResult.model_construct(

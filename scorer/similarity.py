@@ -40,7 +40,11 @@ class Restatement:
         self.active = bool(self.grams) and low < 1.0 and weight < 1.0
 
     def share(self, sentence: str) -> float:
-        grams = trigrams(sentence_key(sentence))
+        return self.share_of_key(sentence_key(sentence))
+
+    def share_of_key(self, key: str) -> float:
+        """`share` of a sentence whose key (`sentence_key`) is `key`."""
+        grams = trigrams(key)
         if len(grams) < MIN_TRIGRAMS:
             return 0.0
         return len(grams & self.grams) / len(grams)
@@ -48,7 +52,13 @@ class Restatement:
     def factor(self, sentence: str) -> float:
         if not self.active:
             return 1.0
-        s = self.share(sentence)
+        return self.factor_of_key(sentence_key(sentence))
+
+    def factor_of_key(self, key: str) -> float:
+        """`factor` of a sentence whose key (`sentence_key`) is `key` (segment's `Sentence.key`)."""
+        if not self.active:
+            return 1.0
+        s = self.share_of_key(key)
         if s <= self.low:
             return 1.0
         if s >= self.high:
@@ -59,6 +69,12 @@ class Restatement:
 def abstracted(template: str) -> str:
     """A sentence's template with its numbers abstracted and punctuation dropped."""
     return sentence_key(_NUMBER.sub("#", template))
+
+
+def abstracted_key(template: str) -> str:
+    """`abstracted` of a template that is a sentence key already (no punctuation, symbols or
+    spaces): the "#" a number becomes is a symbol that `sentence_key` drops, so the numbers go."""
+    return _NUMBER.sub("", template)
 
 
 class NearCopies:
