@@ -74,13 +74,49 @@ FIT = "fit"
 _ANCHOR = re.compile(r"(?<!\\)[\^$]|\\[Azb]")
 
 
-def _sentences_matching(pattern, texts: list[str]) -> set[int]:
+class _Joined:
+    """A report's sentences joined by newlines as UTF-8 bytes (RE2 matches bytes: a str is encoded
+    and every match's offsets decoded back, per pattern), with each sentence's byte offset."""
+
+    __slots__ = ("texts", "data", "starts")
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        encoded = [t.encode("utf-8") for t in texts]
+        self.data = b"\n".join(encoded)
+        self.starts = list(itertools.accumulate((len(e) + 1 for e in encoded[:-1]), initial=0))
+
+
+def _sentences_matching(pattern, texts: list[str] | _Joined) -> set[int]:
     """Indexes of the sentences in which `pattern` (RE2) matches, as `pattern.search(text)` per
     sentence would say, in one pass: the sentences are joined by newlines (which `.` does not
     cross); a sentence touched by a match that does cross one is searched on its own. A
     pattern with anchors (^, $, \\A, \\z) is searched sentence by sentence."""
+    joined = texts if isinstance(texts, _Joined) else _Joined(texts)
+    texts = joined.texts
     if _ANCHOR.search(pattern.pattern):
         return {i for i, t in enumerate(texts) if pattern.search(t) is not None}
+    data, starts = joined.data, joined.starts
+    hit: set[int] = set()
+    recheck: set[int] = set()
+    for m in pattern.finditer(data):  # byte offsets: a match starts and ends on a character's bounds
+        start, end = m.span()
+        if start == end:
+            # An empty match: on bytes RE2 would step one byte (into a character), on text one
+            # character. Rare in a rubric; searched the way a str is.
+            return _sentences_matching_text(pattern, texts)
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, end - 1) - 1
+        if first == last and b"\n" not in data[start:end]:
+            hit.add(first)
+        else:
+            recheck.update(range(first, last + 1))
+    hit.update(i for i in recheck - hit if pattern.search(texts[i]) is not None)
+    return hit
+
+
+def _sentences_matching_text(pattern, texts: list[str]) -> set[int]:
+    """`_sentences_matching` over the joined text as a str (offsets in characters)."""
     joined = "\n".join(texts)
     starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     hit: set[int] = set()
@@ -340,8 +376,9 @@ class CompiledRubric:
         match to the paragraph's end) and whether it reports something done."""
         sentences = a.seg.sentences
         texts = [s.text for s in sentences]
-        found = [_sentences_matching(pat, texts) for _, pat in self.discounts]
-        practiced = _sentences_matching(self.practice, texts) if self.practice is not None else None
+        joined = _Joined(texts)
+        found = [_sentences_matching(pat, joined) for _, pat in self.discounts]
+        practiced = _sentences_matching(self.practice, joined) if self.practice is not None else None
         out: list[Marks] = []
         running: dict[int, int] = {}  # discount index -> paragraph it runs to the end of
         for si, sent in enumerate(sentences):
