@@ -50,7 +50,7 @@ from .result import (
     tallied,
 )
 
-_CONTENT = re.compile(f"[{HAN}0-9]")  # Chinese characters and digits: what prose is made of
+_CONTENT = re.compile(f"[{HAN}0-9]+")  # Chinese characters and digits: what prose is made of (runs)
 _NOT_HAN = re.compile(f"[^{HAN}]+")
 HEADING_WEIGHT = 0.5
 
@@ -339,11 +339,12 @@ class CompiledRubric:
         factors = []
         templates: set[str] = set()
         copies = NearCopies(sc.near_copy)
+        shares = None
         for sent, hits in zip(a.seg.sentences, a.hits):
             if sent.duplicate_of is not None:
                 factors.append(0.0)
                 continue
-            content = len(_CONTENT.findall(sent.text))
+            content = sum(map(len, _CONTENT.findall(sent.text)))  # runs: fewer strings than one a character
             merged = _merged(hits)
             covered = sum(e - s for s, e in merged)  # rubric terms are Chinese: content characters
             if content == 0 or covered / content > sc.max_term_density:
@@ -366,8 +367,10 @@ class CompiledRubric:
                     factors.append(0.0)
                     continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
-            if merged:
-                f *= self.restatement.factor_of_key(sent.key)
+            if merged and self.restatement.active:
+                if shares is None:  # each sentence's share of the rubric's wording, all at once
+                    shares = self.restatement.shares_of_keys([s.key for s in a.seg.sentences])
+                f *= self.restatement.factor_of_share(shares[sent.index])
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
 
