@@ -511,24 +511,25 @@ class CompiledRubric:
 
     def judge_inputs(self, a: Analysis, factors: list[float], marks: list[Marks],
                      hits: dict[str, list[tuple[Rule, list[RuleHit]]]], items: list[str],
-                     names: list[str] | None = None) -> tuple[list[str], np.ndarray]:
-        """The sentences' texts and the (sentence, item, feature) array the judge reads (training too)."""
+                     names: list[str] | None = None, spec: list[float] | None = None) -> tuple[list[str], np.ndarray]:
+        """The sentences' texts and the (sentence, item, feature) array the judge reads (training too).
+        `spec`: each sentence's `specificity`, if the caller has it already."""
         sentences = a.seg.sentences
         texts = [s.text for s in sentences]
         sims = self.profiles.similarities_of(texts) if texts else np.zeros((0, len(self.profiles.ids)))
         cols = [self.profiles.index[i] for i in items]
         pair = judge_features.pair_features(
             sentences, items, hits, sims[:, cols], factors, marks, self.mark_ids,
-            [specificity(t) for t in texts], names,
+            spec if spec is not None else [specificity(t) for t in texts], names,
         )
         return texts, pair
 
     def judgements(self, a: Analysis, factors: list[float], marks: list[Marks],
-                   hits: dict[str, list[tuple[Rule, list[RuleHit]]]]) -> np.ndarray:
+                   hits: dict[str, list[tuple[Rule, list[RuleHit]]]], spec: list[float] | None = None) -> np.ndarray:
         """P[s, i]: how likely a reviewer accepts sentence s as this unit's own evidence for the
         i-th judged item, times what the sentence may count for (`sentence_factors`)."""
         jm = self.judge_model
-        texts, pair = self.judge_inputs(a, factors, marks, hits, self.judged_ids, jm.features)
+        texts, pair = self.judge_inputs(a, factors, marks, hits, self.judged_ids, jm.features, spec)
         if not texts:
             return np.zeros((0, len(self.judged_ids)))
         p = jm.probabilities(texts, pair, self.judged_ids)
@@ -611,8 +612,8 @@ class CompiledRubric:
         judged: dict[str, tuple] = {}
         if self.judged_ids:
             hits = self.rule_hits(a)
-            p = self.judgements(a, factors, marks, hits)
             spec = [specificity(s.text) for s in a.seg.sentences]
+            p = self.judgements(a, factors, marks, hits, spec)
             cache: dict[int, set[str]] = {}
 
             def bigrams_of(si: int) -> set[str]:  # a sentence's bigrams, once per report
