@@ -543,31 +543,34 @@ class CompiledRubric:
         """A criterion's or bonus item's result from the judge's verdicts: its level from the sentences
         judged to evidence it (how many, how concrete), its missing lines from the same verdicts."""
         js = self.rubric.judge
+        accept, plain = js.accept, js.plain
         item = owner.item
         sentences = a.seg.sentences
         order = np.argsort(-p, kind="stable")
-        accepted = order[p[order] >= js.accept].tolist()
+        accepted = order[p[order] >= accept].tolist()
         p = p.tolist()  # Python floats: read one by one below
         satisfaction = judged_satisfaction([judged_weight(p[si], spec[si], js) for si in accepted], js)
         level = self.level_for(satisfaction)
         hit_by: dict[int, list[Match]] = {}
         for rule, rule_hits in hits:
             for h in rule_hits:
-                if p[h.sentence] >= js.accept:
+                if p[h.sentence] >= accept:
                     hit_by.setdefault(h.sentence, []).append(_match(rule, h, span_of))
         evidence = []
+        judge_rule = f"{owner.id}#judge"
+        made = span_of.made  # every term of a match is there already (_match)
         for si in sorted(accepted):
             sent = sentences[si]
             prob = round(p[si], 3)
             matches = hit_by.get(si, []) + [_made(Match, {
-                "rule": f"{owner.id}#judge", "type": "judge", "label": "句子判定",
+                "rule": judge_rule, "type": "judge", "label": "句子判定",
                 "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})]
             terms = sorted({(t.start, t.end, t.term) for m in matches for t in m.terms})
             evidence.append(_made(Evidence, {
                 "text": sent.text, "start": sent.start, "end": sent.end, "matches": matches,
                 "paragraph": sent.paragraph,
-                "weight": round(prob * (js.plain + (1 - js.plain) * spec[si]), 3),
-                "terms": [span_of(s, e, t) for s, e, t in terms], "specificity": spec[si],
+                "weight": round(prob * (plain + (1 - plain) * spec[si]), 3),
+                "terms": [made[key] for key in terms], "specificity": spec[si],
                 "probability": prob,
                 "discounts": [self.discounts[k][0].id for k in marks[si].discounts],
             }))
