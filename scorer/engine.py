@@ -85,6 +85,7 @@ class Scorer:
         """Compile now (a long-lived process warms up before its first request)."""
         _long_lived()
         self.compiled
+        _settled()
 
     @classmethod
     def load(cls, rubric: str | Path | None = None) -> "Scorer":
@@ -135,6 +136,27 @@ def _long_lived() -> None:
         import scipy.sparse  # noqa: F401
     except ImportError:
         pass
+
+
+# The cyclic collector's first threshold in a long-lived scoring process (Python's default: 700).
+YOUNG_THRESHOLD = 10_000
+
+
+def _settled() -> None:
+    """A long-lived process has loaded what it keeps (jieba's dictionary, the rubrics, the
+    judge): freeze it out of the cyclic collector's passes, and let the collector wait for
+    `YOUNG_THRESHOLD` net new container objects before a pass instead of 700. Scoring a
+    10,000-character report allocates tens of thousands of short-lived objects (hits,
+    matches, spans, evidence) that reference counting frees; with the default threshold it
+    triggered ~20 young and 2 middle passes and, every sixth report, a full pass over
+    everything loaded: ~19 ms of a ~95 ms report. No result changes: the collector only
+    frees unreachable cycles, later."""
+    import gc
+
+    gc.freeze()
+    young, middle, old = gc.get_threshold()
+    if 0 < young < YOUNG_THRESHOLD:  # 0: the collector is off by the user's choice
+        gc.set_threshold(YOUNG_THRESHOLD, middle, old)
 
 
 class RubricChooser:

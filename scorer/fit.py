@@ -120,6 +120,27 @@ class _KeyTable:
         return out
 
 
+_LAST_CODES: tuple = ((), None, None)  # the last sentences' _han_codes: (sentences, codes, row_of)
+
+
+def _han_codes(sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of `han_only` of each sentence, joined by NUL (int64), and the sentence
+    of each. A report's sentences are read by two spaces in turn (the item profiles' and the
+    judge's): the second gets the first's arrays (read only)."""
+    global _LAST_CODES
+    key = tuple(sentences)
+    last, codes, row_of = _LAST_CODES
+    if last == key:
+        return codes, row_of
+    hans = [han_only(s) for s in sentences]
+    codes = np.frombuffer("\0".join(hans).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    row_of = np.repeat(np.arange(len(hans), dtype=np.int64), [len(h) + 1 for h in hans])
+    codes.flags.writeable = False
+    row_of.flags.writeable = False
+    _LAST_CODES = (key, codes, row_of)
+    return codes, row_of
+
+
 class GramSpace:
     """A fixed vocabulary of character 1-3-grams with their idf: sentences in, the l2-normed
     sublinear TF-IDF rows out (scikit-learn's `transform`: grams outside the vocabulary are
@@ -157,9 +178,7 @@ class GramSpace:
         The sentences are joined by NUL, which no gram holds, so no gram is found across two."""
         if not sentences or not self._lookup:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        hans = [han_only(s) for s in sentences]
-        codes = np.frombuffer("\0".join(hans).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        row_of = np.repeat(np.arange(len(hans), dtype=np.int64), [len(h) + 1 for h in hans])
+        codes, row_of = _han_codes(sentences)
         rows, cols = [], []
         for k, table in self._lookup:
             found = table.get(_keys(codes, k))

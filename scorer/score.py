@@ -28,7 +28,7 @@ from .rubric.walk import Owner, owners
 from .fit import ItemProfiles, SentenceFits
 from .judge import features as judge_features
 from .judge.model import JudgeModel, load_judge
-from .similarity import NearCopies, Restatement, abstracted, specificity
+from .similarity import NearCopies, Restatement, abstracted_key, specificity
 from .text import sentence_key
 from .result import (
     CriterionResult,
@@ -50,7 +50,7 @@ from .result import (
     tallied,
 )
 
-_CONTENT = re.compile(f"[{HAN}0-9]")  # Chinese characters and digits: what prose is made of
+_CONTENT = re.compile(f"[{HAN}0-9]+")  # Chinese characters and digits: what prose is made of (runs)
 _NOT_HAN = re.compile(f"[^{HAN}]+")
 HEADING_WEIGHT = 0.5
 
@@ -74,13 +74,49 @@ FIT = "fit"
 _ANCHOR = re.compile(r"(?<!\\)[\^$]|\\[Azb]")
 
 
-def _sentences_matching(pattern, texts: list[str]) -> set[int]:
+class _Joined:
+    """A report's sentences joined by newlines as UTF-8 bytes (RE2 matches bytes: a str is encoded
+    and every match's offsets decoded back, per pattern), with each sentence's byte offset."""
+
+    __slots__ = ("texts", "data", "starts")
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        encoded = [t.encode("utf-8") for t in texts]
+        self.data = b"\n".join(encoded)
+        self.starts = list(itertools.accumulate((len(e) + 1 for e in encoded[:-1]), initial=0))
+
+
+def _sentences_matching(pattern, texts: list[str] | _Joined) -> set[int]:
     """Indexes of the sentences in which `pattern` (RE2) matches, as `pattern.search(text)` per
     sentence would say, in one pass: the sentences are joined by newlines (which `.` does not
     cross); a sentence touched by a match that does cross one is searched on its own. A
     pattern with anchors (^, $, \\A, \\z) is searched sentence by sentence."""
+    joined = texts if isinstance(texts, _Joined) else _Joined(texts)
+    texts = joined.texts
     if _ANCHOR.search(pattern.pattern):
         return {i for i, t in enumerate(texts) if pattern.search(t) is not None}
+    data, starts = joined.data, joined.starts
+    hit: set[int] = set()
+    recheck: set[int] = set()
+    for m in pattern.finditer(data):  # byte offsets: a match starts and ends on a character's bounds
+        start, end = m.span()
+        if start == end:
+            # An empty match: on bytes RE2 would step one byte (into a character), on text one
+            # character. Rare in a rubric; searched the way a str is.
+            return _sentences_matching_text(pattern, texts)
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, end - 1) - 1
+        if first == last and b"\n" not in data[start:end]:
+            hit.add(first)
+        else:
+            recheck.update(range(first, last + 1))
+    hit.update(i for i in recheck - hit if pattern.search(texts[i]) is not None)
+    return hit
+
+
+def _sentences_matching_text(pattern, texts: list[str]) -> set[int]:
+    """`_sentences_matching` over the joined text as a str (offsets in characters)."""
     joined = "\n".join(texts)
     starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     hit: set[int] = set()
@@ -190,10 +226,17 @@ class _Spans:
 
 
 def _match(rule: Rule, h: RuleHit, spans: _Spans) -> Match:
+    made, text = spans.made, spans.text  # _Spans.__call__ inlined: ~1,000 spans a report
+    terms = []
+    for key in sorted({(s.start, s.end, s.term) for s in h.spans}):
+        span = made.get(key)
+        if span is None:
+            start, end, term = key
+            span = made[key] = _made(Span, {"text": text[start:end], "start": start, "end": end, "term": term})
+        terms.append(span)
     return _made(Match, {
         "rule": rule.id, "type": rule.type, "label": rule.label,
-        "terms": [spans(s, e, t) for s, e, t in sorted({(s.start, s.end, s.term) for s in h.spans})],
-        "value": h.value, "note": h.note,
+        "terms": terms, "value": h.value, "note": h.note,
     })
 
 
@@ -296,11 +339,12 @@ class CompiledRubric:
         factors = []
         templates: set[str] = set()
         copies = NearCopies(sc.near_copy)
+        shares = None
         for sent, hits in zip(a.seg.sentences, a.hits):
             if sent.duplicate_of is not None:
                 factors.append(0.0)
                 continue
-            content = len(_CONTENT.findall(sent.text))
+            content = sum(map(len, _CONTENT.findall(sent.text)))  # runs: fewer strings than one a character
             merged = _merged(hits)
             covered = sum(e - s for s, e in merged)  # rubric terms are Chinese: content characters
             if content == 0 or covered / content > sc.max_term_density:
@@ -319,12 +363,14 @@ class CompiledRubric:
                 templates.add(template)
                 # The same claim again with other numbers, places or synonyms earns nothing
                 # more. (Compared among sentences that hold rubric terms: only they earn.)
-                if copies.seen(abstracted(template)):
+                if copies.seen(abstracted_key(template)):
                     factors.append(0.0)
                     continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
-            if merged:
-                f *= self.restatement.factor(sent.key)
+            if merged and self.restatement.active:
+                if shares is None:  # each sentence's share of the rubric's wording, all at once
+                    shares = self.restatement.shares_of_keys([s.key for s in a.seg.sentences])
+                f *= self.restatement.factor_of_share(shares[sent.index])
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
 
@@ -333,8 +379,9 @@ class CompiledRubric:
         match to the paragraph's end) and whether it reports something done."""
         sentences = a.seg.sentences
         texts = [s.text for s in sentences]
-        found = [_sentences_matching(pat, texts) for _, pat in self.discounts]
-        practiced = _sentences_matching(self.practice, texts) if self.practice is not None else None
+        joined = _Joined(texts)
+        found = [_sentences_matching(pat, joined) for _, pat in self.discounts]
+        practiced = _sentences_matching(self.practice, joined) if self.practice is not None else None
         out: list[Marks] = []
         running: dict[int, int] = {}  # discount index -> paragraph it runs to the end of
         for si, sent in enumerate(sentences):
@@ -464,24 +511,25 @@ class CompiledRubric:
 
     def judge_inputs(self, a: Analysis, factors: list[float], marks: list[Marks],
                      hits: dict[str, list[tuple[Rule, list[RuleHit]]]], items: list[str],
-                     names: list[str] | None = None) -> tuple[list[str], np.ndarray]:
-        """The sentences' texts and the (sentence, item, feature) array the judge reads (training too)."""
+                     names: list[str] | None = None, spec: list[float] | None = None) -> tuple[list[str], np.ndarray]:
+        """The sentences' texts and the (sentence, item, feature) array the judge reads (training too).
+        `spec`: each sentence's `specificity`, if the caller has it already."""
         sentences = a.seg.sentences
         texts = [s.text for s in sentences]
         sims = self.profiles.similarities_of(texts) if texts else np.zeros((0, len(self.profiles.ids)))
         cols = [self.profiles.index[i] for i in items]
         pair = judge_features.pair_features(
             sentences, items, hits, sims[:, cols], factors, marks, self.mark_ids,
-            [specificity(t) for t in texts], names,
+            spec if spec is not None else [specificity(t) for t in texts], names,
         )
         return texts, pair
 
     def judgements(self, a: Analysis, factors: list[float], marks: list[Marks],
-                   hits: dict[str, list[tuple[Rule, list[RuleHit]]]]) -> np.ndarray:
+                   hits: dict[str, list[tuple[Rule, list[RuleHit]]]], spec: list[float] | None = None) -> np.ndarray:
         """P[s, i]: how likely a reviewer accepts sentence s as this unit's own evidence for the
         i-th judged item, times what the sentence may count for (`sentence_factors`)."""
         jm = self.judge_model
-        texts, pair = self.judge_inputs(a, factors, marks, hits, self.judged_ids, jm.features)
+        texts, pair = self.judge_inputs(a, factors, marks, hits, self.judged_ids, jm.features, spec)
         if not texts:
             return np.zeros((0, len(self.judged_ids)))
         p = jm.probabilities(texts, pair, self.judged_ids)
@@ -495,42 +543,49 @@ class CompiledRubric:
         """A criterion's or bonus item's result from the judge's verdicts: its level from the sentences
         judged to evidence it (how many, how concrete), its missing lines from the same verdicts."""
         js = self.rubric.judge
+        accept, plain = js.accept, js.plain
         item = owner.item
         sentences = a.seg.sentences
         order = np.argsort(-p, kind="stable")
-        accepted = order[p[order] >= js.accept].tolist()
+        accepted = order[p[order] >= accept].tolist()
         p = p.tolist()  # Python floats: read one by one below
         satisfaction = judged_satisfaction([judged_weight(p[si], spec[si], js) for si in accepted], js)
         level = self.level_for(satisfaction)
         hit_by: dict[int, list[Match]] = {}
         for rule, rule_hits in hits:
             for h in rule_hits:
-                if p[h.sentence] >= js.accept:
+                if p[h.sentence] >= accept:
                     hit_by.setdefault(h.sentence, []).append(_match(rule, h, span_of))
         evidence = []
+        judge_rule = f"{owner.id}#judge"
+        made = span_of.made  # every term of a match is there already (_match)
         for si in sorted(accepted):
             sent = sentences[si]
             prob = round(p[si], 3)
             matches = hit_by.get(si, []) + [_made(Match, {
-                "rule": f"{owner.id}#judge", "type": "judge", "label": "句子判定",
+                "rule": judge_rule, "type": "judge", "label": "句子判定",
                 "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})]
             terms = sorted({(t.start, t.end, t.term) for m in matches for t in m.terms})
             evidence.append(_made(Evidence, {
                 "text": sent.text, "start": sent.start, "end": sent.end, "matches": matches,
                 "paragraph": sent.paragraph,
-                "weight": round(prob * (js.plain + (1 - js.plain) * spec[si]), 3),
-                "terms": [span_of(s, e, t) for s, e, t in terms], "specificity": spec[si],
+                "weight": round(prob * (plain + (1 - plain) * spec[si]), 3),
+                "terms": [made[key] for key in terms], "specificity": spec[si],
                 "probability": prob,
                 "discounts": [self.discounts[k][0].id for k in marks[si].discounts],
             }))
         # What is missing, from the same verdicts: a rule no evidence sentence answers (by a hit,
         # or by naming what its terms name) is not shown; one that is answered is never listed.
-        grams = [bigrams_of(si) for si in accepted]
+        grams = None  # the accepted sentences' bigrams, read only for a rule no hit answers
         missing = []
         proposed = {h.sentence for _, rule_hits in hits for h in rule_hits if factors[h.sentence] > 0}
         for rule, rule_hits in hits:
-            hit_sentences = {h.sentence for h in rule_hits}
-            answered = any(si in hit_sentences for si in accepted) or any(self.rule_grams[rule.id] & g for g in grams)
+            answered = not {h.sentence for h in rule_hits}.isdisjoint(accepted)
+            if not answered:
+                if grams is None:
+                    grams = [bigrams_of(si) for si in accepted]
+                rule_grams = self.rule_grams[rule.id]
+                answered = any(not rule_grams.isdisjoint(g) for g in grams)
             if not answered:
                 missing.append(_made(Missing, {"label": rule.label, "status": "absent", "rule": rule.id}))
         return CriterionResult.model_construct(
@@ -560,8 +615,8 @@ class CompiledRubric:
         judged: dict[str, tuple] = {}
         if self.judged_ids:
             hits = self.rule_hits(a)
-            p = self.judgements(a, factors, marks, hits)
             spec = [specificity(s.text) for s in a.seg.sentences]
+            p = self.judgements(a, factors, marks, hits, spec)
             cache: dict[int, set[str]] = {}
 
             def bigrams_of(si: int) -> set[str]:  # a sentence's bigrams, once per report

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import numpy as np
+
 from .text import CN_NUMERALS, sentence_key
 
 
@@ -30,6 +32,11 @@ def trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
+def _trigram_key(gram: str) -> int:
+    """A trigram as one integer: its three code points, 21 bits each (ordered as the strings are)."""
+    return (ord(gram[0]) << 42) | (ord(gram[1]) << 21) | ord(gram[2])
+
+
 class Restatement:
     """Weight of a sentence by how much of it restates the rubric's own wording."""
 
@@ -38,9 +45,14 @@ class Restatement:
         self.grams = set().union(*(trigrams(sentence_key(t)) for t in rubric_texts)) if rubric_texts else set()
         self.low, self.high, self.weight = low, high, weight
         self.active = bool(self.grams) and low < 1.0 and weight < 1.0
+        self._gram_keys: np.ndarray | None = None  # the grams as `_trigram_key`s, sorted (shares_of_keys)
 
     def share(self, sentence: str) -> float:
-        grams = trigrams(sentence_key(sentence))
+        return self.share_of_key(sentence_key(sentence))
+
+    def share_of_key(self, key: str) -> float:
+        """`share` of a sentence whose key (`sentence_key`) is `key`."""
+        grams = trigrams(key)
         if len(grams) < MIN_TRIGRAMS:
             return 0.0
         return len(grams & self.grams) / len(grams)
@@ -48,7 +60,49 @@ class Restatement:
     def factor(self, sentence: str) -> float:
         if not self.active:
             return 1.0
-        s = self.share(sentence)
+        return self.factor_of_key(sentence_key(sentence))
+
+    def shares_of_keys(self, keys: list[str]) -> list[float]:
+        """`share_of_key` of each key, all at once: every trigram as one integer (three code points
+        of 21 bits), the distinct ones per key found by one sort and looked up in the rubric's."""
+        if self._gram_keys is None:
+            self._gram_keys = np.sort(np.array([_trigram_key(g) for g in self.grams], dtype=np.int64))
+        n = len(keys)
+        lengths = np.array([len(k) for k in keys], dtype=np.int64)
+        try:
+            codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        except UnicodeEncodeError:  # a lone surrogate (text scored without normalizing)
+            return [self.share_of_key(k) for k in keys]
+        if len(codes) < 3:
+            return [0.0] * n
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        row = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        # A trigram starts at every position with two more characters of the same key after it.
+        valid = (np.arange(len(codes)) - starts + 3 <= np.repeat(lengths, lengths))[:-2]
+        grams = ((codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:])[valid]
+        row = row[:-2][valid]
+        order = np.lexsort((grams, row))
+        grams, row = grams[order], row[order]
+        first = np.ones(len(grams), dtype=bool)
+        first[1:] = (grams[1:] != grams[:-1]) | (row[1:] != row[:-1])
+        grams, row = grams[first], row[first]
+        at = np.searchsorted(self._gram_keys, grams)
+        known = at < len(self._gram_keys)
+        known[known] = self._gram_keys[at[known]] == grams[known]
+        totals = np.bincount(row, minlength=n).tolist()
+        inside = np.bincount(row[known], minlength=n).tolist()
+        return [0.0 if t < MIN_TRIGRAMS else k / t for k, t in zip(inside, totals)]
+
+    def factor_of_key(self, key: str) -> float:
+        """`factor` of a sentence whose key (`sentence_key`) is `key` (segment's `Sentence.key`)."""
+        if not self.active:
+            return 1.0
+        return self.factor_of_share(self.share_of_key(key))
+
+    def factor_of_share(self, s: float) -> float:
+        """`factor` of a sentence whose `share` is `s`."""
+        if not self.active:
+            return 1.0
         if s <= self.low:
             return 1.0
         if s >= self.high:
@@ -59,6 +113,12 @@ class Restatement:
 def abstracted(template: str) -> str:
     """A sentence's template with its numbers abstracted and punctuation dropped."""
     return sentence_key(_NUMBER.sub("#", template))
+
+
+def abstracted_key(template: str) -> str:
+    """`abstracted` of a template that is a sentence key already (no punctuation, symbols or
+    spaces): the "#" a number becomes is a symbol that `sentence_key` drops, so the numbers go."""
+    return _NUMBER.sub("", template)
 
 
 class NearCopies:

@@ -18,10 +18,11 @@ CJKISH = (
 
 HAN_RE = re.compile(f"[{HAN}]")
 CJKISH_RE = re.compile(f"[{CJKISH}]")
+_HAN_RUN = re.compile(f"[{HAN}]+")
 
 
 def count_han(text: str) -> int:
-    return len(HAN_RE.findall(text))
+    return sum(map(len, _HAN_RUN.findall(text)))  # by runs: one string a run, not one a character
 
 
 def chinese_share(text: str) -> tuple[int, float]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -45,17 +44,30 @@ class CooccurRule(Rule):
 
     def evaluate(self, a):
         sentences = a.seg.sentences
+        clause = self.spec.scope == "clause"
         # scope key → group number → hits
-        found: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        found: dict[tuple, dict[int, list]] = {}
         for gi, index in enumerate(self.indexes):
             for si, hits in self._collect(a, index).items():
-                for h, term, w in hits:
-                    if self.spec.scope == "clause":
-                        c = sentences[si].clause_at(h.start)
-                        key = (si, c.start)
+                if not clause:
+                    groups = found.get((si,))
+                    if groups is None:
+                        groups = found[(si,)] = {}
+                    group = groups.get(gi)
+                    if group is None:
+                        groups[gi] = hits  # _collect made this list for this group and sentence
                     else:
-                        key = (si,)
-                    found[key][gi].append((h, term, w))
+                        group.extend(hits)
+                    continue
+                for h, term, w in hits:
+                    key = (si, sentences[si].clause_at(h.start).start)
+                    groups = found.get(key)
+                    if groups is None:
+                        groups = found[key] = {}
+                    group = groups.get(gi)
+                    if group is None:
+                        group = groups[gi] = []
+                    group.append((h, term, w))
         out = []
         for key, groups in list(found.items()):
             led = {}
