@@ -13,8 +13,10 @@ sublinear_tf=True) exactly (smoothed idf, 1 + log tf, l2 norm; tests/test_fit.py
 checks it against scikit-learn), written out here over numpy (scipy.sparse only for training) because
 importing scikit-learn costs ~1.5 s per process, more than scoring a folder of reports;
 a report's grams are found all at once: every 1-3-character window of its sentences as an
-integer key, looked up in the vocabulary's sorted keys (np.searchsorted), not by a Python
-loop over every n-gram.
+integer key, looked up in a numpy hash table of the vocabulary's keys (`_KeyTable`), not by a
+Python loop over every n-gram. (np.searchsorted on sorted keys was ~1 ms slower per gram
+length; pandas' Index.get_indexer does the same lookup, but pandas is not a dependency and
+would be a large import for one lookup.)
 """
 
 from __future__ import annotations

@@ -58,9 +58,7 @@ class Restatement:
         return len(grams & self.grams) / len(grams)
 
     def factor(self, sentence: str) -> float:
-        if not self.active:
-            return 1.0
-        return self.factor_of_key(sentence_key(sentence))
+        return self.factor_of_share(self.share(sentence)) if self.active else 1.0
 
     def shares_of_keys(self, keys: list[str]) -> list[float]:
         """`share_of_key` of each key, all at once: every trigram as one integer (three code points
@@ -93,12 +91,6 @@ class Restatement:
         inside = np.bincount(row[known], minlength=n).tolist()
         return [0.0 if t < MIN_TRIGRAMS else k / t for k, t in zip(inside, totals)]
 
-    def factor_of_key(self, key: str) -> float:
-        """`factor` of a sentence whose key (`sentence_key`) is `key` (segment's `Sentence.key`)."""
-        if not self.active:
-            return 1.0
-        return self.factor_of_share(self.share_of_key(key))
-
     def factor_of_share(self, s: float) -> float:
         """`factor` of a sentence whose `share` is `s`."""
         if not self.active:
@@ -110,14 +102,9 @@ class Restatement:
         return 1.0 - (1.0 - self.weight) * (s - self.low) / (self.high - self.low)
 
 
-def abstracted(template: str) -> str:
-    """A sentence's template with its numbers abstracted and punctuation dropped."""
-    return sentence_key(_NUMBER.sub("#", template))
-
-
 def abstracted_key(template: str) -> str:
-    """`abstracted` of a template that is a sentence key already (no punctuation, symbols or
-    spaces): the "#" a number becomes is a symbol that `sentence_key` drops, so the numbers go."""
+    """A sentence's template, already a sentence key (`sentence_key`: no punctuation, symbols or
+    spaces), with its numbers dropped: what `NearCopies` compares."""
     return _NUMBER.sub("", template)
 
 

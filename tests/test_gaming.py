@@ -12,7 +12,8 @@ import pytest
 
 from scorer.engine import Scorer
 from scorer.rubric.walk import owners
-from scorer.similarity import NearCopies, Restatement, abstracted
+from scorer.similarity import NearCopies, Restatement, abstracted_key
+from scorer.text import sentence_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -74,6 +75,25 @@ def test_restatement_weighs_rubric_wording_down_and_leaves_specific_facts_alone(
     assert r.factor(wording[0]) == pytest.approx(0.1)
     assert r.factor("2019年院党组集中学习62次，召开民主生活会6次，投入资金12万元改造诉讼服务中心。") == 1.0
     assert Restatement(wording, 1.0, 1.0, 1.0).factor(wording[0]) == 1.0  # (1, 1) turns it off
+
+
+def abstracted(sentence: str) -> str:
+    """What scoring hands NearCopies: the sentence's key with its numbers dropped."""
+    return abstracted_key(sentence_key(sentence))
+
+
+def test_every_sentences_share_of_the_rubric_wording_at_once_is_each_ones_own(court):
+    """shares_of_keys (what scoring reads: one numpy pass over a report) gives, for every sentence
+    of the seeds and of rubric-wording padding, exactly what share_of_key gives sentence by sentence."""
+    from scorer.segment import segment
+
+    wording = rubric_wording(court.rubric)
+    r = Restatement(wording, 0.5, 0.85, 0.1)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in SEEDS) + "\n" + "。".join(wording[:20])
+    keys = [s.key for s in segment(text).sentences] + ["", "短句", "院党组"]
+    shares = r.shares_of_keys(keys)
+    assert shares == [r.share_of_key(k) for k in keys]
+    assert max(shares) > 0.5 and min(shares) == 0.0  # both ends are exercised
 
 
 def test_near_copies_are_caught_once_numbers_are_abstracted_and_different_sentences_are_not():
