@@ -3,8 +3,9 @@
     python bench/bench_score.py [--rubric court] [--repeat 50] [--runs 3]
 
 The whole process is timed first (`civscore score REPORT`, with and without
-`-o card.pdf`, and `-o card.pdf` with CIVSCORE_PDF_CHILD=0: the scorecard rendered
-after scoring, without the child that loads WeasyPrint meanwhile), next to
+`-o card.pdf`; `-o card.pdf` with CIVSCORE_PDF_SPLIT=0: the child lays out the whole
+scorecard alone instead of in two halves with its helper; and with CIVSCORE_PDF_CHILD=0: the
+scorecard rendered after scoring, without the child that loads WeasyPrint meanwhile), next to
 `python -c pass` and jieba's own dictionary load in the same run, interleaved, wall
 and CPU time, since this machine's load moves every figure. Start-up is then measured
 in fresh interpreters (import, jieba dictionary, rubric load + compile). Scoring is
@@ -71,6 +72,8 @@ def whole_process(runs: int = 3) -> list[tuple[str, float, float]]:
          [sys.executable, "-c", "import jieba; jieba.setLogLevel(60); jieba.initialize()"]),
         ("civscore score REPORT", civscore + ["score", seed]),
         ("civscore score REPORT -o card.pdf", civscore + ["score", seed, "-o", os.path.join(out, "card.pdf")]),
+        # The same with the child laying out the whole scorecard alone (scorer.report.split off).
+        ("  … laid out in one piece", civscore + ["score", seed, "-o", os.path.join(out, "card4.pdf")]),
         # The same without the renderer child (scorer.report.prewarm): WeasyPrint loads after scoring.
         ("  … rendered in-process", civscore + ["score", seed, "-o", os.path.join(out, "card2.pdf")]),
         # The same with WeasyPrint parsing its C declarations itself (scorer.report.fastffi off).
@@ -78,8 +81,9 @@ def whole_process(runs: int = 3) -> list[tuple[str, float, float]]:
     ]
     in_process = dict(os.environ, CIVSCORE_PDF_CHILD="0")
     parsed = dict(os.environ, CIVSCORE_FAST_FFI="0")
-    envs = {name: in_process if name.endswith("in-process") else parsed if name.endswith("parsed") else None
-            for name, _ in commands}
+    one_piece = dict(os.environ, CIVSCORE_PDF_SPLIT="0")
+    envs = {name: in_process if name.endswith("in-process") else parsed if name.endswith("parsed")
+            else one_piece if name.endswith("one piece") else None for name, _ in commands}
     for name, cmd in commands:  # warm the OS page cache and civscore's own cache once
         subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=envs[name])
     walls: dict[str, list[float]] = {name: [] for name, _ in commands}

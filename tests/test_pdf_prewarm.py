@@ -39,10 +39,14 @@ main()
 
 
 def civscore(tmp_path: Path, *args: str, patch: str = "", env: dict | None = None):
+    """The CLI in a fresh interpreter. The child lays out each scorecard in two halves with its
+    helper (scorer.report.split) unless `env` says otherwise: whether a core is free must not
+    decide which path a test takes."""
     probe = tmp_path / "probe.json"
     code = _HARNESS % textwrap.dedent(patch)
+    env = {"CIVSCORE_PDF_SPLIT": "force", **(env or {})}
     proc = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, env=dict(os.environ, PREWARM_PROBE=str(probe), **(env or {})))
+                          timeout=600, env=dict(os.environ, PREWARM_PROBE=str(probe), **env))
     return proc, json.loads(probe.read_text())
 
 
@@ -51,7 +55,9 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_the_child_writes_the_same_pdf_as_this_process(tmp_path):
-    child, child_probe = civscore(tmp_path, "score", str(SEED), "-o", str(tmp_path / "child.pdf"))
+    # One process lays out the whole here; tests/test_split_scorecard.py holds the halves to it.
+    child, child_probe = civscore(tmp_path, "score", str(SEED), "-o", str(tmp_path / "child.pdf"),
+                                  env={"CIVSCORE_PDF_SPLIT": "0"})
     here, here_probe = civscore(tmp_path, "score", str(SEED), "-o", str(tmp_path / "here.pdf"),
                                 env={"CIVSCORE_PDF_CHILD": "0"})
     assert child.returncode == here.returncode == 0, child.stderr + here.stderr
@@ -119,15 +125,29 @@ pdf.ScorecardRenderer.write_pdf = _dies
 """
 
 
-@pytest.mark.parametrize("patch", [
-    "import os\ndef _fork():\n    raise OSError(11, 'Resource temporarily unavailable')\nos.fork = _fork",
-    "import os, scorer.report.prewarm as p\np._serve = lambda *a: os._exit(1)",
-    _DIES_RENDERING,
-], ids=["no-fork", "child-dies-at-once", "child-dies-rendering"])
-def test_without_a_working_child_this_process_renders(tmp_path, patch):
+# The child dies while it lays out its half of a split scorecard.
+_DIES_IN_A_HALF = """
+import os, scorer.report.split as split
+_parent, _half = os.getpid(), split.render_half
+def _dies(renderer, result, part, *a, **k):
+    if os.getpid() != _parent and part[0] == "front":
+        os._exit(9)
+    return _half(renderer, result, part, *a, **k)
+split.render_half = _dies
+"""
+
+
+@pytest.mark.parametrize("patch, split", [
+    ("import os\ndef _fork():\n    raise OSError(11, 'Resource temporarily unavailable')\nos.fork = _fork", "force"),
+    ("import os, scorer.report.prewarm as p\np._serve = lambda *a: os._exit(1)", "force"),
+    (_DIES_RENDERING, "0"),
+    (_DIES_IN_A_HALF, "force"),
+], ids=["no-fork", "child-dies-at-once", "child-dies-rendering", "child-dies-in-a-half"])
+def test_without_a_working_child_this_process_renders(tmp_path, patch, split):
     here, _ = civscore(tmp_path, "score", str(SEED), "-o", str(tmp_path / "here.pdf"), env={"CIVSCORE_PDF_CHILD": "0"})
     out = tmp_path / "out"
-    proc, probe = civscore(tmp_path, "score", str(SEED), "-o", str(out / "card.pdf"), patch=patch)
+    proc, probe = civscore(tmp_path, "score", str(SEED), "-o", str(out / "card.pdf"), patch=patch,
+                           env={"CIVSCORE_PDF_SPLIT": split})
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert probe["weasyprint"] is True and probe["children"] == []
@@ -175,6 +195,23 @@ def test_the_child_dies_with_a_killed_parent(tmp_path):
     deadline = time.monotonic() + 60
     while not _gone(child):
         assert time.monotonic() < deadline, "the renderer child outlived its parent"
+        time.sleep(0.05)
+
+
+def test_the_childs_helper_dies_with_them(tmp_path):
+    # The renderer child forks a helper for the back half of each scorecard (scorer.report.split)
+    # once it is warm; `score -` waits on standard input, so the helper has time to appear.
+    proc, child = _start_with_child(tmp_path, "-")
+    deadline = time.monotonic() + 120
+    while not _children(child):
+        assert proc.poll() is None and time.monotonic() < deadline, "the child forked no helper"
+        time.sleep(0.02)
+    helper = _children(child)[0]
+    proc.kill()
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 60
+    while not (_gone(child) and _gone(helper)):
+        assert time.monotonic() < deadline, "the renderer child or its helper outlived the command"
         time.sleep(0.05)
 
 

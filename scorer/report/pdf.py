@@ -153,12 +153,15 @@ class ScorecardRenderer:
         # WeasyPrint's font and layout caches are not meant for concurrent use.
         self._lock = threading.Lock()
 
-    def html(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None, log=(), zone=None) -> str:
+    def html(self, result: ScoreResult, *, generated: _dt.date | None = None, review=None, log=(), zone=None,
+             part: tuple[str, int] | None = None) -> str:
         """`review`: the reviewers' decision (scorer.review.Reviewed) on `result`: the scorecard then
         leads with it (评审认定, the machine's proposal beside it) and its detail pages show the
         reviewed levels and quotes; None for the machine's scorecard alone. `log`: the changes made
         (the workbench's change log), each with who, when and what. Times are shown in `zone`
-        (scorer.report.format.display_zone)."""
+        (scorer.report.format.display_zone). `part`: None for the whole scorecard, or ("front", k),
+        the cover and the first k dimensions, or ("back", k), the rest (scorer.report.split): each
+        dimension starts a page, so the two halves lay out as the whole does."""
         if generated is None:  # a signed scorecard is dated in the reviewer's zone
             generated = _dt.datetime.now(zone or display_zone()).date()  # the reviewer's day, signed or not
         machine = result
@@ -189,6 +192,9 @@ class ScorecardRenderer:
             log=list(log),
             when=lambda iso, offset=True: fmt_time(iso, zone or display_zone(), offset=offset),
             zone_label=lambda: zone_label(zone),
+            part=part[0] if part else "whole",
+            dim_first=part[1] if part and part[0] == "back" else 0,
+            dim_last=part[1] if part and part[0] == "front" else len(dims),
         )
         return _TEMPLATE_WHITESPACE.sub("><", html)
 

@@ -8,7 +8,9 @@ by laying out and writing a tiny document in the scorecard's own stylesheet (fon
 fontconfig/pango caches, the HarfBuzz subsetter, cffi's type parsing). The parent then hands each `ScoreResult` to the child over a pipe
 (pickled) and the child writes it with `write_scorecard`, exactly as in-process: the same
 atomic write, file name and errors (a `CivscoreError` crosses back by pickling and is said
-by the parent, in its language).
+by the parent, in its language). Warm, the child forks a helper of its own: when a core is
+free, the two lay out the scorecard's halves side by side and the child joins them
+(scorer.report.split), the same pages in about half the time.
 
     start()                      # early; idempotent; None where it cannot fork
     write = writer()             # the environment check (the child's answer), then a writer
@@ -37,6 +39,8 @@ import signal
 import sys
 import threading
 import time
+
+from .messages import read_message, recv as _recv, send as _send
 
 ENV_SWITCH = "CIVSCORE_PDF_CHILD"  # "0": never fork, render in this process
 READY_TIMEOUT = 120.0  # s for the child's environment check (fc-list has 30 s of its own)
@@ -251,46 +255,6 @@ def _temp_files(target) -> set:
         return set()
 
 
-# -- messages: an 8-byte length, then a pickle ---------------------------------------
-
-
-def _wait(fd: int, write: bool, deadline: float | None) -> None:
-    while True:
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
-            raise TimeoutError
-        r, w, _ = select.select([] if write else [fd], [fd] if write else [], [], left)
-        if r or w:
-            return
-
-
-def _send(fd: int, obj, deadline: float | None = None) -> None:
-    data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
-    view = memoryview(len(data).to_bytes(8, "big") + data)
-    while view:
-        _wait(fd, True, deadline)
-        try:
-            view = view[os.write(fd, view):]
-        except BlockingIOError:
-            pass
-
-
-def _read(fd: int, n: int, deadline: float | None) -> bytes:
-    chunks = []
-    while n:
-        _wait(fd, False, deadline)
-        chunk = os.read(fd, min(n, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
-def _recv(fd: int, deadline: float | None = None):
-    return pickle.loads(_read(fd, int.from_bytes(_read(fd, 8, deadline), "big"), deadline))
-
-
 # -- the child -----------------------------------------------------------------------
 
 
@@ -358,7 +322,7 @@ def _serve(parent: int, jobs_fd: int, replies_fd: int) -> None:
         _send(replies_fd, ("env", e))
         return
     _send(replies_fd, ("env", None))
-    from . import format as fmt, pdf
+    from . import format as fmt, pdf, split
 
     try:
         _warm(pdf.renderer(), jobs_fd)
@@ -368,16 +332,30 @@ def _serve(parent: int, jobs_fd: int, replies_fd: int) -> None:
     # keeps off during start-up (scorer.cli.process), runs as usual from here.
     gc.freeze()
     gc.enable()
+    # A helper forked from here, warm, lays out the back half of each scorecard on the
+    # other core while this process lays out the front (scorer.report.split).
+    helper = None
+    try:
+        if split.prepare():
+            helper = split.start_helper(pdf.renderer(), close_fds=(jobs_fd, replies_fd))
+    except Exception:
+        helper = None
     while True:
         try:
-            result, target, methods = _recv(jobs_fd)
+            raw = read_message(jobs_fd)
         except EOFError:
+            if helper is not None:
+                helper.close()
             return
+        generated = split.today()  # one date for the whole scorecard, both halves
+        if helper is not None and split.core_free():
+            helper.announce(raw, generated)  # before unpickling here: the halves start together
+        result, target, methods = pickle.loads(raw)
         fmt.remember_methods(result, methods)
         try:
             _writing = True
             try:
-                pdf.write_scorecard(result, target)
+                split.write(helper, result, target, generated)
             finally:
                 _writing = False
         except CivscoreError as e:

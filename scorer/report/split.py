@@ -1,0 +1,451 @@
+"""A scorecard laid out in two halves by two processes side by side (issue 19).
+
+WeasyPrint lays out a document on one core. A scorecard written by `civscore score -o` is
+rendered by a forked child (scorer.report.prewarm) while the parent, its scoring done, waits
+on the other core. Every dimension of the scorecard starts a page (templates/scorecard.css),
+so the document falls into two halves that lay out exactly as the whole does:
+
+    front  the cover and the first k dimensions           (this process)
+    back   the other dimensions, the bonus items, the appendix   (a helper forked from it)
+
+Two things join them. The page numbers (第 N 页 / 共 M 页) count both halves: each half lays
+out its pages, the halves tell each other how many they have before their margin boxes are
+laid out, and the back's numbers start after the front's (`_Numbering`, a hook on WeasyPrint's
+margin-box layout). The PDF bytes are then merged by pikepdf (qpdf), with the outline (bookmarks)
+rebuilt as WeasyPrint nests it for the whole document.
+
+Whatever goes wrong on the way (the helper died, hung or failed; WeasyPrint laid out the
+margin boxes some other way than this module expects) ends in the whole scorecard rendered
+by this process, as before: the split is only ever faster, never different.
+tests/test_split_scorecard.py holds the halves to the whole page by page, pixel for pixel.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import select
+import signal
+import time
+
+from .messages import recv as _recv, send as _send
+
+ENV_SWITCH = "CIVSCORE_PDF_SPLIT"  # "0": never split; "force": always; else when a core is free
+HELPER_TIMEOUT = 600.0  # s for the helper's half (the whole job has the same deadline)
+
+# Layout cost of the parts, in characters of quoted text: a rough model (the cover costs about
+# a page of quotes). On the five seeds the point it picks gives halves within 5 % of the best
+# split's slower half, measured.
+_COVER_COST = 1600
+_CRITERION_COST = 90
+_APPENDIX_COST = 700
+_QUOTE_CAP = 240  # long sentences are quoted as an excerpt
+
+
+class SplitFailed(Exception):
+    """The halves could not be rendered or joined: the caller renders the whole scorecard."""
+
+
+def _criterion_cost(c) -> int:
+    from .pdf import MAX_QUOTES
+
+    return _CRITERION_COST + sum(min(len(e.text), _QUOTE_CAP) for e in c.shown(MAX_QUOTES))
+
+
+def split_point(result) -> int | None:
+    """k: the front holds the first k dimensions, chosen so the halves cost about the same;
+    None when the scorecard has too little to split."""
+    dims = [sum(_criterion_cost(c) for c in d.criteria) for d in result.dimensions]
+    back_tail = _APPENDIX_COST + sum(_criterion_cost(c) for c in result.bonus.items) + _CRITERION_COST
+    if not dims:
+        return None
+    best = None
+    for k in range(len(dims) + 1):
+        front = _COVER_COST + sum(dims[:k])
+        back = back_tail + sum(dims[k:])
+        cost = max(front, back)
+        if best is None or cost < best[0]:
+            best = (cost, k)
+    return best[1]
+
+
+# -- page numbers across the halves ----------------------------------------------------
+
+_active: _Numbering | None = None  # the half being laid out in this process, if any
+
+
+class _Numbering:
+    """Before a half's first margin box: learn the other half's page count (`span(own) ->
+    (offset, total)`), then number this half's pages from offset + 1 out of total."""
+
+    def __init__(self, span):
+        self.span = span
+        self.offset_total: tuple[int, int] | None = None
+        self.pages = 0
+
+    def number(self, state) -> None:
+        counters = state[1]  # WeasyPrint's page state: (quotes, counter values, scopes, groups)
+        if self.offset_total is None:
+            self.offset_total = self.span(counters["pages"][-1])
+        offset, total = self.offset_total
+        counters["page"] = [*counters["page"][:-1], counters["page"][-1] + offset]
+        counters["pages"] = [total]
+        self.pages += 1
+
+
+def _install() -> bool:
+    """Wrap WeasyPrint's margin-box layout (once per process); False where it is not there."""
+    import weasyprint.layout as layout
+
+    original = getattr(layout, "make_margin_boxes", None)
+    if original is None:
+        return False
+    if getattr(original, "_civscore_numbering", False):
+        return True
+
+    def make_margin_boxes(context, page, state):
+        if _active is not None:
+            _active.number(state)
+        return original(context, page, state)
+
+    make_margin_boxes._civscore_numbering = True
+    layout.make_margin_boxes = make_margin_boxes
+    return True
+
+
+def prepare() -> bool:
+    """Import what joining halves needs and install the numbering hook; False: no split here."""
+    if os.environ.get(ENV_SWITCH, "1") == "0":
+        return False
+    try:
+        import pikepdf  # noqa: F401
+
+        return _install()
+    except Exception:
+        return False
+
+
+def render_half(renderer, result, part: tuple[str, int], generated, span) -> tuple[bytes, list[int]]:
+    """Lay out and write one half; `span(own_pages) -> (offset, total)` numbers its pages.
+    Returns the PDF bytes and the bookmark levels in order (for the merged outline)."""
+    global _active
+    from weasyprint import HTML
+
+    from .pdf import mark
+
+    html = HTML(string=renderer.html(result, generated=generated, part=part), base_url=renderer.base_url,
+                url_fetcher=renderer.fetcher)
+    numbering = _Numbering(span)
+    with renderer._lock:
+        _active = numbering
+        try:
+            document = html.render(stylesheets=[renderer.css], font_config=renderer.font_config)
+        finally:
+            _active = None
+        if numbering.offset_total is None or numbering.pages != len(document.pages):
+            raise SplitFailed("the page numbers of a half were not set")
+        levels = [b[0] for page in document.pages for b in page.bookmarks]
+        return mark(document).write_pdf(), levels
+
+
+def merge(front: bytes, back: bytes, front_levels: list[int], back_levels: list[int]) -> bytes:
+    """One PDF: the front (its document information and catalog, /Lang with them), the back's
+    pages after its own, and one outline nested as WeasyPrint nests the whole document's:
+    an item goes under the nearest earlier item of a lower bookmark level."""
+    import pikepdf
+
+    pdf = pikepdf.Pdf.open(io.BytesIO(front))
+    other = pikepdf.Pdf.open(io.BytesIO(back))
+    offset = len(pdf.pages)
+    back_index = {page.obj.objgen: i for i, page in enumerate(other.pages)}
+    pdf.pages.extend(other.pages)
+    marks = []  # (level, title, destination, closed) in reading order
+    with other.open_outline() as outline:
+        flat = list(_flatten(outline.root))
+    if len(flat) != len(back_levels):
+        raise SplitFailed("the back's outline does not match its bookmarks")
+    back_marks = []
+    for level, (title, dest, closed) in zip(back_levels, flat):
+        page = pdf.pages[offset + back_index[dest[0].objgen]].obj
+        back_marks.append((level, title, pikepdf.Array([page, *list(dest)[1:]]), closed))
+    with pdf.open_outline() as outline:
+        flat = list(_flatten(outline.root))
+        if len(flat) != len(front_levels):
+            raise SplitFailed("the front's outline does not match its bookmarks")
+        marks = [(level, title, dest, closed) for level, (title, dest, closed) in zip(front_levels, flat)]
+        marks += back_marks
+        outline.root.clear()
+        stack: list = []  # (level, item) of the open ancestors
+        for level, title, dest, closed in marks:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            item = pikepdf.OutlineItem(title, dest)
+            item.is_closed = closed
+            (stack[-1][1].children if stack else outline.root).append(item)
+            stack.append((level, item))
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def _flatten(items):
+    """(title, destination, closed) of every outline item, in reading order."""
+    for item in items:
+        yield item.title, item.destination, item.is_closed
+        yield from _flatten(item.children)
+
+
+def today():
+    """The scorecard's date (生成日期), in the reviewer's zone."""
+    import datetime as _dt
+
+    from .format import display_zone
+
+    return _dt.datetime.now(display_zone()).date()
+
+
+def core_free() -> bool:
+    """Another core is idle now, for the helper's half (or the switch says "force"). On a busy
+    machine two halves would only take turns on the cores, and the merge would be extra work.
+    Linux tells the tasks runnable at this moment (/proc/loadavg: this process is one of them);
+    elsewhere the one-minute load average stands in."""
+    switch = os.environ.get(ENV_SWITCH, "1")
+    if switch in ("force", "0"):
+        return switch == "force"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            runnable = int(f.read().split()[3].split(b"/")[0])
+        return runnable <= cores - 1
+    except (OSError, ValueError, IndexError):
+        try:
+            return os.getloadavg()[0] < cores - 1
+        except OSError:
+            return False
+
+
+def write(helper: Helper | None, result, target, generated):
+    """`pdf.write_scorecard(result, target)`, from two halves when `helper` was told of this job
+    (`Helper.announce`): the same checks, the same atomic write, the same pages; the whole in
+    this process otherwise."""
+    from pathlib import Path
+
+    from scorer.outputs import atomic_write
+
+    from . import pdf
+    from .environment import check_pdf_environment
+
+    announced = helper is not None and helper.announced
+    if announced:
+        helper.announced = False  # this job only
+    k = split_point(result) if announced else None
+    if k is None:
+        return pdf.write_scorecard(result, target, generated=generated)
+    check_pdf_environment()
+    try:
+        data = helper.pdf(pdf.renderer(), result, k, generated)
+    except SplitFailed:
+        return pdf.write_scorecard(result, target, generated=generated)
+    target = Path(target)
+    with atomic_write(target) as fh:
+        fh.write(data)
+    return target
+
+
+# -- the helper: the back half, in a process forked from the renderer child --------------
+
+
+class Helper:
+    """This process's handle on its helper: `announce` a job, then `pdf` gives the scorecard's
+    bytes from the two halves or raises `SplitFailed` (the caller then renders the whole)."""
+
+    def __init__(self, pid: int, to_helper: int, from_helper: int):
+        self.pid = pid
+        self.to_helper = to_helper
+        self.from_helper = from_helper
+        self.broken = False
+        self.announced = False  # the helper has the job in hand: it lays out its half if it splits
+
+    def announce(self, job: bytes, generated) -> None:
+        """Hand the helper the job as it came (the pickled (result, target, methods)), before this
+        process unpickles it: both read it at once, and each finds the same split point."""
+        self.announced = False
+        if self.broken:
+            return
+        try:
+            while select.select([self.from_helper], [], [], 0)[0]:  # a word left from a job not split
+                self._next(time.monotonic() + HELPER_TIMEOUT)
+            _send(self.to_helper, ("job", job, generated), time.monotonic() + HELPER_TIMEOUT)
+        except Exception:
+            self._break()
+        else:
+            self.announced = True
+
+    def pdf(self, renderer, result, k: int, generated) -> bytes:
+        """The scorecard's bytes from the two halves (after `announce`)."""
+        if self.broken:
+            raise SplitFailed("the helper is gone")
+        try:
+            return self._pdf(renderer, result, k, generated)
+        except SplitFailed:
+            raise
+        except Exception as e:  # a pipe that broke, a merge that failed: the whole, here
+            self._break()
+            raise SplitFailed(f"the halves failed: {e}") from e
+
+    def _pdf(self, renderer, result, k: int, generated) -> bytes:
+        deadline = time.monotonic() + HELPER_TIMEOUT
+        exchanged = False
+        final = None  # the helper's last word on this job, once read
+
+        def span(own: int) -> tuple[int, int]:
+            nonlocal exchanged, final
+            _send(self.to_helper, ("count", own), deadline)
+            exchanged = True
+            msg = self._next(deadline)
+            if msg[0] != "count":
+                final = msg
+                raise SplitFailed("the helper's half failed")
+            return 0, own + msg[1]
+
+        front = levels = None
+        try:
+            front, levels = render_half(renderer, result, ("front", k), generated, span)
+        except Exception:
+            if not exchanged:
+                _send(self.to_helper, ("cancel",), deadline)
+        if final is None:
+            final = self._final(deadline)
+        if front is None or final[0] != "pdf":
+            raise SplitFailed("a half failed")
+        return merge(front, final[1], levels, final[2])
+
+    def _next(self, deadline: float):
+        try:
+            msg = _recv(self.from_helper, deadline)
+        except Exception as e:  # died, hung, torn
+            self._break()
+            raise SplitFailed("the helper stopped answering") from e
+        if not (isinstance(msg, tuple) and msg and msg[0] in ("count", "pdf", "failed")):
+            self._break()
+            raise SplitFailed("the helper spoke nonsense")
+        return msg
+
+    def _final(self, deadline: float):
+        """The helper's last word on this job: ("pdf", bytes, levels) or ("failed",)."""
+        while True:
+            msg = self._next(deadline)
+            if msg[0] != "count":
+                return msg
+
+    def _break(self) -> None:
+        self.broken = True
+        self.close()
+
+    def close(self) -> None:
+        for fd in (self.to_helper, self.from_helper):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.to_helper = self.from_helper = -1
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        try:
+            if not os.waitpid(pid, os.WNOHANG)[0]:
+                os.kill(pid, signal.SIGKILL)  # it holds no file: nothing to clean up
+                os.waitpid(pid, 0)
+        except (ChildProcessError, ProcessLookupError):
+            pass
+
+
+def start_helper(renderer, close_fds=()) -> Helper | None:
+    """Fork the helper (after `prepare()`, with WeasyPrint imported and the renderer built, so the
+    helper starts warm); None where it cannot. `close_fds`: this process's own pipes, which the
+    helper must not hold open."""
+    to_r, to_w = os.pipe()
+    from_r, from_w = os.pipe()
+    me = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (to_r, to_w, from_r, from_w):
+            os.close(fd)
+        return None
+    if pid == 0:
+        code = 0
+        try:
+            for fd in (to_w, from_r, *close_fds):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            _serve_helper(me, renderer, to_r, from_w)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(to_r)
+    os.close(from_w)
+    return Helper(pid, to_w, from_r)
+
+
+def _serve_helper(owner: int, renderer, jobs_fd: int, replies_fd: int) -> None:
+    """The helper's loop: for each job, the back half; it never writes a file."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+    if os.getppid() != owner:
+        return
+    from .format import remember_methods
+
+    while True:
+        try:
+            msg = _recv(jobs_fd)
+        except EOFError:
+            return
+        if not (isinstance(msg, tuple) and msg and msg[0] == "job"):
+            continue  # a count or cancel left from a job that failed here first
+        try:
+            result, _target, methods = pickle.loads(msg[1])
+            generated = msg[2]
+            remember_methods(result, methods)
+            k = split_point(result)
+        except Exception:  # the owner unpickles the same bytes; it would fail there too
+            _send(replies_fd, ("failed",))
+            continue
+        if k is None:
+            continue  # the owner renders this one whole (it finds the same None)
+
+        def span(own: int) -> tuple[int, int]:
+            _send(replies_fd, ("count", own))
+            while True:
+                answer = _recv(jobs_fd)
+                if answer[0] == "count":
+                    return answer[1], own + answer[1]
+                if answer[0] == "cancel":
+                    raise SplitFailed("the front was cancelled")
+
+        try:
+            data, levels = render_half(renderer, result, ("back", k), generated, span)
+        except EOFError:
+            return
+        except Exception:
+            _send(replies_fd, ("failed",))
+        else:
+            _send(replies_fd, ("pdf", data, levels))
+
+
+__all__ = ["ENV_SWITCH", "Helper", "SplitFailed", "merge", "prepare", "render_half", "split_point", "start_helper", "today", "write"]
