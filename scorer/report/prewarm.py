@@ -284,10 +284,17 @@ def _quiet_std_streams() -> None:
 
 
 def _idle_core() -> bool:
-    """A core looks free (load average below the cores less one): the warm-up then costs the
-    parent nothing. On a busy machine it would take CPU from the parent's scoring."""
+    """No more tasks runnable than cores (the parent scoring, this child, and nothing else on a
+    2-core machine): the warm-up then costs the parent nothing. On a busy machine it would take
+    CPU from the parent's scoring. Where the moment's count is unknown, the one-minute load
+    average stands in."""
+    from .split import cores, runnable_tasks
+
+    runnable = runnable_tasks()
+    if runnable is not None:
+        return runnable <= cores()
     try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1) - 1
+        return os.getloadavg()[0] < cores() - 1
     except OSError:
         return False
 

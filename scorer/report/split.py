@@ -205,29 +205,40 @@ def today():
     return _dt.datetime.now(display_zone()).date()
 
 
+def runnable_tasks() -> int | None:
+    """Tasks runnable on this machine at this moment, this process among them (Linux's
+    /proc/loadavg); None where it cannot tell."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def core_free() -> bool:
     """Another core is idle now, for the helper's half (or the switch says "force"). On a busy
     machine two halves would only take turns on the cores, and the merge would be extra work.
-    Linux tells the tasks runnable at this moment (/proc/loadavg: this process is one of them);
-    elsewhere the one-minute load average stands in."""
+    Where the moment's count is unknown, the one-minute load average stands in."""
     switch = os.environ.get(ENV_SWITCH, "1")
     if switch in ("force", "0"):
         return switch == "force"
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    if cores < 2:
+    n = cores()
+    if n < 2:
         return False
+    runnable = runnable_tasks()
+    if runnable is not None:
+        return runnable <= n - 1
     try:
-        with open("/proc/loadavg", "rb") as f:
-            runnable = int(f.read().split()[3].split(b"/")[0])
-        return runnable <= cores - 1
-    except (OSError, ValueError, IndexError):
-        try:
-            return os.getloadavg()[0] < cores - 1
-        except OSError:
-            return False
+        return os.getloadavg()[0] < n - 1
+    except OSError:
+        return False
 
 
 def write(helper: Helper | None, result, target, generated):
@@ -448,4 +459,4 @@ def _serve_helper(owner: int, renderer, jobs_fd: int, replies_fd: int) -> None:
             _send(replies_fd, ("pdf", data, levels))
 
 
-__all__ = ["ENV_SWITCH", "Helper", "SplitFailed", "merge", "prepare", "render_half", "split_point", "start_helper", "today", "write"]
+__all__ = ["ENV_SWITCH", "Helper", "SplitFailed", "merge", "prepare", "render_half", "split_point", "start_helper", "today", "write", "cores", "runnable_tasks"]
