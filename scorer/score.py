@@ -336,20 +336,22 @@ class CompiledRubric:
         """
         sc = self.rubric.scoring
         text = a.text
-        factors = []
-        templates: set[str] = set()
-        copies = NearCopies(sc.near_copy)
-        shares = None
-        for sent, hits in zip(a.seg.sentences, a.hits):
+        sentences = a.seg.sentences
+        # First what each sentence is made of, on its own: its content characters, those its terms
+        # cover and, if it holds terms, its template; then, in order, what counts of it. (The
+        # templates known first, NearCopies finds their trigrams all at once.)
+        parts: list[tuple[int, int, str | None] | None] = []  # None: counts nothing
+        for sent, hits in zip(sentences, a.hits):
             if sent.duplicate_of is not None:
-                factors.append(0.0)
+                parts.append(None)
                 continue
             content = sum(map(len, _CONTENT.findall(sent.text)))  # runs: fewer strings than one a character
             merged = _merged(hits)
             covered = sum(e - s for s, e in merged)  # rubric terms are Chinese: content characters
             if content == 0 or covered / content > sc.max_term_density:
-                factors.append(0.0)
+                parts.append(None)
                 continue
+            template = None
             if merged:
                 pieces, pos = [], sent.start
                 for s, e in merged:
@@ -357,19 +359,32 @@ class CompiledRubric:
                     pos = e
                 pieces.append(text[pos : sent.end])
                 template = sentence_key("□".join(pieces))
+            parts.append((content, covered, template))
+        abstracted = {t: abstracted_key(t) for p in parts if p is not None and (t := p[2]) is not None}
+        copies = NearCopies(sc.near_copy)
+        copies.prepare(list(dict.fromkeys(abstracted.values())))
+        factors = []
+        templates: set[str] = set()
+        shares = None
+        for sent, part in zip(sentences, parts):
+            if part is None:
+                factors.append(0.0)
+                continue
+            content, covered, template = part
+            if template is not None:
                 if template in templates:
                     factors.append(0.0)
                     continue
                 templates.add(template)
                 # The same claim again with other numbers, places or synonyms earns nothing
                 # more. (Compared among sentences that hold rubric terms: only they earn.)
-                if copies.seen(abstracted_key(template)):
+                if copies.seen(abstracted[template]):
                     factors.append(0.0)
                     continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
-            if merged and self.restatement.active:
+            if template is not None and self.restatement.active:
                 if shares is None:  # each sentence's share of the rubric's wording, all at once
-                    shares = self.restatement.shares_of_keys([s.key for s in a.seg.sentences])
+                    shares = self.restatement.shares_of_keys([s.key for s in sentences])
                 f *= self.restatement.factor_of_share(shares[sent.index])
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
