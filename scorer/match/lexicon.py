@@ -176,8 +176,21 @@ class Boundaries:
         word's prefix: its dictionary holds every prefix of every word (with frequency 0)."""
         words = self._words.get(i)
         if words is None:
-            text, seen, get, logtotal, log = self.text, self._seen.get, self._get, self._logtotal, math.log
-            words, n, j = [], len(text), i + 1
+            self._fill(i, i + 1)
+            words = self._words[i]
+        return words
+
+    def _fill(self, lo: int, hi: int) -> None:
+        """`_words_at` of every position in [lo, hi) not known yet, in one call: a window's route
+        reads every position of the window (one call a position, with its look-ups of attributes,
+        cost more than the walks themselves)."""
+        known = self._words
+        text, seen, get, logtotal, log = self.text, self._seen.get, self._get, self._logtotal, math.log
+        n = len(text)
+        for i in range(lo, hi):
+            if i in known:
+                continue
+            words, j = [], i + 1
             while j <= n:
                 k = text[i:j]
                 f = seen(k, _UNSEEN)
@@ -188,14 +201,18 @@ class Boundaries:
                 if f:
                     words.append((j, log(f) - logtotal))
                 j += 1
-            self._words[i] = words
-            reach, last = i, i + _MAX_WORD
-            for j, _ in words:
-                if j > last:
-                    break
-                reach = j
-            self._reach[i] = reach
-        return words
+            known[i] = words
+
+    def _reach_at(self, i: int) -> int:
+        """The end of the longest dictionary word of at most _MAX_WORD characters starting at i
+        (i when there is none), kept in _reach; asked by _crosses only."""
+        reach, last = i, i + _MAX_WORD
+        for j, _ in self._words_at(i):
+            if j > last:
+                break
+            reach = j
+        self._reach[i] = reach
+        return reach
 
     def _may_cross(self, s: int, e: int) -> bool:
         """Could a dictionary word of at most _MAX_WORD characters straddle an edge of [s, e)?
@@ -218,9 +235,8 @@ class Boundaries:
                 if f is _UNSEEN:
                     f = get(k)
                 if f is None:
-                    continue
-                self._words_at(i)
-                r = reach[i]
+                    continue  # no word from i reaches past b
+                r = self._reach_at(i)
             if r > b:
                 return True
         return False
@@ -232,11 +248,10 @@ class Boundaries:
         best_v = [0.0] * (w1 - w0 + 1)
         best_end = [0] * (w1 - w0 + 1)
         alone = 0.0 - self._logtotal  # a character no word starts with: log(1) - log(total)
+        self._fill(w0, w1)
         known = self._words
         for idx in range(w1 - 1, w0 - 1, -1):
-            words = known.get(idx)
-            if words is None:
-                words = self._words_at(idx)
+            words = known[idx]
             end, value = -1, 0.0
             for j, lp in words:  # j ascending: `>=` keeps the longest of equals, as jieba's max of (value, x)
                 if j > w1:
