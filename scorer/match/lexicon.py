@@ -121,6 +121,23 @@ class Block:
 
 
 _UNSEEN = object()
+_PREFIX = object()  # a key of frequency 0: some word's prefix, no word itself
+
+
+def _logp_table(tokenizer) -> dict:
+    """key -> log P (log(freq) - log(total)) of the keys Boundaries looked up so far, _PREFIX for a
+    prefix of frequency 0, None for no word's prefix: kept with the tokenizer while its dictionary
+    and total are unchanged (TrieFreq counts its writes), as TrieFreq keeps its look-ups, so a
+    report's walks take one look-up a key and no logarithm. A fresh table for other mappings."""
+    freq = tokenizer.FREQ
+    written = getattr(freq, "_version", None)
+    if written is None:
+        return {}
+    version = (id(freq), written, tokenizer.total)
+    held = getattr(tokenizer, "_civscore_logp", None)
+    if held is None or held[0] != version:
+        held = tokenizer._civscore_logp = (version, {})
+    return held[1]
 
 
 class Boundaries:
@@ -135,6 +152,7 @@ class Boundaries:
         # first, without a call per look-up; a key not there is asked of get(), which adds it.
         self._seen = freq.seen() if hasattr(freq, "seen") else {}
         self._logtotal = math.log(tokenizer.total)
+        self._logp = _logp_table(tokenizer)
         self._words: dict[int, list[tuple[int, float]]] = {}
         # Per position i: the end of the longest dictionary word of at most _MAX_WORD characters
         # starting there (i when there is none); -1 until asked.
@@ -184,8 +202,8 @@ class Boundaries:
         """`_words_at` of every position in [lo, hi) not known yet, in one call: a window's route
         reads every position of the window (one call a position, with its look-ups of attributes,
         cost more than the walks themselves)."""
-        known = self._words
-        text, seen, get, logtotal, log = self.text, self._seen.get, self._get, self._logtotal, math.log
+        known, logp = self._words, self._logp
+        text, logp_of, seen, get, logtotal, log = self.text, logp.get, self._seen.get, self._get, self._logtotal, math.log
         n = len(text)
         for i in range(lo, hi):
             if i in known:
@@ -193,13 +211,16 @@ class Boundaries:
             words, j = [], i + 1
             while j <= n:
                 k = text[i:j]
-                f = seen(k, _UNSEEN)
-                if f is _UNSEEN:
-                    f = get(k)
-                if f is None:
+                lp = logp_of(k, _UNSEEN)
+                if lp is _UNSEEN:
+                    f = seen(k, _UNSEEN)
+                    if f is _UNSEEN:
+                        f = get(k)
+                    lp = logp[k] = None if f is None else log(f) - logtotal if f else _PREFIX
+                if lp is None:
                     break
-                if f:
-                    words.append((j, log(f) - logtotal))
+                if lp is not _PREFIX:
+                    words.append((j, lp))
                 j += 1
             known[i] = words
 
