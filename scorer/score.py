@@ -533,8 +533,8 @@ class CompiledRubric:
               marks: list[Marks], fits: SentenceFits | None, judged: dict | None = None) -> CriterionResult:
         """A criterion's or a bonus item's result: built here only."""
         if judged and owner.id in judged:
-            p, hits, spec, bigrams_of = judged[owner.id]
-            return self._judged_item(owner, p, hits, a, factors, span_of, marks, spec, bigrams_of)
+            p, accepted, hits, spec, bigrams_of = judged[owner.id]
+            return self._judged_item(owner, p, accepted, hits, a, factors, span_of, marks, spec, bigrams_of)
         item = owner.item
         j = self.judge(self.rules[owner.id], item.points, a, factors, span_of, marks, owner.id, fits)
         return CriterionResult.model_construct(
@@ -576,18 +576,17 @@ class CompiledRubric:
         # copy nothing, a restatement of the rubric's own wording or a heading less.
         return p * np.asarray(factors)[:, None]
 
-    def _judged_item(self, owner: Owner, p: np.ndarray, hits: list[tuple[Rule, list[RuleHit]]], a: Analysis,
-                     factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float],
+    def _judged_item(self, owner: Owner, p: list[float], accepted: list[int], hits: list[tuple[Rule, list[RuleHit]]],
+                     a: Analysis, factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float],
                      bigrams_of) -> CriterionResult:
         """A criterion's or bonus item's result from the judge's verdicts: its level from the sentences
-        judged to evidence it (how many, how concrete), its missing lines from the same verdicts."""
+        judged to evidence it (how many, how concrete), its missing lines from the same verdicts.
+        `p`: each sentence's probability for this item; `accepted`: the sentences at or above the
+        judge's `accept`, most probable first (ties in sentence order)."""
         js = self.rubric.judge
         accept, plain = js.accept, js.plain
         item = owner.item
         sentences = a.seg.sentences
-        order = np.argsort(-p, kind="stable")
-        accepted = order[p[order] >= accept].tolist()
-        p = p.tolist()  # Python floats: read one by one below
         satisfaction = judged_satisfaction([judged_weight(p[si], spec[si], js) for si in accepted], js)
         level = self.level_for(satisfaction)
         hit_by: dict[int, list[Match]] = {}
@@ -663,7 +662,13 @@ class CompiledRubric:
                     cache[si] = _bigrams(a.seg.sentences[si].text)
                 return cache[si]
 
-            judged = {i: (p[:, k], hits[i], spec, bigrams_of) for k, i in enumerate(self.judged_ids)}
+            # Every item's sentences by probability at once (each column sorted on its own, stable):
+            # those at or above `accept` are a prefix of its order.
+            order = np.argsort(-p, axis=0, kind="stable").T.tolist()
+            counts = (p >= self.rubric.judge.accept).sum(axis=0).tolist()
+            columns = p.T.tolist()  # Python floats: read one by one
+            judged = {i: (columns[k], order[k][: counts[k]], hits[i], spec, bigrams_of)
+                      for k, i in enumerate(self.judged_ids)}
         by_dim: dict[str, list[CriterionResult]] = {d.id: [] for d in r.dimensions}
         bonus_items: list[CriterionResult] = []
         vetoes: list[VetoHit] = []
