@@ -75,6 +75,9 @@ def _tf(counts: Counter) -> dict[str, float]:
     return {g: 1.0 + math.log(c) for g, c in counts.items()}  # sublinear tf
 
 
+_DIRECT_MAX = 1 << 17  # _KeyTable's direct table: at most 1 MiB
+
+
 class _KeyTable:
     """Non-negative int64 keys to values, looked up many at once: a hash table with linear
     probing held in numpy arrays, each probe one vectorized step (a binary search of every
@@ -102,12 +105,22 @@ class _KeyTable:
             placed[claim[first]] = True
             pending = pending[~placed[pending]]
             self._probes += 1
+        # Small keys (single characters of the Basic Multilingual Plane, or near it): a direct table
+        # as well, key -> value with -1 for no key and one more -1 past the largest key, read by
+        # one clipped np.take instead of the probes.
+        self._direct = None
+        if len(keys) and int(keys.min()) >= 0 and int(keys.max()) < _DIRECT_MAX:
+            direct = np.full(int(keys.max()) + 2, -1, dtype=np.int64)
+            direct[keys] = values
+            self._direct = direct
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         return ((keys.astype(np.uint64) * self._MIX) >> self._shift).astype(np.int64)
 
     def get(self, queries: np.ndarray) -> np.ndarray:
         """The value of each query, -1 where it is no key."""
+        if self._direct is not None and (not len(queries) or int(queries.min()) >= 0):
+            return np.take(self._direct, queries, mode="clip")  # past the largest key: the final -1
         out = np.full(len(queries), -1, dtype=np.int64)
         home = self._home(queries)
         active = np.arange(len(queries))

@@ -193,13 +193,37 @@ class Judged:
     missing: list[Missing]
 
 
+def _slot_setters():
+    """The setters of the four slots every pydantic model has (`__dict__` and three of pydantic's),
+    called directly: object.__setattr__ looks each name up through the class's MRO first
+    (~0.3 µs a call, four a model). None if this pydantic lays its models out otherwise."""
+    from pydantic import BaseModel
+
+    slots = BaseModel.__dict__
+    try:
+        return tuple(slots[k].__set__ for k in
+                     ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"))
+    except (KeyError, AttributeError):
+        return None
+
+
+_SLOTS = _slot_setters()
+
+
 def _made(cls, values: dict):
     """`cls.model_construct(**values)` for values the engine made itself, with every field given.
 
     The same three attributes model_construct sets, without its per-field
     walk: a report builds ~1,000 of these, and this keeps scoring as fast as
     before evidence carried structured matches."""
-    m = cls.__new__(cls)
+    m = object.__new__(cls)  # what cls.__new__ is: a pydantic model defines none
+    if _SLOTS is not None:
+        set_dict, set_fields, set_extra, set_private = _SLOTS
+        set_dict(m, values)
+        set_fields(m, set(values))
+        set_extra(m, None)
+        set_private(m, None)
+        return m
     _set = object.__setattr__
     _set(m, "__dict__", values)
     _set(m, "__pydantic_fields_set__", set(values))
@@ -336,20 +360,22 @@ class CompiledRubric:
         """
         sc = self.rubric.scoring
         text = a.text
-        factors = []
-        templates: set[str] = set()
-        copies = NearCopies(sc.near_copy)
-        shares = None
-        for sent, hits in zip(a.seg.sentences, a.hits):
+        sentences = a.seg.sentences
+        # First what each sentence is made of, on its own: its content characters, those its terms
+        # cover and, if it holds terms, its template; then, in order, what counts of it. (The
+        # templates known first, NearCopies finds their trigrams all at once.)
+        parts: list[tuple[int, int, str | None] | None] = []  # None: counts nothing
+        for sent, hits in zip(sentences, a.hits):
             if sent.duplicate_of is not None:
-                factors.append(0.0)
+                parts.append(None)
                 continue
             content = sum(map(len, _CONTENT.findall(sent.text)))  # runs: fewer strings than one a character
             merged = _merged(hits)
             covered = sum(e - s for s, e in merged)  # rubric terms are Chinese: content characters
             if content == 0 or covered / content > sc.max_term_density:
-                factors.append(0.0)
+                parts.append(None)
                 continue
+            template = None
             if merged:
                 pieces, pos = [], sent.start
                 for s, e in merged:
@@ -357,19 +383,32 @@ class CompiledRubric:
                     pos = e
                 pieces.append(text[pos : sent.end])
                 template = sentence_key("□".join(pieces))
+            parts.append((content, covered, template))
+        abstracted = {t: abstracted_key(t) for p in parts if p is not None and (t := p[2]) is not None}
+        copies = NearCopies(sc.near_copy)
+        copies.prepare(list(dict.fromkeys(abstracted.values())))
+        factors = []
+        templates: set[str] = set()
+        shares = None
+        for sent, part in zip(sentences, parts):
+            if part is None:
+                factors.append(0.0)
+                continue
+            content, covered, template = part
+            if template is not None:
                 if template in templates:
                     factors.append(0.0)
                     continue
                 templates.add(template)
                 # The same claim again with other numbers, places or synonyms earns nothing
                 # more. (Compared among sentences that hold rubric terms: only they earn.)
-                if copies.seen(abstracted_key(template)):
+                if copies.seen(abstracted[template]):
                     factors.append(0.0)
                     continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
-            if merged and self.restatement.active:
+            if template is not None and self.restatement.active:
                 if shares is None:  # each sentence's share of the rubric's wording, all at once
-                    shares = self.restatement.shares_of_keys([s.key for s in a.seg.sentences])
+                    shares = self.restatement.shares_of_keys([s.key for s in sentences])
                 f *= self.restatement.factor_of_share(shares[sent.index])
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
@@ -494,8 +533,8 @@ class CompiledRubric:
               marks: list[Marks], fits: SentenceFits | None, judged: dict | None = None) -> CriterionResult:
         """A criterion's or a bonus item's result: built here only."""
         if judged and owner.id in judged:
-            p, hits, spec, bigrams_of = judged[owner.id]
-            return self._judged_item(owner, p, hits, a, factors, span_of, marks, spec, bigrams_of)
+            p, accepted, hits, spec, bigrams_of = judged[owner.id]
+            return self._judged_item(owner, p, accepted, hits, a, factors, span_of, marks, spec, bigrams_of)
         item = owner.item
         j = self.judge(self.rules[owner.id], item.points, a, factors, span_of, marks, owner.id, fits)
         return CriterionResult.model_construct(
@@ -537,18 +576,17 @@ class CompiledRubric:
         # copy nothing, a restatement of the rubric's own wording or a heading less.
         return p * np.asarray(factors)[:, None]
 
-    def _judged_item(self, owner: Owner, p: np.ndarray, hits: list[tuple[Rule, list[RuleHit]]], a: Analysis,
-                     factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float],
+    def _judged_item(self, owner: Owner, p: list[float], accepted: list[int], hits: list[tuple[Rule, list[RuleHit]]],
+                     a: Analysis, factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float],
                      bigrams_of) -> CriterionResult:
         """A criterion's or bonus item's result from the judge's verdicts: its level from the sentences
-        judged to evidence it (how many, how concrete), its missing lines from the same verdicts."""
+        judged to evidence it (how many, how concrete), its missing lines from the same verdicts.
+        `p`: each sentence's probability for this item; `accepted`: the sentences at or above the
+        judge's `accept`, most probable first (ties in sentence order)."""
         js = self.rubric.judge
         accept, plain = js.accept, js.plain
         item = owner.item
         sentences = a.seg.sentences
-        order = np.argsort(-p, kind="stable")
-        accepted = order[p[order] >= accept].tolist()
-        p = p.tolist()  # Python floats: read one by one below
         satisfaction = judged_satisfaction([judged_weight(p[si], spec[si], js) for si in accepted], js)
         level = self.level_for(satisfaction)
         hit_by: dict[int, list[Match]] = {}
@@ -624,7 +662,13 @@ class CompiledRubric:
                     cache[si] = _bigrams(a.seg.sentences[si].text)
                 return cache[si]
 
-            judged = {i: (p[:, k], hits[i], spec, bigrams_of) for k, i in enumerate(self.judged_ids)}
+            # Every item's sentences by probability at once (each column sorted on its own, stable):
+            # those at or above `accept` are a prefix of its order.
+            order = np.argsort(-p, axis=0, kind="stable").T.tolist()
+            counts = (p >= self.rubric.judge.accept).sum(axis=0).tolist()
+            columns = p.T.tolist()  # Python floats: read one by one
+            judged = {i: (columns[k], order[k][: counts[k]], hits[i], spec, bigrams_of)
+                      for k, i in enumerate(self.judged_ids)}
         by_dim: dict[str, list[CriterionResult]] = {d.id: [] for d in r.dimensions}
         bonus_items: list[CriterionResult] = []
         vetoes: list[VetoHit] = []

@@ -60,13 +60,23 @@ def pair_features(
     if n_s == 0:
         return F[:, :, [col[n] for n in names]] if names is not None else F
 
-    # Matcher hits of each item in each sentence.
+    # Matcher hits of each item in each sentence: plain Python per hit (numpy scalars are slow one
+    # by one), then one fancy-index write per feature.
     hit_any = np.zeros((n_s, n_i))
+    at_s: list[int] = []  # (sentence, item) of each hit pair, for strength and rule_any
+    at_i: list[int] = []
+    strengths: list[float] = []
+    t_s: list[int] = []
+    t_i: list[int] = []
+    t_v: list[float] = []
+    r_s: list[int] = []
+    r_i: list[int] = []
+    r_v: list[float] = []
     for i, item in enumerate(items):
         rules = hits.get(item, [])
         if not rules:
             continue
-        strength: dict[int, float] = {}  # plain Python per hit: numpy scalars are slow one by one
+        strength: dict[int, float] = {}
         terms: dict[int, set] = {}
         share: dict[int, float] = {}
         for _rule, rule_hits in rules:
@@ -80,15 +90,26 @@ def pair_features(
                 seen.add(s)
             for s in seen:
                 share[s] = share.get(s, 0.0) + 1.0 / len(rules)
-        for s, w in strength.items():
-            if w > 0:
-                hit_any[s, i] = 1.0
-                F[s, i, col["rule_any"]] = 1.0
-            F[s, i, col["rule_strength"]] = w
-        for s, t in terms.items():
-            F[s, i, col["rule_terms"]] = math.log1p(len(t))
-        for s, v in share.items():
-            F[s, i, col["rule_share"]] = v
+        at_s.extend(strength)
+        at_i.extend([i] * len(strength))
+        strengths.extend(strength.values())
+        t_s.extend(terms)
+        t_i.extend([i] * len(terms))
+        t_v.extend(math.log1p(len(t)) for t in terms.values())
+        r_s.extend(share)
+        r_i.extend([i] * len(share))
+        r_v.extend(share.values())
+    if at_s:
+        w = np.array(strengths)
+        F[at_s, at_i, col["rule_strength"]] = w
+        pos = w > 0
+        s_pos, i_pos = np.array(at_s)[pos], np.array(at_i)[pos]
+        hit_any[s_pos, i_pos] = 1.0
+        F[s_pos, i_pos, col["rule_any"]] = 1.0
+    if t_s:
+        F[t_s, t_i, col["rule_terms"]] = t_v
+    if r_s:
+        F[r_s, r_i, col["rule_share"]] = r_v
 
     # Fit to the item's own wording, for the sentence and for its heading.
     best = sims.argmax(axis=1) if n_i else np.zeros(n_s, dtype=int)
@@ -97,10 +118,11 @@ def pair_features(
     F[np.arange(n_s), best, col["fit_best"]] = 1.0
     F[:, :, col["fit_near"]] = (rank >= 1) & (rank <= 2)
     heads = governing_headings(sentences)
-    for s, h in enumerate(heads):
-        if h is not None:
-            F[s, :, col["head_sim"]] = sims[h]
-            F[s, best[h], col["head_best"]] = 1.0
+    under = [s for s, h in enumerate(heads) if h is not None]
+    if under:
+        head = [heads[s] for s in under]
+        F[under, :, col["head_sim"]] = sims[head]
+        F[under, best[head], col["head_best"]] = 1.0
     n_hit = hit_any.sum(axis=1, keepdims=True)
     F[:, :, col["other_items"]] = np.log1p(n_hit - hit_any)
 
@@ -121,7 +143,7 @@ def pair_features(
     for s in range(n_s):
         for k in marks[s].discounts:
             F[s, :, col[f"mark:{mark_ids[k]}"]] = 1.0
-    if names is None:
+    if names is None or names == own:
         return F
     out = np.zeros((n_s, n_i, len(names)))
     for k, n in enumerate(names):

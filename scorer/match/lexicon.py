@@ -121,6 +121,23 @@ class Block:
 
 
 _UNSEEN = object()
+_PREFIX = object()  # a key of frequency 0: some word's prefix, no word itself
+
+
+def _logp_table(tokenizer) -> dict:
+    """key -> log P (log(freq) - log(total)) of the keys Boundaries looked up so far, _PREFIX for a
+    prefix of frequency 0, None for no word's prefix: kept with the tokenizer while its dictionary
+    and total are unchanged (TrieFreq counts its writes), as TrieFreq keeps its look-ups, so a
+    report's walks take one look-up a key and no logarithm. A fresh table for other mappings."""
+    freq = tokenizer.FREQ
+    written = getattr(freq, "_version", None)
+    if written is None:
+        return {}
+    version = (id(freq), written, tokenizer.total)
+    held = getattr(tokenizer, "_civscore_logp", None)
+    if held is None or held[0] != version:
+        held = tokenizer._civscore_logp = (version, {})
+    return held[1]
 
 
 class Boundaries:
@@ -135,6 +152,7 @@ class Boundaries:
         # first, without a call per look-up; a key not there is asked of get(), which adds it.
         self._seen = freq.seen() if hasattr(freq, "seen") else {}
         self._logtotal = math.log(tokenizer.total)
+        self._logp = _logp_table(tokenizer)
         self._words: dict[int, list[tuple[int, float]]] = {}
         # Per position i: the end of the longest dictionary word of at most _MAX_WORD characters
         # starting there (i when there is none); -1 until asked.
@@ -176,26 +194,46 @@ class Boundaries:
         word's prefix: its dictionary holds every prefix of every word (with frequency 0)."""
         words = self._words.get(i)
         if words is None:
-            text, seen, get, logtotal, log = self.text, self._seen.get, self._get, self._logtotal, math.log
-            words, n, j = [], len(text), i + 1
+            self._fill(i, i + 1)
+            words = self._words[i]
+        return words
+
+    def _fill(self, lo: int, hi: int) -> None:
+        """`_words_at` of every position in [lo, hi) not known yet, in one call: a window's route
+        reads every position of the window (one call a position, with its look-ups of attributes,
+        cost more than the walks themselves)."""
+        known, logp = self._words, self._logp
+        text, logp_of, seen, get, logtotal, log = self.text, logp.get, self._seen.get, self._get, self._logtotal, math.log
+        n = len(text)
+        for i in range(lo, hi):
+            if i in known:
+                continue
+            words, j = [], i + 1
             while j <= n:
                 k = text[i:j]
-                f = seen(k, _UNSEEN)
-                if f is _UNSEEN:
-                    f = get(k)
-                if f is None:
+                lp = logp_of(k, _UNSEEN)
+                if lp is _UNSEEN:
+                    f = seen(k, _UNSEEN)
+                    if f is _UNSEEN:
+                        f = get(k)
+                    lp = logp[k] = None if f is None else log(f) - logtotal if f else _PREFIX
+                if lp is None:
                     break
-                if f:
-                    words.append((j, log(f) - logtotal))
+                if lp is not _PREFIX:
+                    words.append((j, lp))
                 j += 1
-            self._words[i] = words
-            reach, last = i, i + _MAX_WORD
-            for j, _ in words:
-                if j > last:
-                    break
-                reach = j
-            self._reach[i] = reach
-        return words
+            known[i] = words
+
+    def _reach_at(self, i: int) -> int:
+        """The end of the longest dictionary word of at most _MAX_WORD characters starting at i
+        (i when there is none), kept in _reach; asked by _crosses only."""
+        reach, last = i, i + _MAX_WORD
+        for j, _ in self._words_at(i):
+            if j > last:
+                break
+            reach = j
+        self._reach[i] = reach
+        return reach
 
     def _may_cross(self, s: int, e: int) -> bool:
         """Could a dictionary word of at most _MAX_WORD characters straddle an edge of [s, e)?
@@ -218,9 +256,8 @@ class Boundaries:
                 if f is _UNSEEN:
                     f = get(k)
                 if f is None:
-                    continue
-                self._words_at(i)
-                r = reach[i]
+                    continue  # no word from i reaches past b
+                r = self._reach_at(i)
             if r > b:
                 return True
         return False
@@ -232,11 +269,10 @@ class Boundaries:
         best_v = [0.0] * (w1 - w0 + 1)
         best_end = [0] * (w1 - w0 + 1)
         alone = 0.0 - self._logtotal  # a character no word starts with: log(1) - log(total)
+        self._fill(w0, w1)
         known = self._words
         for idx in range(w1 - 1, w0 - 1, -1):
-            words = known.get(idx)
-            if words is None:
-                words = self._words_at(idx)
+            words = known[idx]
             end, value = -1, 0.0
             for j, lp in words:  # j ascending: `>=` keeps the longest of equals, as jieba's max of (value, x)
                 if j > w1:
