@@ -3,6 +3,8 @@ and every route's bad input answered in Chinese with nothing stored."""
 
 from __future__ import annotations
 
+import os
+
 import sqlite3
 import subprocess
 
@@ -284,8 +286,10 @@ def test_unadjusted_scorecard_is_byte_for_byte_the_cli_one(app, tmp_path):
     assert "attachment" in web.headers["content-disposition"]
     out = tmp_path / "cli.pdf"
     civscore = Path(sys.executable).parent / "civscore"
+    # Laid out in one piece: two halves joined (scorer.report.split) give the same pages in other
+    # bytes (tests/test_split_scorecard.py holds them to the whole).
     subprocess.run([str(civscore), "score", str(SEEDS[0]), "--rubric", "court", "--pdf", str(out)], check=True,
-                   capture_output=True)
+                   capture_output=True, env=dict(os.environ, CIVSCORE_PDF_SPLIT="0"))
     assert web.content == out.read_bytes()
     for marker in (b"/CreationDate", b"/ModDate", b"/ID ["):
         assert marker not in web.content

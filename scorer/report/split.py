@@ -185,7 +185,8 @@ def merge(front: bytes, back: bytes, front_levels: list[int], back_levels: list[
             (stack[-1][1].children if stack else outline.root).append(item)
             stack.append((level, item))
     out = io.BytesIO()
-    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    # deterministic_id: the trailer's /ID is a digest of the content, so the same report gives the same bytes
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     return out.getvalue()
 
 
