@@ -54,6 +54,26 @@ def test_the_judge_file_round_trips_byte_for_byte_and_loads_once():
     assert Scorer.load("court").compiled.judge_model is load_judge(path)
 
 
+def test_the_inflated_judge_comes_from_the_cache_and_a_bad_entry_is_inflated_again(tmp_path, monkeypatch):
+    from scorer import cache
+    from scorer.judge import model as judge_model
+
+    monkeypatch.setenv("CIVSCORE_CACHE", str(tmp_path / "cache"))
+    path = ROOT / "rubric" / "court.judge"
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    fresh = JudgeModel.load(path)  # inflates and keeps the inflated bytes
+    assert cache.get(judge_model._CACHE_KIND, digest) is not None
+    cached = JudgeModel.load(path)
+    damaged = next((tmp_path / "cache").glob(f"{judge_model._CACHE_KIND}-*.bin"))
+    damaged.write_bytes(damaged.read_bytes()[:-100])  # torn: a miss, inflated again
+    again = JudgeModel.load(path)
+    for m in (cached, again):
+        assert m.sha256 == fresh.sha256 == digest and m.grams == fresh.grams
+        assert all(np.array_equal(getattr(m, a), getattr(fresh, a)) for a in ("item_grams", "kind_grams", "pair", "idf"))
+    assert cache.get(judge_model._CACHE_KIND, digest) is not None  # and kept again
+
+
 def test_a_damaged_judge_file_is_one_error_naming_it(tmp_path):
     bad = tmp_path / "court.judge"
     bad.write_bytes((ROOT / "rubric" / "court.judge").read_bytes()[:5000])
