@@ -22,7 +22,6 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import InvalidValue, RubricError
@@ -75,35 +74,46 @@ class _Refused(Exception):
         self.fields = fields
 
 
-class _SafeComposer(yaml.SafeLoader):
-    """SafeLoader that refuses aliases (no billion laughs) and counts nodes."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._nodes = 0
-        self._depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _Refused(event.start_mark, "yaml-alias", anchor=event.anchor)
-        self._nodes += 1
-        if self._nodes > MAX_YAML_NODES:
-            raise _Refused(self.peek_event().start_mark, "yaml-nodes", limit=MAX_YAML_NODES)
-        self._depth += 1
-        try:
-            if self._depth > MAX_YAML_DEPTH:
-                raise _Refused(self.peek_event().start_mark, "yaml-depth", limit=MAX_YAML_DEPTH)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+_YAML: tuple | None = None  # (yaml, _SafeComposer, constructor), made on first use
 
 
-_CONSTRUCTOR = yaml.SafeLoader("")
+def _yaml():
+    """PyYAML and the loader built on it, imported only when a rubric is parsed: a run whose
+    rubric comes from civscore's cache (scorer.cache) never reads YAML (~25 ms of start-up)."""
+    global _YAML
+    if _YAML is None:
+        import yaml
+
+        class _SafeComposer(yaml.SafeLoader):
+            """SafeLoader that refuses aliases (no billion laughs) and counts nodes."""
+
+            def __init__(self, stream):
+                super().__init__(stream)
+                self._nodes = 0
+                self._depth = 0
+
+            def compose_node(self, parent, index):
+                if self.check_event(yaml.AliasEvent):
+                    event = self.peek_event()
+                    raise _Refused(event.start_mark, "yaml-alias", anchor=event.anchor)
+                self._nodes += 1
+                if self._nodes > MAX_YAML_NODES:
+                    raise _Refused(self.peek_event().start_mark, "yaml-nodes", limit=MAX_YAML_NODES)
+                self._depth += 1
+                try:
+                    if self._depth > MAX_YAML_DEPTH:
+                        raise _Refused(self.peek_event().start_mark, "yaml-depth", limit=MAX_YAML_DEPTH)
+                    return super().compose_node(parent, index)
+                finally:
+                    self._depth -= 1
+
+        _YAML = (yaml, _SafeComposer, yaml.SafeLoader(""))
+    return _YAML
 
 
-def _to_data(root: yaml.Node, lines: dict[Loc, int], problems: list[Problem], path: Path):
+def _to_data(root, lines: dict[Loc, int], problems: list[Problem], path: Path):
     """Plain data from the node graph, iteratively (deep nesting cannot overflow the stack)."""
+    yaml, _, constructor = _yaml()
     out_root: list = [None]
     stack = [(root, (), out_root, 0)]
     while stack:
@@ -134,7 +144,7 @@ def _to_data(root: yaml.Node, lines: dict[Loc, int], problems: list[Problem], pa
                 stack.append((node.value[i], loc + (i,), items, i))
         else:
             # Scalars: PyYAML's resolver types them (int, float, bool, str).
-            parent[key] = _CONSTRUCTOR.construct_object(node)
+            parent[key] = constructor.construct_object(node)
     return out_root[0]
 
 
@@ -236,8 +246,9 @@ def _parse_document(text: str, path: Path) -> tuple[dict, dict[Loc, int], list[P
     """One YAML file as plain data with the line of every value; a file that is no mapping is refused."""
     problems: list[Problem] = []
     lines: dict[Loc, int] = {}
+    yaml, composer, _ = _yaml()
     try:
-        loader = _SafeComposer(text)
+        loader = composer(text)
         try:
             node = loader.get_single_node()
         finally:
