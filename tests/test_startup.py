@@ -52,7 +52,8 @@ def test_results_are_the_same_with_no_cache_a_fresh_cache_and_a_corrupt_one(tmp_
     assert off.returncode == 0, off.stderr
     first = _run(str(cache), "score", str(SEED), "--json")  # builds the cache
     files = sorted(cache.iterdir())
-    assert {f.name.split("-")[0] for f in files} == {"jieba", "rubric"}
+    # jieba's trie, the compiled rubric, the judge file inflated, ingest's vocabulary parsed
+    assert {f.name.split("-")[0] for f in files} == {"jieba", "rubric", "judge", "vocabulary"}
     second = _run(str(cache), "score", str(SEED), "--json")  # reads it
     for f in files:  # corrupt every entry: a torn write, flipped bytes
         data = bytearray(f.read_bytes())
