@@ -20,6 +20,10 @@ RAISE = [
     ("veto.staff_crime", "干警王某因没有守住纪律底线被判处有期徒刑。"),
     ("veto.staff_crime", "干警李某因不作为被判处有期徒刑。"),
     ("veto.leader_violation", "副院长刘某被市纪委监委立案审查。"),
+    # The expulsion in a clause of its own, after its cause (found at stop 25).
+    ("veto.staff_crime", "执行局副局长王某因违规发放贷款被立案审查，受到开除党籍处分。"),
+    ("veto.staff_crime", "一名干警因违规插手案件，受到开除党籍、开除公职处分。"),
+    ("veto.staff_crime", "一名法官助理因醉酒驾驶被给予开除党籍处分。"),
 ]
 
 SILENT = [
@@ -29,6 +33,11 @@ SILENT = [
     "全年没有一名干警受到处分。",  # negated
     "没有一名干警因违法违纪被追究刑事责任。",
     "全年未发生干警被判处刑罚的情况。",
+    "全年没有一名干警受到开除党籍处分。",
+    "组织干警观看警示片，某法院执行局副局长因受贿受到开除党籍处分。",
+    "严明纪律，干警违反规定的，将受到开除党籍处分。",  # a rule, not an event
+    "干警如有违纪违法行为，一律受到开除党籍处分。",
+    "我院审结一起案件，被告人系某局副局长，此前已受到开除党籍处分。",  # a party to a trial
 ]
 
 
