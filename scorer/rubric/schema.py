@@ -106,7 +106,7 @@ class Negation(_Strict):
         "cause, not what followed from it (the event after a cause end).",
     )
     cause_ends: list[str] = Field(
-        default_factory=list, description="Words that close a stated cause and begin what followed from it (被, 受到)."
+        default_factory=list, description="Words that close a stated cause and begin what followed from it (被 and the like)."
     )
 
 
