@@ -89,9 +89,12 @@ out = Path(sys.argv[2])
 generated = datetime.date(2026, 12, 6)
 pdf.write_scorecard(result, out / "whole.pdf", generated=generated)
 assert split.prepare()
+how = sys.argv[3]
+if how.startswith("k="):  # a split point forced on both sides (the helper is forked below)
+    k = len(result.dimensions) if how == "k=last" else int(how[2:])
+    split.split_point = lambda result: k
 helper = split.start_helper(pdf.renderer())
 job = pickle.dumps((result, "x.pdf", "methods"))
-how = sys.argv[3]
 if how == "killed-before":
     os.kill(helper.pid, signal.SIGKILL)
     os.waitpid(helper.pid, 0)
@@ -113,15 +116,28 @@ helper.close()
 """
 
 
+@pytest.mark.parametrize("k", ["k=1", "k=last"])
+def test_the_halves_match_the_whole_at_either_end(tmp_path, k):
+    # The front with one dimension, or with every dimension (the back: the bonus items and appendix).
+    proc = subprocess.run([sys.executable, "-c", _script(), str(SEEDS[2]), str(tmp_path), k], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600, env=dict(os.environ, CIVSCORE_PDF_SPLIT="1"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[0] == "alive"
+    assert len(_fonts(tmp_path / "card.pdf")) > len(_fonts(tmp_path / "whole.pdf"))  # it was split
+    assert_same_pages(tmp_path / "whole.pdf", tmp_path / "card.pdf")
+
+
+def _script() -> str:
+    script = textwrap.dedent(_HELPER_SCRIPT)
+    # The whole is rendered as the child renders it: with the methods line the job carries.
+    return script.replace('pdf.write_scorecard(result, out / "whole.pdf", generated=generated)',
+                          'from scorer.report import format as fmt\nfmt.remember_methods(result, "methods")\n'
+                          'pdf.write_scorecard(result, out / "whole.pdf", generated=generated)')
+
+
 @pytest.mark.parametrize("how, alive", [("killed-before", False), ("killed-during", False), ("fails", True)])
 def test_a_helper_that_cannot_serve_costs_only_time(tmp_path, how, alive):
-    script = textwrap.dedent(_HELPER_SCRIPT)
-    # The engine scores with the methods text from the job, so the whole is rendered as the
-    # child renders it: both halves use "methods" for the appendix line.
-    script = script.replace('pdf.write_scorecard(result, out / "whole.pdf", generated=generated)',
-                            'from scorer.report import format as fmt\nfmt.remember_methods(result, "methods")\n'
-                            'pdf.write_scorecard(result, out / "whole.pdf", generated=generated)')
-    proc = subprocess.run([sys.executable, "-c", script, str(SEEDS[0]), str(tmp_path), how], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-c", _script(), str(SEEDS[0]), str(tmp_path), how], cwd=ROOT,
                           capture_output=True, text=True, timeout=600, env=dict(os.environ, CIVSCORE_PDF_SPLIT="1"))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.split()
@@ -176,3 +192,39 @@ def test_the_switch(monkeypatch, mode, expected):
     monkeypatch.setenv(split.ENV_SWITCH, mode)
     assert split.core_free() is expected
     assert split.prepare() is expected
+
+
+_MISMATCH_SCRIPT = """
+import datetime, pickle, sys
+from pathlib import Path
+from scorer.engine import Scorer
+from scorer.report import format as fmt, pdf, split
+scorer = Scorer.load()
+first, second = (scorer.score_path(Path(p)) for p in sys.argv[1:3])
+out = Path(sys.argv[3])
+generated = datetime.date(2026, 12, 6)
+fmt.remember_methods(second, "methods")
+pdf.write_scorecard(second, out / "whole.pdf", generated=generated)
+assert split.prepare()
+helper = split.start_helper(pdf.renderer())
+# From here on this process alone (the helper is forked) declines to split the first job, so the
+# helper lays out a back half nobody asks for, and waits for a count that never comes.
+chosen, calls = split.split_point, []
+split.split_point = lambda result: None if not calls.append(1) and len(calls) == 1 else chosen(result)
+helper.announce(pickle.dumps((first, "a.pdf", "methods")), generated)
+split.write(helper, first, out / "first.pdf", generated)
+helper.announce(pickle.dumps((second, "b.pdf", "methods")), generated)
+split.write(helper, second, out / "second.pdf", generated)
+print("broken" if helper.broken else "alive")
+helper.close()
+"""
+
+
+def test_a_job_the_two_sides_see_differently_never_mixes_into_the_next(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_MISMATCH_SCRIPT), str(SEEDS[0]), str(SEEDS[3]),
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, CIVSCORE_PDF_SPLIT="1"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["alive"]
+    assert len(_fonts(tmp_path / "second.pdf")) > len(_fonts(tmp_path / "whole.pdf"))  # the second was split
+    assert_same_pages(tmp_path / "whole.pdf", tmp_path / "second.pdf")  # and is the second report's, whole

@@ -61,7 +61,9 @@ def split_point(result) -> int | None:
     if not dims:
         return None
     best = None
-    for k in range(len(dims) + 1):
+    # The front holds at least one dimension: the first dimension's rows follow the table's head
+    # on the page that opens the details; a back that began with them would start a page more.
+    for k in range(1, len(dims) + 1):
         front = _COVER_COST + sum(dims[:k])
         back = back_tail + sum(dims[k:])
         cost = max(front, back)
@@ -275,7 +277,11 @@ def write(helper: Helper | None, result, target, generated):
 
 class Helper:
     """This process's handle on its helper: `announce` a job, then `pdf` gives the scorecard's
-    bytes from the two halves or raises `SplitFailed` (the caller then renders the whole)."""
+    bytes from the two halves or raises `SplitFailed` (the caller then renders the whole).
+
+    Every message carries its job's number, and the helper ends every job it was told of with
+    one last word: ("pdf", n, bytes, levels), ("failed", n) or ("skip", n) when it does not
+    split. A word of another job is never taken for this one's, whatever failed where."""
 
     def __init__(self, pid: int, to_helper: int, from_helper: int):
         self.pid = pid
@@ -283,6 +289,7 @@ class Helper:
         self.from_helper = from_helper
         self.broken = False
         self.announced = False  # the helper has the job in hand: it lays out its half if it splits
+        self.job = 0
 
     def announce(self, job: bytes, generated) -> None:
         """Hand the helper the job as it came (the pickled (result, target, methods)), before this
@@ -290,10 +297,11 @@ class Helper:
         self.announced = False
         if self.broken:
             return
+        self.job += 1
         try:
-            while select.select([self.from_helper], [], [], 0)[0]:  # a word left from a job not split
-                self._next(time.monotonic() + HELPER_TIMEOUT)
-            _send(self.to_helper, ("job", job, generated), time.monotonic() + HELPER_TIMEOUT)
+            while select.select([self.from_helper], [], [], 0)[0]:  # words left from earlier jobs
+                self._recv(time.monotonic() + HELPER_TIMEOUT)
+            _send(self.to_helper, ("job", self.job, job, generated), time.monotonic() + HELPER_TIMEOUT)
         except Exception:
             self._break()
         else:
@@ -312,45 +320,58 @@ class Helper:
             raise SplitFailed(f"the halves failed: {e}") from e
 
     def _pdf(self, renderer, result, k: int, generated) -> bytes:
-        deadline = time.monotonic() + HELPER_TIMEOUT
+        start = time.monotonic()
         exchanged = False
         final = None  # the helper's last word on this job, once read
 
+        def patience() -> float:
+            """The helper lays out about as much as this process: a deadline of three times this
+            process's own time so far (at least 30 s), not the whole job's."""
+            now = time.monotonic()
+            return min(start + HELPER_TIMEOUT, now + max(30.0, 3 * (now - start)))
+
         def span(own: int) -> tuple[int, int]:
             nonlocal exchanged, final
-            _send(self.to_helper, ("count", own), deadline)
+            _send(self.to_helper, ("count", self.job, own), patience())
             exchanged = True
-            msg = self._next(deadline)
+            msg = self._next(patience())
             if msg[0] != "count":
                 final = msg
                 raise SplitFailed("the helper's half failed")
-            return 0, own + msg[1]
+            return 0, own + msg[2]
 
         front = levels = None
         try:
             front, levels = render_half(renderer, result, ("front", k), generated, span)
         except Exception:
             if not exchanged:
-                _send(self.to_helper, ("cancel",), deadline)
+                _send(self.to_helper, ("cancel", self.job), patience())
         if final is None:
-            final = self._final(deadline)
+            final = self._final(patience())
         if front is None or final[0] != "pdf":
             raise SplitFailed("a half failed")
-        return merge(front, final[1], levels, final[2])
+        return merge(front, final[2], levels, final[3])
 
-    def _next(self, deadline: float):
+    def _recv(self, deadline: float):
         try:
             msg = _recv(self.from_helper, deadline)
         except Exception as e:  # died, hung, torn
             self._break()
             raise SplitFailed("the helper stopped answering") from e
-        if not (isinstance(msg, tuple) and msg and msg[0] in ("count", "pdf", "failed")):
+        if not (isinstance(msg, tuple) and len(msg) >= 2 and msg[0] in ("count", "pdf", "failed", "skip")):
             self._break()
             raise SplitFailed("the helper spoke nonsense")
         return msg
 
+    def _next(self, deadline: float):
+        """The helper's next word on this job (words on earlier jobs are passed over)."""
+        while True:
+            msg = self._recv(deadline)
+            if msg[1] == self.job:
+                return msg
+
     def _final(self, deadline: float):
-        """The helper's last word on this job: ("pdf", bytes, levels) or ("failed",)."""
+        """The helper's last word on this job: ("pdf", n, bytes, levels), ("failed", n) or ("skip", n)."""
         while True:
             msg = self._next(deadline)
             if msg[0] != "count":
@@ -406,11 +427,19 @@ def start_helper(renderer, close_fds=()) -> Helper | None:
             os._exit(code)
     os.close(to_r)
     os.close(from_w)
+    os.set_blocking(to_w, False)  # a helper that stops reading never blocks a write past its deadline
     return Helper(pid, to_w, from_r)
 
 
+class _NextJob(Exception):
+    """The owner announced another job while this one waited: it gave this one up."""
+
+    def __init__(self, msg):
+        self.msg = msg
+
+
 def _serve_helper(owner: int, renderer, jobs_fd: int, replies_fd: int) -> None:
-    """The helper's loop: for each job, the back half; it never writes a file."""
+    """The helper's loop: for each job, the back half, and one last word; it never writes a file."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
@@ -423,30 +452,42 @@ def _serve_helper(owner: int, renderer, jobs_fd: int, replies_fd: int) -> None:
         return
     from .format import remember_methods
 
+    pending = None  # a job announced while the one before waited for the owner's count
     while True:
+        if pending is not None:
+            msg, pending = pending, None
+        else:
+            try:
+                msg = _recv(jobs_fd)
+            except EOFError:
+                return
+        if not (isinstance(msg, tuple) and len(msg) == 4 and msg[0] == "job"):
+            continue  # a count or cancel of a job given up here
+        n = msg[1]
         try:
-            msg = _recv(jobs_fd)
-        except EOFError:
-            return
-        if not (isinstance(msg, tuple) and msg and msg[0] == "job"):
-            continue  # a count or cancel left from a job that failed here first
-        try:
-            result, _target, methods = pickle.loads(msg[1])
-            generated = msg[2]
+            result, _target, methods = pickle.loads(msg[2])
+            generated = msg[3]
             remember_methods(result, methods)
             k = split_point(result)
         except Exception:  # the owner unpickles the same bytes; it would fail there too
-            _send(replies_fd, ("failed",))
+            _send(replies_fd, ("failed", n))
             continue
         if k is None:
-            continue  # the owner renders this one whole (it finds the same None)
+            _send(replies_fd, ("skip", n))  # the owner renders this one whole (it finds the same None)
+            continue
 
         def span(own: int) -> tuple[int, int]:
-            _send(replies_fd, ("count", own))
+            _send(replies_fd, ("count", n, own))
             while True:
                 answer = _recv(jobs_fd)
+                if not (isinstance(answer, tuple) and len(answer) >= 2):
+                    continue
+                if answer[0] == "job":
+                    raise _NextJob(answer)
+                if answer[1] != n:
+                    continue  # a word on a job given up here
                 if answer[0] == "count":
-                    return answer[1], own + answer[1]
+                    return answer[2], own + answer[2]
                 if answer[0] == "cancel":
                     raise SplitFailed("the front was cancelled")
 
@@ -454,10 +495,14 @@ def _serve_helper(owner: int, renderer, jobs_fd: int, replies_fd: int) -> None:
             data, levels = render_half(renderer, result, ("back", k), generated, span)
         except EOFError:
             return
+        except _NextJob as e:
+            pending = e.msg
+            _send(replies_fd, ("failed", n))
         except Exception:
-            _send(replies_fd, ("failed",))
+            _send(replies_fd, ("failed", n))
         else:
-            _send(replies_fd, ("pdf", data, levels))
+            _send(replies_fd, ("pdf", n, data, levels))
 
 
-__all__ = ["ENV_SWITCH", "Helper", "SplitFailed", "merge", "prepare", "render_half", "split_point", "start_helper", "today", "write", "cores", "runnable_tasks"]
+__all__ = ["ENV_SWITCH", "Helper", "SplitFailed", "cores", "merge", "prepare", "render_half", "runnable_tasks",
+           "split_point", "start_helper", "today", "write"]
