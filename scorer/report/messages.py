@@ -53,4 +53,13 @@ def recv(fd: int, deadline: float | None = None):
     return pickle.loads(read_message(fd, deadline))
 
 
-__all__ = ["read", "read_message", "recv", "send"]
+def close_quietly(*fds: int) -> None:
+    """Close each pipe end; one already closed (or never opened, -1) is no error."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+__all__ = ["close_quietly", "read", "read_message", "recv", "send"]

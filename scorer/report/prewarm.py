@@ -40,7 +40,7 @@ import sys
 import threading
 import time
 
-from .messages import read_message, recv as _recv, send as _send
+from .messages import close_quietly, read_message, recv as _recv, send as _send
 
 ENV_SWITCH = "CIVSCORE_PDF_CHILD"  # "0": never fork, render in this process
 READY_TIMEOUT = 120.0  # s for the child's environment check (fc-list has 30 s of its own)
@@ -218,11 +218,7 @@ class _Child:
 
     def close(self) -> None:
         """Close the job pipe (the child ends at its end), stop it if it is still busy, reap it."""
-        for fd in (self.jobs, self.replies):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        close_quietly(self.jobs, self.replies)
         self.jobs = self.replies = -1
         if self.pid is None:
             return

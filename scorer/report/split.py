@@ -29,7 +29,7 @@ import select
 import signal
 import time
 
-from .messages import recv as _recv, send as _send
+from .messages import close_quietly, recv as _recv, send as _send
 
 ENV_SWITCH = "CIVSCORE_PDF_SPLIT"  # "0": never split; "force": always; else when a core is free
 HELPER_TIMEOUT = 600.0  # s for the helper's half (the whole job has the same deadline)
@@ -382,11 +382,7 @@ class Helper:
         self.close()
 
     def close(self) -> None:
-        for fd in (self.to_helper, self.from_helper):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        close_quietly(self.to_helper, self.from_helper)
         self.to_helper = self.from_helper = -1
         if self.pid is None:
             return
@@ -409,17 +405,12 @@ def start_helper(renderer, close_fds=()) -> Helper | None:
     try:
         pid = os.fork()
     except OSError:
-        for fd in (to_r, to_w, from_r, from_w):
-            os.close(fd)
+        close_quietly(to_r, to_w, from_r, from_w)
         return None
     if pid == 0:
         code = 0
         try:
-            for fd in (to_w, from_r, *close_fds):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+            close_quietly(to_w, from_r, *close_fds)
             _serve_helper(me, renderer, to_r, from_w)
         except BaseException:
             code = 1
