@@ -228,3 +228,18 @@ def test_a_job_the_two_sides_see_differently_never_mixes_into_the_next(tmp_path)
     assert proc.stdout.split() == ["alive"]
     assert len(_fonts(tmp_path / "second.pdf")) > len(_fonts(tmp_path / "whole.pdf"))  # the second was split
     assert_same_pages(tmp_path / "whole.pdf", tmp_path / "second.pdf")  # and is the second report's, whole
+
+
+def test_a_process_on_a_core_is_told_from_one_asleep():
+    # core_free does not count the helper as another task while it settles in after its fork.
+    assert split._running(os.getpid())  # this test, running
+    asleep = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        import time
+
+        time.sleep(0.5)
+        assert not split._running(asleep.pid)
+    finally:
+        asleep.kill()
+        asleep.wait()
+    assert not split._running(None) and not split._running(asleep.pid)  # reaped: gone
