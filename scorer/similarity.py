@@ -61,43 +61,18 @@ class Restatement:
         return self.factor_of_share(self.share(sentence)) if self.active else 1.0
 
     def shares_of_keys(self, keys: list[str]) -> list[float]:
-        """`share_of_key` of each key, all at once: every trigram as one integer (three code points
-        of 21 bits), the distinct ones per key found by one sort and looked up in the rubric's."""
+        """`share_of_key` of each key, all at once: the distinct trigrams of every key found by one
+        sort (`_distinct_trigrams`) and looked up in the rubric's."""
         if self._gram_keys is None:
             self._gram_keys = np.sort(np.array([_trigram_key(g) for g in self.grams], dtype=np.int64))
-        n = len(keys)
-        lengths = np.array([len(k) for k in keys], dtype=np.int64)
-        try:
-            codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        except UnicodeEncodeError:  # a lone surrogate (text scored without normalizing)
+        found = _distinct_trigrams(keys)
+        if found is None:  # a character beyond the BMP, or a lone surrogate: key by key
             return [self.share_of_key(k) for k in keys]
-        if len(codes) < 3:
-            return [0.0] * n
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        row = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        # A trigram starts at every position with two more characters of the same key after it.
-        valid = (np.arange(len(codes)) - starts + 3 <= np.repeat(lengths, lengths))[:-2]
-        row = row[:-2][valid]
-        if n < 1 << 15 and int(codes.max()) < 1 << 16:
-            # Every code point in 16 bits (no character beyond the BMP): the row and the trigram fit
-            # in one int64 (15 + 48 bits), and one plain sort finds the distinct ones per row (a
-            # lexsort of two keys costs ~8x more); the trigrams go back to _trigram_key's 21 bits.
-            pairs = np.sort((row << 48) | ((codes[:-2] << 32) | (codes[1:-1] << 16) | codes[2:])[valid])
-            first = np.ones(len(pairs), dtype=bool)
-            first[1:] = pairs[1:] != pairs[:-1]
-            pairs = pairs[first]
-            row = pairs >> 48
-            grams = (((pairs >> 32) & 0xFFFF) << 42) | (((pairs >> 16) & 0xFFFF) << 21) | (pairs & 0xFFFF)
-        else:
-            grams = ((codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:])[valid]
-            order = np.lexsort((grams, row))
-            grams, row = grams[order], row[order]
-            first = np.ones(len(grams), dtype=bool)
-            first[1:] = (grams[1:] != grams[:-1]) | (row[1:] != row[:-1])
-            grams, row = grams[first], row[first]
+        row, grams = found
         at = np.searchsorted(self._gram_keys, grams)
         known = at < len(self._gram_keys)
         known[known] = self._gram_keys[at[known]] == grams[known]
+        n = len(keys)
         totals = np.bincount(row, minlength=n).tolist()
         inside = np.bincount(row[known], minlength=n).tolist()
         return [0.0 if t < MIN_TRIGRAMS else k / t for k, t in zip(inside, totals)]
@@ -170,19 +145,21 @@ class NearCopies:
         return False
 
 
-def sorted_trigram_keys(texts: list[str]) -> list[list[int]]:
-    """Each text's distinct trigrams as `_trigram_key`s, ascending: all texts in one numpy sort
-    when every character is in the BMP (the text's number in 15 bits and the trigram's three code
-    points in 16 bits each make one int64), else text by text."""
+def _distinct_trigrams(texts: list[str]):
+    """(row, gram): each text's distinct trigrams as `_trigram_key`s, sorted by text and then by
+    trigram, found in one numpy sort of int64s (the text's number in 15 bits, the trigram's three
+    code points in 16 bits each); None when that packing cannot hold them (a character beyond the
+    BMP, a lone surrogate, 2^15 texts or more)."""
     n = len(texts)
     try:
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     except UnicodeEncodeError:  # a lone surrogate (text scored without normalizing)
-        codes = None
-    if codes is None or n >= 1 << 15 or (len(codes) and int(codes.max()) >= 1 << 16):
-        return [sorted({_trigram_key(g) for g in trigrams(t)}) for t in texts]
+        return None
+    if n >= 1 << 15 or (len(codes) and int(codes.max()) >= 1 << 16):
+        return None
     if len(codes) < 3:
-        return [[] for _ in texts]
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     row = np.repeat(np.arange(n, dtype=np.int64), lengths)
@@ -192,10 +169,20 @@ def sorted_trigram_keys(texts: list[str]) -> list[list[int]]:
     first = np.ones(len(pairs), dtype=bool)
     first[1:] = pairs[1:] != pairs[:-1]
     pairs = pairs[first]
-    grams = (((pairs >> 32) & 0xFFFF) << 42) | (((pairs >> 16) & 0xFFFF) << 21) | (pairs & 0xFFFF)
-    bounds = np.searchsorted(pairs >> 48, np.arange(n + 1)).tolist()
+    # Back to _trigram_key's 21 bits a code point.
+    return pairs >> 48, (((pairs >> 32) & 0xFFFF) << 42) | (((pairs >> 16) & 0xFFFF) << 21) | (pairs & 0xFFFF)
+
+
+def sorted_trigram_keys(texts: list[str]) -> list[list[int]]:
+    """Each text's distinct trigrams as `_trigram_key`s, ascending: all texts at once where
+    `_distinct_trigrams` can, else text by text."""
+    found = _distinct_trigrams(texts)
+    if found is None:
+        return [sorted({_trigram_key(g) for g in trigrams(t)}) for t in texts]
+    row, grams = found
+    bounds = np.searchsorted(row, np.arange(len(texts) + 1)).tolist()
     grams = grams.tolist()
-    return [grams[bounds[i] : bounds[i + 1]] for i in range(n)]
+    return [grams[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
 
 
 # A named document (《文化建设规划》), or a named activity or brand in quotes (“法官书苑”).

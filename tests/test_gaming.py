@@ -96,6 +96,23 @@ def test_every_sentences_share_of_the_rubric_wording_at_once_is_each_ones_own(co
     assert max(shares) > 0.5 and min(shares) == 0.0  # both ends are exercised
 
 
+def test_trigrams_found_all_at_once_are_each_texts_own_beyond_the_bmp_too(court):
+    """The one-sort trigram pass (shares_of_keys, sorted_trigram_keys) agrees with the text-by-text
+    one on random keys of BMP characters, and falls back to it when a key holds a character beyond
+    the BMP (𠮷, emoji) or a lone surrogate."""
+    from scorer.similarity import _trigram_key, sorted_trigram_keys, trigrams
+
+    wording = rubric_wording(court.rubric)
+    r = Restatement(wording, 0.5, 0.85, 0.1)
+    rng = random.Random(7)
+    alphabet = "".join(sorted(set("".join(wording))))[:60]
+    for extra in ("", "𠮷😀", "\ud800"):
+        keys = ["".join(rng.choice(alphabet + extra) for _ in range(rng.randint(0, 30))) for _ in range(200)]
+        keys += [w for w in wording[:30]]
+        assert r.shares_of_keys(keys) == [r.share_of_key(k) for k in keys]
+        assert sorted_trigram_keys(keys) == [sorted({_trigram_key(g) for g in trigrams(k)}) for k in keys]
+
+
 def test_near_copies_are_caught_once_numbers_are_abstracted_and_different_sentences_are_not():
     seen = NearCopies(0.6)
     first = "今年以来，我院组织青年干警到汉兴街常二社区开展法律咨询活动12次，服务群众560人次。"
