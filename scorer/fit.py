@@ -33,18 +33,13 @@ from .ingest.han import HAN
 _NOT_HAN = re.compile(f"[^{HAN}]+")
 NGRAMS = (1, 3)
 MAX_GRAM = NGRAMS[1]
-_BITS = 21  # a code point fits in 21 bits: a gram of up to three is one int64 key
-
-
-def _key(gram: str) -> int:
-    key = 0
-    for ch in gram:
-        key = (key << _BITS) | ord(ch)
-    return key
+# A gram's key: its code points, 21 bits each (a code point fits in 21), the first highest; a
+# gram of up to three characters is one int64.
+_BITS = 21
 
 
 def _keys_of_rows(codes: np.ndarray) -> np.ndarray:
-    """The `_key` of each row of `codes` (n x k code points, int64)."""
+    """The key of each row of `codes` (n x k code points, int64): the gram the row spells."""
     out = codes[:, 0].copy()
     for d in range(1, codes.shape[1]):
         out <<= _BITS
@@ -53,7 +48,7 @@ def _keys_of_rows(codes: np.ndarray) -> np.ndarray:
 
 
 def _keys(codes: np.ndarray, k: int) -> np.ndarray:
-    """The `_key` of every k-character window of `codes` (code points, int64)."""
+    """The key of every k-character window of `codes` (code points, int64)."""
     n = len(codes) - k + 1
     if n <= 0:
         return np.zeros(0, dtype=np.int64)
@@ -174,10 +169,10 @@ class GramSpace:
         self.grams = list(grams)
         self._vocab: dict[str, int] | None = None
         self.idf = np.asarray(idf, dtype=np.float64)
-        # Per gram length k: the vocabulary's k-grams as integer keys (`_key`) in a table of their
-        # columns, so that a report's grams are looked up all at once. The keys are made by numpy
-        # from the grams' code points (a Python `_key` per gram was ~75 ms of a one-report run
-        # for the judge's and the profiles' 31,000 grams), in the vocabulary's order.
+        # Per gram length k: the vocabulary's k-grams as integer keys in a table of their columns,
+        # so that a report's grams are looked up all at once. The keys are made by numpy from the
+        # grams' code points (a Python loop per gram was ~75 ms of a one-report run for the
+        # judge's and the profiles' 31,000 grams), in the vocabulary's order.
         lengths = np.fromiter(map(len, self.grams), dtype=np.int64, count=len(self.grams))
         bad = np.flatnonzero((lengths < 1) | (lengths > MAX_GRAM))
         if bad.size:

@@ -1,5 +1,5 @@
 """Messages between civscore's renderer processes over pipes (scorer.report.prewarm and
-scorer.report.split): an 8-byte length, then a pickle. Standard library only: the parent
+scorer.report.split): an 8-byte length, then a pickle; and the ends of their pipes and processes. Standard library only: the parent
 that imports this must not pay for WeasyPrint. A deadline (time.monotonic()) bounds every
 wait; None waits for ever (the other end's exit still ends it: EOFError)."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import select
+import signal
 import time
 
 
@@ -62,4 +63,22 @@ def close_quietly(*fds: int) -> None:
             pass
 
 
-__all__ = ["close_quietly", "read", "read_message", "recv", "send"]
+def end_process(pid: int, first: int, grace: float) -> None:
+    """Reap a child of this process: at once if it has ended, else after signal `first` and up to
+    `grace` seconds for it to end, else after SIGKILL. One already reaped is no error."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return
+        os.kill(pid, first)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.005)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ChildProcessError, ProcessLookupError):
+        pass
+
+
+__all__ = ["close_quietly", "end_process", "read", "read_message", "recv", "send"]

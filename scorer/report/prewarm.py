@@ -40,7 +40,7 @@ import sys
 import threading
 import time
 
-from .messages import close_quietly, read_message, recv as _recv, send as _send
+from .messages import close_quietly, end_process, read_message, recv as _recv, send as _send
 
 ENV_SWITCH = "CIVSCORE_PDF_CHILD"  # "0": never fork, render in this process
 READY_TIMEOUT = 120.0  # s for the child's environment check (fc-list has 30 s of its own)
@@ -223,19 +223,9 @@ class _Child:
         if self.pid is None:
             return
         pid, self.pid = self.pid, None
-        try:
-            if os.waitpid(pid, os.WNOHANG)[0]:
-                return
-            os.kill(pid, signal.SIGTERM)  # warming or waiting: never mid-write (writes are awaited)
-            deadline = time.monotonic() + _STOP_GRACE
-            while time.monotonic() < deadline:
-                if os.waitpid(pid, os.WNOHANG)[0]:
-                    return
-                time.sleep(0.005)
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ChildProcessError, ProcessLookupError):
-            pass
+        # SIGTERM finds it warming or waiting, never mid-write (writes are awaited); a write it
+        # was in removes its temp file within the grace.
+        end_process(pid, signal.SIGTERM, _STOP_GRACE)
 
 
 def _temp_files(target) -> set:

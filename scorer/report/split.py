@@ -29,7 +29,7 @@ import select
 import signal
 import time
 
-from .messages import close_quietly, recv as _recv, send as _send
+from .messages import close_quietly, end_process, recv as _recv, send as _send
 
 ENV_SWITCH = "CIVSCORE_PDF_SPLIT"  # "0": never split; "force": always; else when a core is free
 HELPER_TIMEOUT = 600.0  # s for the helper's half (the whole job has the same deadline)
@@ -409,12 +409,7 @@ class Helper:
         if self.pid is None:
             return
         pid, self.pid = self.pid, None
-        try:
-            if not os.waitpid(pid, os.WNOHANG)[0]:
-                os.kill(pid, signal.SIGKILL)  # it holds no file: nothing to clean up
-                os.waitpid(pid, 0)
-        except (ChildProcessError, ProcessLookupError):
-            pass
+        end_process(pid, signal.SIGKILL, 0.0)  # it holds no file: nothing to clean up
 
 
 def start_helper(renderer, close_fds=()) -> Helper | None:
