@@ -160,6 +160,13 @@ def _offset(local) -> str:
     return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC+00:00"
 
 
+def today(zone=None):
+    """A scorecard's date (生成日期): today in `zone`, the reviewer's zone by default."""
+    import datetime as dt
+
+    return dt.datetime.now(zone or display_zone()).date()
+
+
 def zone_label(zone=None) -> str:
     """The zone's offset now, as a column head says it: `UTC+08:00`."""
     import datetime as dt

@@ -27,7 +27,7 @@ from .environment import check_pdf_environment
 from .fetcher import TemplateAssetFetcher
 from .format import (
     REPEAT_LIMIT, display_zone, fmt_bytes, fmt_percent, fmt_score, fmt_time, highlight, level_class, matching_methods,
-    zone_label,
+    today, zone_label,
 )
 
 TEMPLATE = "scorecard.html.j2"
@@ -163,7 +163,7 @@ class ScorecardRenderer:
         the cover and the first k dimensions, or ("back", k), the rest (scorer.report.split): each
         dimension starts a page, so the two halves lay out as the whole does."""
         if generated is None:  # a signed scorecard is dated in the reviewer's zone
-            generated = _dt.datetime.now(zone or display_zone()).date()  # the reviewer's day, signed or not
+            generated = today(zone)  # the reviewer's day, signed or not
         machine = result
         shown = review.result if review is not None else result
         by_id = {c.machine.id: c for c in review.criteria} if review is not None else {}

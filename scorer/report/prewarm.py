@@ -340,7 +340,7 @@ def _serve(parent: int, jobs_fd: int, replies_fd: int) -> None:
             if helper is not None:
                 helper.close()
             return
-        generated = split.today()  # one date for the whole scorecard, both halves
+        generated = fmt.today()  # one date for the whole scorecard, both halves
         if helper is not None and split.core_free(helper):
             helper.announce(raw, generated)  # before unpickling here: the halves start together
         result, target, methods = pickle.loads(raw)

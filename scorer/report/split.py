@@ -199,15 +199,6 @@ def _flatten(items):
         yield from _flatten(item.children)
 
 
-def today():
-    """The scorecard's date (生成日期), in the reviewer's zone."""
-    import datetime as _dt
-
-    from .format import display_zone
-
-    return _dt.datetime.now(display_zone()).date()
-
-
 def runnable_tasks() -> int | None:
     """Tasks runnable on this machine at this moment, this process among them (Linux's
     /proc/loadavg); None where it cannot tell."""
@@ -513,4 +504,4 @@ def _serve_helper(owner: int, renderer, jobs_fd: int, replies_fd: int) -> None:
 
 
 __all__ = ["ENV_SWITCH", "Helper", "SplitFailed", "cores", "merge", "prepare", "render_half", "runnable_tasks",
-           "split_point", "start_helper", "today", "write"]
+           "split_point", "start_helper", "write"]
