@@ -1,6 +1,6 @@
 """How well could totals rank at best? The engine scored with the annotation as its judge.
 
-    python bench/eval_ceiling.py             # every annotated text (001–216)
+    python bench/eval_ceiling.py             # every annotated text (001–262), and per collected set
 
 The sentence judge decides which sentences evidence which item; the rubric's levels and
 points turn that into totals. This script replaces the judge by the annotation itself
@@ -22,6 +22,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_corpus as E  # noqa: E402
 
 
+def score_with_annotation(chooser, doc, gold_sentences: dict[int, set[str]]):
+    """`doc` scored by the engine's own rules with the annotation as its judge: probability 1 for
+    each (sentence, item) in `gold_sentences` (sentence index -> items), 0 elsewhere."""
+    scorer, _ = chooser.choose(doc)
+    cr = scorer.compiled
+
+    def annotated(a, factors, marks, hits, spec=None):  # CompiledRubric.judgements' signature
+        p = np.zeros((len(a.seg.sentences), len(cr.judged_ids)))
+        for si, items in gold_sentences.items():
+            for it in items:
+                if it in cr.judged_ids and si < len(p):
+                    p[si, cr.judged_ids.index(it)] = 1.0
+        return p * np.asarray(factors)[:, None]  # repeats and keyword lists still count for nothing
+
+    cr.judgements = annotated
+    try:
+        return chooser.score_document(doc)
+    finally:
+        del cr.judgements
+
+
 def main() -> int:
     from scorer.engine import RubricChooser
     from scorer.ingest import load_document
@@ -36,26 +57,11 @@ def main() -> int:
     for s in rows:
         doc = load_document(E.EVAL / "corpus" / s["file"])
         scorer, _ = chooser.choose(doc)
-        cr = scorer.compiled
         shipped = chooser.score_document(doc)
-        g = gold[s["file"]]
-
-        def annotated(a, factors, marks, hits, g=g, cr=cr):
-            p = np.zeros((len(a.seg.sentences), len(cr.judged_ids)))
-            for si, items in g.items():
-                for it in items:
-                    if it in cr.judged_ids and si < len(p):
-                        p[si, cr.judged_ids.index(it)] = 1.0
-            return p * np.asarray(factors)[:, None]  # repeats and keyword lists still count for nothing
-
-        cr.judgements = annotated
-        try:
-            oracle = chooser.score_document(doc)
-        finally:
-            del cr.judgements
+        oracle = score_with_annotation(chooser, doc, gold[s["file"]])
         r1, r2 = readings[s["file"]][:2]
         terms = E.rubric_terms(scorer.rubric, dim_map)
-        rec = {"kind": s["kind"], "mean": (r1["total"] + r2["total"]) / 2, "tool": shipped.total,
+        rec = {"kind": s["kind"], "split": s["split"], "mean": (r1["total"] + r2["total"]) / 2, "tool": shipped.total,
                "oracle": oracle.total, "terms": E.baseline_counts(shipped.text, terms["*"])[0]}
         for d in E.DIMENSIONS:
             rec[f"mean_{d}"] = (r1[d] + r2[d]) / 2
@@ -75,7 +81,16 @@ def main() -> int:
     for d in E.DIMENSIONS:
         print(f"{d:<26}{rho(table, f'oracle_{d}', f'mean_{d}'):>12.3f}{rho(table, f'tool_{d}', f'mean_{d}'):>15.3f}"
               f"{rho(table, f'terms_{d}', f'mean_{d}'):>8.3f}")
-    print("(the shipped judge was trained on texts 001–172: its column is not a held-out figure)")
+    print("per collected set (total; court texts where there are more than three):")
+    for split in sorted({r["split"] for r in table}):
+        part = [r for r in table if r["split"] == split]
+        court = [r for r in part if r["kind"] == "court"]
+        line = f"  {split + f' ({len(part)})':<24}{rho(part, 'oracle'):>12.3f}{rho(part, 'tool'):>15.3f}{rho(part, 'terms'):>8.3f}"
+        if len(court) > 3:
+            line += f"   court ({len(court)}) {rho(court, 'oracle'):.3f} / {rho(court, 'tool'):.3f} / {rho(court, 'terms'):.3f}"
+        print(line)
+    print("(the shipped judge was trained on texts 001–172: its column is a held-out figure only for the sets\n"
+          " collected after it was frozen, fresh3 and fresh4)")
     return 0
 
 
