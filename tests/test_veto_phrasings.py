@@ -24,6 +24,12 @@ RAISE = [
     ("veto.staff_crime", "执行局副局长王某因违规发放贷款被立案审查，受到开除党籍处分。"),
     ("veto.staff_crime", "一名干警因违规插手案件，受到开除党籍、开除公职处分。"),
     ("veto.staff_crime", "一名法官助理因醉酒驾驶被给予开除党籍处分。"),
+    # A supervisory commission's detention (留置) and the standard announcement of an
+    # investigation of a leader, its authority between 接受 and the review (stop 26).
+    ("veto.staff_crime", "一名干警因涉嫌职务犯罪被区监委依法留置。"),
+    ("veto.staff_crime", "执行局干警王某涉嫌受贿犯罪，被市监委采取留置措施。"),
+    ("veto.leader_violation", "原副院长张某涉嫌严重违纪违法，目前正接受市纪委监委纪律审查和监察调查。"),
+    ("veto.leader_violation", "院党组成员、副院长赵某接受纪律审查和监察调查。"),
 ]
 
 SILENT = [
@@ -38,6 +44,12 @@ SILENT = [
     "严明纪律，干警违反规定的，将受到开除党籍处分。",  # a rule, not an event
     "干警如有违纪违法行为，一律受到开除党籍处分。",
     "我院审结一起案件，被告人系某局副局长，此前已受到开除党籍处分。",  # a party to a trial
+    "院长带领书记员对拒收文书的被告留置送达。",  # serving court papers, not a detention
+    "全年没有一名干警被留置。",
+    "全年没有一名班子成员接受纪律审查。",
+    "纪检组长依规依纪依法开展纪律审查和监察调查工作。",  # the court's own disciplinary work
+    "班子成员如有违纪违法行为，一律接受纪律审查。",  # a rule, not an event
+    "组织干警观看警示片，某法院原副院长涉嫌严重违纪违法接受纪律审查和监察调查。",
 ]
 
 
@@ -67,6 +79,10 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert general.score_text(lead + "一名工作人员因受贿被市人民法院依法判处有期徒刑。").vetoed
     assert general.score_text(lead + "副局长王某因未如实报告个人事项被开除党籍。").vetoed
     assert not general.score_text(lead + "全局没有一名工作人员被追究刑事责任。").vetoed
+    assert general.score_text(lead + "一名工作人员因涉嫌职务犯罪被市监委依法留置。").vetoed
+    assert general.score_text(lead + "副局长王某涉嫌严重违纪违法，目前正接受市纪委监委纪律审查和监察调查。").vetoed
+    assert not general.score_text(lead + "纪检组长依规依纪依法开展纪律审查和监察调查工作。").vetoed
+    assert not general.score_text(lead + "工作人员如有违纪违法行为，一律接受纪律审查。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:
