@@ -30,6 +30,9 @@ RAISE = [
     ("veto.staff_crime", "执行局干警王某涉嫌受贿犯罪，被市监委采取留置措施。"),
     ("veto.leader_violation", "原副院长张某涉嫌严重违纪违法，目前正接受市纪委监委纪律审查和监察调查。"),
     ("veto.leader_violation", "院党组成员、副院长赵某接受纪律审查和监察调查。"),
+    # An accident at the unit told by its deaths, without 重大/较大.
+    ("veto.safety_accident", "我院机关食堂发生火灾，造成2人死亡、3人受伤。"),
+    ("veto.safety_accident", "5月12日，我院新址施工现场发生一起安全生产事故，造成1名工人死亡。"),
 ]
 
 SILENT = [
@@ -50,6 +53,11 @@ SILENT = [
     "纪检组长依规依纪依法开展纪律审查和监察调查工作。",  # the court's own disciplinary work
     "班子成员如有违纪违法行为，一律接受纪律审查。",  # a rule, not an event
     "组织干警观看警示片，某法院原副院长涉嫌严重违纪违法接受纪律审查和监察调查。",
+    "全年未发生造成人员死亡的安全生产事故。",
+    "我院审结一起交通事故致人死亡案件，被告人被判处有期徒刑三年。",  # a case, not an accident here
+    "辖区发生一起交通事故造成1人死亡，我院法官第一时间赶赴现场开展诉前调解。",
+    "组织干警观看安全事故警示片，学习某厂爆炸事故造成5人死亡的教训。",
+    "为防止发生火灾造成人员死亡，定期开展消防演练。",
 ]
 
 
@@ -83,6 +91,8 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert general.score_text(lead + "副局长王某涉嫌严重违纪违法，目前正接受市纪委监委纪律审查和监察调查。").vetoed
     assert not general.score_text(lead + "纪检组长依规依纪依法开展纪律审查和监察调查工作。").vetoed
     assert not general.score_text(lead + "工作人员如有违纪违法行为，一律接受纪律审查。").vetoed
+    assert general.score_text(lead + "去年我局仓库发生火灾，造成2人死亡。").vetoed
+    assert not general.score_text(lead + "一村民家中发生火灾，丈夫不幸身亡，我局干部职工为其捐款1万元。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:
