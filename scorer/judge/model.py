@@ -134,33 +134,47 @@ class JudgeModel:
     def logits(self, sentences: list[str], pair: np.ndarray, items: list[str]) -> np.ndarray:
         """logit[s, i] for each sentence and each of `items` (ids this judge knows);
         `pair` is (sentences, items, features) in `self.features` order."""
-        item_grams, kind_item, item_bias = self._columns(tuple(items))
+        stacked, kind_item, item_bias = self._columns(tuple(items))
+        n, k = len(items), len(self.kinds)
         x = self.space.rows(sentences)
-        kinds = self.kind_probabilities(x, pair)
-        z = np.asarray(x @ item_grams)
+        # The sentences' grams times the items' weights, the kinds' and the shared weights in one
+        # product: each column of a sparse-dense product is summed on its own, so each is what its
+        # own product gives, and the rows are walked once instead of three times.
+        xw = np.asarray(x @ stacked)
+        kinds = self._kinds_of(xw[:, n : n + k], pair)
+        z = xw[:, :n].copy()
         z += kinds @ kind_item
         z += (kinds @ self.kind_shared)[:, None]
-        z += np.asarray(x @ self.shared_grams)[:, None]
+        z += xw[:, n + k][:, None]
         z += pair @ self.pair
         z += item_bias[None, :]
         return z
 
     def _columns(self, items: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The per-item arrays cut to `items`, once per list of items: a scorer asks for the same
-        items every report, and cutting (V, n_items) costs more than the product that reads it."""
+        """The gram weights `logits` multiplies by, cut to `items` and stacked (the items' columns,
+        then the kinds', then the shared column), with the kinds' weights and the bias for them:
+        once per list of items (a scorer asks for the same items every report, and cutting
+        (V, n_items) costs more than the product that reads it)."""
         cut = self._cuts.get(items)
         if cut is None:
             cols = [self.index[i] for i in items]
-            cut = self._cuts[items] = (np.ascontiguousarray(self.item_grams[:, cols]),
-                                       self.kind_item[:, cols], self.item_bias[cols])
+            stacked = np.ascontiguousarray(np.hstack(
+                [self.item_grams[:, cols], self.kind_grams.reshape(len(self.grams), -1), self.shared_grams[:, None]]))
+            cut = self._cuts[items] = (stacked, self.kind_item[:, cols], self.item_bias[cols])
         return cut
 
     def kind_probabilities(self, x, pair: np.ndarray) -> np.ndarray:
         """(sentences, kinds): how likely each sentence is a practice, a plan, a claim … ."""
         if not self.kinds:
             return np.zeros((x.shape[0], 0))
-        return kind_softmax(x, sentence_part(pair, self.features, self.sentence_features),
-                            self.kind_grams, self.kind_sentence, self.kind_bias)
+        return self._kinds_of(np.asarray(x @ self.kind_grams), pair)
+
+    def _kinds_of(self, x_grams: np.ndarray, pair: np.ndarray) -> np.ndarray:
+        """`kind_probabilities` from the sentences' product with `kind_grams` (x_grams)."""
+        if not self.kinds:
+            return np.zeros((x_grams.shape[0], 0))
+        return kind_softmax_of(x_grams, sentence_part(pair, self.features, self.sentence_features),
+                               self.kind_sentence, self.kind_bias)
 
     @property
     def top(self) -> int:
@@ -188,7 +202,12 @@ def sentence_part(pair: np.ndarray, names: list[str], wanted: list[str]) -> np.n
 
 
 def kind_softmax(x, sent: np.ndarray, grams: np.ndarray, sentence: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    z = np.asarray(x @ grams) + sent @ sentence + bias[None, :]
+    return kind_softmax_of(np.asarray(x @ grams), sent, sentence, bias)
+
+
+def kind_softmax_of(x_grams: np.ndarray, sent: np.ndarray, sentence: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The kinds' softmax from the sentences' gram product (x @ grams) and their own features."""
+    z = x_grams + sent @ sentence + bias[None, :]
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
