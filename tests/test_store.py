@@ -69,3 +69,32 @@ def test_missing_or_broken_database(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(InputError, match="not a usable results database"):
         ResultStore(bad)
+
+
+def test_a_transaction_keeps_all_of_a_reports_rows_or_none(tmp_path):
+    db = tmp_path / "results.sqlite"
+    with ResultStore(db) as store:
+        with store.transaction():
+            store.put(summary("s1", "甲法院", 70.0), "{}", rubric_sha256="r1", rubric_id="court", rubric_version="1")
+            store.put_choice("s1", "c1", "r1")
+            # Not committed yet: another connection does not see the row.
+            assert sqlite3.connect(db).execute("SELECT count(*) FROM results").fetchone()[0] == 0
+        assert sqlite3.connect(db).execute("SELECT count(*) FROM results").fetchone()[0] == 1
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.put(summary("s2", "乙法院", 60.0), "{}", rubric_sha256="r1", rubric_id="court",
+                          rubric_version="1")
+                raise RuntimeError("the worker's outcome was bad")
+        assert set(store.stored("r1", ["s1", "s2"])) == {"s1"}
+        assert store.stored_choices("c1", ["s1"])["s1"][0] == "r1"
+
+
+def test_summary_json_is_what_asdict_gives():
+    import json
+    from dataclasses import asdict
+
+    s = Summary(sha256="s", path="/in/一.txt", unit=None, title="题", total=61.5, max_total=110.0, grade="合格",
+                vetoed=True, dimensions=(DimScore("a", "甲", 12.0, 22.0), DimScore("b", "乙", 0.0, 18.0)),
+                vetoes=("领导班子成员严重违纪违法",), tier="veto", rubric_id="court")
+    assert s.to_json() == json.dumps(asdict(s), ensure_ascii=False, separators=(",", ":"))
+    assert Summary.from_json(s.to_json()) == s

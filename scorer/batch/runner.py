@@ -354,15 +354,21 @@ def _reason(message: str, sub: Submission) -> str:
 def _take(outcome: Outcome, sub: Submission, store: ResultStore, rubrics: _RunRubrics, out: Path,
           report: BatchReport, summaries: dict[int, Summary], failures: dict[int, str]) -> None:
     """Store a worker's result at once (a kill loses only what is in flight)."""
-    if outcome.result_json is not None and outcome.summary is not None:
-        store.put(outcome.summary, outcome.result_json, rubric_sha256=outcome.rubric_sha256,
-                  rubric_id=outcome.rubric_id, rubric_version=outcome.rubric_version, scored_at=utc_now())
-        store.put_choice(outcome.summary.sha256, rubrics.choice_sha256, outcome.rubric_sha256)
+    scored = outcome.result_json is not None and outcome.summary is not None
+    carded = outcome.scorecard_written and outcome.summary is not None
+    if scored or carded:
+        with store.transaction():
+            if scored:
+                store.put(outcome.summary, outcome.result_json, rubric_sha256=outcome.rubric_sha256,
+                          rubric_id=outcome.rubric_id, rubric_version=outcome.rubric_version, scored_at=utc_now())
+                store.put_choice(outcome.summary.sha256, rubrics.choice_sha256, outcome.rubric_sha256)
+            if carded:
+                store.put_scorecard(str(out / sub.scorecard), outcome.summary.sha256, outcome.rubric_sha256)
+    if scored:
         report.scored += 1
     if outcome.summary is not None:
         summaries[sub.index] = outcome.summary
-    if outcome.scorecard_written and outcome.summary is not None:
-        store.put_scorecard(str(out / sub.scorecard), outcome.summary.sha256, outcome.rubric_sha256)
+    if carded:
         report.scorecards += 1
     if outcome.error is not None:
         failures[sub.index] = outcome.error

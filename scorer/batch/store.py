@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +115,27 @@ class ResultStore:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def transaction(self):
+        """The writes inside as one transaction: all of them are kept, or none. A report's
+        result, its rubric choice and its scorecard row are committed together, once (each
+        statement on its own was a commit of its own)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise OutputError(self.path, "output.store", error=str(e)) from None
+        try:
+            yield self
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise OutputError(self.path, "output.store", error=str(e)) from None
+
     # -- batch -----------------------------------------------------------------------
 
     def put_choice(self, submission_sha256: str, choice_sha256: str, rubric_sha256: str) -> None:
@@ -179,7 +201,8 @@ class ResultStore:
 
     def put(self, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
             rubric_version: str, scored_at: str | None = None) -> None:
-        """Insert or replace the row for (submission, rubric), and commit."""
+        """Insert or replace the row for (submission, rubric); committed at once unless inside
+        `transaction()`."""
         try:
             self._put(summary, result_json, rubric_sha256=rubric_sha256, rubric_id=rubric_id,
                       rubric_version=rubric_version, scored_at=scored_at)

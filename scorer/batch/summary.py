@@ -7,7 +7,7 @@ summary, so the main process never parses or unpickles whole results.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,10 @@ class Summary:
         )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        # The fields in order, as dataclasses.asdict gives them, without its deep copy of every value.
+        d = {f: getattr(self, f) for f in _FIELDS}
+        d["dimensions"] = [{"id": x.id, "name": x.name, "score": x.score, "max": x.max} for x in self.dimensions]
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "Summary":
@@ -64,3 +67,6 @@ class Summary:
         d["dimensions"] = tuple(DimScore(**x) for x in d["dimensions"])
         d["vetoes"] = tuple(d["vetoes"])
         return cls(**d)
+
+
+_FIELDS = tuple(f.name for f in fields(Summary))
