@@ -30,6 +30,10 @@ RAISE = [
     ("veto.staff_crime", "执行局干警王某涉嫌受贿犯罪，被市监委采取留置措施。"),
     ("veto.leader_violation", "原副院长张某涉嫌严重违纪违法，目前正接受市纪委监委纪律审查和监察调查。"),
     ("veto.leader_violation", "院党组成员、副院长赵某接受纪律审查和监察调查。"),
+    # As the supervisory commissions' announcements word it (public news pages, names changed).
+    ("veto.leader_violation", "副院长、党组成员张某涉嫌严重违纪违法，目前正接受组织调查。"),
+    ("veto.leader_violation", "副院长王某涉嫌严重违法，接受市监察委员会监察调查。"),
+    ("veto.leader_violation", "原党组成员、副院长李某接受审查调查。"),
     # An accident at the unit told by its deaths, without 重大/较大.
     ("veto.safety_accident", "我院机关食堂发生火灾，造成2人死亡、3人受伤。"),
     ("veto.safety_accident", "5月12日，我院新址施工现场发生一起安全生产事故，造成1名工人死亡。"),
@@ -54,6 +58,8 @@ SILENT = [
     "班子成员如有违纪违法行为，一律接受纪律审查。",  # a rule, not an event
     "组织干警观看警示片，某法院原副院长涉嫌严重违纪违法接受纪律审查和监察调查。",
     "全年未发生造成人员死亡的安全生产事故。",
+    "院党组坚持全面从严治党，班子成员带头接受党员群众监督。",
+    "组织干警观看警示教育片，某中院副院长涉嫌严重违纪违法接受组织调查的案例令人警醒。",
     "我院审结一起交通事故致人死亡案件，被告人被判处有期徒刑三年。",  # a case, not an accident here
     "辖区发生一起交通事故造成1人死亡，我院法官第一时间赶赴现场开展诉前调解。",
     "组织干警观看安全事故警示片，学习某厂爆炸事故造成5人死亡的教训。",
