@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
+from re import _parser as _re_parser
 
 from ..text import FULL_STOP, chinese_day, chinese_digits, starts_heading
 from .boilerplate import is_boilerplate, is_breadcrumb, is_page_noise
@@ -44,6 +45,9 @@ _ADMIN_SUFFIX = (
 _PLACE = rf"[{HAN}]{{2,8}}?(?:{_ADMIN_SUFFIX})"
 _COURT = re.compile(rf"(?:{_PLACE}){{1,4}}{_UNIT['court_suffix']}")
 _OTHER_UNIT = re.compile(rf"(?:{_PLACE}){{1,4}}[{HAN}]{{0,10}}?(?:{'|'.join(_UNIT['other_suffixes'])})")
+# What each of those ends with: a unit is only looked for near one of these (see _mentions).
+_COURT_SUFFIX = re.compile(_UNIT["court_suffix"])
+_OTHER_SUFFIX = re.compile("|".join(_UNIT["other_suffixes"]))
 _PROVINCE = re.compile(
     "(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
     "广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)"
@@ -148,13 +152,41 @@ def _trim_unit(name: str, pattern: re.Pattern) -> str:
     return name
 
 
-def _units(paragraphs: list[str], pattern: re.Pattern) -> list[tuple[str, int]]:
+def _units(paragraphs: list[str], pattern: re.Pattern, suffix: re.Pattern) -> list[tuple[str, int]]:
     """(unit name, paragraph index) for every mention, in order."""
     return [
         (_trim_unit(m.group(), pattern), i)
         for i, p in enumerate(paragraphs)
-        for m in pattern.finditer(p)
+        for m in _mentions(pattern, suffix, p)
     ]
+
+
+def _max_width(pattern: re.Pattern) -> int:
+    """The longest text `pattern` can match (a huge number if unbounded)."""
+    return _re_parser.parse(pattern.pattern, pattern.flags).getwidth()[1]
+
+
+_MAX_WIDTH = {_COURT: _max_width(_COURT), _OTHER_UNIT: _max_width(_OTHER_UNIT)}
+
+
+def _mentions(pattern: re.Pattern, suffix: re.Pattern, text: str) -> list[re.Match]:
+    """pattern.finditer(text), for a pattern ending in a match of `suffix`, without trying
+    it at every character (the place names backtrack: ~1 ms a report).
+
+    A match starting at or after `pos` ends with a match of `suffix`, so it starts at
+    most _MAX_WIDTH[pattern] before that suffix, and so before the first suffix found
+    from `pos`: searching from there finds the same next match as searching from `pos`.
+    """
+    found = []
+    pos = 0
+    width = _MAX_WIDTH[pattern]
+    while (end := suffix.search(text, pos)) is not None:
+        m = pattern.search(text, max(pos, end.start() - width))
+        if m is None:
+            break
+        found.append(m)
+        pos = m.end()
+    return found
 
 
 def _best_unit(mentions: list[tuple[str, int]]) -> str | None:
@@ -177,11 +209,13 @@ def _best_unit(mentions: list[tuple[str, int]]) -> str | None:
 
 
 def _unit(paragraphs: list[str]) -> str | None:
-    court = _best_unit(_units(paragraphs, _COURT))
+    court = _best_unit(_units(paragraphs, _COURT, _COURT_SUFFIX))
     if court:
         return court
     top = paragraphs[:_TOP_ZONE]
-    return _best_unit(_units(top, _OTHER_UNIT)) or _best_unit(_units(paragraphs, _OTHER_UNIT))
+    return _best_unit(_units(top, _OTHER_UNIT, _OTHER_SUFFIX)) or _best_unit(
+        _units(paragraphs, _OTHER_UNIT, _OTHER_SUFFIX)
+    )
 
 
 # --- date -------------------------------------------------------------------------
