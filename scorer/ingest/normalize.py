@@ -29,7 +29,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import compress
 
 import opencc
 
@@ -72,8 +71,9 @@ RUNNING_HEADER_MAX_SHARE = 0.25  # of all lines
 _LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
 _LINE = re.compile(f"[^{_LINE_BREAKS}]+")
 _SPACE_RUN = re.compile(" +")  # after character cleanup every space is " "
-# A run of spaces that _squeeze_spaces drops: at an edge, or next to Chinese.
-_SPACE_DROP = re.compile(f"^ +| +$|(?<=[{CJKISH}]) +| +(?=[{CJKISH}])")
+# A run of spaces that _squeeze_spaces keeps (as one space): inside the line, between two
+# characters that are not Chinese. Every other run is dropped.
+_SPACE_KEEP = re.compile(f"(?<=[^ {CJKISH}]) +(?=[^ {CJKISH}])")
 _CHUNK = re.compile("[^ ]+")
 
 # Chinese punctuation that NFKC would turn into ASCII; kept full-width.
@@ -281,11 +281,13 @@ def _width(text: str) -> int:
 
 def _squeeze_spaces(text: str, offs: Offsets) -> tuple[str, Offsets]:
     """Drop whitespace next to Chinese; elsewhere keep a single space."""
+    if " " not in text:
+        return text, offs
     if text[:1] != " " and text[-1:] != " " and "  " not in text and not CJKISH_RE.search(text):
         return text, offs  # Latin words with single spaces: nothing to do
-    if len(_SPACE_DROP.findall(text)) == len(_SPACE_RUN.findall(text)):
+    if not _SPACE_KEEP.search(text):
         # Every run of spaces goes (letter-spaced Chinese: "青 海 省"): no per-run edits.
-        return text.replace(" ", ""), list(compress(offs, [ch != " " for ch in text]))
+        return text.replace(" ", ""), [o for o, ch in zip(offs, text) if ch != " "]
     edits = []
     for m in _SPACE_RUN.finditer(text):
         s, e = m.span()
@@ -334,15 +336,15 @@ def _doubled_units(s: str) -> list[int] | None:
     if not HAN_RE.search(s):
         return None
     unit = [0] * (n + 1)  # unit[p]: length of the doubled unit starting at p (0 = none)
-    solvable = [False] * (n + 1)
-    solvable[n] = True
+    solvable = [n]  # positions the rest of s splits into doubled units from, ascending
     for p in range(n - 2, -1, -2):
-        for size in range(1, (n - p) // 2 + 1):
-            if solvable[p + 2 * size] and s[p : p + size] == s[p + size : p + 2 * size]:
+        for q in solvable:  # the shortest unit first
+            size = (q - p) // 2
+            if s[p : p + size] == s[p + size : q]:
                 unit[p] = size
-                solvable[p] = True
+                solvable.insert(0, p)
                 break
-    if not solvable[0]:
+    if solvable[0] != 0:
         return None
     keep: list[int] = []
     p = 0
