@@ -306,7 +306,11 @@ def _samples() -> list[str]:
     web = "\n".join(["网站首页 > 新闻中心 > 工作动态", "某某法院开展文明创建活动", "作者: 张三 来源: 本院 时间: 2020-01-02",
                      "院党组专题研究文明创建工作，", "部署全年任务。", "Copyright © 2020 某某法院 版权所有", "ICP备12345号"])
     wrapped = "\n".join(["院党组把文明创建工作纳入全院工作总体布局，与审判执行工作同部署、同落"] * 8)
-    return [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")) + corpus[:40]] + [web, wrapped, ""]
+    # No line is chrome until two are joined (…首页>新闻…: a breadcrumb): the body and the
+    # text with bylines part only in a confirming pass.
+    joined = "青海法院的本站，首页\n> 新闻动态\n正文第一段讲述了法院的工作。\n"
+    samples = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")) + corpus[:40]]
+    return samples + [web, wrapped, joined, ""]
 
 
 def test_normalize_document_gives_both_texts_of_normalize():

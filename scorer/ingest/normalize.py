@@ -132,25 +132,47 @@ def normalize_document(raw: str) -> tuple[Normalized, Normalized]:
     A document needs both: the body to score, and the text with its website bylines for
     metadata. The first pass (characters, script, captions, spaces, furniture) is shared:
     the body is the kept text's lines without the boilerplate ones, joined alike. Only
-    the confirming passes run on each text.
+    the confirming passes run on each text, and on one text for both while it has no
+    boilerplate (a report that is not a web page).
     """
     lines, column = _read_lines(raw, simplify=True)
     kept = _drop_furniture(lines, column, keep_boilerplate=True)
     body = [ln for ln in kept if not ln.hard]  # what _drop_furniture keeps without keep_boilerplate
+    if len(body) == len(kept):
+        return _settle_both(raw, *_assemble(_join_lines(kept, column)))
     return (
         _settle(raw, *_assemble(_join_lines(body, column)), keep_boilerplate=False),
         _settle(raw, *_assemble(_join_lines(kept, column)), keep_boilerplate=True),
     )
 
 
-def _settle(raw: str, text: str, offsets: list[int], keep_boilerplate: bool) -> Normalized:
+def _settle(
+    raw: str, text: str, offsets: list[int], keep_boilerplate: bool, rounds: int = _MAX_ROUNDS
+) -> Normalized:
     """Repeat passes over a first pass's result until the text stops changing."""
-    for _ in range(_MAX_ROUNDS):
+    for _ in range(rounds):
         again, again_offsets = _pass(text, keep_boilerplate)
         if again == text:
             break
         text, offsets = again, [offsets[i] for i in again_offsets]
     return Normalized(text, offsets, len(raw))
+
+
+def _settle_both(raw: str, text: str, offsets: list[int]) -> tuple[Normalized, Normalized]:
+    """(_settle(raw, text, offsets, False), _settle(raw, text, offsets, True)), one pass a round
+    while a pass finds no boilerplate line: keep_boilerplate only decides what becomes of
+    those lines, so until then both settle alike."""
+    for done in range(_MAX_ROUNDS):
+        lines, column = _read_lines(text, simplify=False)
+        lines = _drop_furniture(lines, column, keep_boilerplate=True)
+        if any(ln.hard for ln in lines):  # the two part here: each goes on alone
+            rounds = _MAX_ROUNDS - done
+            return _settle(raw, text, offsets, False, rounds), _settle(raw, text, offsets, True, rounds)
+        again, again_offsets = _assemble(_join_lines(lines, column))
+        if again == text:
+            break
+        text, offsets = again, [offsets[i] for i in again_offsets]
+    return Normalized(text, offsets, len(raw)), Normalized(text, list(offsets), len(raw))
 
 
 def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> tuple[str, list[int]]:
