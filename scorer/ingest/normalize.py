@@ -69,7 +69,6 @@ REPEATED_LINE_MAX_CHARS = 40
 RUNNING_HEADER_MAX_SHARE = 0.25  # of all lines
 
 _LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
-_LINE = re.compile(f"[^{_LINE_BREAKS}]+")
 _SPACE_RUN = re.compile(" +")  # after character cleanup every space is " "
 # A run of spaces that _squeeze_spaces keeps (as one space): inside the line, between two
 # characters that are not Chinese. Every other run is dropped.
@@ -78,9 +77,17 @@ _CHUNK = re.compile("[^ ]+")
 
 # Chinese punctuation that NFKC would turn into ASCII; kept full-width.
 _KEEP = frozenset("，：；！？（）…")
-# Each of _KEEP as an NFKC-stable stand-in, "、". A regex, not str.translate: translating Chinese
-# text through a table costs a dict look-up per character, ~15x the regex (~1 ms a report).
-_KEEP_RE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_KEEP)) + "]")
+# Each of _KEEP as an NFKC-stable stand-in, "、", with one str.replace each: str.translate
+# costs a dict look-up per character of Chinese text (~1 ms a report), a regex ~4x these.
+_KEEP_STAND_IN = "、"
+
+
+def _keep_stood_in(text: str) -> str:
+    for ch in _KEEP:
+        text = text.replace(ch, _KEEP_STAND_IN)
+    return text
+
+
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible by
 # definition. Zero-width and bidi format characters, soft hyphen, U+034F, Hangul
 # fillers, variation selectors FE00–FE0F and E0100–E01EF, tag characters E0000–E007F
@@ -187,12 +194,13 @@ def _read_lines(raw: str, simplify: bool) -> tuple[list[_Line], int | None]:
     if simplify:
         text, offs = to_simplified(text, offs)
     lines: list[_Line] = []
-    for m in _LINE.finditer(text):
-        line = m.group()
+    pos = 0  # where `line` starts in text
+    for line in text.splitlines(keepends=True):  # splits where _LINE_BREAKS are
+        line_start, pos = pos, pos + len(line)
         stripped = line.strip()
         if not stripped:
             continue
-        start = m.start() + (len(line) - len(line.lstrip()))
+        start = line_start + (len(line) - len(line.lstrip()))
         line_offs = offs[start : start + len(stripped)]
         if " " not in stripped and (len(stripped) < 8 or len(stripped) % 2):
             # The common case: no inner spaces and too short or odd for a doubled caption.
@@ -233,7 +241,7 @@ def _clean_chars(raw: str) -> tuple[str, Offsets]:
     One-for-one replacements (full-width digits, odd spaces) go through str.translate,
     which leaves offsets alone; only deletions and expansions are edited one by one.
     """
-    if not _UNCLEAN.search(raw) and unicodedata.is_normalized("NFKC", _KEEP_RE.sub("、", raw)):
+    if not _UNCLEAN.search(raw) and unicodedata.is_normalized("NFKC", _keep_stood_in(raw)):
         return raw, range(len(raw))
     table = {}
     for ch in set(raw):
@@ -351,9 +359,8 @@ def _doubled_units(s: str) -> list[int] | None:
     n = len(s)
     if n < 8 or n % 2 or n > _MAX_DOUBLED_CHARS:
         return None
-    half = n // 2
-    # Cheap rejections: the first and last characters must recur within a unit length.
-    if s.find(s[0], 1, half + 1) < 0 or s.rfind(s[-1], n - 1 - half, n - 1) < 0:
+    # Cheap rejections: s must start with a doubled unit, and end with one (its reverse starts so).
+    if not _starts_doubled(s) or not _starts_doubled(s[::-1]):
         return None
     if not HAN_RE.search(s):
         return None
@@ -374,6 +381,17 @@ def _doubled_units(s: str) -> list[int] | None:
         keep.extend(range(p, p + unit[p]))
         p += 2 * unit[p]
     return keep
+
+
+def _starts_doubled(s: str) -> bool:
+    """Does s start with some unit printed twice (s[:k] == s[k:2k], k <= len(s) / 2)?"""
+    half = len(s) // 2
+    k = s.find(s[0], 1, half + 1)  # a unit's copy starts with s[0]
+    while k > 0:
+        if s.startswith(s[:k], k):
+            return True
+        k = s.find(s[0], k + 1, half + 1)
+    return False
 
 
 def _undouble(text: str, offs: Offsets) -> tuple[str, Offsets, bool]:
