@@ -338,3 +338,27 @@ def test_a_document_is_read_once(monkeypatch, tmp_path):
     path.write_text(raw, encoding="utf-8")
     load_document(path)
     assert len(calls) == 2
+
+
+def test_boilerplate_lines_are_found_by_the_trigger_regex_as_by_the_automaton():
+    """boilerplate_indices looks for trigger words with a regex where lowercasing keeps
+    positions; it must pick the lines the Aho-Corasick pass over the whole text picks."""
+    import random
+    from bisect import bisect_right
+
+    from scorer.ingest import boilerplate
+
+    def by_automaton(lines):
+        starts, pos = [], 0
+        for line in lines:
+            starts.append(pos)
+            pos += len(line) + 1
+        joined = "\n".join(lines).lower()
+        candidates = {bisect_right(starts, end) - 1 for end, _ in boilerplate._TRIGGERS.iter(joined)}
+        return {i for i in candidates if boilerplate.is_boilerplate(lines[i])}
+
+    rng = random.Random(3)
+    words = boilerplate._TRIGGER_WORDS + ["：", ":", " ", "2020", "法院", "工作", "。", "责", "COPYRIGHT", "İ", "ICP"]
+    for _ in range(2000):
+        lines = ["".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(1, 8))]
+        assert boilerplate.boilerplate_indices(lines) == by_automaton(lines), lines
