@@ -85,7 +85,7 @@ def test_nothing_to_find():
 
 
 def test_unit_mentions_are_those_finditer_finds():
-    """_mentions only tries the unit patterns near a suffix; it must find what finditer does."""
+    """_mentions only tries the unit patterns near an anchor (人民法院, a suffix); it must find what finditer does."""
     import random
 
     from scorer.ingest import metadata
@@ -102,8 +102,8 @@ def test_unit_mentions_are_those_finditer_finds():
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
         for pattern, suffix in (
-            (metadata._COURT, metadata._COURT_SUFFIX),
-            (metadata._OTHER_UNIT, metadata._OTHER_SUFFIX),
+            (metadata._COURT, metadata._COURT_ANCHOR),
+            (metadata._OTHER_UNIT, metadata._OTHER_ANCHOR),
         ):
             got = [m.span() for m in metadata._mentions(pattern, suffix, text)]
             assert got == [m.span() for m in pattern.finditer(text)], text
