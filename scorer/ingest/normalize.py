@@ -408,6 +408,8 @@ def _undouble_captions(text: str, offs: Offsets) -> list[tuple[str, Offsets, boo
 
     Returns (text, offsets, was_doubled) per resulting line.
     """
+    if " " not in text:  # one chunk
+        return [_undouble(text, offs)]
     chunks = [m.span() for m in _CHUNK.finditer(text)]
     if len(chunks) == 1:
         return [_undouble(text, offs)]
@@ -547,7 +549,7 @@ class _Paragraph:
     """A paragraph being built: what the join decision needs, without re-joining strings."""
 
     parts: list[str]
-    offs: list[int]
+    offs: Offsets  # the first line's own until a second is added (most paragraphs are one line)
     head: str  # its first line (headings are recognised by how they start)
     tail: str  # its last few characters (sentence ends, closing quotes)
     length: int
@@ -555,9 +557,11 @@ class _Paragraph:
 
     @classmethod
     def start(cls, ln: _Line) -> _Paragraph:
-        return cls([ln.text], list(ln.offs), ln.text, ln.text[-8:], len(ln.text), ln)
+        return cls([ln.text], ln.offs, ln.text, ln.text[-8:], len(ln.text), ln)
 
     def add(self, ln: _Line) -> None:
+        if len(self.parts) == 1:
+            self.offs = list(self.offs)  # a copy of the first line's, to extend
         if _LATIN_EDGE.match(self.tail[-1]) and _LATIN_EDGE.match(ln.text[0]):
             self.parts.append(" ")
             self.offs.append(self.offs[-1] + 1)
