@@ -129,7 +129,7 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
     deletes characters or merges lines, so this converges; usually the second pass
     just confirms. The fixpoint is what makes normalize idempotent.
     """
-    text, offsets = _pass(raw, keep_boilerplate, simplify=True)
+    text, offsets = _assemble(_pass(raw, keep_boilerplate, simplify=True))
     return _settle(raw, text, offsets, keep_boilerplate)
 
 
@@ -156,12 +156,15 @@ def normalize_document(raw: str) -> tuple[Normalized, Normalized]:
 def _settle(
     raw: str, text: str, offsets: list[int], keep_boilerplate: bool, rounds: int = _MAX_ROUNDS
 ) -> Normalized:
-    """Repeat passes over a first pass's result until the text stops changing."""
+    """Repeat passes over a first pass's result until the text stops changing.
+
+    A pass's offsets are only assembled when its text differs (usually it just confirms)."""
     for _ in range(rounds):
-        again, again_offsets = _pass(text, keep_boilerplate)
+        paragraphs = _pass(text, keep_boilerplate)
+        again = _joined(paragraphs)
         if again == text:
             break
-        text, offsets = again, [offsets[i] for i in again_offsets]
+        text, offsets = again, [offsets[i] for i in _assemble(paragraphs)[1]]
     return Normalized(text, offsets, len(raw))
 
 
@@ -175,17 +178,19 @@ def _settle_both(raw: str, text: str, offsets: list[int]) -> tuple[Normalized, N
         if any(ln.hard for ln in lines):  # the two part here: each goes on alone
             rounds = _MAX_ROUNDS - done
             return _settle(raw, text, offsets, False, rounds), _settle(raw, text, offsets, True, rounds)
-        again, again_offsets = _assemble(_join_lines(lines, column))
+        paragraphs = _join_lines(lines, column)
+        again = _joined(paragraphs)
         if again == text:
             break
-        text, offsets = again, [offsets[i] for i in again_offsets]
+        text, offsets = again, [offsets[i] for i in _assemble(paragraphs)[1]]
     return Normalized(text, offsets, len(raw)), Normalized(text, list(offsets), len(raw))
 
 
-def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> tuple[str, list[int]]:
+def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> list[tuple[str, Offsets]]:
+    """The paragraphs of one pass over `raw` (_assemble makes them a text and its offsets)."""
     lines, column = _read_lines(raw, simplify)
     lines = _drop_furniture(lines, column, keep_boilerplate)
-    return _assemble(_join_lines(lines, column))
+    return _join_lines(lines, column)
 
 
 def _read_lines(raw: str, simplify: bool) -> tuple[list[_Line], int | None]:
@@ -609,6 +614,11 @@ def _join_lines(lines: list[_Line], column: int | None) -> list[tuple[str, Offse
         else:
             paragraphs.append(_Paragraph.start(ln))
     return [_undouble_paragraph("".join(p.parts), p.offs) for p in paragraphs]
+
+
+def _joined(paragraphs) -> str:
+    """_assemble's text alone."""
+    return "\n".join(text for text, _ in paragraphs)
 
 
 def _assemble(paragraphs) -> tuple[str, list[int]]:
