@@ -82,3 +82,28 @@ def test_bylines():
 
 def test_nothing_to_find():
     assert extract_metadata("") == extract_metadata("。") == type(extract_metadata(""))()
+
+
+def test_unit_mentions_are_those_finditer_finds():
+    """_mentions only tries the unit patterns near an anchor (人民法院, a suffix); it must find what finditer does."""
+    import random
+
+    from scorer.ingest import metadata
+
+    rng = random.Random(5)
+    pieces = list("青海省西州格尔木市黄冈区县旗人民法院高级中级委员会办公室局厅学校中心公司，。在与的 ab") + [
+        "人民法院",
+        "中级人民法院",
+        "自治区",
+        "维吾尔自治区",
+        "检察院",
+        "欢迎光临",
+    ]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        for pattern, suffix in (
+            (metadata._COURT, metadata._COURT_ANCHOR),
+            (metadata._OTHER_UNIT, metadata._OTHER_ANCHOR),
+        ):
+            got = [m.span() for m in metadata._mentions(pattern, suffix, text)]
+            assert got == [m.span() for m in pattern.finditer(text)], text

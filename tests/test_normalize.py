@@ -306,7 +306,11 @@ def _samples() -> list[str]:
     web = "\n".join(["网站首页 > 新闻中心 > 工作动态", "某某法院开展文明创建活动", "作者: 张三 来源: 本院 时间: 2020-01-02",
                      "院党组专题研究文明创建工作，", "部署全年任务。", "Copyright © 2020 某某法院 版权所有", "ICP备12345号"])
     wrapped = "\n".join(["院党组把文明创建工作纳入全院工作总体布局，与审判执行工作同部署、同落"] * 8)
-    return [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")) + corpus[:40]] + [web, wrapped, ""]
+    # No line is chrome until two are joined (…首页>新闻…: a breadcrumb): the body and the
+    # text with bylines part only in a confirming pass.
+    joined = "青海法院的本站，首页\n> 新闻动态\n正文第一段讲述了法院的工作。\n"
+    samples = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")) + corpus[:40]]
+    return samples + [web, wrapped, joined, ""]
 
 
 def test_normalize_document_gives_both_texts_of_normalize():
@@ -334,3 +338,27 @@ def test_a_document_is_read_once(monkeypatch, tmp_path):
     path.write_text(raw, encoding="utf-8")
     load_document(path)
     assert len(calls) == 2
+
+
+def test_boilerplate_lines_are_found_by_the_trigger_regex_as_by_the_automaton():
+    """boilerplate_indices looks for trigger words with a regex where lowercasing keeps
+    positions; it must pick the lines the Aho-Corasick pass over the whole text picks."""
+    import random
+    from bisect import bisect_right
+
+    from scorer.ingest import boilerplate
+
+    def by_automaton(lines):
+        starts, pos = [], 0
+        for line in lines:
+            starts.append(pos)
+            pos += len(line) + 1
+        joined = "\n".join(lines).lower()
+        candidates = {bisect_right(starts, end) - 1 for end, _ in boilerplate._TRIGGERS.iter(joined)}
+        return {i for i in candidates if boilerplate.is_boilerplate(lines[i])}
+
+    rng = random.Random(3)
+    words = boilerplate._TRIGGER_WORDS + ["：", ":", " ", "2020", "法院", "工作", "。", "责", "COPYRIGHT", "İ", "ICP"]
+    for _ in range(2000):
+        lines = ["".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(1, 8))]
+        assert boilerplate.boilerplate_indices(lines) == by_automaton(lines), lines

@@ -158,3 +158,9 @@ def test_the_dropped_set_is_exactly_unicodes_default_ignorables():
         if others.match(ch):
             continue
         assert bool(dropped.match(ch)) == bool(IGNORABLE.match(ch)), hex(cp)
+
+
+def test_lines_are_split_where_str_splitlines_splits():
+    """_read_lines splits with str.splitlines; _LINE_BREAKS (which _map_char keeps) must be its set."""
+    splits = {chr(cp) for cp in range(0x110000) if len(f"a{chr(cp)}b".splitlines()) == 2}
+    assert splits == set(normalize_module._LINE_BREAKS)

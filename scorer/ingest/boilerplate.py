@@ -83,13 +83,15 @@ def is_boilerplate(line: str) -> bool:
     (Copyright … 版权所有 … ICP备): one footer element flattened into one line.
     """
     if len(line) > MAX_BOILERPLATE_CHARS:
+        if len(line) > MAX_FOOTER_CHARS:
+            return False
         markers = {m.group().lower() for m in _FOOTER_MARKER.finditer(line)}
-        return len(line) <= MAX_FOOTER_CHARS and len(markers) >= 2
+        return len(markers) >= 2
     return is_breadcrumb(line) or bool(_BOILERPLATE.search(line))
 
 
-# Every pattern above contains one of these words; one Aho-Corasick pass over the
-# whole text finds the few lines worth the full regex check (matched lowercased).
+# Every pattern above contains one of these words; one pass over the whole text finds
+# the few lines worth the full regex check (matched lowercased).
 _TRIGGER_WORDS = (
     "copyright rights © 版权 备案 icp 网安备 地址 电话 邮编 传真 mail 邮箱 技术支持 "
     "网群 欢迎 打印 关闭 返回顶部 收藏 首页 上一 下一 分享 字号 来源 稿源 出处 作者 编辑 责编 审核 "
@@ -106,6 +108,10 @@ def _build_triggers() -> ahocorasick.Automaton:
 
 
 _TRIGGERS = _build_triggers()
+# The same words as one regex: where lowercasing keeps every character where it was (almost
+# always), a line has a trigger word if and only if the regex finds one in it (no word holds
+# a line break), and the regex scans ~2x faster than the automaton.
+_TRIGGER_RE = re.compile("|".join(map(re.escape, _TRIGGER_WORDS)))
 
 
 def boilerplate_indices(lines: list[str]) -> set[int]:
@@ -115,8 +121,13 @@ def boilerplate_indices(lines: list[str]) -> set[int]:
     for line in lines:
         starts.append(pos)
         pos += len(line) + 1
-    joined = "\n".join(lines).lower()
-    candidates = {bisect_right(starts, end) - 1 for end, _ in _TRIGGERS.iter(joined)}
+    joined = "\n".join(lines)
+    lowered = joined.lower()
+    if len(lowered) == len(joined):
+        ends = [m.end() - 1 for m in _TRIGGER_RE.finditer(lowered)]
+    else:  # "İ" lowercases to two characters: positions shift, read as they always were
+        ends = [end for end, _ in _TRIGGERS.iter(lowered)]
+    candidates = {bisect_right(starts, end) - 1 for end in ends}
     return {i for i in candidates if is_boilerplate(lines[i])}
 
 

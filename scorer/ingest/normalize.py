@@ -29,7 +29,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import compress
 
 import opencc
 
@@ -70,17 +69,25 @@ REPEATED_LINE_MAX_CHARS = 40
 RUNNING_HEADER_MAX_SHARE = 0.25  # of all lines
 
 _LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
-_LINE = re.compile(f"[^{_LINE_BREAKS}]+")
 _SPACE_RUN = re.compile(" +")  # after character cleanup every space is " "
-# A run of spaces that _squeeze_spaces drops: at an edge, or next to Chinese.
-_SPACE_DROP = re.compile(f"^ +| +$|(?<=[{CJKISH}]) +| +(?=[{CJKISH}])")
+# A run of spaces that _squeeze_spaces keeps (as one space): inside the line, between two
+# characters that are not Chinese. Every other run is dropped.
+_SPACE_KEEP = re.compile(f"(?<=[^ {CJKISH}]) +(?=[^ {CJKISH}])")
 _CHUNK = re.compile("[^ ]+")
 
 # Chinese punctuation that NFKC would turn into ASCII; kept full-width.
 _KEEP = frozenset("，：；！？（）…")
-# Each of _KEEP as an NFKC-stable stand-in, "、". A regex, not str.translate: translating Chinese
-# text through a table costs a dict look-up per character, ~15x the regex (~1 ms a report).
-_KEEP_RE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_KEEP)) + "]")
+# Each of _KEEP as an NFKC-stable stand-in, "、", with one str.replace each: str.translate
+# costs a dict look-up per character of Chinese text (~1 ms a report), a regex ~4x these.
+_KEEP_STAND_IN = "、"
+
+
+def _keep_stood_in(text: str) -> str:
+    for ch in _KEEP:
+        text = text.replace(ch, _KEEP_STAND_IN)
+    return text
+
+
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible by
 # definition. Zero-width and bidi format characters, soft hyphen, U+034F, Hangul
 # fillers, variation selectors FE00–FE0F and E0100–E01EF, tag characters E0000–E007F
@@ -122,7 +129,7 @@ def normalize(raw: str, *, keep_boilerplate: bool = False) -> Normalized:
     deletes characters or merges lines, so this converges; usually the second pass
     just confirms. The fixpoint is what makes normalize idempotent.
     """
-    text, offsets = _pass(raw, keep_boilerplate, simplify=True)
+    text, offsets = _assemble(_pass(raw, keep_boilerplate, simplify=True))
     return _settle(raw, text, offsets, keep_boilerplate)
 
 
@@ -132,31 +139,58 @@ def normalize_document(raw: str) -> tuple[Normalized, Normalized]:
     A document needs both: the body to score, and the text with its website bylines for
     metadata. The first pass (characters, script, captions, spaces, furniture) is shared:
     the body is the kept text's lines without the boilerplate ones, joined alike. Only
-    the confirming passes run on each text.
+    the confirming passes run on each text, and on one text for both while it has no
+    boilerplate (a report that is not a web page).
     """
     lines, column = _read_lines(raw, simplify=True)
     kept = _drop_furniture(lines, column, keep_boilerplate=True)
     body = [ln for ln in kept if not ln.hard]  # what _drop_furniture keeps without keep_boilerplate
+    if len(body) == len(kept):
+        return _settle_both(raw, *_assemble(_join_lines(kept, column)))
     return (
         _settle(raw, *_assemble(_join_lines(body, column)), keep_boilerplate=False),
         _settle(raw, *_assemble(_join_lines(kept, column)), keep_boilerplate=True),
     )
 
 
-def _settle(raw: str, text: str, offsets: list[int], keep_boilerplate: bool) -> Normalized:
-    """Repeat passes over a first pass's result until the text stops changing."""
-    for _ in range(_MAX_ROUNDS):
-        again, again_offsets = _pass(text, keep_boilerplate)
+def _settle(
+    raw: str, text: str, offsets: list[int], keep_boilerplate: bool, rounds: int = _MAX_ROUNDS
+) -> Normalized:
+    """Repeat passes over a first pass's result until the text stops changing.
+
+    A pass's offsets are only assembled when its text differs (usually it just confirms)."""
+    for _ in range(rounds):
+        paragraphs = _pass(text, keep_boilerplate)
+        again = _joined(paragraphs)
         if again == text:
             break
-        text, offsets = again, [offsets[i] for i in again_offsets]
+        text, offsets = again, [offsets[i] for i in _assemble(paragraphs)[1]]
     return Normalized(text, offsets, len(raw))
 
 
-def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> tuple[str, list[int]]:
+def _settle_both(raw: str, text: str, offsets: list[int]) -> tuple[Normalized, Normalized]:
+    """(_settle(raw, text, offsets, False), _settle(raw, text, offsets, True)), one pass a round
+    while a pass finds no boilerplate line: keep_boilerplate only decides what becomes of
+    those lines, so until then both settle alike."""
+    for done in range(_MAX_ROUNDS):
+        lines, column = _read_lines(text, simplify=False)
+        lines = _drop_furniture(lines, column, keep_boilerplate=True)
+        if any(ln.hard for ln in lines):  # the two part here: each goes on alone
+            rounds = _MAX_ROUNDS - done
+            return _settle(raw, text, offsets, False, rounds), _settle(raw, text, offsets, True, rounds)
+        paragraphs = _join_lines(lines, column)
+        again = _joined(paragraphs)
+        if again == text:
+            break
+        text, offsets = again, [offsets[i] for i in _assemble(paragraphs)[1]]
+    return Normalized(text, offsets, len(raw)), Normalized(text, list(offsets), len(raw))
+
+
+def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> list[tuple[str, Offsets]]:
+    """The paragraphs of one pass over `raw` (_assemble makes them a text and its offsets)."""
     lines, column = _read_lines(raw, simplify)
     lines = _drop_furniture(lines, column, keep_boilerplate)
-    return _assemble(_join_lines(lines, column))
+    return _join_lines(lines, column)
 
 
 def _read_lines(raw: str, simplify: bool) -> tuple[list[_Line], int | None]:
@@ -165,12 +199,13 @@ def _read_lines(raw: str, simplify: bool) -> tuple[list[_Line], int | None]:
     if simplify:
         text, offs = to_simplified(text, offs)
     lines: list[_Line] = []
-    for m in _LINE.finditer(text):
-        line = m.group()
+    pos = 0  # where `line` starts in text
+    for line in text.splitlines(keepends=True):  # splits where _LINE_BREAKS are
+        line_start, pos = pos, pos + len(line)
         stripped = line.strip()
         if not stripped:
             continue
-        start = m.start() + (len(line) - len(line.lstrip()))
+        start = line_start + (len(line) - len(line.lstrip()))
         line_offs = offs[start : start + len(stripped)]
         if " " not in stripped and (len(stripped) < 8 or len(stripped) % 2):
             # The common case: no inner spaces and too short or odd for a doubled caption.
@@ -211,7 +246,7 @@ def _clean_chars(raw: str) -> tuple[str, Offsets]:
     One-for-one replacements (full-width digits, odd spaces) go through str.translate,
     which leaves offsets alone; only deletions and expansions are edited one by one.
     """
-    if not _UNCLEAN.search(raw) and unicodedata.is_normalized("NFKC", _KEEP_RE.sub("、", raw)):
+    if not _UNCLEAN.search(raw) and unicodedata.is_normalized("NFKC", _keep_stood_in(raw)):
         return raw, range(len(raw))
     table = {}
     for ch in set(raw):
@@ -281,11 +316,13 @@ def _width(text: str) -> int:
 
 def _squeeze_spaces(text: str, offs: Offsets) -> tuple[str, Offsets]:
     """Drop whitespace next to Chinese; elsewhere keep a single space."""
+    if " " not in text:
+        return text, offs
     if text[:1] != " " and text[-1:] != " " and "  " not in text and not CJKISH_RE.search(text):
         return text, offs  # Latin words with single spaces: nothing to do
-    if len(_SPACE_DROP.findall(text)) == len(_SPACE_RUN.findall(text)):
+    if not _SPACE_KEEP.search(text):
         # Every run of spaces goes (letter-spaced Chinese: "青 海 省"): no per-run edits.
-        return text.replace(" ", ""), list(compress(offs, [ch != " " for ch in text]))
+        return text.replace(" ", ""), [o for o, ch in zip(offs, text) if ch != " "]
     edits = []
     for m in _SPACE_RUN.finditer(text):
         s, e = m.span()
@@ -327,22 +364,21 @@ def _doubled_units(s: str) -> list[int] | None:
     n = len(s)
     if n < 8 or n % 2 or n > _MAX_DOUBLED_CHARS:
         return None
-    half = n // 2
-    # Cheap rejections: the first and last characters must recur within a unit length.
-    if s.find(s[0], 1, half + 1) < 0 or s.rfind(s[-1], n - 1 - half, n - 1) < 0:
+    # Cheap rejections: s must start with a doubled unit, and end with one (its reverse starts so).
+    if not _starts_doubled(s) or not _starts_doubled(s[::-1]):
         return None
     if not HAN_RE.search(s):
         return None
     unit = [0] * (n + 1)  # unit[p]: length of the doubled unit starting at p (0 = none)
-    solvable = [False] * (n + 1)
-    solvable[n] = True
+    solvable = [n]  # positions the rest of s splits into doubled units from, ascending
     for p in range(n - 2, -1, -2):
-        for size in range(1, (n - p) // 2 + 1):
-            if solvable[p + 2 * size] and s[p : p + size] == s[p + size : p + 2 * size]:
+        for q in solvable:  # the shortest unit first
+            size = (q - p) // 2
+            if s[p : p + size] == s[p + size : q]:
                 unit[p] = size
-                solvable[p] = True
+                solvable.insert(0, p)
                 break
-    if not solvable[0]:
+    if solvable[0] != 0:
         return None
     keep: list[int] = []
     p = 0
@@ -350,6 +386,17 @@ def _doubled_units(s: str) -> list[int] | None:
         keep.extend(range(p, p + unit[p]))
         p += 2 * unit[p]
     return keep
+
+
+def _starts_doubled(s: str) -> bool:
+    """Does s start with some unit printed twice (s[:k] == s[k:2k], k <= len(s) / 2)?"""
+    half = len(s) // 2
+    k = s.find(s[0], 1, half + 1)  # a unit's copy starts with s[0]
+    while k > 0:
+        if s.startswith(s[:k], k):
+            return True
+        k = s.find(s[0], k + 1, half + 1)
+    return False
 
 
 def _undouble(text: str, offs: Offsets) -> tuple[str, Offsets, bool]:
@@ -366,6 +413,8 @@ def _undouble_captions(text: str, offs: Offsets) -> list[tuple[str, Offsets, boo
 
     Returns (text, offsets, was_doubled) per resulting line.
     """
+    if " " not in text:  # one chunk
+        return [_undouble(text, offs)]
     chunks = [m.span() for m in _CHUNK.finditer(text)]
     if len(chunks) == 1:
         return [_undouble(text, offs)]
@@ -505,7 +554,7 @@ class _Paragraph:
     """A paragraph being built: what the join decision needs, without re-joining strings."""
 
     parts: list[str]
-    offs: list[int]
+    offs: Offsets  # the first line's own until a second is added (most paragraphs are one line)
     head: str  # its first line (headings are recognised by how they start)
     tail: str  # its last few characters (sentence ends, closing quotes)
     length: int
@@ -513,9 +562,11 @@ class _Paragraph:
 
     @classmethod
     def start(cls, ln: _Line) -> _Paragraph:
-        return cls([ln.text], list(ln.offs), ln.text, ln.text[-8:], len(ln.text), ln)
+        return cls([ln.text], ln.offs, ln.text, ln.text[-8:], len(ln.text), ln)
 
     def add(self, ln: _Line) -> None:
+        if len(self.parts) == 1:
+            self.offs = list(self.offs)  # a copy of the first line's, to extend
         if _LATIN_EDGE.match(self.tail[-1]) and _LATIN_EDGE.match(ln.text[0]):
             self.parts.append(" ")
             self.offs.append(self.offs[-1] + 1)
@@ -563,6 +614,11 @@ def _join_lines(lines: list[_Line], column: int | None) -> list[tuple[str, Offse
         else:
             paragraphs.append(_Paragraph.start(ln))
     return [_undouble_paragraph("".join(p.parts), p.offs) for p in paragraphs]
+
+
+def _joined(paragraphs) -> str:
+    """_assemble's text alone."""
+    return "\n".join(text for text, _ in paragraphs)
 
 
 def _assemble(paragraphs) -> tuple[str, list[int]]:
