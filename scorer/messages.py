@@ -220,7 +220,7 @@ CATALOGUE: dict[str, Message] = {
     "usage.same-output-file": Message("{option}: two outputs of this run would be written to the same file",
                                       "{option}：本次运行的两个输出会写到同一个文件"),
     "usage.pdf-one-report": Message("{option} FILE.pdf takes exactly one report; use {several} for several",
-                                    "{option} FILE.pdf 只接受一份材料；多份请用 {several}"),
+                                    "{option} FILE.pdf 只能用于一份材料；多份请用 {several}"),
     "usage.stdin-twice": Message("- (standard input) can be given once", "-（标准输入）只能给一次"),
     "usage.watch-stdin": Message("--watch cannot watch standard input (-)", "--watch 无法监视标准输入（-）"),
     "usage.unknown-tz": Message("{option}: unknown time zone '{zone}' (an IANA name such as Asia/Shanghai or UTC)",

@@ -939,7 +939,7 @@ async def not_found(request: Request, exc) -> Response:
     status = getattr(exc, "status_code", 404)
     title, message = ("页面不存在", "页面不存在。") if status == 404 else ("请求无效", "请求无效。")
     if status == 405:
-        title, message = "请求方式不正确", "这个地址不接受这种请求方式。"
+        title, message = "请求方式不正确", "这个地址不支持这种请求方式。"
     return finish(request, page(request, "message.html.j2", status=status, title=title, message=message))
 
 
