@@ -340,25 +340,23 @@ def test_a_document_is_read_once(monkeypatch, tmp_path):
     assert len(calls) == 2
 
 
-def test_boilerplate_lines_are_found_by_the_trigger_regex_as_by_the_automaton():
-    """boilerplate_indices looks for trigger words with a regex where lowercasing keeps
-    positions; it must pick the lines the Aho-Corasick pass over the whole text picks."""
+def test_boilerplate_lines_are_those_holding_a_trigger_word():
+    """boilerplate_indices finds trigger words in one pass over the joined, lowercased lines; it
+    must pick exactly the lines that hold a trigger word and are boilerplate, also after a line
+    with "İ" (which lowercases to two characters and once shifted every later match)."""
     import random
-    from bisect import bisect_right
 
     from scorer.ingest import boilerplate
 
-    def by_automaton(lines):
-        starts, pos = [], 0
-        for line in lines:
-            starts.append(pos)
-            pos += len(line) + 1
-        joined = "\n".join(lines).lower()
-        candidates = {bisect_right(starts, end) - 1 for end, _ in boilerplate._TRIGGERS.iter(joined)}
-        return {i for i in candidates if boilerplate.is_boilerplate(lines[i])}
+    def line_by_line(lines):
+        return {i for i, line in enumerate(lines)
+                if any(w in line.lower() for w in boilerplate._TRIGGER_WORDS) and boilerplate.is_boilerplate(line)}
 
     rng = random.Random(3)
-    words = boilerplate._TRIGGER_WORDS + ["：", ":", " ", "2020", "法院", "工作", "。", "责", "COPYRIGHT", "İ", "ICP"]
+    words = boilerplate._TRIGGER_WORDS + ["：", ":", " ", "2020", "法院", "工作", "。", "责", "COPYRIGHT", "İ", "İİİ", "ICP"]
     for _ in range(2000):
         lines = ["".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(1, 8))]
-        assert boilerplate.boilerplate_indices(lines) == by_automaton(lines), lines
+        assert boilerplate.boilerplate_indices(lines) == line_by_line(lines), lines
+    # The byline after a line of "İ" is found as that line's (it was credited to the next line).
+    lines = ["İ" * 30, "责任编辑：张三", "我院开展志愿服务活动工作情况总结"]
+    assert boilerplate.boilerplate_indices(lines) == {1}
