@@ -170,8 +170,8 @@ class Boundaries:
         """Before asking respects() about spans with these edges: find, at once, the edges no
         dictionary word of at most _MAX_WORD characters can straddle (the pair of characters
         either side is in no such word), so that _may_cross needs no look-up there."""
-        both = self._freq.pair_codes(_MAX_WORD) if hasattr(self._freq, "pair_codes") else None
-        if both is None or not edges:
+        codes = self._freq.pair_codes(_MAX_WORD) if hasattr(self._freq, "pair_codes") else None
+        if codes is None or not edges:
             return
         import numpy as np
 
@@ -181,12 +181,14 @@ class Boundaries:
         cp = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # one code point each
         first, second = cp[at], cp[at + 1]
         pair = (first << 16) | second
-        maybe = (first >= 0x10000) | (second >= 0x10000)
-        for codes in both:  # jieba's dictionary, the words this tokenizer added (a rubric's terms)
-            if len(codes):
-                idx = np.searchsorted(codes, pair)
-                idx[idx >= len(codes)] = 0
-                maybe |= codes[idx] == pair
+        known = np.zeros(len(pair), dtype=bool)
+        if len(codes):
+            order = np.argsort(pair)  # searched in order: a binary search's steps stay in the cache
+            ranked = pair[order]
+            idx = np.searchsorted(codes, ranked)
+            idx[idx >= len(codes)] = 0
+            known[order] = codes[idx] == ranked
+        maybe = known | (first >= 0x10000) | (second >= 0x10000)
         flags = np.ones(n, dtype=bool)
         flags[at[~maybe]] = False
         self._pair = flags.tolist()
