@@ -43,6 +43,8 @@ class Analysis:
     by_surface: dict[str, list[TermHit]] = field(default_factory=dict)
     # surface of a block -> the sentences that hold it
     block_sentences: dict[str, set[int]] = field(default_factory=dict)
+    # the sentences that are lines under a list heading (Sentence.lead)
+    led_sentences: frozenset[int] = frozenset()
 
     def __post_init__(self):
         groups: dict[str, list[TermHit]] = defaultdict(list)
@@ -55,6 +57,7 @@ class Analysis:
             for b in blocks:
                 self.block_sentences.setdefault(b.surface, set()).add(si)
         self._starts = [s.start for s in self.seg.sentences]
+        self.led_sentences = frozenset(s.index for s in self.seg.sentences if s.lead is not None)
 
     @classmethod
     def of(cls, text: str, lexicon: Lexicon) -> "Analysis":
@@ -118,22 +121,49 @@ class Rule(ABC):
     def evaluate(self, a: Analysis) -> list[RuleHit]: ...
 
     def _collect(self, a: Analysis, index: dict[str, tuple[str, float]]):
-        """Non-negated, unblocked hits of the indexed surfaces, per sentence."""
-        unless = self.unless
+        """Non-negated, unblocked hits of the indexed surfaces, per sentence (in the index's order
+        of surfaces, then in text order)."""
         silenced = self._silenced(a)
-        per_sentence: dict[int, list[tuple[TermHit, str, float]]] = defaultdict(list)
+        # Only a sentence that holds one of `unless` can block a hit: the others need no look.
+        guarded = self._holding(a, self.unless)
+        unless, check = self.unless, bool(silenced or guarded)
+        per_sentence: dict[int, list[tuple[TermHit, str, float]]] = {}
         by_surface = a.by_surface
         for surface, (term, weight) in index.items():
-            for h in by_surface.get(surface, ()):
-                if h.sentence not in silenced and not (unless and a.blocked(h, h.sentence, unless)):
-                    per_sentence[h.sentence].append((h, term, weight))
+            hits = by_surface.get(surface)
+            if hits is None:
+                continue
+            for h in hits:
+                si = h.sentence
+                if check and (si in silenced or si in guarded and a.blocked(h, si, unless)):
+                    continue
+                found = per_sentence.get(si)
+                if found is None:
+                    per_sentence[si] = [(h, term, weight)]
+                else:
+                    found.append((h, term, weight))
         return per_sentence
+
+    @staticmethod
+    def _lacks_a_group(a: Analysis, indexes: list[dict[str, tuple[str, float]]]) -> bool:
+        """No surface of one of these indexes has a hit in the text (negated hits aside): a rule
+        that needs a hit of every group finds nothing, whatever it would ask next."""
+        by_surface = a.by_surface
+        return any(by_surface.keys().isdisjoint(index) for index in indexes)
 
     def _silenced(self, a: Analysis) -> frozenset[int]:
         """Sentences that hold one of `unless_sentence`: no evidence for this rule at all."""
-        if not self.unless_sentence:
-            return frozenset()
-        return frozenset().union(*(a.block_sentences.get(s, ()) for s in self.unless_sentence))
+        return self._holding(a, self.unless_sentence)
+
+    @staticmethod
+    def _holding(a: Analysis, phrases: frozenset[str]) -> frozenset[int]:
+        """The sentences that hold one of these block phrases."""
+        if not phrases:
+            return _NONE
+        return frozenset().union(*(a.block_sentences.get(s, ()) for s in phrases))
+
+
+_NONE: frozenset[int] = frozenset()
 
 
 def best_per_sentence(hits: list[RuleHit]) -> list[RuleHit]:

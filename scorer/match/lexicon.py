@@ -121,14 +121,18 @@ class Block:
 
 
 _UNSEEN = object()
-_PREFIX = object()  # a key of frequency 0: some word's prefix, no word itself
+# What the log P table holds for a key that is no word: log P is at most 0 (a word's frequency is
+# part of the total), so a positive value can be told from it by one comparison of floats.
+_PREFIX = 1.0  # a key of frequency 0: some word's prefix, no word itself
+_NO_KEY = 2.0  # no word's prefix: a walk of jieba's DAG stops there
 
 
 def _logp_table(tokenizer) -> dict:
     """key -> log P (log(freq) - log(total)) of the keys Boundaries looked up so far, _PREFIX for a
-    prefix of frequency 0, None for no word's prefix: kept with the tokenizer while its dictionary
-    and total are unchanged (TrieFreq counts its writes), as TrieFreq keeps its look-ups, so a
-    report's walks take one look-up a key and no logarithm. A fresh table for other mappings."""
+    prefix of frequency 0, _NO_KEY for no word's prefix: kept with the tokenizer while its
+    dictionary and total are unchanged (TrieFreq counts its writes), as TrieFreq keeps its
+    look-ups, so a report's walks take one look-up a key and no logarithm. A fresh table for
+    other mappings."""
     freq = tokenizer.FREQ
     written = getattr(freq, "_version", None)
     if written is None:
@@ -157,7 +161,7 @@ class Boundaries:
         # Per position i: the end of the longest dictionary word of at most _MAX_WORD characters
         # starting there (i when there is none); -1 until asked.
         self._reach = [-1] * len(text)
-        self._tokens: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._tokens: dict[tuple[int, int], list[int]] = {}  # a window (w0, w1) -> _route(w0, w1)
         # Per position p: False where no dictionary word of 2 to _MAX_WORD characters holds the
         # pair text[p:p+2], so none straddles the edge p+1 (settled by prepare(); True: ask).
         self._pair = [True] * len(text)
@@ -166,8 +170,8 @@ class Boundaries:
         """Before asking respects() about spans with these edges: find, at once, the edges no
         dictionary word of at most _MAX_WORD characters can straddle (the pair of characters
         either side is in no such word), so that _may_cross needs no look-up there."""
-        both = self._freq.pair_codes(_MAX_WORD) if hasattr(self._freq, "pair_codes") else None
-        if both is None or not edges:
+        codes = self._freq.pair_codes(_MAX_WORD) if hasattr(self._freq, "pair_codes") else None
+        if codes is None or not edges:
             return
         import numpy as np
 
@@ -177,12 +181,14 @@ class Boundaries:
         cp = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # one code point each
         first, second = cp[at], cp[at + 1]
         pair = (first << 16) | second
-        maybe = (first >= 0x10000) | (second >= 0x10000)
-        for codes in both:  # jieba's dictionary, the words this tokenizer added (a rubric's terms)
-            if len(codes):
-                idx = np.searchsorted(codes, pair)
-                idx[idx >= len(codes)] = 0
-                maybe |= codes[idx] == pair
+        known = np.zeros(len(pair), dtype=bool)
+        if len(codes):
+            order = np.argsort(pair)  # searched in order: a binary search's steps stay in the cache
+            ranked = pair[order]
+            idx = np.searchsorted(codes, ranked)
+            idx[idx >= len(codes)] = 0
+            known[order] = codes[idx] == ranked
+        maybe = known | (first >= 0x10000) | (second >= 0x10000)
         flags = np.ones(n, dtype=bool)
         flags[at[~maybe]] = False
         self._pair = flags.tolist()
@@ -202,27 +208,31 @@ class Boundaries:
         """`_words_at` of every position in [lo, hi) not known yet, in one call: a window's route
         reads every position of the window (one call a position, with its look-ups of attributes,
         cost more than the walks themselves)."""
-        known, logp = self._words, self._logp
-        text, logp_of, seen, get, logtotal, log = self.text, logp.get, self._seen.get, self._get, self._logtotal, math.log
+        known, logp, text = self._words, self._logp, self.text
         n = len(text)
         for i in range(lo, hi):
             if i in known:
                 continue
             words, j = [], i + 1
             while j <= n:
-                k = text[i:j]
-                lp = logp_of(k, _UNSEEN)
-                if lp is _UNSEEN:
-                    f = seen(k, _UNSEEN)
-                    if f is _UNSEEN:
-                        f = get(k)
-                    lp = logp[k] = None if f is None else log(f) - logtotal if f else _PREFIX
-                if lp is None:
-                    break
-                if lp is not _PREFIX:
+                try:
+                    lp = logp[text[i:j]]
+                except KeyError:
+                    lp = self._logp_of(text[i:j])
+                if lp <= 0.0:
                     words.append((j, lp))
+                elif lp == _NO_KEY:
+                    break
                 j += 1
             known[i] = words
+
+    def _logp_of(self, k: str) -> float:
+        """The log P table's entry for a key it does not hold yet (asked of the dictionary)."""
+        f = self._seen.get(k, _UNSEEN)
+        if f is _UNSEEN:
+            f = self._get(k)
+        lp = self._logp[k] = _NO_KEY if f is None else math.log(f) - self._logtotal if f else _PREFIX
+        return lp
 
     def _reach_at(self, i: int) -> int:
         """The end of the longest dictionary word of at most _MAX_WORD characters starting at i
@@ -246,73 +256,80 @@ class Boundaries:
 
     def _crosses(self, lo: int, b: int) -> bool:
         """Does a dictionary word of at most _MAX_WORD characters start at some i in [lo, b) and end after b?"""
-        text, reach, seen, get = self.text, self._reach, self._seen.get, self._get
+        text, reach, logp = self.text, self._reach, self._logp
         b1 = b + 1
-        for i in range(lo, b):
+        for i in range(max(lo, b1 - _MAX_WORD), b):  # a word from further back ends by b
             r = reach[i]
             if r < 0:
-                k = text[i:b1]
-                f = seen(k, _UNSEEN)
-                if f is _UNSEEN:
-                    f = get(k)
-                if f is None:
+                try:
+                    lp = logp[text[i:b1]]
+                except KeyError:
+                    lp = self._logp_of(text[i:b1])
+                if lp <= 0.0:
+                    return True  # text[i:b+1] is itself a word (of at most _MAX_WORD characters)
+                if lp == _NO_KEY:
                     continue  # no word from i reaches past b
                 r = self._reach_at(i)
             if r > b:
                 return True
         return False
 
-    def _route(self, w0: int, w1: int) -> list[tuple[int, int]]:
-        """jieba's maximum-probability segmentation (HMM off) of text[w0:w1], as token offsets:
-        the route jieba's calc takes over get_DAG of that piece, with the same sums in the same
-        order (so the same ties), from the shared DAG cut at w1."""
+    def _route(self, w0: int, w1: int) -> list[int]:
+        """jieba's maximum-probability segmentation (HMM off) of text[w0:w1], as the end of the
+        token that starts at each position (x - w0 -> end; read from w0 on): the route jieba's
+        calc takes over get_DAG of that piece, with the same sums in the same order (so the same
+        ties), from the shared DAG cut at w1."""
         best_v = [0.0] * (w1 - w0 + 1)
         best_end = [0] * (w1 - w0 + 1)
         alone = 0.0 - self._logtotal  # a character no word starts with: log(1) - log(total)
         self._fill(w0, w1)
         known = self._words
+        low = -math.inf
         for idx in range(w1 - 1, w0 - 1, -1):
-            words = known[idx]
-            end, value = -1, 0.0
-            for j, lp in words:  # j ascending: `>=` keeps the longest of equals, as jieba's max of (value, x)
+            end, value = -1, low
+            for j, lp in known[idx]:  # j ascending: `>=` keeps the longest of equals, as jieba's max of (value, x)
                 if j > w1:
                     break
                 v = lp + best_v[j - w0]
-                if end < 0 or v >= value:
+                if v >= value:
                     value, end = v, j
             if end < 0:
                 value, end = alone + best_v[idx + 1 - w0], idx + 1
             best_v[idx - w0], best_end[idx - w0] = value, end
-        out, x = [], w0
-        while x < w1:
-            y = best_end[x - w0]
-            out.append((x, y))
-            x = y
-        return out
+        return best_end
 
-    def _tokens_around(self, s: int, e: int, clause: Clause) -> list[tuple[int, int]]:
-        """jieba's tokens for a window of one word-length either side of [s, e), inside the clause."""
-        w0 = max(clause.start, s - _MAX_WORD + 1)
-        w1 = min(clause.end, e + _MAX_WORD - 1)
+    def _route_of(self, w0: int, w1: int) -> list[int]:
+        """_route(w0, w1), once per window."""
         key = (w0, w1)
-        toks = self._tokens.get(key)
-        if toks is None:
-            toks = self._tokens[key] = self._route(w0, w1)
-        return toks
+        ends = self._tokens.get(key)
+        if ends is None:
+            ends = self._tokens[key] = self._route(w0, w1)
+        return ends
 
     def respects(self, s: int, e: int, clause: Clause, *, whole: bool = False) -> bool:
         """True when [s, e) is a word or a compound's prefix/suffix (学习 in 学习型), not a fragment
         straddling two words (党建 in 政党建设). `whole=True` demands a token of its own."""
-        if not self._may_cross(s, e):
-            return True
-        for a, b in self._tokens_around(s, e, clause):
-            if b <= s or a >= e:
-                continue
-            if s <= a and b <= e:
-                continue  # a token inside the match
-            if a <= s and e <= b and not whole and (a == s or b == e):
-                continue  # the match is a prefix or suffix of a compound
-            return False
+        return not self._may_cross(s, e) or self._settled(s, e, clause, whole)
+
+    def _settled(self, s: int, e: int, clause: Clause, whole: bool) -> bool:
+        """respects() where a dictionary word may straddle an edge of [s, e): jieba's tokens for a
+        window of one word-length either side of [s, e), inside the clause (its route), are read
+        from the window's start up to e; none may straddle an edge, except a compound that
+        [s, e) begins or ends (not with `whole`)."""
+        w0 = s - _MAX_WORD + 1
+        if w0 < clause.start:
+            w0 = clause.start
+        w1 = e + _MAX_WORD - 1
+        if w1 > clause.end:
+            w1 = clause.end
+        ends = self._route_of(w0, w1)
+        a, stop = w0, min(e, w1)  # (a term across a clause's end is read to the clause's end)
+        while a < stop:
+            b = ends[a - w0]
+            if b > s and not (s <= a and b <= e):  # overlaps the match, and is not a token inside it
+                if not (a <= s and e <= b and not whole and (a == s or b == e)):
+                    return False  # a compound that the match begins or ends is all it may be
+            a = b
         return True
 
 
@@ -343,7 +360,8 @@ class Lexicon:
             for w in words:
                 kinds.setdefault(w, set()).add(kind)
         for w, ks in kinds.items():
-            auto.add_word(w, (w, frozenset(ks)))
+            # (surface, length, term?, block?, cue?, breaker?, cause end?)
+            auto.add_word(w, (w, len(w), "t" in ks, "b" in ks, "c" in ks, "k" in ks, "e" in ks))
         auto.make_automaton()
         self._automaton = auto
 
@@ -353,42 +371,53 @@ class Lexicon:
         sentences = seg.sentences
         hits: list[list[TermHit]] = [[] for _ in sentences]
         blocks: list[list[Block]] = [[] for _ in sentences]
-        cues: list[list[tuple[int, int]]] = [[] for _ in sentences]
-        breaks: list[list[int]] = [[] for _ in sentences]
-        ends: list[list[int]] = [[] for _ in sentences]
         if not sentences or len(self._automaton) == 0:
             return hits, blocks
+        # Per sentence index, where it has any: cues (start, end), breakers' and cause ends' starts.
+        cues: dict[int, list[tuple[int, int]]] = {}
+        breaks: dict[int, list[int]] = {}
+        ends: dict[int, list[int]] = {}
         bounds = Boundaries(text, self.tokenizer)
-        si = 0
-        candidates: list[tuple[int, int, str, frozenset]] = []
-        for end_idx, (word, kinds) in self._automaton.iter(text):
-            candidates.append((end_idx + 1 - len(word), end_idx + 1, word, kinds))
-        candidates.sort()
-        bounds.prepare([b for s, e, _, kinds in candidates if "c" in kinds or "t" in kinds for b in (s, e)])
-        for s, e, word, kinds in candidates:
-            while si < len(sentences) and sentences[si].end <= s:
-                si += 1
-            if si >= len(sentences):
-                break
-            sent = sentences[si]
-            if s < sent.start or e > sent.end:
+        candidates = [(last + 1 - n, last + 1, word, t, b, c, k, ce)
+                      for last, (word, n, t, b, c, k, ce) in self._automaton.iter(text)]
+        candidates.sort()  # by (start, end): a surface is added once, so no two share both
+        bounds.prepare([x for s, e, _, t, _, c, _, _ in candidates if t or c for x in (s, e)])
+        may_cross, settled = bounds._may_cross, bounds._settled
+        starts = [x.start for x in sentences]
+        stops = [x.end for x in sentences]
+        count = len(sentences)
+        si, start, stop = 0, starts[0], stops[0]
+        for s, e, word, t, b, c, k, ce in candidates:
+            if s >= stop:  # the next sentence that ends after s
+                while si < count and stops[si] <= s:
+                    si += 1
+                if si >= count:
+                    break
+                start, stop = starts[si], stops[si]
+            if s < start or e > stop:
                 continue
-            clause = sent.clause_at(s)
-            if "b" in kinds:
+            if b:
                 blocks[si].append(Block(word, s, e))
-            if "k" in kinds:
-                breaks[si].append(s)
-            if "e" in kinds:
-                ends[si].append(s)
-            if "c" in kinds and bounds.respects(s, e, clause, whole=True):
-                cues[si].append((s, e))
-            if "t" in kinds and bounds.respects(s, e, clause):
-                hits[si].append(TermHit(word, s, e, si))
-        for i, sent in enumerate(sentences):
-            if cues[i]:
-                scoped = [self._cause_end(text, c, ends[i]) for c in cues[i]]
-                for h in hits[i]:
-                    h.negated = self._negated(sent, h, scoped, breaks[i])
+            if k:
+                breaks.setdefault(si, []).append(s)
+            if ce:
+                ends.setdefault(si, []).append(s)
+            if t or c:
+                # respects(), with the clause found only where a route must settle it
+                if may_cross(s, e):
+                    clause = sentences[si].clause_at(s)
+                    c = c and settled(s, e, clause, True)
+                    t = t and settled(s, e, clause, False)
+                if c:
+                    cues.setdefault(si, []).append((s, e))
+                if t:
+                    hits[si].append(TermHit(word, s, e, si))
+        for i, found in cues.items():
+            sent = sentences[i]
+            scoped = [self._cause_end(text, x, ends.get(i, ())) for x in found]
+            stops_i = breaks.get(i, ())
+            for h in hits[i]:
+                h.negated = self._negated(sent, h, scoped, stops_i)
         return hits, blocks
 
     def _cause_end(self, text: str, cue: tuple[int, int], ends: list[int]) -> tuple[int, int, int | None]:

@@ -64,9 +64,10 @@ class TrieFreq:
         self._version += 1
 
     def pair_codes(self, longest: int):
-        """(bigram_codes(self, longest), the same codes for the pairs inside the words add_word
-        gave a positive frequency here, of 2 to `longest` characters): two sorted numpy uint32
-        arrays, or None. (Kept apart: merging them costs a sort of the dictionary's ~300,000.)"""
+        """bigram_codes(self, longest) with the codes of the pairs inside the words add_word gave
+        a positive frequency here, of 2 to `longest` characters, put in their places: one sorted
+        numpy uint32 array, or None. Built once per version of this overlay (its writes): the
+        added codes are inserted, not sorted in with the dictionary's ~300,000."""
         got = self._pairs
         if got is None or got[0] != self._version or got[1] != longest:
             codes = bigram_codes(self, longest)
@@ -76,7 +77,13 @@ class TrieFreq:
                 mine = {ord(w[a]) << 16 | ord(w[a + 1]) for w, f in self._added.items()
                         if f > 0 and 2 <= len(w) <= longest for a in range(len(w) - 1)
                         if ord(w[a]) < 0x10000 and ord(w[a + 1]) < 0x10000}
-                codes = (codes, np.array(sorted(mine), dtype=np.uint32))
+                mine = np.array(sorted(mine), dtype=np.uint32)
+                if len(codes):
+                    at = np.searchsorted(codes, mine)
+                    new = (at >= len(codes)) | (codes[np.minimum(at, len(codes) - 1)] != mine)
+                    codes = np.insert(codes, at[new], mine[new])
+                else:
+                    codes = mine
             got = self._pairs = (self._version, longest, codes)
         return got[2]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -43,21 +44,45 @@ class CooccurRule(Rule):
         self.indexes = [term_index(g) for g in spec.groups]
 
     def evaluate(self, a):
+        if self._lacks_a_group(a, self.indexes):
+            return []  # a hit of every group is needed (a heading's among them)
+        per_group = [self._collect(a, index) for index in self.indexes]
+        # Only a sentence with a hit of every group can yield one, or (scope: sentence) a line
+        # under a list heading, which takes the groups it lacks from the heading.
+        whole = set(per_group[0]).intersection(*per_group[1:])
+        if self.spec.scope == "clause":
+            return self._in_clauses(a, per_group, whole)
+        lines = a.led_sentences
+        if lines:
+            whole.update(*(lines.intersection(found) for found in per_group))
+        if not whole:
+            return []
         sentences = a.seg.sentences
-        clause = self.spec.scope == "clause"
-        # scope key → group number → hits
-        found: dict[tuple, dict[int, list]] = {}
-        for gi, index in enumerate(self.indexes):
-            for si, hits in self._collect(a, index).items():
-                if not clause:
-                    groups = found.get((si,))
-                    if groups is None:
-                        groups = found[(si,)] = {}
-                    group = groups.get(gi)
-                    if group is None:
-                        groups[gi] = hits  # _collect made this list for this group and sentence
-                    else:
-                        group.extend(hits)
+        n = len(per_group)
+        out = []
+        for si in dict.fromkeys(chain(*per_group)):  # in the order the groups found them
+            if si not in whole:
+                continue
+            groups = {gi: found[si] for gi, found in enumerate(per_group) if si in found}
+            led = {}
+            if len(groups) < n:
+                # A line of a list under a heading (荣誉榜单：) takes what the heading says.
+                lead = sentences[si].lead
+                if lead is not None:
+                    led = {gi: found[lead] for gi, found in enumerate(per_group) if lead in found and gi not in groups}
+                if len(groups) + len(led) < n:
+                    continue
+            out.append(self._hit(si, groups, led))
+        return best_per_sentence(out)
+
+    def _in_clauses(self, a, per_group, whole: set[int]) -> list[RuleHit]:
+        """Scope clause: a hit of every group in one clause (of a sentence in `whole`)."""
+        sentences = a.seg.sentences
+        # (sentence, clause start) → group number → hits
+        found: dict[tuple[int, int], dict[int, list]] = {}
+        for gi, hits_of in enumerate(per_group):
+            for si, hits in hits_of.items():
+                if si not in whole:
                     continue
                 for h, term, w in hits:
                     key = (si, sentences[si].clause_at(h.start).start)
@@ -68,22 +93,16 @@ class CooccurRule(Rule):
                     if group is None:
                         group = groups[gi] = []
                     group.append((h, term, w))
-        out = []
-        for key, groups in list(found.items()):
-            led = {}
-            if len(groups) < len(self.indexes) and self.spec.scope == "sentence":
-                # A line of a list under a heading (荣誉榜单：) takes what the heading says.
-                lead = sentences[key[0]].lead
-                heading = found.get((lead,), {}) if lead is not None else {}
-                led = {gi: g for gi, g in heading.items() if gi not in groups}
-            if len(groups) + len(led) < len(self.indexes):
-                continue
-            weight = min(max(w for _, _, w in g) for g in (*groups.values(), *led.values()))
-            spans = [SpanHit(h.start, h.end, t) for g in groups.values() for h, t, _ in g]
-            every = {**groups, **led}
-            note = " + ".join("/".join(sorted({t for _, t, _ in every[i]})) for i in range(len(self.indexes)))
-            out.append(RuleHit(key[0], weight, spans, note))
-        return best_per_sentence(out)
+        n = len(per_group)
+        return best_per_sentence([self._hit(si, groups, {}) for (si, _), groups in found.items() if len(groups) == n])
+
+    def _hit(self, si: int, groups: dict[int, list], led: dict[int, list]) -> RuleHit:
+        """The hit of a sentence (or clause) with these hits per group, and those it takes from its heading."""
+        weight = min(max(w for _, _, w in g) for g in (*groups.values(), *led.values()))
+        spans = [SpanHit(h.start, h.end, t) for g in groups.values() for h, t, _ in g]
+        every = {**groups, **led}
+        note = " + ".join("/".join(sorted({t for _, t, _ in every[i]})) for i in range(len(self.indexes)))
+        return RuleHit(si, weight, spans, note)
 
 
 register(CooccurMatcher, CooccurRule)

@@ -43,6 +43,10 @@ class KeywordRule(Rule):
     def evaluate(self, a):
         out = []
         for si, found in self._collect(a, self.index).items():
+            if len(found) == 1:  # the common case, with what the general one makes of it
+                (h, term, weight), = found
+                out.append(RuleHit(si, weight, [SpanHit(h.start, h.end, term)], term))
+                continue
             terms = sorted({t for _, t, _ in found})
             out.append(
                 RuleHit(

@@ -77,6 +77,8 @@ class NearRule(Rule):
         return super().blocks() | set(self.breaks)
 
     def evaluate(self, a):
+        if self._lacks_a_group(a, self.indexes):
+            return []  # a chain takes a hit of every group
         sentences = a.seg.sentences
         # (sentence, clause start) → group → hits in text order
         found: dict[tuple[int, int], list[list]] = defaultdict(lambda: [[] for _ in self.indexes])

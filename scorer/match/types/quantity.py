@@ -56,34 +56,41 @@ class QuantityRule(Rule):
         out = []
         for si, hits in self._collect(a, self.index).items():
             sent = sentences[si]
-            scopes = {sent.clause_at(h.start).start: sent.clause_at(h.start) for h, _, _ in hits}
             if self.spec.scope == "sentence":
-                scopes = {sent.start: sent}
-            best: RuleHit | None = None
-            for scope in scopes.values():
-                ctx = [(h, t) for h, t, _ in hits if scope.start <= h.start < scope.end]
-                for q in find_quantities(self.units, text, scope.start, scope.end):
-                    span = SpanHit(q.start, q.end, q.unit)
-                    if a.blocked(span, si, self.slogans) or any(h.start <= q.start < h.end for h, _ in ctx):
-                        continue
-                    value = q.value
-                    note = f"{text[q.start:q.end]}"
-                    if self.spec.per == "year":
-                        factor = yearly_factor(text, scope.start, q.start)
-                        if factor and factor > 1:
-                            value *= factor
-                            note += f"（折合每年{value:g}）"
-                    if value < self.spec.min:
-                        continue
-                    w = max(w for _, _, w in hits)
-                    spans = [span] + [SpanHit(h.start, h.end, t) for h, t in ctx]
-                    label = "、".join(sorted({t for _, t in ctx}))
-                    hit = RuleHit(si, w, spans, f"{label}: {note} ≥ {self.spec.min:g}", value)
-                    if best is None or hit.weight > best.weight:
-                        best = hit
-            if best:
-                out.append(best)
+                scopes = [sent]
+            else:  # the clauses of the hits, in the order of the first hit in each
+                scopes = list({c.start: c for c in (sent.clause_at(h.start) for h, _, _ in hits)}.values())
+            # Every quantity of the sentence weighs what its best context term weighs: the first
+            # that counts is the sentence's hit, and none after it can weigh more.
+            w = max(w for _, _, w in hits)
+            for scope in scopes:
+                hit = self._first(a, si, scope, [(h, t) for h, t, _ in hits if scope.start <= h.start < scope.end], w)
+                if hit is not None:
+                    out.append(hit)
+                    break
         return out
+
+    def _first(self, a, si: int, scope, ctx: list, w: float) -> RuleHit | None:
+        """The first quantity in the scope that counts (not in a slogan nor inside a context term,
+        and at or above the threshold), as the sentence's hit."""
+        text = a.text
+        for q in find_quantities(self.units, text, scope.start, scope.end):
+            span = SpanHit(q.start, q.end, q.unit)
+            if a.blocked(span, si, self.slogans) or any(h.start <= q.start < h.end for h, _ in ctx):
+                continue
+            value = q.value
+            note = f"{text[q.start:q.end]}"
+            if self.spec.per == "year":
+                factor = yearly_factor(text, scope.start, q.start)
+                if factor and factor > 1:
+                    value *= factor
+                    note += f"（折合每年{value:g}）"
+            if value < self.spec.min:
+                continue
+            spans = [span] + [SpanHit(h.start, h.end, t) for h, t in ctx]
+            label = "、".join(sorted({t for _, t in ctx}))
+            return RuleHit(si, w, spans, f"{label}: {note} ≥ {self.spec.min:g}", value)
+        return None
 
 
 register(QuantityMatcher, QuantityRule)
