@@ -71,3 +71,34 @@ def test_the_pairs_come_from_the_cache_and_match_the_dictionary(tmp_path, monkey
     monkeypatch.setenv("CIVSCORE_CACHE", "off")
     monkeypatch.setattr(wordfreq, "_BIGRAMS", {})
     assert wordfreq.bigram_codes(tk.FREQ, 5) is None  # no cache: no filter, the look-ups decide
+
+
+def test_look_ups_kept_between_reports_are_bounded_and_forgetting_them_changes_nothing(tmp_path, monkeypatch):
+    """A long-lived process scans report after report: the tokenizer's kept look-ups (TrieFreq)
+    and log P table are forgotten past KEPT_LOOKUPS, keeping the added words, and every hit is
+    the one an unbounded scan finds."""
+    monkeypatch.setenv("CIVSCORE_CACHE", str(tmp_path / "cache"))
+    from scorer.match import lexicon
+    from scorer.segment import segment
+
+    def hits(lex, text):
+        found, _ = lex.scan(segment(text))
+        return [(h.surface, h.start, h.end, h.negated) for sent in found for h in sent]
+
+    terms = ["创文明办公室", "精神文明建设", "学习型", "志愿服务", "党建", "文明"]
+    texts = [p.read_text(encoding="utf-8")[:2500] for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    unbounded = lexicon.Lexicon(terms=terms, blocks=[], cues=["没有", "未"], breakers=[])
+    want = [hits(unbounded, t) for t in texts]
+    monkeypatch.setattr(lexicon, "KEPT_LOOKUPS", 300)
+    bounded = lexicon.Lexicon(terms=terms, blocks=[], cues=["没有", "未"], breakers=[])
+    freq = bounded.tokenizer.FREQ
+    sizes = []
+    got = []
+    for t in texts:
+        got.append(hits(bounded, t))
+        sizes.append(len(freq.seen()))
+    assert got == want
+    assert any(s > 300 for s in sizes)  # a report's own look-ups may pass the bound …
+    assert any(b < a for a, b in zip(sizes, sizes[1:]))  # … and a later report starts afresh
+    assert all(freq.get(w) == f for w, f in freq._added.items())  # the added words stay
+    assert len(bounded.tokenizer._civscore_logp[1]) <= 300 + max(sizes)

@@ -127,6 +127,12 @@ _PREFIX = 1.0  # a key of frequency 0: some word's prefix, no word itself
 _NO_KEY = 2.0  # no word's prefix: a walk of jieba's DAG stops there
 
 
+# How many look-ups a tokenizer's TrieFreq and log P table keep between reports (each ~200
+# bytes): a batch worker or the workbench scores thousands of reports, and kept without bound
+# they grew ~15 KB a report. Forgetting them changes no answer, only what is looked up again.
+KEPT_LOOKUPS = 200_000
+
+
 def _logp_table(tokenizer) -> dict:
     """key -> log P (log(freq) - log(total)) of the keys Boundaries looked up so far, _PREFIX for a
     prefix of frequency 0, _NO_KEY for no word's prefix: kept with the tokenizer while its
@@ -141,6 +147,8 @@ def _logp_table(tokenizer) -> dict:
     held = getattr(tokenizer, "_civscore_logp", None)
     if held is None or held[0] != version:
         held = tokenizer._civscore_logp = (version, {})
+    elif len(held[1]) > KEPT_LOOKUPS:
+        held[1].clear()
     return held[1]
 
 
@@ -154,6 +162,8 @@ class Boundaries:
         self._get = freq.get
         # A TrieFreq keeps every look-up so far (and every added word) in a dict: read there
         # first, without a call per look-up; a key not there is asked of get(), which adds it.
+        if hasattr(freq, "trim"):
+            freq.trim(KEPT_LOOKUPS)
         self._seen = freq.seen() if hasattr(freq, "seen") else {}
         self._logtotal = math.log(tokenizer.total)
         self._logp = _logp_table(tokenizer)

@@ -50,6 +50,14 @@ class TrieFreq:
         get() answers for those keys, read without a call. Ask get() for any other key."""
         return self._seen
 
+    def trim(self, limit: int) -> None:
+        """Forget the look-ups kept so far once there are more than `limit` of them, keeping the
+        added words: a long-lived process scores report after report, each adding some 50–70
+        keys. The same answers are looked up again when asked (the trie does not change)."""
+        if len(self._seen) > limit:
+            self._seen.clear()  # in place: a Boundaries may hold the dict
+            self._seen.update(self._added)
+
     def __contains__(self, key) -> bool:
         return self.get(key) is not None
 
