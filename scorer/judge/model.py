@@ -163,14 +163,9 @@ class JudgeModel:
             cut = self._cuts[items] = (stacked, self.kind_item[:, cols], self.item_bias[cols])
         return cut
 
-    def kind_probabilities(self, x, pair: np.ndarray) -> np.ndarray:
-        """(sentences, kinds): how likely each sentence is a practice, a plan, a claim … ."""
-        if not self.kinds:
-            return np.zeros((x.shape[0], 0))
-        return self._kinds_of(np.asarray(x @ self.kind_grams), pair)
-
     def _kinds_of(self, x_grams: np.ndarray, pair: np.ndarray) -> np.ndarray:
-        """`kind_probabilities` from the sentences' product with `kind_grams` (x_grams)."""
+        """(sentences, kinds): how likely each sentence is a practice, a plan, a claim …, from the
+        sentences' product with `kind_grams` (x_grams) and their own features."""
         if not self.kinds:
             return np.zeros((x_grams.shape[0], 0))
         return kind_softmax_of(x_grams, sentence_part(pair, self.features, self.sentence_features),
