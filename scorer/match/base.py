@@ -44,7 +44,7 @@ class Analysis:
     # surface of a block -> the sentences that hold it
     block_sentences: dict[str, set[int]] = field(default_factory=dict)
     # the sentences that are lines under a list heading (Sentence.lead)
-    led_sentences: frozenset[int] = frozenset()
+    led_sentences: frozenset[int] = field(init=False, default=frozenset())
 
     def __post_init__(self):
         groups: dict[str, list[TermHit]] = defaultdict(list)
