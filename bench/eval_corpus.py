@@ -47,7 +47,7 @@ SPLITS = {
     "tune": {"tune"},
     "heldout": {"heldout"},
     "annotated": {"tune", "heldout", "fresh", "fresh2"},
-    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3"},
+    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"},
 }
 
 
