@@ -124,6 +124,8 @@ class Evidence(_Model):
 
 
 SHOWN_QUOTES = 2
+# How many of a criterion's weaker (unquoted) evidence sentences the workbench lists for review.
+WEAKER_LISTED = 3
 # The match type of a sentence a reviewer added as evidence (评审补充).
 REVIEW_MATCH = "review"
 
@@ -162,6 +164,14 @@ class CriterionResult(_Model):
         weaker evidence counts but is never quoted). The workbench lists these for review."""
         likely = [e for e in self.evidence if e.probability is None or e.probability >= self.quote_min]
         return sorted(likely, key=lambda e: (e.start, e.end))
+
+    def weaker(self, n: int = WEAKER_LISTED) -> list[Evidence]:
+        """The judged evidence too weak to quote (probability under `quote_min`): it counts toward
+        the level at its probability but is never a quote. The `n` most likely, in reading order,
+        for a reviewer to confirm or leave (the workbench lists them where nothing is quotable)."""
+        weak = [e for e in self.evidence if e.probability is not None and e.probability < self.quote_min]
+        best = sorted(weak, key=lambda e: (-e.probability, e.start))[:n]
+        return sorted(best, key=lambda e: (e.start, e.end))
 
     @property
     def absent(self) -> list[Missing]:

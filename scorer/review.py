@@ -226,6 +226,15 @@ class CriterionReview:
         """The machine's quotes the reviewer judged (struck ones too), in reading order."""
         return self.machine.quotable()
 
+    @property
+    def weaker(self) -> list[Evidence]:
+        """The machine's weaker evidence (never quoted) the reviewer has not added yet: listed only
+        where the criterion has no quote, so its points are not left without a sentence to check."""
+        if self.machine.quotable():
+            return []
+        added = {(q.start, q.end) for q in self.added}
+        return [e for e in self.machine.weaker() if (e.start, e.end) not in added]
+
     def is_struck(self, e: Evidence) -> bool:
         return any(q.start == e.start and q.end == e.end for q in self.struck)
 

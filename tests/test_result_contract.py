@@ -153,3 +153,24 @@ def test_the_engines_fast_constructor_builds_what_model_construct_builds():
         made = _made(cls, dict(values))
         assert made.model_dump_json() == cls.model_construct(**values).model_dump_json() == cls(**values).model_dump_json()
         assert made == cls(**values) and made.model_fields_set == set(values)
+
+
+@pytest.mark.parametrize("seed", range(len(SEEDS)))
+def test_weaker_evidence_is_the_most_likely_of_what_is_never_quoted(court, seed):
+    """CriterionResult.weaker: judged evidence under the quote threshold (it counts, it is never a
+    quote), the most likely first choice, listed in reading order; disjoint from the quotes."""
+    from scorer.result import WEAKER_LISTED
+
+    listed_any = False
+    for c in court.score_path(SEEDS[seed]).criteria():
+        weak = c.weaker()
+        under = [e for e in c.evidence if e.probability is not None and e.probability < c.quote_min]
+        assert len(weak) == min(WEAKER_LISTED, len(under))
+        assert all(e in under for e in weak) and not {(e.start, e.end) for e in weak} & {
+            (e.start, e.end) for e in c.quotable()}
+        assert [e.start for e in weak] == sorted(e.start for e in weak)
+        if weak:
+            listed_any = True
+            floor = min(e.probability for e in weak)
+            assert all(e.probability <= floor for e in under if e not in weak)
+    assert listed_any

@@ -4,7 +4,7 @@ and every route's bad input answered in Chinese with nothing stored."""
 from __future__ import annotations
 
 import os
-
+import re
 import sqlite3
 import subprocess
 
@@ -483,3 +483,37 @@ def test_review_page_reads_structured_evidence_and_missing_items(app):
         assert f"{m.status_cn}：{m.label}" in r.text
     # the machine's grade is coloured by its tier
     assert f'id="machine-grade" class="tier-{result.shown_tier}"' in r.text
+
+
+def _article(html: str, crit: str) -> str:
+    m = re.search(rf'<article class="crit[^"]*" id="c-{re.escape(crit)}" data-crit="{re.escape(crit)}">(.*?)</article>',
+                  html, re.S)
+    assert m, crit
+    return m.group(1)
+
+
+def test_weaker_evidence_is_listed_for_review_where_nothing_is_quoted(app):
+    """An item that earned points from sentences too weak to quote lists its most likely ones (not
+    as quotes), each marked in the text; adding one makes it the reviewer's evidence."""
+    rv, url, r = uploaded(app, 1)
+    result = Scorer.load("court").score_path(SEEDS[1])
+    weak = [c for c in result.criteria() if c.score > 0 and c.evidence and not c.quotable()]
+    assert weak, "seed 001 has an item scored only from unquoted sentences"
+    for c in weak:
+        block = _article(r.text, c.id)
+        listed = c.weaker()
+        assert 'class="quotes weak"' in block and "本项得分来自其中可信度较高的句子" in block
+        assert [(int(s), int(e)) for s, e in re.findall(r'name="add" value="(\d+)-(\d+)"', block)] == [
+            (q.start, q.end) for q in listed]
+        for q in listed:
+            assert f'<a id="s-{q.start}-{q.end}"></a>' in r.text  # marked in the document pane
+            assert f"可信度 {q.probability:.2f}，未引用" in block
+    quoted = next(c for c in result.criteria() if c.quotable())
+    assert 'class="quotes weak"' not in _article(r.text, quoted.id)  # a quoted item lists no weaker ones
+    c, q = weak[0], weak[0].weaker()[0]
+    r = rv.post(url + "/add", {"version": "0", "crit": c.id, "add": f"{q.start}-{q.end}"})
+    assert r.status_code == 200 and version_of(r.text) == 1
+    block = _article(r.text, c.id)
+    assert "评审补充" in block and f'name="remove" value="{q.start}-{q.end}"' in block
+    assert f'name="add" value="{q.start}-{q.end}"' not in block  # no longer offered
+    assert "补充依据" in r.text[r.text.index('id="log"'):]

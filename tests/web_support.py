@@ -67,7 +67,8 @@ def version_of(html: str) -> int:
 def first_quote(html: str) -> tuple[str, int, int]:
     """(criterion id, start, end) of the first machine quote on a review page."""
     for block in re.finditer(r'<article class="crit[^"]*" id="c-[^"]+" data-crit="([^"]+)">(.*?)</article>', html, re.S):
-        m = re.search(r'<a href="#s-(\d+)-(\d+)" class="quote"', block.group(2))
+        quotes = re.search(r'<ol class="quotes">(.*?)</ol>', block.group(2), re.S)  # not the weaker list
+        m = quotes and re.search(r'<a href="#s-(\d+)-(\d+)" class="quote"', quotes.group(1))
         if m:
             return block.group(1), int(m.group(1)), int(m.group(2))
     raise AssertionError("no quote on the page")

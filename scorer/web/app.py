@@ -451,6 +451,8 @@ def doc_html(result: ScoreResult, rv) -> Markup:
                 spans.setdefault((q.start, q.end), set()).add("struck" if (q.start, q.end) in struck else "q")
             for q in c.added:
                 spans.setdefault((q.start, q.end), set()).add("added")
+            for q in c.weaker:
+                spans.setdefault((q.start, q.end), set()).add("weak")
     for v in rv.vetoes:
         spans.setdefault((v.start, v.end), set()).add("veto")
     text = result.text
@@ -467,8 +469,9 @@ def doc_html(result: ScoreResult, rv) -> Markup:
             out.append(Markup('<span data-o="%d">%s</span>') % (a, piece))
             continue
         classes = set().union(*(spans[k] for k in active))
-        if "struck" in classes and len(classes) > 1:
-            classes.discard("struck")
+        for weaker in ("struck", "weak"):  # a quote, an addition or a veto over it shows as that
+            if weaker in classes and len(classes) > 1:
+                classes.discard(weaker)
         keys = " ".join(f"{s}-{e}" for s, e in sorted(active))
         anchors = "".join(f'<a id="s-{s}-{e}"></a>' for (s, e) in starts.get(a, []))
         out.append(Markup(anchors + '<mark data-o="%d" data-q="%s" class="%s">') % (a, keys, " ".join(sorted(classes)))
@@ -573,7 +576,7 @@ async def strike(request: Request) -> Response:
 @handler
 async def add_quote(request: Request) -> Response:
     def make(r, s, v):
-        button, start, end = _span_field(v, "remove")
+        button, start, end = _span_field(v, "remove", "add")  # "add": a weaker sentence's button
         remove = button == "remove" or v.get("remove") == "1"
         return actions.add_quote(r, s, v.get("crit"), start, end, v.get("reason"), remove=remove)
 
