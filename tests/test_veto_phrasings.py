@@ -35,6 +35,9 @@ RAISE = [
     ("veto.leader_violation", "副院长王某涉嫌严重违法，接受市监察委员会监察调查。"),
     ("veto.leader_violation", "原党组成员、副院长李某接受审查调查。"),
     # An accident at the unit told by its deaths, without 重大/较大.
+    # 严重违纪 without 违法 (stop 27).
+    ("veto.leader_violation", "院长张某因严重违纪被免去院长职务。"),
+    ("veto.leader_violation", "副院长李某涉嫌严重违纪，正接受组织审查。"),
     ("veto.safety_accident", "我院机关食堂发生火灾，造成2人死亡、3人受伤。"),
     ("veto.safety_accident", "5月12日，我院新址施工现场发生一起安全生产事故，造成1名工人死亡。"),
 ]
@@ -64,6 +67,12 @@ SILENT = [
     "辖区发生一起交通事故造成1人死亡，我院法官第一时间赶赴现场开展诉前调解。",
     "组织干警观看安全事故警示片，学习某厂爆炸事故造成5人死亡的教训。",
     "为防止发生火灾造成人员死亡，定期开展消防演练。",
+    # A circular (通报) about another unit's case, relayed or studied: warning education (stop 27).
+    "院党组书记、院长主持召开会议，传达某市中院副院长严重违纪被开除党籍的通报。",
+    "组织干警学习了省纪委关于某县法院副院长王某被开除党籍的通报。",
+    "院长传达了市纪委关于某局副局长受贿被开除党籍的通报精神。",
+    "班子成员无一人严重违纪。",
+    "要求班子成员引以为戒，防止发生严重违纪问题。",
 ]
 
 
@@ -99,6 +108,8 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert not general.score_text(lead + "工作人员如有违纪违法行为，一律接受纪律审查。").vetoed
     assert general.score_text(lead + "去年我局仓库发生火灾，造成2人死亡。").vetoed
     assert not general.score_text(lead + "一村民家中发生火灾，丈夫不幸身亡，我局干部职工为其捐款1万元。").vetoed
+    assert general.score_text(lead + "局长张某因严重违纪被免去局长职务。").vetoed
+    assert not general.score_text(lead + "局长主持召开会议，传达某县副县长严重违纪被开除党籍的通报。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:
