@@ -38,6 +38,9 @@ RAISE = [
     # 严重违纪 without 违法 (stop 27).
     ("veto.leader_violation", "院长张某因严重违纪被免去院长职务。"),
     ("veto.leader_violation", "副院长李某涉嫌严重违纪，正接受组织审查。"),
+    # A sentencing court or police named with 某 is not another unit's case (stop 27).
+    ("veto.staff_crime", "干警张某被某法院以受贿罪判处有期徒刑。"),
+    ("veto.staff_crime", "干警张某被某地公安机关依法刑事拘留。"),
     ("veto.safety_accident", "我院机关食堂发生火灾，造成2人死亡、3人受伤。"),
     ("veto.safety_accident", "5月12日，我院新址施工现场发生一起安全生产事故，造成1名工人死亡。"),
 ]
@@ -73,6 +76,11 @@ SILENT = [
     "院长传达了市纪委关于某局副局长受贿被开除党籍的通报精神。",
     "班子成员无一人严重违纪。",
     "要求班子成员引以为戒，防止发生严重违纪问题。",
+    # Another unit named as 某中院/某县法院/某单位…, a film, 身边人身边事 (stop 27).
+    "院党组书记、院长以身边人身边事为例，讲述了某法院副院长因受贿被判刑的教训。",
+    "组织观看《迷途之鉴》，片中某市中院原院长被判处有期徒刑十二年。",
+    "召开全院干警大会，通报某基层法院执行局长被留置的情况。",
+    "组织干警深入学习某县法院院长严重违纪违法案件剖析材料。",
 ]
 
 
@@ -110,6 +118,8 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert not general.score_text(lead + "一村民家中发生火灾，丈夫不幸身亡，我局干部职工为其捐款1万元。").vetoed
     assert general.score_text(lead + "局长张某因严重违纪被免去局长职务。").vetoed
     assert not general.score_text(lead + "局长主持召开会议，传达某县副县长严重违纪被开除党籍的通报。").vetoed
+    assert not general.score_text(lead + "组织观看警示教育专题片，片中某局原局长被判处有期徒刑。").vetoed
+    assert general.score_text(lead + "副局长王某被某区人民法院以受贿罪判处有期徒刑五年。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:
