@@ -25,6 +25,9 @@ class Advice:
     max: float
     level: str
     have: list[str] = field(default_factory=list)  # the draft's best quotes for it
+    # Where points were earned but nothing is quotable: the sentences that earned them, too weak to
+    # quote (CriterionResult.weaker), most likely first: what to make concrete.
+    weak: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # what it asks for and the draft lacks
     hint: str = ""  # the rubric's own advice: what to write
     terms: list[str] = field(default_factory=list)  # words of the item the draft does not use yet
@@ -51,6 +54,7 @@ def advise(result: ScoreResult, scorer, *, verify: int = 8) -> list[Advice]:
             out.append(Advice(
                 id=c.id, name=c.name, dimension=d.name, score=c.score, max=c.max, level=c.level,
                 have=[e.text for e in c.shown()], missing=[m.describe() for m in c.missing],
+                weak=[] if c.shown() or c.score <= 0 else [e.text for e in sorted(c.weaker(2), key=lambda e: -e.probability)],
                 hint=c.hint, terms=_unused_terms(wanted, text),
             ))
             out[-1]._wanted = wanted  # type: ignore[attr-defined]

@@ -71,3 +71,26 @@ def test_check_on_screen_and_score_advice():
     score = _cli("score", str(SEEDS[0]), "--advice").stdout
     assert "自查建议" in score and "总分" in score
     assert "自查建议" not in _cli("score", str(SEEDS[0])).stdout
+
+
+def test_points_earned_by_sentences_too_weak_to_quote_are_named_to_make_concrete():
+    """An item that scored only from sentences under the quote threshold says which (not 未见…),
+    so the applicant knows what to rewrite; an item that earned nothing names none."""
+    seed = SEEDS[1]
+    scored = json.loads(_cli("score", str(seed), "--json").stdout)
+    advice = {a["id"]: a for a in json.loads(_cli("check", str(seed), "--json").stdout)["advice"]}
+    weak_items = 0
+    for d in scored["dimensions"]:
+        for c in d["criteria"]:
+            a = advice[c["id"]]
+            under = sorted((e for e in c["evidence"] if e["probability"] is not None
+                            and e["probability"] < c["quote_min"]), key=lambda e: -e["probability"])
+            quotable = [e for e in c["evidence"] if e["probability"] is None or e["probability"] >= c["quote_min"]]
+            if c["score"] > 0 and not quotable and under:
+                weak_items += 1
+                assert a["weak"] == [e["text"] for e in under[:2]] and not a["have"]
+            else:
+                assert a["weak"] == []
+    assert weak_items >= 3
+    shown = _cli("check", str(seed)).stdout
+    assert "已有（可信度不足，未作引用）" in shown and "把这样的句子写具体" in shown

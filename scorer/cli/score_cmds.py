@@ -208,6 +208,11 @@ def print_advice(items, *, everything: bool = False) -> None:
         if a.have:
             for q in a.have:
                 console.print(Text.assemble(("    已有：", "green"), _short(q, 70)), soft_wrap=True)
+        elif a.weak:
+            for q in a.weak:
+                console.print(Text.assemble(("    已有（可信度不足，未作引用）：", "yellow"), _short(q, 70)), soft_wrap=True)
+            console.print(Text.assemble(("    ", ""), ("把这样的句子写具体（本单位做了什么、次数、人数、结果），才能作为依据", "dim")),
+                          soft_wrap=True)
         else:
             console.print(Text.assemble(("    已有：", "green"), ("未见能作为依据的句子", "dim")), soft_wrap=True)
         if a.missing:
@@ -226,7 +231,7 @@ def _advice_json(result: ScoreResult, items) -> dict:
         "path": result.submission.path, "rubric": result.rubric.id, "total": result.total,
         "advice": [
             {"id": a.id, "name": a.name, "dimension": a.dimension, "score": a.score, "max": a.max,
-             "gain": a.gain, "level": a.level, "have": a.have, "missing": a.missing, "hint": a.hint,
+             "gain": a.gain, "level": a.level, "have": a.have, "weak": a.weak, "missing": a.missing, "hint": a.hint,
              "terms": a.terms, "example": a.example, "verified": a.verified}
             for a in items
         ],
