@@ -120,6 +120,9 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert not general.score_text(lead + "局长主持召开会议，传达某县副县长严重违纪被开除党籍的通报。").vetoed
     assert not general.score_text(lead + "组织观看警示教育专题片，片中某局原局长被判处有期徒刑。").vetoed
     assert general.score_text(lead + "副局长王某被某区人民法院以受贿罪判处有期徒刑五年。").vetoed
+    assert not general.score_text(lead + "学习市纪委通报的5起违反中央八项规定精神典型问题，其中某区卫健委主任被开除党籍。").vetoed
+    assert general.score_text(lead + "我院副院长张某因收受医药回扣被开除党籍、开除公职。").vetoed
+    assert general.score_text(lead + "我行一名员工因挪用资金被公安机关刑事拘留。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:
