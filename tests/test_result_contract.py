@@ -174,3 +174,24 @@ def test_weaker_evidence_is_the_most_likely_of_what_is_never_quoted(court, seed)
             floor = min(e.probability for e in weak)
             assert all(e.probability <= floor for e in under if e not in weak)
     assert listed_any
+
+
+def test_scorecard_points_to_the_paragraphs_of_points_earned_without_a_quote(court):
+    """A judged item that earned points with nothing likely enough to quote names where its sentences
+    stand (paragraphs of CriterionResult.weaker), never the sentences; other items name none."""
+    import re
+
+    r = court.score_path(SEEDS[1])
+    html = render_scorecard_html(r)
+    named = 0
+    for c in r.criteria():
+        block = html[html.index(f'<p class="crit-name">{c.name}</p>'):]
+        block = block[:block.index("</tr>")]
+        where = re.search(r"本项得分主要来自第&nbsp;([\d、]+)&nbsp;段", block)
+        if c.score > 0 and not c.shown() and c.weaker():
+            named += 1
+            assert where and where.group(1) == "、".join(str(p) for p in sorted({e.paragraph for e in c.weaker()}))
+            assert not any(e.text in block for e in c.weaker())  # a weak sentence is never quoted
+        else:
+            assert where is None
+    assert named >= 3

@@ -65,6 +65,9 @@ class CriterionView:
     probs: list = None  # per quote: the judge's probability (None without a judge)
     added: list = None  # per quote: True for a sentence a reviewer added (评审补充)
     review: object = None  # scorer.review.CriterionReview, on a reviewed scorecard: machine level, struck quotes
+    # Where an item earned points with no quote: the paragraphs of the sentences that earned them
+    # (CriterionResult.weaker), so a reader can find them; never the sentences themselves.
+    weak_at: list = None
 
 
 def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[str, str], review=None) -> CriterionView:
@@ -85,8 +88,9 @@ def _criterion_view(c: CriterionResult, seen: set[tuple[int, int]], why: dict[st
     else:
         weak = len(c.evidence) if not shown else 0
         more = len(c.evidence) - len(shown) - weak
+    weak_at = sorted({e.paragraph for e in c.weaker()}) if c.quote_min and not shown and c.score > 0 else []
     return CriterionView(item=c, quotes=quotes, more=more, notes=notes, weak=weak, added=[e.added for e in shown],
-                         probs=[None if e.added else e.probability for e in shown], review=review)
+                         probs=[None if e.added else e.probability for e in shown], review=review, weak_at=weak_at)
 
 
 class _CachedBytecode(BytecodeCache):
