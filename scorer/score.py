@@ -25,7 +25,7 @@ from .rubric import LoadedRubric
 from .rubric.problems import Problem
 from .rubric.schema import Level, Rubric
 from .rubric.walk import Owner, owners
-from .fit import ItemProfiles, SentenceFits
+from .fit import ItemProfiles, SentenceFits, share_lookup
 from .judge import features as judge_features
 from .judge.model import JudgeModel, load_judge
 from .similarity import NearCopies, Restatement, abstracted_key, specificity
@@ -332,6 +332,8 @@ class CompiledRubric:
                 figures={k: float(v) for k, v in (m.get("figures") or {}).items()},
             )
             self.rubric_info = self.rubric_info.model_copy(update={"judge": info})
+            # judge_inputs reads the sentences in the profiles' space, then the judge in its own.
+            share_lookup(self.profiles.space, self.judge_model.space)
         # The items the judge decides (the others keep their matchers' verdict).
         self.judged_ids = [o.id for o in self.owners if o.kind != "veto" and self.judge_model is not None
                            and o.id in self.judge_model.index]
