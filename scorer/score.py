@@ -391,7 +391,7 @@ class CompiledRubric:
         copies.prepare(list(dict.fromkeys(abstracted.values())))
         factors = []
         templates: set[str] = set()
-        shares = None
+        shares: dict[int, float] | None = None
         for sent, part in zip(sentences, parts):
             if part is None:
                 factors.append(0.0)
@@ -409,8 +409,9 @@ class CompiledRubric:
                     continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
             if template is not None and self.restatement.active:
-                if shares is None:  # each sentence's share of the rubric's wording, all at once
-                    shares = self.restatement.shares_of_keys([s.key for s in sentences])
+                if shares is None:  # the share of the rubric's wording of each sentence that may ask, all at once
+                    asking = [si for si, part in enumerate(parts) if part is not None and part[2] is not None]
+                    shares = dict(zip(asking, self.restatement.shares_of_keys([sentences[si].key for si in asking])))
                 f *= self.restatement.factor_of_share(shares[sent.index])
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
