@@ -139,25 +139,69 @@ class _KeyTable:
         return out
 
 
-_LAST_CODES: tuple = ((), None, None)  # the last sentences' _han_codes: (sentences, codes, row_of)
-
-
 def _han_codes(sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The code points of `han_only` of each sentence, joined by NUL (int64), and the sentence
-    of each. A report's sentences are read by two spaces in turn (the item profiles' and the
-    judge's): the second gets the first's arrays (read only)."""
-    global _LAST_CODES
-    key = tuple(sentences)
-    last, codes, row_of = _LAST_CODES
-    if last == key:
-        return codes, row_of
+    """The code points of `han_only` of each sentence, joined by NUL (int64), and the sentence of each."""
     hans = [han_only(s) for s in sentences]
     codes = np.frombuffer("\0".join(hans).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     row_of = np.repeat(np.arange(len(hans), dtype=np.int64), [len(h) + 1 for h in hans])
-    codes.flags.writeable = False
-    row_of.flags.writeable = False
-    _LAST_CODES = (key, codes, row_of)
     return codes, row_of
+
+
+class _Lookup:
+    """Grams (1-3 characters) as integer keys in one `_KeyTable` per length, so that a report's
+    grams are found all at once. The keys are made by numpy from the grams' code points (a
+    Python loop per gram was ~75 ms of a one-report run for the judge's and the profiles'
+    31,000 grams)."""
+
+    __slots__ = ("_tables", "_last")
+
+    def __init__(self, grams: list[str]):
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        self._tables = []
+        for k in range(1, MAX_GRAM + 1):
+            at = np.flatnonzero(lengths == k)
+            if not at.size:
+                continue
+            text = "".join([grams[j] for j in at.tolist()])
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            keys = _keys_of_rows(codes.astype(np.int64).reshape(-1, k))
+            self._tables.append((k, _KeyTable(keys, at.astype(np.int64))))
+        self._last: tuple = ((), None, None)  # the last sentences and what was found in them
+
+    def found(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(sentence, gram's position in `grams`) of every occurrence of a gram in `han_only` of
+        each sentence, overlapping ones included, by length then place. The sentences are joined
+        by NUL, which no gram holds, so no gram is found across two. The last sentences' answer
+        is kept (read only): spaces sharing this look-up read a report's sentences in turn."""
+        key = tuple(sentences)
+        last, rows, at = self._last
+        if last == key:
+            return rows, at
+        codes, row_of = _han_codes(sentences)
+        rows, at = [], []
+        for k, table in self._tables:
+            found = table.get(_keys(codes, k))
+            where = np.flatnonzero(found >= 0)
+            rows.append(row_of[where])
+            at.append(found[where])
+        rows, at = np.concatenate(rows), np.concatenate(at)
+        rows.flags.writeable = False
+        at.flags.writeable = False
+        self._last = (key, rows, at)
+        return rows, at
+
+
+def share_lookup(*spaces: "GramSpace") -> None:
+    """Let these spaces find their grams in one `_Lookup` of all their grams: spaces that read a
+    report's sentences in turn (a rubric's item profiles and its judge) then look each window of
+    it up once, not once per space (~0.5 ms a report), and each keeps the grams it knows."""
+    grams = list(dict.fromkeys(g for space in spaces for g in space.grams))
+    lookup = _Lookup(grams)
+    position = {g: j for j, g in enumerate(grams)}
+    for space in spaces:
+        columns = np.full(len(grams), -1, dtype=np.int64)  # position in `grams` -> the space's column
+        columns[[position[g] for g in space.grams]] = np.arange(len(space.grams))
+        space._lookup = (lookup, columns)
 
 
 class GramSpace:
@@ -169,10 +213,6 @@ class GramSpace:
         self.grams = list(grams)
         self._vocab: dict[str, int] | None = None
         self.idf = np.asarray(idf, dtype=np.float64)
-        # Per gram length k: the vocabulary's k-grams as integer keys in a table of their columns,
-        # so that a report's grams are looked up all at once. The keys are made by numpy from the
-        # grams' code points (a Python loop per gram was ~75 ms of a one-report run for the
-        # judge's and the profiles' 31,000 grams), in the vocabulary's order.
         lengths = np.fromiter(map(len, self.grams), dtype=np.int64, count=len(self.grams))
         bad = np.flatnonzero((lengths < 1) | (lengths > MAX_GRAM))
         if bad.size:
@@ -180,15 +220,10 @@ class GramSpace:
             raise ValueError(f"a gram of {len(g)} characters: {g!r}")
         if len(set(self.grams)) != len(self.grams):
             raise ValueError("a gram twice in the vocabulary")
-        self._lookup = []
-        for k in range(1, MAX_GRAM + 1):
-            columns = np.flatnonzero(lengths == k)
-            if not columns.size:
-                continue
-            text = "".join([self.grams[j] for j in columns.tolist()])
-            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            keys = _keys_of_rows(codes.astype(np.int64).reshape(-1, k))
-            self._lookup.append((k, _KeyTable(keys, columns.astype(np.int64))))
+        # Where a report's grams are found, and each found gram's column (None: the space's own
+        # look-up, whose positions are the columns). Built on first use unless `share_lookup`
+        # gives the space one it shares.
+        self._lookup: tuple[_Lookup, np.ndarray | None] | None = None
 
     @property
     def vocab(self) -> dict[str, int]:
@@ -210,18 +245,18 @@ class GramSpace:
 
     def _found(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every occurrence of a vocabulary gram in `han_only` of each sentence,
-        overlapping ones included: the sentences' in-vocabulary 1-3-grams, all found at once.
-        The sentences are joined by NUL, which no gram holds, so no gram is found across two."""
-        if not sentences or not self._lookup:
+        overlapping ones included: the sentences' in-vocabulary 1-3-grams, all found at once."""
+        if not sentences or not self.grams:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        codes, row_of = _han_codes(sentences)
-        rows, cols = [], []
-        for k, table in self._lookup:
-            found = table.get(_keys(codes, k))
-            where = np.flatnonzero(found >= 0)
-            rows.append(row_of[where])
-            cols.append(found[where])
-        return np.concatenate(rows), np.concatenate(cols)
+        if self._lookup is None:
+            self._lookup = (_Lookup(self.grams), None)
+        lookup, columns = self._lookup
+        rows, at = lookup.found(sentences)
+        if columns is None:
+            return rows, at
+        cols = columns[at]
+        keep = cols >= 0
+        return rows[keep], cols[keep]
 
     def rows(self, sentences: list[str]) -> "GramRows":
         """The l2-normed TF-IDF rows of `transform`, bit for bit, as plain numpy arrays (scipy.sparse
@@ -313,6 +348,9 @@ class ItemProfiles:
         self.space = fitted_space([text for _, text in items])
         self.idf = self.space.idf
         self.matrix = self.space.rows([text for _, text in items]).toarray()
+        # The product's right side, (grams, items) in C order: scipy's product reads its right
+        # side through ravel(), which copied the transposed view (~1.4 MB) on every call.
+        self._by_gram = np.ascontiguousarray(self.matrix.T)
 
     @property
     def vocab(self) -> dict[str, int]:
@@ -321,7 +359,7 @@ class ItemProfiles:
     def similarities_of(self, sentences: list[str]) -> np.ndarray:
         """sims[s, i]: cosine of sentence s with item i's profile. Grams found in no profile
         are dropped before a sentence's vector is normalised, as scikit-learn's transform does."""
-        return self.space.rows(sentences) @ self.matrix.T
+        return self.space.rows(sentences) @ self._by_gram
 
     def similarities(self, sentence: str) -> np.ndarray:
         """Cosine of one sentence with every item's profile."""

@@ -25,7 +25,7 @@ from .rubric import LoadedRubric
 from .rubric.problems import Problem
 from .rubric.schema import Level, Rubric
 from .rubric.walk import Owner, owners
-from .fit import ItemProfiles, SentenceFits
+from .fit import ItemProfiles, SentenceFits, share_lookup
 from .judge import features as judge_features
 from .judge.model import JudgeModel, load_judge
 from .similarity import NearCopies, Restatement, abstracted_key, specificity
@@ -332,6 +332,8 @@ class CompiledRubric:
                 figures={k: float(v) for k, v in (m.get("figures") or {}).items()},
             )
             self.rubric_info = self.rubric_info.model_copy(update={"judge": info})
+            # judge_inputs reads the sentences in the profiles' space, then the judge in its own.
+            share_lookup(self.profiles.space, self.judge_model.space)
         # The items the judge decides (the others keep their matchers' verdict).
         self.judged_ids = [o.id for o in self.owners if o.kind != "veto" and self.judge_model is not None
                            and o.id in self.judge_model.index]
@@ -389,7 +391,7 @@ class CompiledRubric:
         copies.prepare(list(dict.fromkeys(abstracted.values())))
         factors = []
         templates: set[str] = set()
-        shares = None
+        shares: dict[int, float] | None = None
         for sent, part in zip(sentences, parts):
             if part is None:
                 factors.append(0.0)
@@ -407,8 +409,9 @@ class CompiledRubric:
                     continue
             f = min(1.0, (content - covered) / sc.min_prose_chars) if sc.min_prose_chars else 1.0
             if template is not None and self.restatement.active:
-                if shares is None:  # each sentence's share of the rubric's wording, all at once
-                    shares = self.restatement.shares_of_keys([s.key for s in sentences])
+                if shares is None:  # the share of the rubric's wording of each sentence that may ask, all at once
+                    asking = [si for si, part in enumerate(parts) if part is not None and part[2] is not None]
+                    shares = dict(zip(asking, self.restatement.shares_of_keys([sentences[si].key for si in asking])))
                 f *= self.restatement.factor_of_share(shares[sent.index])
             factors.append(f * (HEADING_WEIGHT if sent.is_heading else 1.0))
         return factors
@@ -533,8 +536,8 @@ class CompiledRubric:
               marks: list[Marks], fits: SentenceFits | None, judged: dict | None = None) -> CriterionResult:
         """A criterion's or a bonus item's result: built here only."""
         if judged and owner.id in judged:
-            p, accepted, hits, spec, bigrams_of = judged[owner.id]
-            return self._judged_item(owner, p, accepted, hits, a, factors, span_of, marks, spec, bigrams_of)
+            p, accepted, hits, spec, han_of = judged[owner.id]
+            return self._judged_item(owner, p, accepted, hits, a, factors, span_of, marks, spec, han_of)
         item = owner.item
         j = self.judge(self.rules[owner.id], item.points, a, factors, span_of, marks, owner.id, fits)
         return CriterionResult.model_construct(
@@ -578,11 +581,12 @@ class CompiledRubric:
 
     def _judged_item(self, owner: Owner, p: list[float], accepted: list[int], hits: list[tuple[Rule, list[RuleHit]]],
                      a: Analysis, factors: list[float], span_of: _Spans, marks: list[Marks], spec: list[float],
-                     bigrams_of) -> CriterionResult:
+                     han_of) -> CriterionResult:
         """A criterion's or bonus item's result from the judge's verdicts: its level from the sentences
         judged to evidence it (how many, how concrete), its missing lines from the same verdicts.
         `p`: each sentence's probability for this item; `accepted`: the sentences at or above the
-        judge's `accept`, most probable first (ties in sentence order)."""
+        judge's `accept`, most probable first (ties in sentence order); `han_of(si)`: a sentence's
+        Chinese characters (`_NOT_HAN` dropped), once per report."""
         js = self.rubric.judge
         accept, plain = js.accept, js.plain
         item = owner.item
@@ -614,23 +618,26 @@ class CompiledRubric:
             }))
         # What is missing, from the same verdicts: a rule no evidence sentence answers (by a hit,
         # or by naming what its terms name) is not shown; one that is answered is never listed.
-        grams = None  # the accepted sentences' bigrams, read only for a rule no hit answers
+        # A rule's grams are two Chinese characters each (`_rule_grams`): one is among a sentence's
+        # `_bigrams` if and only if it occurs in the sentence's Chinese characters. The accepted
+        # sentences' are joined by a newline, which no gram holds, and searched for each gram,
+        # rather than every sentence's bigrams made into a set. Read only for a rule no hit answers.
+        joined = None
         missing = []
         proposed = {h.sentence for _, rule_hits in hits for h in rule_hits if factors[h.sentence] > 0}
         for rule, rule_hits in hits:
             answered = not {h.sentence for h in rule_hits}.isdisjoint(accepted)
             if not answered:
-                if grams is None:
-                    grams = [bigrams_of(si) for si in accepted]
-                rule_grams = self.rule_grams[rule.id]
-                answered = any(not rule_grams.isdisjoint(g) for g in grams)
+                if joined is None:
+                    joined = "\n".join([han_of(si) for si in accepted])
+                answered = any(g in joined for g in self.rule_grams[rule.id])
             if not answered:
                 missing.append(_made(Missing, {"label": rule.label, "status": "absent", "rule": rule.id}))
-        return CriterionResult.model_construct(
-            id=item.id, name=item.name, score=round(item.points * level.share, 1), max=item.points, level=level.id,
-            satisfaction=round(satisfaction, 3), evidence=evidence, missing=missing, hint=item.hint,
-            quote_min=js.show, considered=len(proposed - set(accepted)),
-        )
+        return _made(CriterionResult, {  # every field, in the model's order: what model_construct would make
+            "id": item.id, "name": item.name, "score": round(item.points * level.share, 1), "max": item.points,
+            "level": level.id, "satisfaction": round(satisfaction, 3), "evidence": evidence, "missing": missing,
+            "hint": item.hint, "quote_min": js.show, "considered": len(proposed - set(accepted)),
+        })
 
     def _veto_hits(self, owner: Owner, a: Analysis, span_of: _Spans) -> list[VetoHit]:
         out, seen = [], set()
@@ -655,11 +662,11 @@ class CompiledRubric:
             hits = self.rule_hits(a)
             spec = [specificity(s.text) for s in a.seg.sentences]
             p = self.judgements(a, factors, marks, hits, spec)
-            cache: dict[int, set[str]] = {}
+            cache: dict[int, str] = {}
 
-            def bigrams_of(si: int) -> set[str]:  # a sentence's bigrams, once per report
+            def han_of(si: int) -> str:  # a sentence's Chinese characters, once per report
                 if si not in cache:
-                    cache[si] = _bigrams(a.seg.sentences[si].text)
+                    cache[si] = _NOT_HAN.sub("", a.seg.sentences[si].text)
                 return cache[si]
 
             # Every item's sentences by probability at once (each column sorted on its own, stable):
@@ -667,7 +674,7 @@ class CompiledRubric:
             order = np.argsort(-p, axis=0, kind="stable").T.tolist()
             counts = (p >= self.rubric.judge.accept).sum(axis=0).tolist()
             columns = p.T.tolist()  # Python floats: read one by one
-            judged = {i: (columns[k], order[k][: counts[k]], hits[i], spec, bigrams_of)
+            judged = {i: (columns[k], order[k][: counts[k]], hits[i], spec, han_of)
                       for k, i in enumerate(self.judged_ids)}
         by_dim: dict[str, list[CriterionResult]] = {d.id: [] for d in r.dimensions}
         bonus_items: list[CriterionResult] = []

@@ -232,3 +232,17 @@ def test_training_reads_several_annotated_rounds_and_refuses_a_sentence_annotate
     assert both.positives == a.positives + b.positives and both.digest not in (a.digest, b.digest)
     with pytest.raises(UsageProblem, match="annotated in two folders"):
         T.build_set(t, [one, small("again", {"026.txt"})], ROOT)
+
+
+def test_fit_rank_masks_match_the_pairwise_count():
+    """features._at_least_kth (fit_near and candidates' top fits) is the mask the (s, i, i) cube
+    of comparisons gives, ties, zeros and k beyond the row included."""
+    from scorer.judge.features import _at_least_kth
+
+    rng = np.random.default_rng(7)
+    for trial in range(500):
+        n_s, n_i = int(rng.integers(1, 10)), int(rng.integers(1, 9))
+        sims = rng.integers(0, 4, (n_s, n_i)) / 4.0 if trial % 2 else rng.random((n_s, n_i))
+        rank = (sims[:, None, :] > sims[:, :, None]).sum(axis=2)
+        for k in range(-1, n_i + 2):
+            assert (_at_least_kth(sims, k) == (rank < k)).all()

@@ -46,16 +46,29 @@ class Quantity:
     approx: bool
 
 
-def compile_units(units: list[str]) -> re.Pattern:
+@dataclass(frozen=True, slots=True)
+class Units:
+    """A quantity matcher's pattern (a number, then one of the units) and the units alone: a clause
+    holding none of the units holds no quantity, and one search for a unit is cheaper than trying
+    a number at every position (most clauses the matcher is asked about hold none)."""
+
+    quantity: re.Pattern
+    unit: re.Pattern
+
+
+def compile_units(units: list[str]) -> Units:
     alts = [re.escape(u) for u in sorted(set(units), key=len, reverse=True)]
     if "人次" in units:
         alts.insert(0, r"人[（(]次[)）]")  # 人（次） is written for 人次
-    return re.compile(NUMBER + r"\s*(?P<unit>" + "|".join(alts) + ")")
+    unit = "|".join(alts)
+    return Units(re.compile(NUMBER + r"\s*(?P<unit>" + unit + ")"), re.compile(unit))
 
 
-def find_quantities(pattern: re.Pattern, text: str, start: int, end: int) -> list[Quantity]:
+def find_quantities(units: Units, text: str, start: int, end: int) -> list[Quantity]:
+    if units.unit.search(text, start, end) is None:
+        return []
     out = []
-    for m in pattern.finditer(text, start, end):
+    for m in units.quantity.finditer(text, start, end):
         s = m.start()
         prev = text[s - 1] if s > 0 else ""
         if prev == "第" or prev.isdigit() or prev == "." or (prev in CN_DIGITS or prev in CN_SMALL_UNITS) and not m["num"][0].isdigit():
