@@ -170,10 +170,18 @@ def _gone(pid: int) -> bool:
     return state == "Z"
 
 
+def _as_at_a_terminal() -> None:
+    """In the command's process before it starts: Ctrl-C as a terminal's foreground job has it. A
+    test run started in the background of a non-interactive shell (`bash -c '… &'`) ignores SIGINT,
+    every process it starts inherits that, and Python then installs no handler: Ctrl-C would be
+    ignored by design, not by a fault of civscore's."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_with_child(tmp_path: Path, report: str = str(SEED)):
     proc = subprocess.Popen([sys.executable, "-m", "scorer", "score", report, "-o", str(tmp_path / "card.pdf")],
                             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_as_at_a_terminal)
     deadline = time.monotonic() + 120
     while not _children(proc.pid):
         assert proc.poll() is None and time.monotonic() < deadline, "no renderer child appeared"
@@ -224,7 +232,15 @@ def test_ctrl_c_ends_both_and_leaves_no_file(tmp_path):
         assert proc.poll() is None and time.monotonic() < deadline, "never read its standard input"
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends to the foreground group
-    out, err = proc.communicate(timeout=120)
+    # As at a terminal, standard input stays open until the command has ended (communicate() would
+    # close it at once, and a command that missed the interrupt would then read an empty report).
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("Ctrl-C did not end `score - -o card.pdf` within 60 s")
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "error" not in err
     assert _gone(child)
