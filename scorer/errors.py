@@ -105,10 +105,13 @@ class InvalidValue(ValueError):
     reports it at its field, with its line) that carries the catalogue code
     `rubric.<code>` and its fields, so the loader says it in either language."""
 
-    def __init__(self, code: str, /, **fields):
+    def __init__(self, code: str, /, *, at: tuple = (), **fields):
         check_fields(f"rubric.{code}", fields)
         self.code = code
         self.fields = fields
+        # Where, below the model that raises it, the value at fault sits: a check that needs the
+        # whole rubric (a name used in a matcher, defined at the top) still names that value's line.
+        self.at = tuple(at)
         super().__init__(render(f"rubric.{code}", fields))
 
 

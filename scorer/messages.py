@@ -326,6 +326,12 @@ CATALOGUE: dict[str, Message] = {
                                              "scoring.marks '{id}'：豁免了不存在的项 '{item}'"),
     "rubric.mention-unknown-spare": Message("scoring.mention_spares: unknown item '{item}'",
                                             "scoring.mention_spares：不存在的项 '{item}'"),
+    "rubric.phrase-set-unknown": Message("unknown phrase set '{name}' (the rubric's phrase_sets: {known})",
+                                         "未定义的词组集 '{name}'（本评分标准的 phrase_sets：{known}）"),
+    "rubric.phrase-set-name": Message("phrase set name '{name}' must be lower-case letters, digits and _",
+                                      "词组集名称 '{name}' 只能由小写字母、数字和 _ 组成"),
+    "rubric.phrase-set-empty": Message("phrase set '{name}' is empty", "词组集 '{name}' 为空"),
+    "rubric.phrase-set-twice": Message("phrase set '{name}' lists '{phrase}' twice", "词组集 '{name}' 把 '{phrase}' 列了两次"),
     "rubric.pattern-empty-match": Message("pattern matches the empty string", "正则表达式能匹配空字符串"),
     "rubric.pattern-compile": Message("pattern does not compile: {reason}", "正则表达式无法编译：{reason}"),
     "rubric.pattern-unsupported": Message(

@@ -19,7 +19,7 @@ _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 @app.command("check")
 def rubric_check(
-    file: Annotated[Path, typer.Argument(help="Rubric YAML file to check.")],
+    file: Annotated[Path, typer.Argument(help="Rubric YAML file to check, or a bundled rubric's name (court, general).")],
     corpus: Annotated[
         Optional[Path],
         typer.Option(
@@ -47,8 +47,13 @@ def rubric_check(
     from ..tuning import lint
     from ..tuning.corpus import default_corpus
 
+    from ..engine import resolve_rubric
+
     shown = str(file)
     try:
+        # `rubric show court` and `rubric check court` name the shipped rubric alike.
+        file = resolve_rubric(file)
+        shown = str(file)
         loaded = load_rubric(file)
     except RubricError as e:
         findings = lint.schema_findings(e, file, shown)
@@ -117,7 +122,7 @@ def rubric_show(
     """Show a rubric as a table: dimension, criterion, points, what earns them and how they are matched."""
     from ..engine import resolve_rubric
     from ..rubric import load_rubric
-    from ..tuning.show import mark_lines, provenance, rubric_rows
+    from ..tuning.show import mark_lines, phrase_set_lines, provenance, rubric_rows
 
     loaded = load_rubric(resolve_rubric(file))  # a RubricError goes to the one error handler
     r = loaded.rubric
@@ -147,6 +152,12 @@ def rubric_show(
         for i, (where, parts) in enumerate(provenance(loaded)):
             own = " (own)" if where == str(loaded.path) else " (base)"
             console.print(Text(printable(f"  {where}{own}: ") + printable("; ".join(parts))), soft_wrap=True)
+    sets = phrase_set_lines(r)
+    if sets:
+        console.print(Text("Phrase sets (a sentence holding one of a set's phrases is no evidence for the "
+                           "matchers that name it):", style="bold"))
+        for line in sets:
+            console.print(Text(printable(f"  • {line}")), soft_wrap=True)
     marks = mark_lines(r)
     if marks:
         console.print(Text("Sentences marked on a quote (shown last among an item's quotes):", style="bold"))

@@ -6,7 +6,8 @@ pydantic spec; the schema's discriminated union is built from those subclasses.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+import re
+from typing import Annotated, ClassVar, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -38,6 +39,15 @@ class Term(Strict):
             if s != s.strip():
                 raise InvalidValue("term-spaces", term=s)
         return v
+
+
+SET_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def check_set_name(name: str) -> None:
+    """A phrase set's name: what a matcher's `unless_sentence_sets` writes to name it."""
+    if not isinstance(name, str) or not SET_NAME.fullmatch(name):
+        raise InvalidValue("phrase-set-name", name=name)
 
 
 def coerce_terms(v):
@@ -77,6 +87,29 @@ class MatcherSpec(Strict):
         description="A sentence holding one of these is no evidence for this matcher "
         "(another unit's case told as warning education).",
     )
+    unless_sentence_sets: list[str] = Field(
+        default_factory=list,
+        description="Named phrase sets (the rubric's `phrase_sets`) whose phrases silence a sentence as "
+        "`unless_sentence` does: one list that many matchers share, kept in one place.",
+    )
+
+    @field_validator("unless_sentence_sets")
+    @classmethod
+    def _set_names(cls, v: list[str]) -> list[str]:
+        for name in v:
+            check_set_name(name)
+        return v
+
+    def with_phrase_sets(self, sets: Mapping[str, list[str]]) -> "MatcherSpec":
+        """This spec with the phrases of its `unless_sentence_sets` in `unless_sentence` (its own
+        phrases first, each phrase once): what the compiled rule applies. The rubric has checked
+        that every set it names exists."""
+        if not self.unless_sentence_sets:
+            return self
+        phrases = dict.fromkeys(self.unless_sentence)
+        for name in self.unless_sentence_sets:
+            phrases.update(dict.fromkeys(sets[name]))
+        return self.model_copy(update={"unless_sentence": list(phrases)})
 
     def term_lists(self) -> TermLists:
         """(location relative to the matcher, terms) of every term list this matcher holds."""
@@ -95,7 +128,8 @@ class MatcherSpec(Strict):
         need = f", need {self.need:g}" if self.need != 1 else ""
         weight = f", weight {self.weight:g}" if self.weight != 1 else ""
         unless = f", unless {len(self.unless)}" if self.unless else ""
-        return self.summary() + need + weight + unless
+        sets = f", silenced by {', '.join(self.unless_sentence_sets)}" if self.unless_sentence_sets else ""
+        return self.summary() + need + weight + unless + sets
 
 
 MAX_TERMS_SHOWN = 4

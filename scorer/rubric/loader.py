@@ -217,6 +217,8 @@ def _validation_problems(err: ValidationError, lines: dict[Loc, int], path: Path
         line = _line_for(lines, loc)
         cause = (e.get("ctx") or {}).get("error")
         if isinstance(cause, InvalidValue):
+            loc += cause.at
+            line = _line_for(lines, loc)
             # A sum that does not add up is reported on its owner; the value at fault is `points`.
             value_line = lines.get(loc + ("points",) if loc else ("total",)) if cause.code.endswith("-sum") else None
             out.append(Problem(where(loc), line, loc, cause.code, value_line=value_line, **cause.fields))

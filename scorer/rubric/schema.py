@@ -16,7 +16,7 @@ from ..errors import InvalidValue
 
 from ..match.registry import matcher_union
 from ..match.spec import Strict as _Strict
-from ..match.spec import Term
+from ..match.spec import Term, check_set_name
 
 __all__ = ["Matcher", "Rubric", "Term", "TIERS"]
 
@@ -267,6 +267,11 @@ class Rubric(_Strict):
     veto_grade: str = "不合格（一票否决）"  # tier: veto
     grade_note: str = Field(default="", description="What a grade judges, shown beside it on the scorecard.")
     negation: Negation
+    phrase_sets: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Named lists of phrases that many matchers share (the signs of warning education that "
+        "silence every veto rule): a matcher names a set in `unless_sentence_sets`, so an edit is made once.",
+    )
     slogans: list[str] = Field(default_factory=list, description="Numbered slogans that are not quantities, e.g. a campaign named by counts.")
     scoring: Scoring = Scoring()
     dimensions: list[Dimension] = Field(min_length=1)
@@ -274,6 +279,27 @@ class Rubric(_Strict):
     vetoes: list[Veto] = Field(default_factory=list)
     applies_to: AppliesTo | None = None
     judge: JudgeSettings | None = Field(default=None, description="The learned sentence judge; without it, the matchers decide.")
+
+    @field_validator("phrase_sets")
+    @classmethod
+    def _phrase_sets(cls, v: dict[str, list[str]]):
+        for name, phrases in v.items():
+            try:
+                check_set_name(name)
+            except InvalidValue as e:
+                raise InvalidValue(e.code, at=(name,), **e.fields) from None
+            if not phrases:
+                raise InvalidValue("phrase-set-empty", at=(name,), name=name)
+            seen: set[str] = set()
+            for i, phrase in enumerate(phrases):
+                if not phrase.strip():
+                    raise InvalidValue("term-empty", at=(name, i))
+                if phrase != phrase.strip():
+                    raise InvalidValue("term-spaces", at=(name, i), term=phrase)
+                if phrase in seen:
+                    raise InvalidValue("phrase-set-twice", at=(name, i), name=name, phrase=phrase)
+                seen.add(phrase)
+        return v
 
     @field_validator("levels")
     @classmethod
@@ -309,18 +335,37 @@ class Rubric(_Strict):
             raise InvalidValue("levels-ids")
         items = {c.id for c in self.criteria()} | {i.id for i in self.bonus.items}
         seen: set[str] = set()
-        for d in self.scoring.marks:
+        for i, d in enumerate(self.scoring.marks):
             if d.id in seen:
-                raise InvalidValue("discount-twice", id=d.id)
+                raise InvalidValue("discount-twice", at=("scoring", "marks", i, "id"), id=d.id)
             seen.add(d.id)
-            unknown = [x for x in d.spares if x not in items]
-            if unknown:
-                raise InvalidValue("discount-unknown-spare", id=d.id, item=unknown[0])
-        unknown = [x for x in self.scoring.mention_spares if x not in items]
-        if unknown:
-            raise InvalidValue("mention-unknown-spare", item=unknown[0])
+            for j, x in enumerate(d.spares):
+                if x not in items:
+                    raise InvalidValue("discount-unknown-spare", at=("scoring", "marks", i, "spares", j), id=d.id, item=x)
+        for j, x in enumerate(self.scoring.mention_spares):
+            if x not in items:
+                raise InvalidValue("mention-unknown-spare", at=("scoring", "mention_spares", j), item=x)
+        for loc, m in self._matchers():
+            for si, name in enumerate(m.unless_sentence_sets):
+                if name not in self.phrase_sets:
+                    known = ", ".join(self.phrase_sets) or "none"
+                    raise InvalidValue("phrase-set-unknown", at=loc + ("unless_sentence_sets", si), name=name, known=known)
         # Unique ids are checked once, by the loader (scorer.rubric.loader.duplicate_ids), with lines.
         return self
+
+    def _matchers(self):
+        """(location, spec) of every matcher: criteria, bonus items, vetoes (scorer.rubric.walk
+        walks owners for everyone else; it imports this module)."""
+        for di, d in enumerate(self.dimensions):
+            for ci, c in enumerate(d.criteria):
+                for mi, m in enumerate(c.matchers):
+                    yield ("dimensions", di, "criteria", ci, "matchers", mi), m
+        for bi, b in enumerate(self.bonus.items):
+            for mi, m in enumerate(b.matchers):
+                yield ("bonus", "items", bi, "matchers", mi), m
+        for vi, v in enumerate(self.vetoes):
+            for mi, m in enumerate(v.matchers):
+                yield ("vetoes", vi, "matchers", mi), m
 
     @property
     def max_total(self) -> float:

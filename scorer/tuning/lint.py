@@ -222,6 +222,34 @@ def idle_unless(ctx: LintContext) -> Iterator[Finding]:
                     )
 
 
+@rule("unused-phrase-set", "warning")
+def unused_phrase_set(ctx: LintContext) -> Iterator[Finding]:
+    """A phrase set no matcher names: an edit to it changes nothing."""
+    used = {name for owner in owners(ctx.rubric) for m in owner.matchers for name in m.unless_sentence_sets}
+    for name in ctx.rubric.phrase_sets:
+        if name not in used:
+            yield ctx.finding(("phrase_sets", name), "warning",
+                              f"phrase set '{name}' is named by no matcher's unless_sentence_sets.", "unused-phrase-set")
+
+
+@rule("phrase-in-set", "warning")
+def phrase_in_set(ctx: LintContext) -> Iterator[Finding]:
+    """An `unless_sentence` phrase that a set the same matcher names already holds: a copy that
+    the next edit of the set will miss."""
+    sets = ctx.rubric.phrase_sets
+    for owner in owners(ctx.rubric):
+        for mi, loc, m in owner.matcher_locs():
+            held = {p: name for name in m.unless_sentence_sets for p in sets.get(name, ())}
+            for ui, phrase in enumerate(m.unless_sentence):
+                if phrase in held:
+                    yield ctx.finding(
+                        loc + ("unless_sentence", ui), "warning",
+                        f"unless_sentence phrase '{phrase}' of {_label(owner)} is already in its phrase set "
+                        f"'{held[phrase]}'.",
+                        "phrase-in-set",
+                    )
+
+
 def term_places_of(m) -> list[Term]:
     """Every term of one matcher, whatever its type."""
     return [t for _loc, terms in m.term_lists() for t in terms]
