@@ -277,7 +277,9 @@ class CompiledRubric:
             built = []
             for mi, loc, m in owner.matcher_locs():
                 try:
-                    built.append(build_rule(m.with_phrase_sets(r.phrase_sets), f"{owner.id}#{mi + 1}", r.slogans))
+                    rule = build_rule(m.with_phrase_sets(r.phrase_sets), f"{owner.id}#{mi + 1}", r.slogans)
+                    rule.bind(r)
+                    built.append(rule)
                 except InvalidValue as e:  # a rule that refuses its spec, with the spec's line
                     line = loaded.line_of(loc)
                     raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, e.code, **e.fields)]) from None

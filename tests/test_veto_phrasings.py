@@ -41,6 +41,10 @@ RAISE = [
     # A sentencing court or police named with 某 is not another unit's case (stop 27).
     ("veto.staff_crime", "干警张某被某法院以受贿罪判处有期徒刑。"),
     ("veto.staff_crime", "干警张某被某地公安机关依法刑事拘留。"),
+    # The role's own name, or a list of names, and a passive whose subject is the topic (stop 28).
+    ("veto.staff_crime", "法官王某审理陈某案时收受贿赂，被判处有期徒刑。"),
+    ("veto.staff_crime", "干警张某、李某因受贿被依法判处有期徒刑。"),
+    ("veto.leader_violation", "副院长张某涉嫌受贿，张某被市监委采取留置措施。"),
     ("veto.safety_accident", "我院机关食堂发生火灾，造成2人死亡、3人受伤。"),
     ("veto.safety_accident", "5月12日，我院新址施工现场发生一起安全生产事故，造成1名工人死亡。"),
 ]
@@ -81,6 +85,15 @@ SILENT = [
     "组织观看《迷途之鉴》，片中某市中院原院长被判处有期徒刑十二年。",
     "召开全院干警大会，通报某基层法院执行局长被留置的情况。",
     "组织干警深入学习某县法院院长严重违纪违法案件剖析材料。",
+    # The court's own trial with the defendant named (王某) between the judge and the sentence:
+    # the one sentenced is the name in the passive's clause (names_break, stop 28).
+    "我院法官依法审理王某受贿案，王某被判处有期徒刑十年。",
+    "刑庭法官审理了张某某故意伤害案，张某某被判处有期徒刑三年。",
+    "院长主持审理王某滥用职权案，王某被判处有期徒刑。",
+    "院长带头办理李某某非法吸收公众存款案，李某某被依法判处有期徒刑七年。",
+    "我院干警赵某依法审理陈某诈骗案，陈某被判处有期徒刑五年。",
+    "我院法官王某荣获全省优秀法官称号。刑庭审理李某、王某等人诈骗案，王某被判处有期徒刑三年。",
+    "法官王某荣获全省优秀法官称号。王某审理的陈某受贿案中，陈某被判处有期徒刑。",
 ]
 
 
@@ -96,6 +109,24 @@ def test_inserted_words_and_cause_negation_raise_the_veto(court, veto, sentence)
     assert veto in {v.id for v in result.vetoes}
     hit = next(v for v in result.vetoes if v.id == veto)
     assert result.text[hit.start : hit.end] == hit.text and sentence.rstrip("。") in hit.text
+
+
+# The role named in an earlier sentence of the paragraph, its name the next clause's subject (stop 28).
+CARRIED = [
+    ("veto.leader_violation", "原副院长张某涉嫌受贿。", "2021年5月，张某被市监委采取留置措施，后被依法判处有期徒刑六年。"),
+    ("veto.staff_crime", "我院干警李某醉酒驾驶机动车被公安机关查获。", "后经法院审理，李某被判处拘役二个月。"),
+    ("veto.leader_violation", "我院原副院长王某某严重违反廉洁纪律。", "经市纪委监委研究，王某某被开除党籍、开除公职。"),
+]
+
+
+@pytest.mark.parametrize("veto,before,sentence", CARRIED)
+def test_a_roles_name_carries_the_role_into_a_later_sentence(court, veto, before, sentence):
+    result = court.score_text(LEAD + before + sentence)
+    hit = next(v for v in result.vetoes if v.id == veto)
+    assert hit.text == sentence and result.text[hit.start : hit.end] == sentence
+    first = hit.match.terms[0]
+    assert first.text in before and first.text in sentence  # the name, crediting the role named before
+    assert not court.score_text(LEAD + sentence).vetoed  # the sentence alone names no one's role
 
 
 @pytest.mark.parametrize("sentence", SILENT)
@@ -123,6 +154,9 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert not general.score_text(lead + "学习市纪委通报的5起违反中央八项规定精神典型问题，其中某区卫健委主任被开除党籍。").vetoed
     assert general.score_text(lead + "我院副院长张某因收受医药回扣被开除党籍、开除公职。").vetoed
     assert general.score_text(lead + "我行一名员工因挪用资金被公安机关刑事拘留。").vetoed
+    # a case the unit handles, its party named between the officer and the penalty (stop 28)
+    assert not general.score_text(lead + "局长主持审理王某违纪案，王某被市纪委监委立案审查。").vetoed
+    assert general.score_text(lead + "副局长张某涉嫌受贿，张某被市纪委监委立案审查。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:

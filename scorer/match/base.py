@@ -117,6 +117,10 @@ class Rule(ABC):
     def blocks(self) -> set[str]:
         return set(self.unless) | set(self.unless_sentence)
 
+    def bind(self, rubric) -> None:
+        """Take what the rule needs from the rubric beyond its own spec (a rubric-wide pattern),
+        once, when the rubric is compiled. Most rules need nothing."""
+
     @abstractmethod
     def evaluate(self, a: Analysis) -> list[RuleHit]: ...
 

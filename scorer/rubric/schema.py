@@ -272,6 +272,12 @@ class Rubric(_Strict):
         description="Named lists of phrases that many matchers share (the signs of warning education that "
         "silence every veto rule): a matcher names a set in `unless_sentence_sets`, so an edit is made once.",
     )
+    person_names: str = Field(
+        default="",
+        description="A regular expression for a person's name as reports write it (张某, 李某某): a `near` "
+        "matcher with `names_break` does not link a role to what befell someone else named between them "
+        "(a case the unit tried, its party named). '' turns it off.",
+    )
     slogans: list[str] = Field(default_factory=list, description="Numbered slogans that are not quantities, e.g. a campaign named by counts.")
     scoring: Scoring = Scoring()
     dimensions: list[Dimension] = Field(min_length=1)
@@ -300,6 +306,11 @@ class Rubric(_Strict):
                     raise InvalidValue("phrase-set-twice", at=(name, i), name=name, phrase=phrase)
                 seen.add(phrase)
         return v
+
+    @field_validator("person_names")
+    @classmethod
+    def _person_names_compile(cls, v: str) -> str:
+        return _checked_pattern(v)
 
     @field_validator("levels")
     @classmethod
@@ -346,6 +357,8 @@ class Rubric(_Strict):
             if x not in items:
                 raise InvalidValue("mention-unknown-spare", at=("scoring", "mention_spares", j), item=x)
         for loc, m in self._matchers():
+            if getattr(m, "names_break", False) and not self.person_names:
+                raise InvalidValue("names-break-without-names", at=loc + ("names_break",))
             for si, name in enumerate(m.unless_sentence_sets):
                 if name not in self.phrase_sets:
                     known = ", ".join(self.phrase_sets) or "none"

@@ -12,7 +12,14 @@ the whole clause, nor `keywords` without listing every variant:
       breaks: [被告人]  # a chain with one of these between two of its terms does not count
 
 `breaks` keeps the subject with its verb: in 法官审结的案件中被告人被依法判处, the one
-sentenced is 被告人, not the 法官 before it.
+sentenced is 被告人, not the 法官 before it. `names_break` does the same for a person
+named between them (the rubric's `person_names`, 王某): in 法官依法审理王某受贿案，王某被判处,
+the one sentenced is 王某, not the 法官. Only a name in the clause of the next term breaks
+the chain (the passive's own subject: 法官王某审理陈某案时收受贿赂，被判处 is still about
+王某), and a name the first term carries (干警张某), or a list of names right after it
+(干警张某、李某), is its own and never does. The name a role carries stands for the role in
+the rest of its paragraph: 副院长张某涉嫌受贿。经市纪委监委研究，决定对张某立案审查。… 2021年5月，
+张某被市监委采取留置措施 links 张某 (the 副院长) to the detention.
 
 Hits are found by the shared term pass (word boundaries, negation, `unless`):
 没有被立案审查 is negated and does not count.
@@ -46,6 +53,11 @@ class NearMatcher(MatcherSpec):
     breaks: list[str] = Field(
         default_factory=list, description="Words that, standing between two terms of a chain, break it."
     )
+    names_break: bool = Field(
+        default=False,
+        description="A person's name (the rubric's `person_names`) in the clause of the chain's next term, "
+        "between the two, breaks the chain unless it is the first term's own name (the role's 张某).",
+    )
     scope: Literal["clause", "sentence"] = Field(
         default="clause",
         description="Where the chain must lie: one clause (the default), or one sentence, so that a subject "
@@ -60,7 +72,7 @@ class NearMatcher(MatcherSpec):
     def summary(self) -> str:
         joint = " … " if self.ordered else " ~ "
         groups = joint.join(f"({show_terms(g, 2)})" for g in self.groups)
-        return f"{self.type} ≤{self.within}: {groups}"
+        return f"{self.type} ≤{self.within}: {groups}" + (", names break" if self.names_break else "")
 
 
 class NearRule(Rule):
@@ -72,9 +84,26 @@ class NearRule(Rule):
         n = len(self.indexes)
         self.orders = [tuple(range(n))] if spec.ordered else list(permutations(range(n)))
         self.breaks = frozenset(spec.breaks)
+        self.names = None  # the rubric's person_names, compiled (bind)
+
+    def bind(self, rubric) -> None:
+        if self.spec.names_break and rubric.person_names:
+            from .pattern import compile_pattern
+
+            self.names = compile_pattern(rubric.person_names)
 
     def blocks(self) -> set[str]:
         return super().blocks() | set(self.breaks)
+
+    def _names(self, a, si: int) -> list[tuple[int, int, str, int]]:
+        """(start, end, name, start of its clause) of each person's name in sentence `si`, in text order."""
+        sent = a.seg.sentences[si]
+        text = a.text[sent.start : sent.end]
+        out = []
+        for m in self.names.finditer(text):
+            start = sent.start + m.start()
+            out.append((start, sent.start + m.end(), m.group(), sent.clause_at(start).start))
+        return out
 
     def evaluate(self, a):
         if self._lacks_a_group(a, self.indexes):
@@ -82,8 +111,11 @@ class NearRule(Rule):
         sentences = a.seg.sentences
         # (sentence, clause start) → group → hits in text order
         found: dict[tuple[int, int], list[list]] = defaultdict(lambda: [[] for _ in self.indexes])
-        for gi, index in enumerate(self.indexes):
-            for si, hits in self._collect(a, index).items():
+        collected = [self._collect(a, index) for index in self.indexes]
+        if self.names is not None and collected[0]:
+            self._carry_names(a, collected[0], collected[1:])
+        for gi, per_sentence in enumerate(collected):
+            for si, hits in per_sentence.items():
                 for h, term, w in hits:
                     where = sentences[si].clause_at(h.start).start if self.spec.scope == "clause" else -1
                     found[(si, where)][gi].append((h, term, w))
@@ -95,8 +127,10 @@ class NearRule(Rule):
                 g.sort(key=lambda x: (x[0].start, -x[0].end))
             best = None
             walls = [b.start for b in a.blocks[si] if b.surface in self.breaks]
+            names = self._names(a, si) if self.names is not None else ()
+            clause_of = sentences[si].clause_at
             for order in self.orders:
-                chain = self._best_chain([groups[gi] for gi in order], walls)
+                chain = self._best_chain([groups[gi] for gi in order], walls, names, clause_of)
                 if chain and (best is None or _weight(chain) > _weight(best)):
                     best = chain
             if best:
@@ -104,12 +138,65 @@ class NearRule(Rule):
                 out.append(RuleHit(si, _weight(best), spans, "…".join(t for _, t, _ in best)))
         return best_per_sentence(out)
 
-    def _best_chain(self, groups: list[list], walls: list[int] = ()) -> list | None:
+    def _carry_names(self, a, first: dict[int, list], rest: list[dict[int, list]]) -> None:
+        """Add to `first` (the first group's hits per sentence) each later mention, in the same
+        paragraph, of a name a first-group hit carries (副院长张某 … 张某被留置), where the name
+        opens its clause (the subject) and every other group has a hit in its sentence. A name
+        already mentioned earlier in that sentence is not carried (刑庭审理李某、王某等人诈骗案，
+        王某被判处: its nearer mention is a case's party). The added hit is the name, crediting the
+        role's term."""
+        wanted = set.intersection(*(set(r) for r in rest)) if rest else set()
+        if not wanted:
+            return
+        sentences = a.seg.sentences
+        carried: dict[int, dict[str, tuple[int, str, float]]] = {}  # paragraph → name → (from sentence, term, weight)
+        for si in sorted(first):
+            names = self._names(a, si)
+            for h, term, w in first[si]:
+                reach = h.end
+                for start, stop, name, _clause in names:
+                    if start == reach or (start == reach + 1 and reach != h.end):
+                        carried.setdefault(sentences[si].paragraph, {}).setdefault(name, (si, term, w))
+                        reach = stop
+        added = False
+        for sj in sorted(wanted):
+            by_name = carried.get(sentences[sj].paragraph)
+            if not by_name:
+                continue
+            seen: set[str] = set()
+            for start, stop, name, clause in self._names(a, sj):
+                got = by_name.get(name)
+                if got is not None and name not in seen and got[0] <= sj and start == clause \
+                        and not any(h.start <= start < h.end for h, _, _ in first.get(sj, ())):
+                    first.setdefault(sj, []).append((SpanHit(start, stop, name), got[1], got[2]))
+                    added = True
+                seen.add(name)
+        if added:
+            for hits in first.values():
+                hits.sort(key=lambda x: (x[0].start, -x[0].end))
+
+    def _best_chain(self, groups: list[list], walls: list[int] = (), names=(), clause_of=None) -> list | None:
         """The heaviest (then earliest) chain with one hit per group, in this order, each hit
         starting at most `within` characters after the previous one ends, with no wall
-        (a `breaks` word) starting between them."""
+        (a `breaks` word) starting between them, and no person's name (`names`: start, end,
+        name, clause start) between them, in the next hit's clause, that is not the first hit's own."""
         within = self.spec.within
         best = None
+        strangers: list[tuple[int, int]] = []  # the current first hit's: (start, clause) of names not its own
+
+        def others(first_end: int, first_text: str) -> list[tuple[int, int]]:
+            own: set[str] = {first_text}  # a carried name (张某 for the 副院长) is its own name
+            reach = first_end  # where an own name may start: right after the term, or after the last own name and one 、
+            out = []
+            for start, stop, name, clause in names:
+                if start < first_end:
+                    continue
+                if start == reach or (own and start == reach + 1):
+                    own.add(name)
+                    reach = stop
+                elif name not in own:
+                    out.append((start, clause))
+            return out
 
         def extend(chain: list, k: int):
             nonlocal best
@@ -126,11 +213,15 @@ class NearRule(Rule):
                     break  # sorted by start: the rest are further away
                 if any(end <= w < cand[0].start for w in walls):
                     continue
+                if strangers and any(end <= w < cand[0].start and c == clause_of(cand[0].start).start
+                                     for w, c in strangers):
+                    continue
                 chain.append(cand)
                 extend(chain, k + 1)
                 chain.pop()
 
         for first in groups[0]:
+            strangers = others(first[0].end, first[0].term if isinstance(first[0], SpanHit) else "") if names else []
             extend([first], 1)
         return best
 

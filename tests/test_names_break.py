@@ -1,0 +1,97 @@
+"""`names_break` on a `near` matcher: a person's name (the rubric's `person_names`) in the clause
+of the chain's next term, and not the first term's own, breaks the chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scorer.engine import Scorer
+from scorer.errors import RubricError
+from scorer.rubric import load_rubric
+
+MINI = Path(__file__).parent / "fixtures" / "rubrics" / "mini.yaml"
+NAMES = 'person_names: "[王李张陈]某某?"\n'
+NEAR = """  - id: staff_near
+    name: 干警被判刑
+    matchers:
+      - type: near
+        label: 干警被判处
+        within: 20
+        scope: sentence
+        names_break: {flag}
+        groups:
+          - [干警, 法官]
+          - [被]
+          - [判处]
+"""
+
+
+def rubric(tmp_path: Path, *, names: str = NAMES, flag: str = "true") -> Path:
+    text = MINI.read_text(encoding="utf-8").replace("slogans:", names + "slogans:") + NEAR.format(flag=flag)
+    p = tmp_path / "r.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def vetoed(path: Path, sentence: str) -> bool:
+    return "staff_near" in [v.id for v in Scorer(load_rubric(path)).score_text(sentence).vetoes]
+
+
+@pytest.mark.parametrize(
+    "sentence, flagged",
+    [
+        ("法官依法审理王某受贿案，王某被判处有期徒刑。", False),  # another person, in the passive's clause
+        ("法官审理了张某某盗窃案，张某某被依法判处有期徒刑。", False),
+        ("干警王某涉嫌受贿，王某被依法判处有期徒刑。", True),  # the role's own name, again
+        ("干警王某、李某因受贿被依法判处有期徒刑。", True),  # a list of the role's names
+        ("法官王某审理陈某案时收受贿赂，被判处有期徒刑。", True),  # 陈某 is in another clause than 被
+        ("干警因受贿被判处有期徒刑。", True),  # no name at all
+    ],
+)
+def test_a_name_not_the_roles_own_breaks_the_chain(tmp_path, sentence, flagged):
+    with_names = rubric(tmp_path)
+    assert vetoed(with_names, sentence) is flagged
+
+
+def test_without_the_flag_names_change_nothing(tmp_path):
+    assert vetoed(rubric(tmp_path, flag="false"), "法官依法审理王某受贿案，王某被判处有期徒刑。")
+
+
+def test_the_flag_needs_the_rubrics_person_names(tmp_path):
+    p = rubric(tmp_path, names="")
+    with pytest.raises(RubricError) as e:
+        load_rubric(p)
+    [msg] = e.value.problems
+    text = p.read_text(encoding="utf-8")
+    line = text[: text.index("names_break")].count("\n") + 1
+    assert f"r.yaml:{line}:" in msg and "person_names" in msg
+
+
+def test_a_person_names_pattern_that_does_not_compile_names_its_line(tmp_path):
+    p = rubric(tmp_path, names='person_names: "[王李(某"\n')
+    with pytest.raises(RubricError) as e:
+        load_rubric(p)
+    [msg] = e.value.problems
+    text = p.read_text(encoding="utf-8")
+    assert f"r.yaml:{text[: text.index('person_names')].count(chr(10)) + 1}:" in msg and "compile" in msg
+
+
+@pytest.mark.parametrize(
+    "text, flagged",
+    [
+        # the name a role carries stands for it later in the paragraph, as its clause's subject
+        ("干警王某涉嫌受贿。2021年5月，王某被依法判处有期徒刑。", True),
+        ("干警王某涉嫌受贿，经审查起诉，王某被依法判处有期徒刑。", True),
+        # not into another paragraph
+        ("干警王某涉嫌受贿。\n\n王某被依法判处有期徒刑。", False),
+        # not where the name is no clause's subject, nor where its nearer mention is a case's party
+        ("干警王某荣获先进。法院审理后对王某被判处的刑罚作出说明。", False),
+        ("法官王某荣获先进。刑庭审理李某、王某等人诈骗案，王某被判处有期徒刑。", False),
+        # a name no role carries is no one's
+        ("法官审理陈某受贿案。陈某被判处有期徒刑。", False),
+    ],
+)
+def test_a_roles_name_is_carried_through_its_paragraph(tmp_path, text, flagged):
+    assert vetoed(rubric(tmp_path), text) is flagged
