@@ -95,3 +95,33 @@ def test_a_person_names_pattern_that_does_not_compile_names_its_line(tmp_path):
 )
 def test_a_roles_name_is_carried_through_its_paragraph(tmp_path, text, flagged):
     assert vetoed(rubric(tmp_path), text) is flagged
+
+
+COOCCUR = """  - id: staff_clause
+    name: 干警被判刑
+    matchers:
+      - type: cooccur
+        label: 干警被判处
+        scope: clause
+        names_break: true
+        groups:
+          - [干警, 法官]
+          - [被判处, 受到处分]
+"""
+
+
+@pytest.mark.parametrize(
+    "sentence, flagged",
+    [
+        ("法官审理的王某被判处有期徒刑。", False),  # 王某 between the role and the penalty
+        ("法官王某被判处有期徒刑。", True),  # the role's own name
+        ("受到处分的干警王某已调离。", True),  # the penalty before the role: no name between
+        ("干警被判处有期徒刑。", True),
+    ],
+)
+def test_the_clause_rule_keeps_a_role_from_what_befell_a_name_after_it(tmp_path, sentence, flagged):
+    text = MINI.read_text(encoding="utf-8").replace("slogans:", NAMES + "slogans:") + COOCCUR
+    p = tmp_path / "c.yaml"
+    p.write_text(text, encoding="utf-8")
+    got = "staff_clause" in [v.id for v in Scorer(load_rubric(p)).score_text(sentence).vetoes]
+    assert got is flagged

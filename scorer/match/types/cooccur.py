@@ -1,4 +1,9 @@
-"""`cooccur`: one term from every group inside the same clause or sentence."""
+"""`cooccur`: one term from every group inside the same clause or sentence.
+
+With `names_break` (scorer/match/names.py), the first group names a person and the last what
+befell them: a first-group hit is dropped when a stranger's name stands between it and every
+later last-group hit, in that hit's clause (院长审理的王某被判处: 王某 was sentenced).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..base import Rule, RuleHit, SpanHit, best_per_sentence, term_index
+from ..names import NamesBreakSpec, PersonNames, breaks, strangers
 from ..registry import register
-from ..spec import MatcherSpec, TermList, coerce_groups, show_terms
+from ..spec import TermList, coerce_groups, show_terms
 
 
-class CooccurMatcher(MatcherSpec):
+class CooccurMatcher(NamesBreakSpec):
     """One term from every group inside the same clause or sentence."""
 
     scorecard: ClassVar[str] = "同一句或同一分句内的词语共现匹配"
@@ -33,7 +39,7 @@ class CooccurMatcher(MatcherSpec):
 
     def summary(self) -> str:
         groups = " × ".join(f"({show_terms(g, 2)})" for g in self.groups)
-        return f"{self.type}/{self.scope}: {groups}"
+        return f"{self.type}/{self.scope}: {groups}" + self.names_note()
 
 
 class CooccurRule(Rule):
@@ -42,11 +48,17 @@ class CooccurRule(Rule):
     def __init__(self, spec: CooccurMatcher, rule_id: str, slogans: list[str]):
         super().__init__(spec, rule_id, slogans)
         self.indexes = [term_index(g) for g in spec.groups]
+        self.names: PersonNames | None = None  # the rubric's person_names, with names_break (bind)
+
+    def bind(self, rubric) -> None:
+        self.names = PersonNames.for_rule(self.spec, rubric)
 
     def evaluate(self, a):
         if self._lacks_a_group(a, self.indexes):
             return []  # a hit of every group is needed (a heading's among them)
         per_group = [self._collect(a, index) for index in self.indexes]
+        if self.names is not None:
+            self._drop_named_away(a, per_group)
         # Only a sentence with a hit of every group can yield one, or (scope: sentence) a line
         # under a list heading, which takes the groups it lacks from the heading.
         whole = set(per_group[0]).intersection(*per_group[1:])
@@ -74,6 +86,28 @@ class CooccurRule(Rule):
                     continue
             out.append(self._hit(si, groups, led))
         return best_per_sentence(out)
+
+    def _drop_named_away(self, a, per_group: list[dict[int, list]]) -> None:
+        """Drop each first-group hit that a stranger's name keeps from every later last-group hit."""
+        first, last = per_group[0], per_group[-1]
+        for si in set(first).intersection(last):
+            names = self.names.in_sentence(a, si)
+            if not names:
+                continue
+            sentence = a.seg.sentences[si]
+            kept = []
+            for hit in first[si]:
+                h = hit[0]
+                others = strangers(names, h.end)
+                later = [e for e, _, _ in last[si] if e.start >= h.end]
+                if not later or not others or any(
+                    not breaks(others, h.end, e.start, sentence.clause_at(e.start).start) for e in later
+                ):
+                    kept.append(hit)
+            if kept:
+                first[si] = kept
+            else:
+                del first[si]
 
     def _in_clauses(self, a, per_group, whole: set[int]) -> list[RuleHit]:
         """Scope clause: a hit of every group in one clause (of a sentence in `whole`)."""

@@ -34,13 +34,14 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..base import Rule, RuleHit, SpanHit, best_per_sentence, term_index
+from ..names import NamesBreakSpec, PersonNames, breaks, own_names, strangers
 from ..registry import register
-from ..spec import MatcherSpec, TermList, coerce_groups, show_terms
+from ..spec import TermList, coerce_groups, show_terms
 
 MAX_WITHIN = 50  # characters: beyond this, "near" is no longer near; use cooccur
 
 
-class NearMatcher(MatcherSpec):
+class NearMatcher(NamesBreakSpec):
     """A term of every group inside one clause, each at most `within` characters after the previous one."""
 
     scorecard: ClassVar[str] = "同一分句内相邻词语匹配（允许中间插入词语）"
@@ -52,11 +53,6 @@ class NearMatcher(MatcherSpec):
     ordered: bool = Field(default=True, description="The groups must appear in the order given.")
     breaks: list[str] = Field(
         default_factory=list, description="Words that, standing between two terms of a chain, break it."
-    )
-    names_break: bool = Field(
-        default=False,
-        description="A person's name (the rubric's `person_names`) in the clause of the chain's next term, "
-        "between the two, breaks the chain unless it is the first term's own name (the role's 张某).",
     )
     scope: Literal["clause", "sentence"] = Field(
         default="clause",
@@ -72,7 +68,7 @@ class NearMatcher(MatcherSpec):
     def summary(self) -> str:
         joint = " … " if self.ordered else " ~ "
         groups = joint.join(f"({show_terms(g, 2)})" for g in self.groups)
-        return f"{self.type} ≤{self.within}: {groups}" + (", names break" if self.names_break else "")
+        return f"{self.type} ≤{self.within}: {groups}" + self.names_note()
 
 
 class NearRule(Rule):
@@ -84,26 +80,13 @@ class NearRule(Rule):
         n = len(self.indexes)
         self.orders = [tuple(range(n))] if spec.ordered else list(permutations(range(n)))
         self.breaks = frozenset(spec.breaks)
-        self.names = None  # the rubric's person_names, compiled (bind)
+        self.names: PersonNames | None = None  # the rubric's person_names, with names_break (bind)
 
     def bind(self, rubric) -> None:
-        if self.spec.names_break and rubric.person_names:
-            from .pattern import compile_pattern
-
-            self.names = compile_pattern(rubric.person_names)
+        self.names = PersonNames.for_rule(self.spec, rubric)
 
     def blocks(self) -> set[str]:
         return super().blocks() | set(self.breaks)
-
-    def _names(self, a, si: int) -> list[tuple[int, int, str, int]]:
-        """(start, end, name, start of its clause) of each person's name in sentence `si`, in text order."""
-        sent = a.seg.sentences[si]
-        text = a.text[sent.start : sent.end]
-        out = []
-        for m in self.names.finditer(text):
-            start = sent.start + m.start()
-            out.append((start, sent.start + m.end(), m.group(), sent.clause_at(start).start))
-        return out
 
     def evaluate(self, a):
         if self._lacks_a_group(a, self.indexes):
@@ -127,7 +110,7 @@ class NearRule(Rule):
                 g.sort(key=lambda x: (x[0].start, -x[0].end))
             best = None
             walls = [b.start for b in a.blocks[si] if b.surface in self.breaks]
-            names = self._names(a, si) if self.names is not None else ()
+            names = self.names.in_sentence(a, si) if self.names is not None else ()
             clause_of = sentences[si].clause_at
             for order in self.orders:
                 chain = self._best_chain([groups[gi] for gi in order], walls, names, clause_of)
@@ -151,20 +134,17 @@ class NearRule(Rule):
         sentences = a.seg.sentences
         carried: dict[int, dict[str, tuple[int, str, float]]] = {}  # paragraph → name → (from sentence, term, weight)
         for si in sorted(first):
-            names = self._names(a, si)
+            names = self.names.in_sentence(a, si)
             for h, term, w in first[si]:
-                reach = h.end
-                for start, stop, name, _clause in names:
-                    if start == reach or (start == reach + 1 and reach != h.end):
-                        carried.setdefault(sentences[si].paragraph, {}).setdefault(name, (si, term, w))
-                        reach = stop
+                for _start, _stop, name, _clause in own_names(names, h.end):
+                    carried.setdefault(sentences[si].paragraph, {}).setdefault(name, (si, term, w))
         added = False
         for sj in sorted(wanted):
             by_name = carried.get(sentences[sj].paragraph)
             if not by_name:
                 continue
             seen: set[str] = set()
-            for start, stop, name, clause in self._names(a, sj):
+            for start, stop, name, clause in self.names.in_sentence(a, sj):
                 got = by_name.get(name)
                 if got is not None and name not in seen and got[0] <= sj and start == clause \
                         and not any(h.start <= start < h.end for h, _, _ in first.get(sj, ())):
@@ -182,21 +162,7 @@ class NearRule(Rule):
         name, clause start) between them, in the next hit's clause, that is not the first hit's own."""
         within = self.spec.within
         best = None
-        strangers: list[tuple[int, int]] = []  # the current first hit's: (start, clause) of names not its own
-
-        def others(first_end: int, first_text: str) -> list[tuple[int, int]]:
-            own: set[str] = {first_text}  # a carried name (张某 for the 副院长) is its own name
-            reach = first_end  # where an own name may start: right after the term, or after the last own name and one 、
-            out = []
-            for start, stop, name, clause in names:
-                if start < first_end:
-                    continue
-                if start == reach or (own and start == reach + 1):
-                    own.add(name)
-                    reach = stop
-                elif name not in own:
-                    out.append((start, clause))
-            return out
+        others: list[tuple[int, int]] = []  # the current first hit's strangers: (start, clause)
 
         def extend(chain: list, k: int):
             nonlocal best
@@ -213,15 +179,15 @@ class NearRule(Rule):
                     break  # sorted by start: the rest are further away
                 if any(end <= w < cand[0].start for w in walls):
                     continue
-                if strangers and any(end <= w < cand[0].start and c == clause_of(cand[0].start).start
-                                     for w, c in strangers):
+                if others and breaks(others, end, cand[0].start, clause_of(cand[0].start).start):
                     continue
                 chain.append(cand)
                 extend(chain, k + 1)
                 chain.pop()
 
         for first in groups[0]:
-            strangers = others(first[0].end, first[0].term if isinstance(first[0], SpanHit) else "") if names else []
+            # a carried name (a SpanHit: 张某 for the 副院长) is the role's own name
+            others = strangers(names, first[0].end, first[0].term if isinstance(first[0], SpanHit) else "") if names else []
             extend([first], 1)
         return best
 
