@@ -333,7 +333,7 @@ CATALOGUE: dict[str, Message] = {
     "rubric.phrase-set-empty": Message("phrase set '{name}' is empty", "词组集 '{name}' 为空"),
     "rubric.phrase-set-twice": Message("phrase set '{name}' lists '{phrase}' twice", "词组集 '{name}' 把 '{phrase}' 列了两次"),
     "rubric.names-break-without-names": Message(
-        "names_break needs the rubric's person_names (a pattern for a name such as 张某)",
+        "names_break needs the rubric's person_names (a pattern for a person's name as reports write it)",
         "names_break 需要本评分标准的 person_names（匹配“张某”这类人名的正则表达式）"),
     "rubric.pattern-empty-match": Message("pattern matches the empty string", "正则表达式能匹配空字符串"),
     "rubric.pattern-compile": Message("pattern does not compile: {reason}", "正则表达式无法编译：{reason}"),
