@@ -1,0 +1,163 @@
+"""Vetoes on a held-out set of real sentences: what the rules raise against blind labels.
+
+    python bench/eval_vetoes.py [--set eval/vetoes] [--rubric auto|court|general] [--show]
+
+The set (eval/vetoes/) holds real sentences quoted from public pages (`sentences.tsv`, each
+with its address; a unit's own name may be adapted to 我院, said per row), and two blind
+labellings (`labels_A.tsv`, `labels_B.tsv`: `id, veto, family`) made by readers who saw
+neither the rules nor any output; `labels_C.tsv`, a third reading, settles the rows where
+they disagree. Each sentence is scored as a report of its own under the rubric; a row is
+raised when any veto is. With `--rubric auto` (the default) each row is scored by the rubric
+of its unit's kind: the first shipped rubric whose `applies_to.unit_names` the sentence or its
+note (which keeps the unit's name before adaptation: '…人民法院'->'我院') names, else the
+fallback rubric, as the chooser does for a report.
+
+Printed beside the rules: the term baseline, which raises a row when, for some veto rule,
+every group of the rule has one of its terms somewhere in the sentence (no clause, order,
+negation, `unless` or names): what counting the rubric's terms would flag.
+
+Figures: recall on the rows the gold labels as a veto (and on the right veto id), false
+vetoes per family of the rows labelled `-`, and the labellers' agreement (Cohen's κ on
+veto / no veto).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def kappa(a: list[bool], b: list[bool]) -> float:
+    n = len(a)
+    po = sum(x == y for x, y in zip(a, b)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
+
+
+def gold_labels(folder: Path) -> tuple[dict[str, tuple[str, str]], float | None, int]:
+    """id → (veto, family): where A and B agree on the veto, theirs; else C's. Also κ and the
+    number of disagreements."""
+    a = {r["id"]: r for r in read_tsv(folder / "labels_A.tsv")}
+    b_path = folder / "labels_B.tsv"
+    if not b_path.exists():
+        return {i: (r["veto"].strip(), r["family"].strip()) for i, r in a.items()}, None, 0
+    b = {r["id"]: r for r in read_tsv(b_path)}
+    c_path = folder / "labels_C.tsv"
+    c = {r["id"]: r for r in read_tsv(c_path)} if c_path.exists() else {}
+    ids = sorted(set(a) & set(b))
+    k = kappa([a[i]["veto"].strip() != "-" for i in ids], [b[i]["veto"].strip() != "-" for i in ids])
+    out, disagree = {}, 0
+    for i in ids:
+        va, vb = a[i]["veto"].strip(), b[i]["veto"].strip()
+        family = a[i]["family"].strip()
+        if va == vb:
+            out[i] = (va, family)
+            continue
+        if (va != "-") != (vb != "-"):
+            disagree += 1  # veto or not: only a third reading settles it
+        if i in c:
+            out[i] = (c[i]["veto"].strip(), c[i]["family"].strip() or family)
+        elif va != "-" and vb != "-":
+            out[i] = (va, family)  # both a veto, of two ids: A's id (the recall on the id says so)
+    return out, k, disagree
+
+
+def term_baseline(compiled, text: str) -> set[str]:
+    """The veto ids whose some rule has every group's terms somewhere in the text."""
+    raised = set()
+    for owner in compiled.owners:
+        if owner.kind != "veto":
+            continue
+        for m in owner.matchers:
+            groups = [{s for t in terms for s in t.surfaces} for _loc, terms in m.term_lists()]
+            if groups and all(any(s in text for s in g) for g in groups):
+                raised.add(owner.id)
+    return raised
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", type=Path, default=ROOT / "eval" / "vetoes")
+    ap.add_argument("--rubric", default="auto", help="auto (by the unit each row names), or one rubric for every row")
+    ap.add_argument("--show", action="store_true", help="print each row the rules get wrong")
+    args = ap.parse_args(argv)
+
+    from scorer.engine import RubricChooser, Scorer
+
+    if args.rubric == "auto":
+        scorers = [Scorer(loaded) for loaded in RubricChooser().loaded_rubrics]
+    else:
+        scorers = [Scorer.load(args.rubric)]
+    fallback = next((s for s in scorers if s.loaded.rubric.applies_to and s.loaded.rubric.applies_to.fallback),
+                    scorers[-1])
+
+    def scorer_for(row: dict) -> Scorer:
+        where = row["sentence"] + " " + row.get("note", "")
+        for s in scorers:
+            at = s.loaded.rubric.applies_to
+            if at is not None and any(name in where for name in at.unit_names):
+                return s
+        return fallback
+
+    rows = {r["id"]: r for r in read_tsv(args.set / "sentences.tsv")}
+    kinds: Counter = Counter()
+    gold, k, disagree = gold_labels(args.set)
+
+    per_family: dict[str, Counter] = defaultdict(Counter)
+    wrong = []
+    for i, (veto, family) in sorted(gold.items()):
+        text = rows[i]["sentence"]
+        scorer = scorer_for(rows[i])
+        kinds[scorer.loaded.rubric.id] += 1
+        raised = {v.id for v in scorer.score_text(text).vetoes}
+        base = term_baseline(scorer.compiled, text)
+        c = per_family["veto" if veto != "-" else family]
+        c["n"] += 1
+        c["rules"] += bool(raised)
+        c["rules_right"] += veto in raised
+        c["terms"] += bool(base)
+        c["terms_right"] += veto in base
+        if bool(raised) != (veto != "-"):
+            wrong.append((i, veto, sorted(raised), text))
+
+    print(f"veto set {args.set} ({len(rows)} sentences, {len(gold)} with a gold label); rubric {args.rubric}: "
+          + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    if k is not None:
+        print(f"labellers A and B: κ {k:.3f} on veto / no veto; {disagree} disagreements"
+              f"{' (settled by C)' if (args.set / 'labels_C.tsv').exists() else ' (left out: no third reading)'}")
+    pos = per_family.get("veto", Counter())
+    print()
+    print(f"{'rows':<28}{'n':>5}{'civscore':>12}{'terms':>10}")
+    if pos["n"]:
+        print(f"{'vetoes raised (recall)':<28}{pos['n']:>5}{pos['rules'] / pos['n']:>11.1%} {pos['terms'] / pos['n']:>9.1%}")
+        print(f"{'  … the labelled veto':<28}{pos['n']:>5}{pos['rules_right'] / pos['n']:>11.1%} "
+              f"{pos['terms_right'] / pos['n']:>9.1%}")
+    neg_n = neg_r = neg_t = 0
+    for family, c in sorted(per_family.items()):
+        if family == "veto":
+            continue
+        neg_n, neg_r, neg_t = neg_n + c["n"], neg_r + c["rules"], neg_t + c["terms"]
+        print(f"{'false vetoes: ' + family:<28}{c['n']:>5}{c['rules']:>12}{c['terms']:>10}")
+    if neg_n:
+        print(f"{'false vetoes, all':<28}{neg_n:>5}{neg_r:>5} ({neg_r / neg_n:.1%}){neg_t:>4} ({neg_t / neg_n:.1%})")
+    if args.show:
+        print()
+        for i, veto, raised, text in wrong:
+            print(f"{i}  gold {veto}  raised {raised or '-'}  {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
