@@ -104,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
                     scorers[-1])
 
     def scorer_for(row: dict) -> Scorer:
-        where = row["sentence"] + " " + row.get("note", "")
+        # An adapted row's note names the unit it was ('…人民法院'->'我院'): that decides, not a
+        # court the sentence mentions (一审被法院判处 in a school's report). Else the sentence.
+        note = row.get("note", "")
+        where = note if "->" in note else row["sentence"]
         for s in scorers:
             at = s.loaded.rubric.applies_to
             if at is not None and any(name in where for name in at.unit_names):

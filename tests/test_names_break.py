@@ -86,8 +86,10 @@ def test_a_person_names_pattern_that_does_not_compile_names_its_line(tmp_path):
         ("干警王某涉嫌受贿，经审查起诉，王某被依法判处有期徒刑。", True),
         # not into another paragraph
         ("干警王某涉嫌受贿。\n\n王某被依法判处有期徒刑。", False),
-        # not where the name is no clause's subject, nor where its nearer mention is a case's party
-        ("干警王某荣获先进。法院审理后对王某被判处的刑罚作出说明。", False),
+        # the first name of its clause, after a date or an attribute, is its subject
+        ("干警王某涉嫌受贿。现年51岁的王某被依法判处有期徒刑。", True),
+        # not where another name comes first in the clause, nor where its nearer mention is a case's party
+        ("干警王某荣获先进。刑庭审理李某、王某诈骗案，李某被判处有期徒刑。", False),
         ("法官王某荣获先进。刑庭审理李某、王某等人诈骗案，王某被判处有期徒刑。", False),
         # a name no role carries is no one's
         ("法官审理陈某受贿案。陈某被判处有期徒刑。", False),

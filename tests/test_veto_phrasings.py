@@ -45,6 +45,10 @@ RAISE = [
     ("veto.staff_crime", "法官王某审理陈某案时收受贿赂，被判处有期徒刑。"),
     ("veto.staff_crime", "干警张某、李某因受贿被依法判处有期徒刑。"),
     ("veto.leader_violation", "副院长张某涉嫌受贿，张某被市监委采取留置措施。"),
+    # The unit's possessive before the role, then the crime (stop 28, from eval/vetoes' misses).
+    ("veto.leader_violation", "我院原副院长张某某涉嫌受贿一案，由市检察院侦查终结后提起公诉。"),
+    ("veto.leader_violation", "市中级法院对我院原副院长裴某某受贿罪做出一审判决。"),
+    ("veto.staff_crime", "我院原执行局局长席某某因涉嫌滥用职权，近日在市中级人民法院受审。"),
     ("veto.safety_accident", "我院机关食堂发生火灾，造成2人死亡、3人受伤。"),
     ("veto.safety_accident", "5月12日，我院新址施工现场发生一起安全生产事故，造成1名工人死亡。"),
 ]
@@ -94,6 +98,11 @@ SILENT = [
     "我院干警赵某依法审理陈某诈骗案，陈某被判处有期徒刑五年。",
     "我院法官王某荣获全省优秀法官称号。刑庭审理李某、王某等人诈骗案，王某被判处有期徒刑三年。",
     "法官王某荣获全省优秀法官称号。王某审理的陈某受贿案中，陈某被判处有期徒刑。",
+    # A trial of another unit's official, the court's possessive before it (stop 28).
+    "我院审理原某局局长张某涉嫌受贿一案，依法判处其有期徒刑五年。",
+    "我院院长带头审理一起受贿案件。",
+    "组织干警到监狱开展教育，此犯人是一所医院药剂科的科长，因受贿被判处有期徒刑10年。",
+    "2023年，全市共发生各类生产安全事故140起、死亡94人。",
     "院长审理的王某被判处有期徒刑。",  # one clause: the clause rule keeps the name too
 ]
 
@@ -158,6 +167,13 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     # a case the unit handles, its party named between the officer and the penalty (stop 28)
     assert not general.score_text(lead + "局长主持审理王某违纪案，王某被市纪委监委立案审查。").vetoed
     assert general.score_text(lead + "副局长张某涉嫌受贿，张某被市纪委监委立案审查。").vetoed
+    # stop 28, from eval/vetoes' misses: the possessive and the crime; a leader named first, then
+    # the sanction after a long cause; a procuratorate's leader
+    assert general.score_text(lead + "我校原校长曾某某涉嫌受贿一案，经市检察院提起公诉。").vetoed
+    assert general.score_text(lead + "2023年2月，我局副局长文某某醉驾被查，血液中酒精含量为224.90mg/100ml，"
+                                     "2024年3月文某某受到开除党籍、开除公职处分。").vetoed
+    assert general.score_text(lead + "我院原党组成员、副检察长唐某某因严重违纪违法问题被立案审查调查。").vetoed
+    assert not general.score_text(lead + "我局局长从不收受贿赂，带头拒绝受贿。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:

@@ -211,7 +211,7 @@ def print_advice(items, *, everything: bool = False) -> None:
         elif a.weak:
             for q in a.weak:
                 console.print(Text.assemble(("    已有（可信度不足，未作引用）：", "yellow"), _short(q, 70)), soft_wrap=True)
-            console.print(Text.assemble(("    ", ""), ("把这样的句子写具体（本单位做了什么、次数、人数、结果），才能作为依据", "dim")),
+            console.print(Text.assemble(("    ", ""), ("把这样的句子写具体（自己做了什么、次数、人数、结果），才能作为依据", "dim")),
                           soft_wrap=True)
         else:
             console.print(Text.assemble(("    已有：", "green"), ("未见能作为依据的句子", "dim")), soft_wrap=True)

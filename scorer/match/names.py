@@ -82,3 +82,14 @@ def strangers(names: list[Name], term_end: int, own: str = "") -> list[tuple[int
 def breaks(between: list[tuple[int, int]], start: int, end: int, clause: int) -> bool:
     """A stranger starts in [start, end) inside the clause starting at `clause`."""
     return any(start <= s < end and c == clause for s, c in between)
+
+
+def owned(names: list[Name], term_end: int) -> set[str]:
+    """The names a term ending at `term_end` carries (own_names), as a set of names."""
+    return {n[2] for n in own_names(names, term_end)} if names else set()
+
+
+def stranger_between(names: list[Name], mine: set[str], start: int, end: int, clause: int) -> bool:
+    """A name not in `mine` (the names the terms so far carry) starts in [start, end) inside the
+    clause starting at `clause`."""
+    return any(start <= n[0] < end and n[3] == clause and n[2] not in mine for n in names)

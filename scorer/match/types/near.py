@@ -18,7 +18,7 @@ the one sentenced is 王某, not the 法官. Only a name in the clause of the ne
 the chain (the passive's own subject: 法官王某审理陈某案时收受贿赂，被判处 is still about
 王某), and a name the first term carries (干警张某), or a list of names right after it
 (干警张某、李某), is its own and never does. The name a role carries stands for the role in
-the rest of its paragraph: 副院长张某涉嫌受贿。经市纪委监委研究，决定对张某立案审查。… 2021年5月，
+the rest of its paragraph, as the first name of a clause: 副院长张某涉嫌受贿。2021年5月，
 张某被市监委采取留置措施 links 张某 (the 副院长) to the detention.
 
 Hits are found by the shared term pass (word boundaries, negation, `unless`):
@@ -34,7 +34,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..base import Rule, RuleHit, SpanHit, best_per_sentence, term_index
-from ..names import NamesBreakSpec, PersonNames, breaks, own_names, strangers
+from ..names import NamesBreakSpec, PersonNames, own_names, owned, stranger_between
 from ..registry import register
 from ..spec import TermList, coerce_groups, show_terms
 
@@ -123,8 +123,9 @@ class NearRule(Rule):
 
     def _carry_names(self, a, first: dict[int, list], rest: list[dict[int, list]]) -> None:
         """Add to `first` (the first group's hits per sentence) each later mention, in the same
-        paragraph, of a name a first-group hit carries (副院长张某 … 张某被留置), where the name
-        opens its clause (the subject) and every other group has a hit in its sentence. A name
+        paragraph, of a name a first-group hit carries (副院长张某 … 张某被留置), where it is the
+        first name of its clause (its subject: 2021年5月，张某被…; 现年51岁的张某被…) and every other
+        group has a hit in its sentence. A name
         already mentioned earlier in that sentence is not carried (刑庭审理李某、王某等人诈骗案，
         王某被判处: its nearer mention is a case's party). The added hit is the name, crediting the
         role's term."""
@@ -143,10 +144,17 @@ class NearRule(Rule):
             by_name = carried.get(sentences[sj].paragraph)
             if not by_name:
                 continue
-            seen: set[str] = set()
-            for start, stop, name, clause in self.names.in_sentence(a, sj):
+            seen: set[str] = set()  # names mentioned earlier in the sentence, not as a role's own
+            clauses: set[int] = set()  # clauses with a name already: only a clause's first name is its subject
+            names = self.names.in_sentence(a, sj)
+            introduced = {n[0] for h, _, _ in first.get(sj, ()) for n in own_names(names, h.end)}
+            for start, stop, name, clause in names:
+                clauses_before = clause in clauses
+                clauses.add(clause)
+                if start in introduced:
+                    continue  # the role's own name where the role is named (副局长文某某…文某某受到…)
                 got = by_name.get(name)
-                if got is not None and name not in seen and got[0] <= sj and start == clause \
+                if got is not None and name not in seen and not clauses_before and got[0] <= sj \
                         and not any(h.start <= start < h.end for h, _, _ in first.get(sj, ())):
                     first.setdefault(sj, []).append((SpanHit(start, stop, name), got[1], got[2]))
                     added = True
@@ -157,14 +165,14 @@ class NearRule(Rule):
 
     def _best_chain(self, groups: list[list], walls: list[int] = (), names=(), clause_of=None) -> list | None:
         """The heaviest (then earliest) chain with one hit per group, in this order, each hit
-        starting at most `within` characters after the previous one ends, with no wall
-        (a `breaks` word) starting between them, and no person's name (`names`: start, end,
-        name, clause start) between them, in the next hit's clause, that is not the first hit's own."""
+        starting at most `within` characters after the previous one ends, with no wall (a
+        `breaks` word) starting between them, and no person's name (`names`: start, end, name,
+        clause start) between them, in the next hit's clause, that no hit of the chain so far
+        carries (干警张某…张某被: 张某 is the 干警's own; a carried name is its role's)."""
         within = self.spec.within
         best = None
-        others: list[tuple[int, int]] = []  # the current first hit's strangers: (start, clause)
 
-        def extend(chain: list, k: int):
+        def extend(chain: list, k: int, mine: set[str]):
             nonlocal best
             if k == len(groups):
                 if best is None or _weight(chain) > _weight(best):
@@ -179,16 +187,17 @@ class NearRule(Rule):
                     break  # sorted by start: the rest are further away
                 if any(end <= w < cand[0].start for w in walls):
                     continue
-                if others and breaks(others, end, cand[0].start, clause_of(cand[0].start).start):
+                if names and stranger_between(names, mine, end, cand[0].start, clause_of(cand[0].start).start):
                     continue
                 chain.append(cand)
-                extend(chain, k + 1)
+                extend(chain, k + 1, mine | owned(names, cand[0].end) if names else mine)
                 chain.pop()
 
         for first in groups[0]:
-            # a carried name (a SpanHit: 张某 for the 副院长) is the role's own name
-            others = strangers(names, first[0].end, first[0].term if isinstance(first[0], SpanHit) else "") if names else []
-            extend([first], 1)
+            mine = owned(names, first[0].end)
+            if isinstance(first[0], SpanHit):
+                mine.add(first[0].term)  # a carried name (张某 for the 副院长) is the role's own
+            extend([first], 1, mine)
         return best
 
 
