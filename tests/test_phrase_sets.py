@@ -152,7 +152,56 @@ def test_rubric_show_names_the_sets_a_matcher_uses():
     [line] = [ln for ln in out.splitlines() if "• warning_education:" in ln]
     users = sum(name == "warning_education" for o in owners(load_rubric(ROOT / "rubric" / "court.yaml").rubric)
                 for m in o.matchers for name in m.unless_sentence_sets)
-    assert f"named by {users} matchers" in line and users >= 7 and "警示教育" in line
+    assert f"used by {users} matchers" in line and users >= 7 and "警示教育" in line
     # and each matcher says which sets silence it
     vetoes = [row for row in rubric_rows(load_rubric(ROOT / "rubric" / "court.yaml").rubric) if row[0] == "veto"]
     assert "silenced by warning_education" in vetoes[0][5]
+
+
+# -- a set in a term list or a phrase list ---------------------------------------------------
+
+PEOPLE = "phrase_sets:\n  people: [干警, 工作人员]\n  papers: [处分条例]\n"
+
+
+def test_a_set_in_a_term_list_stands_for_its_phrases_in_place(tmp_path):
+    p, _ = rubric_with(tmp_path, sets=PEOPLE)
+    text = p.read_text(encoding="utf-8").replace("          - [干警, 工作人员]\n", "          - [{set: people}, 法警]\n")
+    text = text.replace("        unless: [处分条例]\n", "        unless: [{set: papers}]\n")
+    p.write_text(text, encoding="utf-8")
+    veto = load_rubric(p).rubric.vetoes[0].matchers[0]
+    assert [t.term for t in veto.groups[0]] == ["干警", "工作人员", "法警"]
+    assert veto.unless == ["处分条例"]
+    assert vetoes(p, "一名法警因受贿被判处有期徒刑。") == ["staff_crime"]  # the list's own term
+    assert vetoes(p, "一名工作人员因受贿被判处有期徒刑。") == ["staff_crime"]  # the set's
+    assert vetoes(p, "院党组严格执行工作人员处分条例。") == []  # the set in `unless`
+
+
+def test_an_unknown_set_in_a_term_list_is_reported_on_its_line(tmp_path):
+    p, _ = rubric_with(tmp_path, sets=PEOPLE)
+    text = p.read_text(encoding="utf-8").replace("          - [干警, 工作人员]\n", "          - [法警, {set: peple}]\n")
+    p.write_text(text, encoding="utf-8")
+    [msg] = problems(p)
+    assert f"r.yaml:{line_of(text, '{set: peple}')}:" in msg
+    assert "vetoes.0.matchers.0.groups.0.1.set" in msg and "'peple'" in msg and "people, papers" in msg
+
+
+@pytest.mark.parametrize("name", ["_base", "court", "general"])
+def test_no_rubric_file_repeats_a_list(name):
+    """A list of five or more phrases written twice in one file is a copy the next edit will
+    miss: it belongs in `phrase_sets`, named where it is used."""
+    import yaml
+    from collections import Counter
+
+    data = yaml.safe_load((ROOT / "rubric" / f"{name}.yaml").read_text(encoding="utf-8"))
+    seen: Counter = Counter()
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            if len(x) >= 5 and all(isinstance(i, str) for i in x):
+                seen[tuple(x)] += 1
+            stack.extend(x)
+    repeated = [list(k[:4]) for k, n in seen.items() if n > 1]
+    assert not repeated, f"{name}.yaml repeats these lists: {repeated}"

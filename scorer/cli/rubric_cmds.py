@@ -154,8 +154,8 @@ def rubric_show(
             console.print(Text(printable(f"  {where}{own}: ") + printable("; ".join(parts))), soft_wrap=True)
     sets = phrase_set_lines(r)
     if sets:
-        console.print(Text("Phrase sets (a sentence holding one of a set's phrases is no evidence for the "
-                           "matchers that name it):", style="bold"))
+        console.print(Text("Phrase sets (named once; a matcher uses one in unless_sentence_sets, or as "
+                           "{set: name} in a term or phrase list):", style="bold"))
         for line in sets:
             console.print(Text(printable(f"  • {line}")), soft_wrap=True)
     marks = mark_lines(r)

@@ -50,15 +50,56 @@ def check_set_name(name: str) -> None:
         raise InvalidValue("phrase-set-name", name=name)
 
 
-def coerce_terms(v):
-    """`[党建, {term: 志愿服务, synonyms: [...]}]`: a bare string is a term of weight 1."""
-    if isinstance(v, list):
-        return [{"term": t} if isinstance(t, str) else t for t in v]
-    return v
+def coerce_terms(v, info=None, at: tuple = ()):
+    """`[党建, {term: 志愿服务, synonyms: [...]}, {set: leaders}]`: a bare string is a term of
+    weight 1; `{set: name}` stands for every phrase of the rubric's phrase set `name`, each a
+    term of weight 1, in its place (the sets come in the validation context: the loader's)."""
+    if not isinstance(v, list):
+        return v
+    out = []
+    for i, t in enumerate(v):
+        if isinstance(t, str):
+            out.append({"term": t})
+        elif isinstance(t, dict) and set(t) == {"set"}:
+            out.extend({"term": p} for p in _phrase_set(t["set"], info, at + (i, "set")))
+        else:
+            out.append(t)
+    return out
 
 
-def coerce_groups(v):
-    return [coerce_terms(g) for g in v] if isinstance(v, list) else v
+def phrases_field(v, info):
+    """A phrase list field's before-validator (`unless`, `breaks`): `{set: name}` stands for every
+    phrase of the rubric's phrase set `name`, in its place."""
+    if not isinstance(v, list):
+        return v
+    out = []
+    for i, p in enumerate(v):
+        if isinstance(p, dict) and set(p) == {"set"}:
+            out.extend(_phrase_set(p["set"], info, (i, "set")))
+        else:
+            out.append(p)
+    return out
+
+
+def terms_field(v, info):
+    """A term list field's before-validator (pydantic passes `info`, with the loader's context)."""
+    return coerce_terms(v, info)
+
+
+def coerce_groups(v, info):
+    """A `groups` field's before-validator: each group a term list."""
+    if not isinstance(v, list):
+        return v
+    return [coerce_terms(g, info, (gi,)) for gi, g in enumerate(v)]
+
+
+def _phrase_set(name, info, at: tuple) -> list[str]:
+    """The phrases of the rubric's set `name`, for a term list that names it."""
+    sets = (getattr(info, "context", None) or {}).get("phrase_sets") or {}
+    if not isinstance(name, str) or not isinstance(sets, dict) or not isinstance(sets.get(name), list):
+        known = ", ".join(sets) if isinstance(sets, dict) and sets else "none"
+        raise InvalidValue("phrase-set-unknown", at=at, name=str(name), known=known)
+    return [p for p in sets[name] if isinstance(p, str)]
 
 
 TermList = Annotated[list[Term], Field(min_length=1)]
@@ -92,6 +133,8 @@ class MatcherSpec(Strict):
         description="Named phrase sets (the rubric's `phrase_sets`) whose phrases silence a sentence as "
         "`unless_sentence` does: one list that many matchers share, kept in one place.",
     )
+
+    _phrases = field_validator("unless", "unless_sentence", mode="before")(phrases_field)
 
     @field_validator("unless_sentence_sets")
     @classmethod

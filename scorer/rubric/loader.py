@@ -463,7 +463,9 @@ def parse_rubric(text: str, path: Path, *, raw_sha256: str | None = None) -> Loa
         files = {loc: docs[i].path for loc, i in index.items() if i}
     problems += duplicate_ids(data, lines, path, files)
     try:
-        rubric = Rubric.model_validate(data)
+        # The phrase sets a term list may name ({set: leaders}) are expanded while validating.
+        sets = data.get("phrase_sets") if isinstance(data, dict) else None
+        rubric = Rubric.model_validate(data, context={"phrase_sets": sets if isinstance(sets, dict) else {}})
     except ValidationError as e:
         problems += _validation_problems(e, lines, path, files)
     if problems:

@@ -224,12 +224,15 @@ def idle_unless(ctx: LintContext) -> Iterator[Finding]:
 
 @rule("unused-phrase-set", "warning")
 def unused_phrase_set(ctx: LintContext) -> Iterator[Finding]:
-    """A phrase set no matcher names: an edit to it changes nothing."""
-    used = {name for owner in owners(ctx.rubric) for m in owner.matchers for name in m.unless_sentence_sets}
-    for name in ctx.rubric.phrase_sets:
-        if name not in used:
+    """A phrase set no matcher uses (in `unless_sentence_sets` or as `{set: name}` in a term list):
+    an edit to it changes nothing."""
+    from ..rubric.walk import phrase_set_users
+
+    for name, users in phrase_set_users(ctx.rubric).items():
+        if not users and name in ctx.rubric.phrase_sets:
             yield ctx.finding(("phrase_sets", name), "warning",
-                              f"phrase set '{name}' is named by no matcher's unless_sentence_sets.", "unused-phrase-set")
+                              f"phrase set '{name}' is used by no matcher (unless_sentence_sets, or {{set: {name}}} in a list).",
+                              "unused-phrase-set")
 
 
 @rule("phrase-in-set", "warning")

@@ -49,16 +49,14 @@ def mark_lines(r: Rubric) -> list[str]:
 
 def phrase_set_lines(r: Rubric) -> list[str]:
     """One line per phrase set: its name, how many matchers name it, its size and first phrases."""
-    used: dict[str, list[str]] = {name: [] for name in r.phrase_sets}
-    for o in owners(r):
-        for mi, m in enumerate(o.matchers):
-            for name in m.unless_sentence_sets:
-                used.setdefault(name, []).append(f"{o.id}#{mi + 1}")
+    from ..rubric.walk import phrase_set_users
+
+    used = phrase_set_users(r)
     out = []
     for name, phrases in r.phrase_sets.items():
         first = "、".join(phrases[:4]) + (f" …(+{len(phrases) - 4})" if len(phrases) > 4 else "")
         users = used[name]
-        who = f"named by {len(users)} matcher{'s' if len(users) != 1 else ''}" if users else "named by no matcher"
+        who = f"used by {len(users)} matcher{'s' if len(users) != 1 else ''}" if users else "used by no matcher"
         out.append(f"{name}: {len(phrases)} phrase{'s' if len(phrases) != 1 else ''}, {who} — {first}")
     return out
 

@@ -8,7 +8,7 @@ from pydantic import field_validator
 
 from ..base import Rule, RuleHit, SpanHit, term_index
 from ..registry import register
-from ..spec import MatcherSpec, TermList, coerce_terms, show_terms
+from ..spec import MatcherSpec, TermList, show_terms, terms_field
 
 
 class KeywordsMatcher(MatcherSpec):
@@ -21,7 +21,7 @@ class KeywordsMatcher(MatcherSpec):
     type: Literal["keywords"]
     terms: TermList
 
-    _coerce = field_validator("terms", mode="before")(coerce_terms)
+    _coerce = field_validator("terms", mode="before")(terms_field)
 
     def term_lists(self):
         return [(("terms",), self.terms)]

@@ -36,7 +36,7 @@ from pydantic import Field, field_validator
 from ..base import Rule, RuleHit, SpanHit, best_per_sentence, term_index
 from ..names import NamesBreakSpec, PersonNames, own_names, owned, stranger_between
 from ..registry import register
-from ..spec import TermList, coerce_groups, show_terms
+from ..spec import TermList, coerce_groups, phrases_field, show_terms
 
 MAX_WITHIN = 50  # characters: beyond this, "near" is no longer near; use cooccur
 
@@ -61,6 +61,7 @@ class NearMatcher(NamesBreakSpec):
     )
 
     _coerce = field_validator("groups", mode="before")(coerce_groups)
+    _breaks = field_validator("breaks", mode="before")(phrases_field)
 
     def term_lists(self):
         return [(("groups", gi), g) for gi, g in enumerate(self.groups)]

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 from ..base import Rule, RuleHit, SpanHit, term_index
 from ..quantity import compile_units, find_quantities, yearly_factor
 from ..registry import register
-from ..spec import MatcherSpec, TermList, coerce_terms, show_terms
+from ..spec import MatcherSpec, TermList, show_terms, terms_field
 
 
 class QuantityMatcher(MatcherSpec):
@@ -28,7 +28,7 @@ class QuantityMatcher(MatcherSpec):
     per: Literal["total", "year"] = "total"
     scope: Literal["clause", "sentence"] = "clause"
 
-    _coerce = field_validator("context", mode="before")(coerce_terms)
+    _coerce = field_validator("context", mode="before")(terms_field)
 
     def term_lists(self):
         return [(("context",), self.context)]
