@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     if k is not None:
         print(f"labellers A and B: κ {k:.3f} on veto / no veto; {disagree} disagreements"
               f"{' (settled by C)' if (args.set / 'labels_C.tsv').exists() else ' (left out: no third reading)'}")
+    if len(gold) < len(rows):
+        print(f"left out: {len(rows) - len(gold)} rows with no gold label (a disagreement no third reading settles)")
     pos = per_family.get("veto", Counter())
     print()
     print(f"{'rows':<28}{'n':>5}{'civscore':>12}{'terms':>10}")

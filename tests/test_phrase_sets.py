@@ -163,13 +163,14 @@ def test_rubric_show_names_the_sets_a_matcher_uses():
 PEOPLE = "phrase_sets:\n  people: [干警, 工作人员]\n  papers: [处分条例]\n"
 
 
-def test_a_set_in_a_term_list_stands_for_its_phrases_in_place(tmp_path):
+def test_a_set_in_a_term_list_stands_for_its_phrases(tmp_path):
     p, _ = rubric_with(tmp_path, sets=PEOPLE)
     text = p.read_text(encoding="utf-8").replace("          - [干警, 工作人员]\n", "          - [{set: people}, 法警]\n")
     text = text.replace("        unless: [处分条例]\n", "        unless: [{set: papers}]\n")
     p.write_text(text, encoding="utf-8")
     veto = load_rubric(p).rubric.vetoes[0].matchers[0]
-    assert [t.term for t in veto.groups[0]] == ["干警", "工作人员", "法警"]
+    # the set's first phrase in its place, the rest after the written items
+    assert [t.term for t in veto.groups[0]] == ["干警", "法警", "工作人员"]
     assert veto.unless == ["处分条例"]
     assert vetoes(p, "一名法警因受贿被判处有期徒刑。") == ["staff_crime"]  # the list's own term
     assert vetoes(p, "一名工作人员因受贿被判处有期徒刑。") == ["staff_crime"]  # the set's
@@ -205,3 +206,41 @@ def test_no_rubric_file_repeats_a_list(name):
             stack.extend(x)
     repeated = [list(k[:4]) for k, n in seen.items() if n > 1]
     assert not repeated, f"{name}.yaml repeats these lists: {repeated}"
+
+
+def test_a_written_item_after_a_set_keeps_its_own_line(tmp_path):
+    """The set's phrases do not shift the items written after it: a bad term is reported on its
+    own line, not on the line of whatever item now sits at its index."""
+    p, _ = rubric_with(tmp_path, sets="phrase_sets:\n  people: [干警, 工作人员, 法官助理]\n")
+    text = p.read_text(encoding="utf-8").replace(
+        "          - [干警, 工作人员]\n",
+        "          -\n            - {set: people}\n            - 书记员\n            - ' 法官'\n            - 审判员\n")
+    p.write_text(text, encoding="utf-8")
+    [msg] = problems(p)
+    assert f"r.yaml:{line_of(text, chr(39) + ' 法官')}:" in msg and "groups.0.2.term" in msg, msg
+
+
+def test_a_sets_users_are_the_matchers_that_name_it():
+    """Usage is read from what the rubric writes, not guessed from the phrases: litigants is
+    used by the matchers that name it, not by every list that happens to hold its phrases."""
+    from scorer.rubric.walk import phrase_set_users
+
+    loaded = load_rubric(ROOT / "rubric" / "court.yaml")
+    users = phrase_set_users(loaded)
+    naming = sorted(f"{o.id}#{mi + 1}" for o in owners(loaded.rubric) for mi, m in enumerate(o.matchers)
+                    if "litigants" in m.unless_sentence_sets)
+    assert sorted(users["litigants"]) == naming and len(naming) >= 2
+    # case_parties holds every litigant phrase, and the rules naming it are not litigants' users
+    case_parties = set(users["case_parties"])
+    assert case_parties and not case_parties & (set(users["litigants"]) - set(naming))
+    assert all(users[name] for name in loaded.rubric.phrase_sets)  # the shipped sets are all used
+
+
+def test_a_set_no_matcher_names_is_unused_even_inside_another(tmp_path):
+    from scorer.tuning import lint
+
+    p, text = rubric_with(tmp_path, sets="phrase_sets:\n  people: [干警, 工作人员]\n  some: [干警]\n")
+    text = text.replace("          - [干警, 工作人员]\n", "          - [{set: people}]\n")
+    p.write_text(text, encoding="utf-8")
+    found = list(lint.unused_phrase_set(lint.LintContext(load_rubric(p), "r.yaml")))
+    assert [("'some'" in f.message, f.line) for f in found] == [(True, line_of(text, "some: ["))]

@@ -49,6 +49,10 @@ RAISE = [
     ("veto.leader_violation", "我院原副院长张某某涉嫌受贿一案，由市检察院侦查终结后提起公诉。"),
     ("veto.leader_violation", "市中级法院对我院原副院长裴某某受贿罪做出一审判决。"),
     ("veto.staff_crime", "我院原执行局局长席某某因涉嫌滥用职权，近日在市中级人民法院受审。"),
+    # The role's own name after a remark in brackets or more titles (review, stop 28).
+    ("veto.leader_violation", "原副院长（已退休）张某某因受贿罪被判处有期徒刑。"),
+    ("veto.staff_crime", "原执行局局长（副处级）赵某被判处有期徒刑。"),
+    ("veto.leader_violation", "我院原副院长、二级高级法官张某某被开除党籍。"),
     ("veto.safety_accident", "我院机关食堂发生火灾，造成2人死亡、3人受伤。"),
     ("veto.safety_accident", "5月12日，我院新址施工现场发生一起安全生产事故，造成1名工人死亡。"),
 ]
@@ -103,6 +107,20 @@ SILENT = [
     "我院院长带头审理一起受贿案件。",
     "组织干警到监狱开展教育，此犯人是一所医院药剂科的科长，因受贿被判处有期徒刑10年。",
     "2023年，全市共发生各类生产安全事故140起、死亡94人。",
+    # Found by this session's review: a name after the role joined by another character than
+    # 、, a stranger with its own passive before the one the chain reaches, a party named with
+    # the role's pseudonym in a later sentence, and a court fighting crime.
+    "法官张某对王某盗窃案当庭宣判，王某被判处有期徒刑三年。",
+    "干警张某将李某移交公安机关，李某被刑事拘留。",
+    "法官张某对王某依法宣判。王某被判处有期徒刑三年。",
+    "院长审理王某案，王某被判处有期徒刑，其同伙亦被判处缓刑。",
+    "法官审理的王某被判处有期徒刑三年，其余两人被判处缓刑。",
+    "执行局局长王某带队开展凌晨执行行动。被执行人王某因涉嫌拒执罪被公安机关刑事拘留。",
+    "我院法官严厉打击贪污受贿犯罪。",
+    "我院法官办结受贿案件15件。",
+    "我院干警要远离受贿。",
+    "本院法官认为，受贿罪的构成要件已经具备。",
+    "本院干警以一起受贿案为反面教材开展教育。",
     "院长审理的王某被判处有期徒刑。",  # one clause: the clause rule keeps the name too
 ]
 
@@ -174,6 +192,10 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
                                      "2024年3月文某某受到开除党籍、开除公职处分。").vetoed
     assert general.score_text(lead + "我院原党组成员、副检察长唐某某因严重违纪违法问题被立案审查调查。").vetoed
     assert not general.score_text(lead + "我局局长从不收受贿赂，带头拒绝受贿。").vetoed
+    assert not general.score_text(lead + "我局纪检干部严查受贿行为。").vetoed
+    # a prisoner is warning education only as 此犯人 …; a prison officer's crime still vetoes
+    assert general.score_text(lead + "我监狱民警张某因收受服刑人员家属财物被判处有期徒刑。").vetoed
+    assert general.score_text(lead + "原副院长、党组副书记张某某被开除党籍。").vetoed
 
 
 def _negated(lexicon: Lexicon, text: str, term: str) -> bool:

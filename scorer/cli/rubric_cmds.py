@@ -152,7 +152,7 @@ def rubric_show(
         for i, (where, parts) in enumerate(provenance(loaded)):
             own = " (own)" if where == str(loaded.path) else " (base)"
             console.print(Text(printable(f"  {where}{own}: ") + printable("; ".join(parts))), soft_wrap=True)
-    sets = phrase_set_lines(r)
+    sets = phrase_set_lines(loaded)
     if sets:
         console.print(Text("Phrase sets (named once; a matcher uses one in unless_sentence_sets, or as "
                            "{set: name} in a term or phrase list):", style="bold"))

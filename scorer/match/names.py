@@ -9,6 +9,8 @@ clause of what befell someone, between the role and it, is who it befell (法官
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from .spec import MatcherSpec
@@ -45,51 +47,64 @@ class PersonNames:
             return cls(rubric.person_names)
         return None
 
-    def in_sentence(self, a, si: int) -> list[Name]:
-        """Every name in sentence `si`, in text order."""
-        sent = a.seg.sentences[si]
-        out = []
-        for m in self.pattern.finditer(sent.text):
-            start = sent.start + m.start()
-            out.append((start, sent.start + m.end(), m.group(), sent.clause_at(start).start))
+    def in_sentence(self, a, si: int) -> "Names":
+        """Every name in sentence `si`, in text order (found once per text and sentence)."""
+        cache = a.__dict__.setdefault("_person_names", {})
+        key = (id(self.pattern), si)
+        got = cache.get(key)
+        if got is None:
+            sent = a.seg.sentences[si]
+            found = []
+            for m in self.pattern.finditer(sent.text):
+                start = sent.start + m.start()
+                found.append((start, sent.start + m.end(), m.group(), sent.clause_at(start).start))
+            got = cache[key] = Names(found, sent.text, sent.start)
+        return got
+
+
+# Between a role's term and its own name: a remark in brackets (原副院长（已退休）张某) or more
+# titles after 、 (副院长、二级高级法官张某某), each ending as a title does.
+_TITLES = re.compile(r"(?:（[^（）]{0,12}）|\([^()]{0,12}\)|、[\u4e00-\u9fff]{0,9}[长官员任记委])+")
+
+
+class Names(list):
+    """The names of one sentence, `(start, end, name, clause start)` each, with the sentence's
+    text to read what stands between a term and a name."""
+
+    def __init__(self, found: list[Name], text: str, offset: int):
+        super().__init__(found)
+        self.text, self.offset = text, offset
+
+    def between(self, start: int, end: int) -> str:
+        return self.text[start - self.offset : end - self.offset]
+
+    def own(self, term_end: int) -> list[Name]:
+        """The names a role's term ending at `term_end` carries: the first name after it, right
+        after it or after a bracketed remark or more titles, then each joined to the last by 、
+        (干警张某、李某). Any other name is a stranger to it."""
+        out: list[Name] = []
+        reach = term_end
+        for n in self:
+            start, stop = n[0], n[1]
+            if start < reach:
+                continue
+            gap = self.between(reach, start)
+            if (not out and (gap == "" or _TITLES.fullmatch(gap))) or (out and gap == "、"):
+                out.append(n)
+                reach = stop
+            else:
+                break
         return out
 
+    def owned(self, term_end: int) -> set[str]:
+        return {n[2] for n in self.own(term_end)}
 
-def own_names(names: list[Name], term_end: int) -> list[Name]:
-    """The names a role's term ending at `term_end` carries: the one right after it, then each
-    joined to the previous by one character (、, 和)."""
-    out: list[Name] = []
-    reach = term_end
-    for n in names:
-        start, stop = n[0], n[1]
-        if start < reach:
-            continue
-        if start == reach or (out and start == reach + 1):
-            out.append(n)
-            reach = stop
-        else:
-            break
-    return out
-
-
-def strangers(names: list[Name], term_end: int, own: str = "") -> list[tuple[int, int]]:
-    """(start, clause start) of the names after a role's term ending at `term_end` that are not
-    its own (`own`: a name that stands for the role itself, when the term is one)."""
-    mine = {n[2] for n in own_names(names, term_end)} | ({own} if own else set())
-    return [(n[0], n[3]) for n in names if n[0] >= term_end and n[2] not in mine]
-
-
-def breaks(between: list[tuple[int, int]], start: int, end: int, clause: int) -> bool:
-    """A stranger starts in [start, end) inside the clause starting at `clause`."""
-    return any(start <= s < end and c == clause for s, c in between)
-
-
-def owned(names: list[Name], term_end: int) -> set[str]:
-    """The names a term ending at `term_end` carries (own_names), as a set of names."""
-    return {n[2] for n in own_names(names, term_end)} if names else set()
-
-
-def stranger_between(names: list[Name], mine: set[str], start: int, end: int, clause: int) -> bool:
-    """A name not in `mine` (the names the terms so far carry) starts in [start, end) inside the
-    clause starting at `clause`."""
-    return any(start <= n[0] < end and n[3] == clause and n[2] not in mine for n in names)
+    def stranger_between(self, mine: set[str], start: int, end: int, clause: int, others=()) -> bool:
+        """A name not in `mine` (the names the chain so far carries) starts in [start, end), in the
+        clause starting at `clause` (the next term's), or before another hit of the next term's
+        group (`others`: their starts), which is then the stranger's own (王某被判处…，其同伙亦被判处)."""
+        for n in self:
+            if start <= n[0] < end and n[2] not in mine:
+                if n[3] == clause or any(n[0] < g < end for g in others):
+                    return True
+        return False

@@ -53,18 +53,22 @@ def check_set_name(name: str) -> None:
 def coerce_terms(v, info=None, at: tuple = ()):
     """`[党建, {term: 志愿服务, synonyms: [...]}, {set: leaders}]`: a bare string is a term of
     weight 1; `{set: name}` stands for every phrase of the rubric's phrase set `name`, each a
-    term of weight 1, in its place (the sets come in the validation context: the loader's)."""
+    term of weight 1: the first in its place, the others at the list's end, so that a problem
+    in a written item is reported at its own index and line (the sets come in the validation
+    context: the loader's)."""
     if not isinstance(v, list):
         return v
-    out = []
+    out, tail = [], []
     for i, t in enumerate(v):
         if isinstance(t, str):
             out.append({"term": t})
         elif isinstance(t, dict) and set(t) == {"set"}:
-            out.extend({"term": p} for p in _phrase_set(t["set"], info, at + (i, "set")))
+            phrases = [{"term": p} for p in _phrase_set(t["set"], info, at + (i, "set"))]
+            out.append(phrases[0] if phrases else t)
+            tail += phrases[1:]
         else:
             out.append(t)
-    return out
+    return out + tail  # the set's first phrase in its place, the rest after: every written item keeps its index (and line)
 
 
 def phrases_field(v, info):
@@ -72,13 +76,15 @@ def phrases_field(v, info):
     phrase of the rubric's phrase set `name`, in its place."""
     if not isinstance(v, list):
         return v
-    out = []
+    out, tail = [], []
     for i, p in enumerate(v):
         if isinstance(p, dict) and set(p) == {"set"}:
-            out.extend(_phrase_set(p["set"], info, (i, "set")))
+            phrases = _phrase_set(p["set"], info, (i, "set"))
+            out.append(phrases[0] if phrases else p)
+            tail += phrases[1:]
         else:
             out.append(p)
-    return out
+    return out + tail  # as coerce_terms: written items keep their index
 
 
 def terms_field(v, info):

@@ -56,6 +56,8 @@ class LoadedRubric:
     files: dict[Loc, Path] = field(default_factory=dict)
     chain: tuple[Path, ...] = ()
     bases: tuple[tuple[str, str], ...] = ()  # each base as its `extends` names it, with its bytes' sha256
+    # phrase set → the matchers (`owner#n`) that name it, in unless_sentence_sets or as {set: name}
+    set_uses: dict[str, list[str]] = field(default_factory=dict)
 
     def line_of(self, loc: Loc) -> int:
         return _line_for(self.lines, loc)
@@ -163,6 +165,52 @@ def _file_for(files: dict[Loc, Path], loc: Loc, own: Path) -> Path:
 
 
 _ID_SECTIONS = (("dimensions",), ("dimensions", "criteria"), ("bonus", "items"), ("vetoes",))
+
+
+def set_uses(data: dict) -> dict[str, list[str]]:
+    """phrase set → the matchers (`owner#n`) that name it, read from the data before validation
+    (validation expands `{set: name}` into the phrases, and the name is gone)."""
+    out: dict[str, list[str]] = {}
+
+    def named(x) -> set[str]:
+        found: set[str] = set()
+        stack = [x]
+        while stack:
+            y = stack.pop()
+            if isinstance(y, dict):
+                if set(y) == {"set"} and isinstance(y["set"], str):
+                    found.add(y["set"])
+                else:
+                    stack.extend(y.values())
+            elif isinstance(y, list):
+                stack.extend(y)
+        return found
+
+    def owner(item):
+        if not isinstance(item, dict) or not isinstance(item.get("matchers"), list):
+            return
+        for mi, m in enumerate(item["matchers"]):
+            if not isinstance(m, dict):
+                continue
+            names = named(m)
+            sets = m.get("unless_sentence_sets")
+            if isinstance(sets, list):
+                names.update(x for x in sets if isinstance(x, str))
+            for name in sorted(names):
+                out.setdefault(name, []).append(f"{item.get('id')}#{mi + 1}")
+
+    def items(obj, key):
+        v = obj.get(key) if isinstance(obj, dict) else None
+        return v if isinstance(v, list) else []
+
+    for d in items(data, "dimensions"):
+        for c in items(d, "criteria"):
+            owner(c)
+    for b in items(data.get("bonus") if isinstance(data, dict) else None, "items"):
+        owner(b)
+    for v in items(data, "vetoes"):
+        owner(v)
+    return out
 
 
 def duplicate_ids(data: dict, lines: dict[Loc, int], path: Path, files: dict[Loc, Path] | None = None) -> list[Problem]:
@@ -472,7 +520,8 @@ def parse_rubric(text: str, path: Path, *, raw_sha256: str | None = None) -> Loa
         raise RubricError(path, problems)
     sha = chain_sha256([d.sha256 for d in docs])
     return LoadedRubric(rubric=rubric, path=path, sha256=sha, lines=lines, files=files,
-                        chain=tuple(d.path for d in docs), bases=tuple((d.ref, d.sha256) for d in docs[1:]))
+                        chain=tuple(d.path for d in docs), bases=tuple((d.ref, d.sha256) for d in docs[1:]),
+                        set_uses=set_uses(data))
 
 
 def read_rubric_bytes(path: Path, max_bytes: int | None = None) -> bytes:
@@ -547,10 +596,10 @@ def _cached(own: str, path: Path) -> LoadedRubric | None:
     if payload is None:
         return None
     try:
-        rubric, lines, files, refs = pickle.loads(payload)
+        rubric, lines, files, refs, uses = pickle.loads(payload)
     except Exception:  # written by another version of a library, or of this format: a miss
         return None
-    if not (isinstance(rubric, Rubric) and isinstance(lines, dict) and isinstance(files, dict)):
+    if not (isinstance(rubric, Rubric) and isinstance(lines, dict) and isinstance(files, dict) and isinstance(uses, dict)):
         return None
     chain, shas = [path], [own]
     for ref, sha in refs:
@@ -565,7 +614,7 @@ def _cached(own: str, path: Path) -> LoadedRubric | None:
         chain.append(target)
         shas.append(sha)
     return LoadedRubric(rubric, path, chain_sha256(shas), lines, {loc: chain[i] for loc, i in files.items()},
-                        tuple(chain), tuple(refs))
+                        tuple(chain), tuple(refs), uses)
 
 
 def _store(own: str, loaded: LoadedRubric) -> None:
@@ -576,7 +625,8 @@ def _store(own: str, loaded: LoadedRubric) -> None:
     index = {p: i for i, p in enumerate(loaded.chain)}
     try:
         files = {loc: index[p] for loc, p in loaded.files.items()}
-        payload = pickle.dumps((loaded.rubric, loaded.lines, files, list(loaded.bases)), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((loaded.rubric, loaded.lines, files, list(loaded.bases), loaded.set_uses),
+                               protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         return
     cache.put(_KIND, _key(own), payload)

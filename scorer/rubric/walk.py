@@ -59,19 +59,9 @@ def owners(r: Rubric, kinds: tuple[str, ...] = KINDS) -> Iterator[Owner]:
             yield Owner("veto", v.id, ("vetoes", vi), tuple(v.matchers), v, None, vi == 0)
 
 
-def phrase_set_users(r: Rubric) -> dict[str, list[str]]:
-    """name → the matchers (`owner#n`) that use each phrase set: by `unless_sentence_sets`, or by a
-    term or phrase list (`unless`, `unless_sentence`, `breaks`) holding every phrase of the set,
-    which is what `{set: name}` in such a list expands to."""
-    used: dict[str, list[str]] = {name: [] for name in r.phrase_sets}
-    for o in owners(r):
-        for mi, m in enumerate(o.matchers):
-            names = set(m.unless_sentence_sets)
-            lists = [{t.term for t in terms} for _loc, terms in m.term_lists()]
-            lists += [set(m.unless), set(m.unless_sentence), set(getattr(m, "breaks", ()))]
-            for name, phrases in r.phrase_sets.items():
-                if any(set(phrases) <= terms for terms in lists):
-                    names.add(name)
-            for name in sorted(names):
-                used.setdefault(name, []).append(f"{o.id}#{mi + 1}")
-    return used
+
+def phrase_set_users(loaded) -> dict[str, list[str]]:
+    """name → the matchers (`owner#n`) that use each of the rubric's phrase sets, by
+    `unless_sentence_sets` or by `{set: name}` in a list (LoadedRubric.set_uses, read before
+    validation expanded the names away)."""
+    return {name: list(loaded.set_uses.get(name, [])) for name in loaded.rubric.phrase_sets}

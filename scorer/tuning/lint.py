@@ -228,8 +228,8 @@ def unused_phrase_set(ctx: LintContext) -> Iterator[Finding]:
     an edit to it changes nothing."""
     from ..rubric.walk import phrase_set_users
 
-    for name, users in phrase_set_users(ctx.rubric).items():
-        if not users and name in ctx.rubric.phrase_sets:
+    for name, users in phrase_set_users(ctx.loaded).items():
+        if not users:
             yield ctx.finding(("phrase_sets", name), "warning",
                               f"phrase set '{name}' is used by no matcher (unless_sentence_sets, or {{set: {name}}} in a list).",
                               "unused-phrase-set")

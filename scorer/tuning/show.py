@@ -47,11 +47,12 @@ def mark_lines(r: Rubric) -> list[str]:
     return out
 
 
-def phrase_set_lines(r: Rubric) -> list[str]:
+def phrase_set_lines(loaded) -> list[str]:
     """One line per phrase set: its name, how many matchers name it, its size and first phrases."""
     from ..rubric.walk import phrase_set_users
 
-    used = phrase_set_users(r)
+    r = loaded.rubric
+    used = phrase_set_users(loaded)
     out = []
     for name, phrases in r.phrase_sets.items():
         first = "、".join(phrases[:4]) + (f" …(+{len(phrases) - 4})" if len(phrases) > 4 else "")

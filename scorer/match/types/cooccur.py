@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..base import Rule, RuleHit, SpanHit, best_per_sentence, term_index
-from ..names import NamesBreakSpec, PersonNames, breaks, strangers
+from ..names import NamesBreakSpec, PersonNames
 from ..registry import register
 from ..spec import TermList, coerce_groups, show_terms
 
@@ -98,10 +98,13 @@ class CooccurRule(Rule):
             kept = []
             for hit in first[si]:
                 h = hit[0]
-                others = strangers(names, h.end)
-                later = [e for e, _, _ in last[si] if e.start >= h.end]
-                if not later or not others or any(
-                    not breaks(others, h.end, e.start, sentence.clause_at(e.start).start) for e in later
+                mine = names.owned(h.end)
+                clause = sentence.clause_at(h.start).start
+                # the penalties this role could pair with: after it, and in its clause when the rule reads clauses
+                later = [e for e, _, _ in last[si] if e.start >= h.end
+                         and (self.spec.scope != "clause" or sentence.clause_at(e.start).start == clause)]
+                if not later or any(
+                    not names.stranger_between(mine, h.end, e.start, sentence.clause_at(e.start).start) for e in later
                 ):
                     kept.append(hit)
             if kept:

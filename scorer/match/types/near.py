@@ -34,7 +34,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ..base import Rule, RuleHit, SpanHit, best_per_sentence, term_index
-from ..names import NamesBreakSpec, PersonNames, own_names, owned, stranger_between
+from ..names import NamesBreakSpec, PersonNames
 from ..registry import register
 from ..spec import TermList, coerce_groups, phrases_field, show_terms
 
@@ -138,7 +138,7 @@ class NearRule(Rule):
         for si in sorted(first):
             names = self.names.in_sentence(a, si)
             for h, term, w in first[si]:
-                for _start, _stop, name, _clause in own_names(names, h.end):
+                for _start, _stop, name, _clause in names.own(h.end):
                     carried.setdefault(sentences[si].paragraph, {}).setdefault(name, (si, term, w))
         added = False
         for sj in sorted(wanted):
@@ -148,13 +148,17 @@ class NearRule(Rule):
             seen: set[str] = set()  # names mentioned earlier in the sentence, not as a role's own
             clauses: set[int] = set()  # clauses with a name already: only a clause's first name is its subject
             names = self.names.in_sentence(a, sj)
-            introduced = {n[0] for h, _, _ in first.get(sj, ()) for n in own_names(names, h.end)}
+            introduced = {n[0] for h, _, _ in first.get(sj, ()) for n in names.own(h.end)}
+            # a name right after a `breaks` word is a case's party (被执行人王某), never the role's
+            parties = {b.end for b in a.blocks[sj] if b.surface in self.breaks}
             for start, stop, name, clause in names:
                 clauses_before = clause in clauses
                 clauses.add(clause)
                 if start in introduced:
                     continue  # the role's own name where the role is named (副局长文某某…文某某受到…)
                 got = by_name.get(name)
+                if start in parties:
+                    got = None
                 if got is not None and name not in seen and not clauses_before and got[0] <= sj \
                         and not any(h.start <= start < h.end for h, _, _ in first.get(sj, ())):
                     first.setdefault(sj, []).append((SpanHit(start, stop, name), got[1], got[2]))
@@ -188,14 +192,15 @@ class NearRule(Rule):
                     break  # sorted by start: the rest are further away
                 if any(end <= w < cand[0].start for w in walls):
                     continue
-                if names and stranger_between(names, mine, end, cand[0].start, clause_of(cand[0].start).start):
+                if names and names.stranger_between(mine, end, cand[0].start, clause_of(cand[0].start).start,
+                                                    [g[0].start for g in groups[k]]):
                     continue
                 chain.append(cand)
-                extend(chain, k + 1, mine | owned(names, cand[0].end) if names else mine)
+                extend(chain, k + 1, mine | names.owned(cand[0].end) if names else mine)
                 chain.pop()
 
         for first in groups[0]:
-            mine = owned(names, first[0].end)
+            mine = names.owned(first[0].end) if names else set()
             if isinstance(first[0], SpanHit):
                 mine.add(first[0].term)  # a carried name (张某 for the 副院长) is the role's own
             extend([first], 1, mine)
