@@ -1,5 +1,7 @@
-"""How batch results travel: a worker's JSON as UTF-8 bytes (the same bytes model_dump_json
-gives), tasks to a local pool in chunks, and a pause in the results said as None."""
+"""What a batch's main process does per report, made cheap and kept right: a worker's JSON as
+UTF-8 bytes (the same bytes model_dump_json gives), tasks to a local pool in chunks, a pause in
+the results said as None, and the output guard checking n scorecards against n reports
+without resolving every report for every scorecard."""
 
 from __future__ import annotations
 
@@ -56,3 +58,34 @@ def test_scorecard_tasks_go_one_at_a_time():
 
     assert LocalBackend(config(), 2).chunk == 4
     assert LocalBackend(dataclasses.replace(config(), pdf=True), 2).chunk == 1
+
+
+def test_guard_refuses_an_output_that_is_an_input_by_any_name(tmp_path):
+    import pytest
+
+    from scorer.errors import OutputError
+    from scorer.outputs import OutputGuard
+
+    reports = []
+    for i in range(50):
+        reports.append(tmp_path / "in" / f"r{i}.txt")
+        reports[-1].parent.mkdir(exist_ok=True)
+        reports[-1].write_text("报告", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    os.link(reports[7], tmp_path / "out" / "hard.pdf")
+    os.symlink(reports[8], tmp_path / "out" / "soft.pdf")
+    guard = OutputGuard()
+    guard.add_inputs(reports)
+    for i in range(50):
+        guard.add_output(tmp_path / "out" / f"r{i}.pdf", "--out (scorecard)")
+    for name in ("hard.pdf", "soft.pdf"):
+        with pytest.raises(OutputError, match="is an input of this run"):
+            guard.add_output(tmp_path / "out" / name, "--out (scorecard)")
+    with pytest.raises(OutputError, match="is an input of this run"):
+        guard.add_output(tmp_path / "in" / ".." / "in" / "r3.txt", "--out")
+    # An input added after the first checks counts too.
+    late = tmp_path / "late.txt"
+    late.write_text("迟到", encoding="utf-8")
+    guard.add_inputs([late])
+    with pytest.raises(OutputError, match="is an input of this run"):
+        guard.add_output(late, "--out")
