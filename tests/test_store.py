@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from scorer.batch.store import ResultStore
+from scorer.batch.store import PendingWrites, ResultStore
 from scorer.batch.summary import DimScore, Summary
-from scorer.errors import InputError
+from scorer.errors import InputError, OutputError
 
 
 def summary(sha: str, unit: str | None, total: float, path: str = "/in/r.txt") -> Summary:
@@ -87,6 +87,73 @@ def test_a_transaction_keeps_all_of_a_reports_rows_or_none(tmp_path):
                 raise RuntimeError("the worker's outcome was bad")
         assert set(store.stored("r1", ["s1", "s2"])) == {"s1"}
         assert store.stored_choices("c1", ["s1"])["s1"][0] == "r1"
+
+
+def test_json_as_utf8_bytes_is_stored_as_the_same_text(tmp_path):
+    text = '{"unit":"甲法院","total":70.0}'
+    with ResultStore(tmp_path / "a.sqlite") as a, ResultStore(tmp_path / "b.sqlite") as b:
+        a.put(summary("s1", "甲法院", 70.0), text, rubric_sha256="r1", rubric_id="court", rubric_version="1",
+              scored_at="2024-01-01T00:00:00.000Z")
+        b.put(summary("s1", "甲法院", 70.0), text.encode("utf-8"), rubric_sha256="r1", rubric_id="court",
+              rubric_version="1", scored_at="2024-01-01T00:00:00.000Z")
+        q = "SELECT *, typeof(result_json), CAST(result_json AS BLOB) FROM results"
+        assert a.db.execute(q).fetchall() == b.db.execute(q).fetchall()
+        assert b.result_json("s1", "r1") == text
+        assert b.db.execute("SELECT typeof(result_json) FROM results").fetchone()[0] == "text"
+
+
+def count_rows(db, table: str = "results") -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_pending_writes_commit_a_group_at_a_time(tmp_path):
+    db = tmp_path / "results.sqlite"
+    with ResultStore(db) as store:
+        pending = PendingWrites(store, every=3, seconds=3600)
+
+        def add(i: int, card: bool = False) -> None:
+            sha = f"s{i}"
+            pending.add(result=(summary(sha, "甲法院", 70.0 + i), b'{"n":%d}' % i, "r1", "court", "1", "t"),
+                        choice=(sha, "c1", "r1"), scorecard=(f"/out/{i}.pdf", sha, "r1", "t") if card else None)
+
+        add(1)
+        add(2, card=True)
+        # Not committed yet: another connection sees none of them.
+        assert count_rows(db) == count_rows(db, "choices") == count_rows(db, "scorecards") == 0
+        add(3)  # the third: the group is committed, every row of every report in it
+        assert count_rows(db) == count_rows(db, "choices") == 3 and count_rows(db, "scorecards") == 1
+        add(4)
+        assert count_rows(db) == 3
+        pending.flush()
+        pending.flush()  # nothing waits: nothing to do
+        assert count_rows(db) == count_rows(db, "choices") == 4
+        assert store.result_json("s4", "r1") == '{"n":4}'
+        assert store.stored_choices("c1", ["s1", "s4"])["s4"][0] == "r1"
+        # The oldest waiting report is older than `seconds`: the next one commits the group.
+        pending.seconds = 0
+        add(5)
+        assert count_rows(db) == 5
+
+
+def test_pending_writes_keep_their_rows_when_a_commit_fails(tmp_path):
+    db = tmp_path / "results.sqlite"
+    with ResultStore(db) as store:
+        pending = PendingWrites(store, every=100)
+        pending.add(result=(summary("s1", "甲法院", 70.0), b"{}", "r1", "court", "1", "t"), choice=("s1", "c1", "r1"))
+        other = sqlite3.connect(db, timeout=0)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the database
+        store.db.execute("PRAGMA busy_timeout = 0")
+        with pytest.raises(OutputError):
+            pending.flush()
+        assert not store.db.in_transaction
+        other.rollback()
+        other.close()
+        pending.flush()  # tried again: nothing was lost
+        assert count_rows(db) == count_rows(db, "choices") == 1
 
 
 def test_summary_json_is_what_asdict_gives():

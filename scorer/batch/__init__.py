@@ -1,7 +1,8 @@
 """Score a whole intake (issue 6): `civscore batch DIR --out reports/`.
 
 Every supported report under DIR is scored in parallel worker processes (or on a
-Dask cluster), each result is committed to a SQLite store as it arrives, and the
+Dask cluster), results are committed to a SQLite store as they arrive (a group at most
+half a second apart), and the
 batch writes a scorecard per report, ranking.csv / ranking.xlsx and overview.pdf.
 
     from scorer.batch import BatchOptions, run_batch

@@ -11,16 +11,18 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import time
 import uuid
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from queue import Empty, SimpleQueue
 from typing import Iterator
 
 from scorer.errors import CivscoreError
 from scorer.messages import render
 
-from .worker import Outcome, Task, WorkerConfig, WorkerSetupError, init_pool_worker, run_task, warm_up
+from .worker import Outcome, Task, WorkerConfig, WorkerSetupError, init_pool_worker, run_chunk, run_task, warm_up
 
 CRASHED = render("batch.crashed", {})  # the English line, as the outcome's error says it
 
@@ -38,18 +40,27 @@ class LocalBackend:
     thread and holds a SQLite connection, neither of which survives fork well.
 
     At most `window` tasks are in the pool at a time: results are stored as they
-    arrive, so a killed batch loses only those. If a worker dies (a crash in a
+    arrive, so a killed batch loses only those (and the last uncommitted group). If a worker dies (a crash in a
     native library, the OOM killer), the tasks it may have held are retried one at
-    a time in a fresh pool, so only the file that kills a worker is marked failed."""
+    a time in a fresh pool, so only the file that kills a worker is marked failed.
 
-    def __init__(self, config: WorkerConfig, workers: int, *, window_per_worker: int = 8, task_fn=run_task):
+    Score-only tasks go to the pool in chunks of up to `chunk` (`worker.run_chunk`):
+    every call of the pool costs the main process a message each way, a wake-up of
+    the pool's result thread and a future, and the main process shares the cores
+    with the workers. The chunks shrink as the queue empties, so both workers finish
+    together. Tasks that render a scorecard (~0.3 s each) go one at a time."""
+
+    def __init__(self, config: WorkerConfig, workers: int, *, window_per_worker: int = 8, task_fn=run_task,
+                 chunk: int = 4):
         self.config = config
         self.task_fn = task_fn  # a module-level function(task, config) -> Outcome (tests swap it)
         self.workers = max(1, workers)
         self.window_per_worker = window_per_worker
+        self.chunk = 1 if config.pdf else max(1, chunk)
         self.queue: deque[Task] = deque()
         self.suspects: deque[Task] = deque()
-        self.inflight: dict[Future, Task] = {}
+        self.inflight: dict[Future, list[Task]] = {}
+        self.done: SimpleQueue[Future] = SimpleQueue()  # futures as they complete (their callbacks)
         self.pool: ProcessPoolExecutor | None = None
         self.warming: list[Future] = []
         self.isolating = False
@@ -71,18 +82,24 @@ class LocalBackend:
     def submit(self, task: Task) -> None:
         self.queue.append(task)
 
-    def _submit(self, task: Task) -> None:
-        self.inflight[self.pool.submit(self.task_fn, task, self.config)] = task
+    def _submit(self, tasks: list[Task]) -> None:
+        fut = self.pool.submit(run_chunk, self.task_fn, tasks, self.config)
+        self.inflight[fut] = tasks
+        fut.add_done_callback(self.done.put)
 
     def _fill(self) -> None:
         if self.suspects:
             if not self.inflight:  # a suspect runs alone
-                self._submit(self.suspects.popleft())
+                self._submit([self.suspects.popleft()])
                 self.isolating = True
             return
         self.isolating = False
-        while self.queue and len(self.inflight) < self.window:
-            self._submit(self.queue.popleft())
+        held = sum(len(t) for t in self.inflight.values())
+        while self.queue and held < self.window:
+            # Whole chunks while the queue is long; smaller ones near its end.
+            n = max(1, min(self.chunk, len(self.queue) // (2 * self.workers), self.window - held))
+            self._submit([self.queue.popleft() for _ in range(min(n, len(self.queue)))])
+            held += n
 
     def _check_warm_up(self) -> None:
         for fut in self.warming:
@@ -94,31 +111,44 @@ class LocalBackend:
                 raise CivscoreError(None, "batch.workers-failed") from None
         self.warming = []
 
-    def results(self) -> Iterator[Outcome]:
+    def results(self, idle: float | None = None) -> Iterator[Outcome | None]:
+        """Outcomes as they complete. With `idle`, also None whenever `idle` seconds pass
+        without one (the batch commits what it holds)."""
         self._check_warm_up()
         while self.queue or self.suspects or self.inflight:
             self._fill()
-            done, _ = wait(list(self.inflight), return_when=FIRST_COMPLETED)
-            broken: list[Task] = []
-            for fut in done:
-                task = self.inflight.pop(fut)
-                try:
-                    outcome = fut.result()
-                except BrokenProcessPool:
-                    broken.append(task)
-                    continue
-                except WorkerSetupError as e:
-                    raise e.error from None
-                yield outcome
-            if broken:
-                lost = broken + list(self.inflight.values())
-                self.inflight.clear()
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = self._new_pool()
-                if self.isolating:  # it ran alone: it is the file that kills a worker
-                    yield Outcome.failed(lost[0].index, CivscoreError(lost[0].path, "batch.crashed"))
-                    lost = lost[1:]
-                self.suspects.extend(sorted(lost, key=lambda t: t.index))
+            try:
+                fut = self.done.get(timeout=idle)
+            except Empty:
+                yield None
+                continue
+            tasks = self.inflight.pop(fut, None)
+            if tasks is None:  # a future of a pool that broke and was replaced
+                continue
+            try:
+                outcomes = fut.result()
+            except BrokenProcessPool:
+                yield from self._replace_pool(tasks)
+                continue
+            except WorkerSetupError as e:
+                raise e.error from None
+            yield from outcomes
+
+    def _replace_pool(self, tasks: list[Task]) -> Iterator[Outcome]:
+        """A worker died: keep what other calls finished, retry the rest one at a time."""
+        lost = list(tasks)
+        for fut, held in self.inflight.items():
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                yield from fut.result()
+            else:
+                lost.extend(held)
+        self.inflight.clear()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+        if self.isolating:  # it ran alone: it is the file that kills a worker
+            yield Outcome.failed(lost[0].index, CivscoreError(lost[0].path, "batch.crashed"))
+            lost = lost[1:]
+        self.suspects.extend(sorted(lost, key=lambda t: t.index))
 
     def close(self, *, cancel: bool = False) -> None:
         """Stop the pool. Idle workers exit on their own; nothing is waited for."""
@@ -176,12 +206,20 @@ class DaskBackend:
             self.inflight[fut] = task
             done_queue.add(fut)
 
-    def results(self) -> Iterator[Outcome]:
+    def results(self, idle: float | None = None) -> Iterator[Outcome | None]:
+        """Outcomes as they complete; with `idle`, None whenever `idle` seconds pass without one."""
         from distributed import as_completed
 
         done_queue = as_completed(loop=self.client.loop, raise_errors=False)
         while self.queue or self.inflight:
             self._fill(done_queue)
+            if idle is not None and not done_queue.has_ready():
+                deadline = time.monotonic() + idle
+                while not done_queue.has_ready() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                if not done_queue.has_ready():
+                    yield None
+                    continue
             fut = next(done_queue)
             task = self.inflight.pop(fut)
             try:

@@ -1,10 +1,11 @@
 """Score a whole intake: discover, skip what is stored, score the rest in parallel,
-store each result as it arrives, then write the ranking, the scorecards and the
+store results as they arrive, then write the ranking, the scorecards and the
 overview. The same code path for a local process pool and a Dask cluster."""
 
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +28,13 @@ from .ranking import (
     write_csv,
     write_xlsx,
 )
-from .store import DB_NAME, ResultStore, utc_now
+from .store import DB_NAME, PendingWrites, ResultStore, utc_now
 from .summary import Summary
 from .worker import Outcome, Task, WorkerConfig
 
 MB = 1024 * 1024
 LOCK_NAME = ".civscore-batch.lock"
+IDLE_COMMIT = 0.25  # seconds without a result after which the results received are committed
 
 
 @dataclass
@@ -251,12 +253,16 @@ def _run(opts, progress, rubrics: _RunRubrics, subs, out, t_start) -> BatchRepor
             report.workers = backend.workers if tasks else 0
             t_work = time.perf_counter()
             progress.start(to_do, report.skipped, report.workers)
+            pending = PendingWrites(store)
             try:
                 for task in tasks:
                     backend.submit(task)
-                for outcome in backend.results() if tasks else ():
+                for outcome in backend.results(idle=IDLE_COMMIT) if tasks else ():
+                    if outcome is None:  # nothing came for a moment: commit what has
+                        pending.flush()
+                        continue
                     sub = by_index[outcome.index]
-                    _take(outcome, sub, store, rubrics, out, report, summaries, failures)
+                    _take(outcome, sub, pending, rubrics, out, report, summaries, failures)
                     progress.advance(sub, outcome)
                     # Files with the same bytes as this one share its result; each gets its own scorecard.
                     for twin in twins.pop(sub.index, []):
@@ -273,8 +279,11 @@ def _run(opts, progress, rubrics: _RunRubrics, subs, out, t_start) -> BatchRepor
                             backend.submit(Task(twin.index, str(twin.path), target[twin.index], outcome.result_json))
                         else:
                             progress.advance(twin, outcome)
+                pending.flush()
                 finished = True
             finally:
+                if not finished:  # Ctrl-C, SIGTERM, a failure: keep every result received
+                    _flush_quietly(pending)
                 report.work_seconds = time.perf_counter() - t_work
                 progress.stop()
     finally:
@@ -351,19 +360,20 @@ def _reason(message: str, sub: Submission) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def _take(outcome: Outcome, sub: Submission, store: ResultStore, rubrics: _RunRubrics, out: Path,
+def _take(outcome: Outcome, sub: Submission, pending: PendingWrites, rubrics: _RunRubrics, out: Path,
           report: BatchReport, summaries: dict[int, Summary], failures: dict[int, str]) -> None:
-    """Store a worker's result at once (a kill loses only what is in flight)."""
+    """Hand a worker's result to the store (committed with the next group: a kill loses only
+    what is in flight and the last moment's results)."""
     scored = outcome.result_json is not None and outcome.summary is not None
     carded = outcome.scorecard_written and outcome.summary is not None
     if scored or carded:
-        with store.transaction():
-            if scored:
-                store.put(outcome.summary, outcome.result_json, rubric_sha256=outcome.rubric_sha256,
-                          rubric_id=outcome.rubric_id, rubric_version=outcome.rubric_version, scored_at=utc_now())
-                store.put_choice(outcome.summary.sha256, rubrics.choice_sha256, outcome.rubric_sha256)
-            if carded:
-                store.put_scorecard(str(out / sub.scorecard), outcome.summary.sha256, outcome.rubric_sha256)
+        sha = outcome.summary.sha256
+        pending.add(
+            result=(outcome.summary, outcome.result_json, outcome.rubric_sha256, outcome.rubric_id,
+                    outcome.rubric_version, utc_now()) if scored else None,
+            choice=(sha, rubrics.choice_sha256, outcome.rubric_sha256) if scored else None,
+            scorecard=(str(out / sub.scorecard), sha, outcome.rubric_sha256, utc_now()) if carded else None,
+        )
     if scored:
         report.scored += 1
     if outcome.summary is not None:
@@ -377,3 +387,12 @@ def _take(outcome: Outcome, sub: Submission, store: ResultStore, rubrics: _RunRu
     if outcome.pid:
         peak = report.worker_peak_mb.get(outcome.pid, 0.0)
         report.worker_peak_mb[outcome.pid] = max(peak, outcome.maxrss_mb)
+
+
+def _flush_quietly(pending: PendingWrites) -> None:
+    """Commit what was received before the batch stopped; a store that fails again (the error
+    that stopped it) is not the error to report."""
+    try:
+        pending.flush()
+    except (CivscoreError, sqlite3.Error):
+        pass

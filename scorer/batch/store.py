@@ -9,15 +9,18 @@ may change the choice) scores again.
 
 Each row keeps where the report was, its unit, total, grade and veto flag, when it
 was scored, with which rubric, a small summary for rankings and the full result
-JSON (`ScoreResult.model_dump_json()`). The batch commits every result as it
-arrives, in WAL mode, so a killed run loses at most the reports in flight and the
-next run skips what is already stored with the same rubric.
+JSON (`ScoreResult.model_dump_json()`). The batch commits results in small groups
+(`PendingWrites`: every 64 reports or half a second, and whatever has arrived when it
+is interrupted), in WAL mode, so a killed run loses at most the reports in flight and
+the last half second of results, and the next run skips what is already stored with
+the same rubric.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +65,35 @@ CREATE TABLE IF NOT EXISTS scorecards (
     written_at        TEXT NOT NULL
 );
 """
+
+
+# result_json may come as the JSON's UTF-8 bytes (a batch worker's Outcome): CAST stores them as
+# the same TEXT a str gives (the database's encoding is UTF-8), without decoding them in Python.
+_PUT_SQL = """
+    INSERT INTO results (submission_sha256, rubric_sha256, rubric_id, rubric_version, path, unit,
+                         total, grade, vetoed, scored_at, summary, result_json)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))
+    ON CONFLICT (submission_sha256, rubric_sha256) DO UPDATE SET
+        rubric_id = excluded.rubric_id, rubric_version = excluded.rubric_version,
+        path = excluded.path, unit = excluded.unit, total = excluded.total,
+        grade = excluded.grade, vetoed = excluded.vetoed, scored_at = excluded.scored_at,
+        summary = excluded.summary, result_json = excluded.result_json
+"""
+_CHOICE_SQL = (
+    "INSERT INTO choices (submission_sha256, choice_sha256, rubric_sha256) VALUES (?, ?, ?) "
+    "ON CONFLICT (submission_sha256, choice_sha256) DO UPDATE SET rubric_sha256 = excluded.rubric_sha256"
+)
+_SCORECARD_SQL = (
+    "INSERT INTO scorecards (path, submission_sha256, rubric_sha256, written_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (path) DO UPDATE SET submission_sha256 = excluded.submission_sha256, "
+    "rubric_sha256 = excluded.rubric_sha256, written_at = excluded.written_at"
+)
+
+
+def _result_row(summary: Summary, result_json: str | bytes, rubric_sha256: str, rubric_id: str,
+                rubric_version: str, scored_at: str) -> tuple:
+    return (summary.sha256, rubric_sha256, rubric_id, rubric_version, summary.path, summary.unit,
+            summary.total, summary.grade, int(summary.vetoed), scored_at, summary.to_json(), result_json)
 
 
 @dataclass(frozen=True)
@@ -139,11 +171,7 @@ class ResultStore:
     # -- batch -----------------------------------------------------------------------
 
     def put_choice(self, submission_sha256: str, choice_sha256: str, rubric_sha256: str) -> None:
-        self.db.execute(
-            "INSERT INTO choices (submission_sha256, choice_sha256, rubric_sha256) VALUES (?, ?, ?) "
-            "ON CONFLICT (submission_sha256, choice_sha256) DO UPDATE SET rubric_sha256 = excluded.rubric_sha256",
-            (submission_sha256, choice_sha256, rubric_sha256),
-        )
+        self.db.execute(_CHOICE_SQL, (submission_sha256, choice_sha256, rubric_sha256))
 
     def stored_choices(self, choice_sha256: str, submission_sha256s) -> dict[str, tuple[str, Summary]]:
         """submission sha256 → (the rubric sha256 it got, its stored summary), for the
@@ -199,35 +227,20 @@ class ResultStore:
         ).fetchone()
         return row[0] if row else None
 
-    def put(self, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
+    def put(self, summary: Summary, result_json: str | bytes, *, rubric_sha256: str, rubric_id: str,
             rubric_version: str, scored_at: str | None = None) -> None:
         """Insert or replace the row for (submission, rubric); committed at once unless inside
-        `transaction()`."""
+        `transaction()`. `result_json` is the JSON text, or its UTF-8 bytes (stored as the same TEXT)."""
         try:
             self._put(summary, result_json, rubric_sha256=rubric_sha256, rubric_id=rubric_id,
                       rubric_version=rubric_version, scored_at=scored_at)
         except sqlite3.Error as e:  # a full disk, a read-only file: stop the batch with one line
             raise OutputError(self.path, "output.store", error=str(e)) from None
 
-    def _put(self, summary: Summary, result_json: str, *, rubric_sha256: str, rubric_id: str,
+    def _put(self, summary: Summary, result_json: str | bytes, *, rubric_sha256: str, rubric_id: str,
              rubric_version: str, scored_at: str | None = None) -> None:
-        self.db.execute(
-            """
-            INSERT INTO results (submission_sha256, rubric_sha256, rubric_id, rubric_version, path, unit,
-                                 total, grade, vetoed, scored_at, summary, result_json)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (submission_sha256, rubric_sha256) DO UPDATE SET
-                rubric_id = excluded.rubric_id, rubric_version = excluded.rubric_version,
-                path = excluded.path, unit = excluded.unit, total = excluded.total,
-                grade = excluded.grade, vetoed = excluded.vetoed, scored_at = excluded.scored_at,
-                summary = excluded.summary, result_json = excluded.result_json
-            """,
-            (
-                summary.sha256, rubric_sha256, rubric_id, rubric_version, summary.path, summary.unit,
-                summary.total, summary.grade, int(summary.vetoed), scored_at or utc_now(),
-                summary.to_json(), result_json,
-            ),
-        )
+        self.db.execute(_PUT_SQL, _result_row(summary, result_json, rubric_sha256, rubric_id, rubric_version,
+                                              scored_at or utc_now()))
 
     def scorecard_is_current(self, path: str, submission_sha256: str, rubric_sha256: str) -> bool:
         """True when the scorecard at `path` exists and was written for this result
@@ -238,12 +251,7 @@ class ResultStore:
         return row == (submission_sha256, rubric_sha256) and Path(path).is_file()
 
     def put_scorecard(self, path: str, submission_sha256: str, rubric_sha256: str) -> None:
-        self.db.execute(
-            "INSERT INTO scorecards (path, submission_sha256, rubric_sha256, written_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (path) DO UPDATE SET submission_sha256 = excluded.submission_sha256, "
-            "rubric_sha256 = excluded.rubric_sha256, written_at = excluded.written_at",
-            (path, submission_sha256, rubric_sha256, utc_now()),
-        )
+        self.db.execute(_SCORECARD_SQL, (path, submission_sha256, rubric_sha256, utc_now()))
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM results").fetchone()[0]
@@ -265,3 +273,59 @@ class ResultStore:
                 (pattern,),
             ).fetchall()
         return [HistoryRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows], exact
+
+
+class PendingWrites:
+    """A batch's results on their way to the store, committed a group at a time: when `every`
+    reports wait, or the oldest has waited `seconds`, or `flush()` is called (the batch calls
+    it when no result came for a moment, at its end, and when it is interrupted). A report's
+    rows (result, rubric choice, scorecard) are always in the same transaction: all kept or
+    none. One transaction per report cost the main process, which shares the cores with the
+    workers, a BEGIN, a COMMIT and their WAL work for every report; a kill now loses at most
+    the last `seconds` of results besides those in flight, and a resumed batch scores only
+    what is not committed."""
+
+    def __init__(self, store: ResultStore, *, every: int = 64, seconds: float = 0.5):
+        self.store = store
+        self.every = every
+        self.seconds = seconds
+        self.results: list[tuple] = []
+        self.choices: list[tuple] = []
+        self.scorecards: list[tuple] = []
+        self.reports = 0
+        self.oldest = 0.0  # time.monotonic() of the oldest waiting report
+
+    def add(self, *, result: tuple | None = None, choice: tuple | None = None,
+            scorecard: tuple | None = None) -> None:
+        """One report's rows (as `put`, `put_choice`, `put_scorecard` take them); commits the
+        group when it is due."""
+        if result is not None:
+            self.results.append(_result_row(*result))
+        if choice is not None:
+            self.choices.append(choice)
+        if scorecard is not None:
+            self.scorecards.append(scorecard)
+        now = time.monotonic()
+        if not self.reports:
+            self.oldest = now
+        self.reports += 1
+        if self.reports >= self.every or now - self.oldest >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit every waiting row, in one transaction."""
+        if not self.reports:
+            return
+        db = self.store.db
+        with self.store.transaction():
+            try:
+                if self.results:
+                    db.executemany(_PUT_SQL, self.results)
+                if self.choices:
+                    db.executemany(_CHOICE_SQL, self.choices)
+                if self.scorecards:
+                    db.executemany(_SCORECARD_SQL, self.scorecards)
+            except sqlite3.Error as e:  # a full disk, a read-only file: stop the batch with one line
+                raise OutputError(self.store.path, "output.store", error=str(e)) from None
+        self.results, self.choices, self.scorecards = [], [], []
+        self.reports = 0

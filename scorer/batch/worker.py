@@ -4,8 +4,9 @@ A worker loads jieba, the rubric (and its automaton) and, when scorecards are
 wanted, the fonts and templates once, on its first task or in the pool's
 initializer, and keeps them in a module-level cache for every later task. A task
 scores one file (or re-renders a stored result's missing scorecard) and sends back
-the result as JSON text for the store, a small `Summary` for the ranking, and the
-worker's peak memory.
+the result as JSON (UTF-8 bytes) for the store, a small `Summary` for the ranking,
+and the worker's peak memory. A local pool hands a worker several tasks at once
+(`run_chunk`): one message each way per chunk instead of per report.
 
 Set CIVSCORE_COUNT_SCORING=PATH to have every worker append one line (the file's
 path) to PATH per report it scores; the tests use it to prove a resumed batch does
@@ -44,14 +45,16 @@ class Task:
     index: int
     path: str  # absolute path of the report
     scorecard: str | None = None  # absolute path of the scorecard to write, if any
-    stored_json: str | None = None  # a stored result: only (re-)render its scorecard
+    stored_json: str | bytes | None = None  # a stored result: only (re-)render its scorecard
 
 
 @dataclass(frozen=True)
 class Outcome:
     index: int
     summary: Summary | None = None
-    result_json: str | None = None  # set when the task scored the report
+    # Set when the task scored the report: `model_dump_json()`'s text as UTF-8 bytes, made so by
+    # pydantic and stored so by SQLite (never decoded to a str and encoded again on the way).
+    result_json: bytes | None = None
     error: str | None = None  # one line, naming the file (English: the ranking and the summary keep it)
     failure: CivscoreError | None = None  # the error itself when the report could not be scored: its code, fields
     scorecard_written: bool = False
@@ -160,7 +163,7 @@ def _run_task(st: _State, task: Task, config: WorkerConfig) -> Outcome:
             result = st.scorer.score_path(task.path, max_bytes=config.max_bytes)
             if st.count_path:
                 _count(st.count_path, task.path)
-            result_json = result.model_dump_json()
+            result_json = json_bytes(result)
         else:
             from scorer.result import ScoreResult
 
@@ -189,6 +192,30 @@ def _run_task(st: _State, task: Task, config: WorkerConfig) -> Outcome:
         pid=os.getpid(), maxrss_mb=_peak_mb(), seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
     )
+
+
+def run_chunk(task_fn, tasks: list[Task], config: WorkerConfig) -> list[Outcome]:
+    """Several tasks in one call of a local pool: the pool's messages, its result thread
+    and the futures cost the main process (which shares the cores with the workers) per
+    call, not per report."""
+    return [task_fn(task, config) for task in tasks]
+
+
+_DUMP_JSON: dict | None = None  # model_dump_json()'s own keyword defaults, whatever the pydantic version
+
+
+def json_bytes(model) -> bytes:
+    """`model.model_dump_json().encode()` without the round trip: model_dump_json is this
+    very call followed by `.decode()`. Byte for byte the same JSON (tested)."""
+    global _DUMP_JSON
+    if _DUMP_JSON is None:
+        import inspect
+
+        from pydantic import BaseModel
+
+        params = inspect.signature(BaseModel.model_dump_json).parameters.values()
+        _DUMP_JSON = {p.name: p.default for p in params if p.kind is p.KEYWORD_ONLY}
+    return model.__pydantic_serializer__.to_json(model, **_DUMP_JSON)
 
 
 def init_pool_worker(config: WorkerConfig, parent_pid: int) -> None:
