@@ -356,9 +356,7 @@ class Rubric(_Strict):
         for j, x in enumerate(self.scoring.mention_spares):
             if x not in items:
                 raise InvalidValue("mention-unknown-spare", at=("scoring", "mention_spares", j), item=x)
-        from .walk import owners  # walk imports this module; at call time the cycle is harmless
-
-        for loc, m in ((loc, m) for o in owners(self) for _mi, loc, m in o.matcher_locs()):
+        for loc, m in self._matchers():
             if getattr(m, "names_break", False) and not self.person_names:
                 raise InvalidValue("names-break-without-names", at=loc + ("names_break",))
             for si, name in enumerate(m.unless_sentence_sets):
@@ -367,6 +365,21 @@ class Rubric(_Strict):
                     raise InvalidValue("phrase-set-unknown", at=loc + ("unless_sentence_sets", si), name=name, known=known)
         # Unique ids are checked once, by the loader (scorer.rubric.loader.duplicate_ids), with lines.
         return self
+
+    def _matchers(self):
+        """(location, spec) of every matcher, for the checks above. scorer.rubric.walk.owners is the
+        walk everyone else uses; it imports this module, and no import cycle is allowed
+        (test_structure), so this one loop stays here."""
+        for di, d in enumerate(self.dimensions):
+            for ci, c in enumerate(d.criteria):
+                for mi, m in enumerate(c.matchers):
+                    yield ("dimensions", di, "criteria", ci, "matchers", mi), m
+        for bi, b in enumerate(self.bonus.items):
+            for mi, m in enumerate(b.matchers):
+                yield ("bonus", "items", bi, "matchers", mi), m
+        for vi, v in enumerate(self.vetoes):
+            for mi, m in enumerate(v.matchers):
+                yield ("vetoes", vi, "matchers", mi), m
 
     @property
     def max_total(self) -> float:
