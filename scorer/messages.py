@@ -335,6 +335,8 @@ CATALOGUE: dict[str, Message] = {
     "rubric.names-break-without-names": Message(
         "names_break needs the rubric's person_names (a pattern for a person's name as reports write it)",
         "names_break 需要本评分标准的 person_names（匹配“张某”这类人名的正则表达式）"),
+    "rubric.own-case-two": Message("own_case names two phrase sets, [possessive, role], not {given}",
+                                   "own_case 须写两个词组集：[所属词, 职务]，而不是 {given} 个"),
     "rubric.pattern-empty-match": Message("pattern matches the empty string", "正则表达式能匹配空字符串"),
     "rubric.pattern-compile": Message("pattern does not compile: {reason}", "正则表达式无法编译：{reason}"),
     "rubric.pattern-unsupported": Message(

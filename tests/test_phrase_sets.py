@@ -244,3 +244,19 @@ def test_a_set_no_matcher_names_is_unused_even_inside_another(tmp_path):
     p.write_text(text, encoding="utf-8")
     found = list(lint.unused_phrase_set(lint.LintContext(load_rubric(p), "r.yaml")))
     assert [("'some'" in f.message, f.line) for f in found] == [(True, line_of(text, "some: ["))]
+
+
+
+def test_own_case_spares_a_sentence_about_the_units_own_staff(tmp_path):
+    sets = SETS + "  own: [我院]\n  people: [干警]\n"
+    p, text = rubric_with(tmp_path, sets=sets, veto="        unless_sentence_sets: [warning_education]\n"
+                                                  "        own_case: [own, people]\n")
+    assert vetoes(p, "召开警示教育大会，通报我院干警王某因受贿被判处有期徒刑。") == ["staff_crime"]
+    assert vetoes(p, WARNING) == []  # another unit's case told as warning education stays silent
+    bad = text.replace("own_case: [own, people]", "own_case: [own, people, own]")
+    p.write_text(bad, encoding="utf-8")
+    [msg] = problems(p)
+    assert f":{line_of(bad, 'own_case')}:" in msg and "two phrase sets" in msg
+    p.write_text(text.replace("own_case: [own, people]", "own_case: [own, peple]"), encoding="utf-8")
+    [msg] = problems(p)
+    assert "own_case.1" in msg and "'peple'" in msg

@@ -49,6 +49,9 @@ RAISE = [
     ("veto.leader_violation", "我院原副院长张某某涉嫌受贿一案，由市检察院侦查终结后提起公诉。"),
     ("veto.leader_violation", "市中级法院对我院原副院长裴某某受贿罪做出一审判决。"),
     ("veto.staff_crime", "我院原执行局局长席某某因涉嫌滥用职权，近日在市中级人民法院受审。"),
+    # Warning education about the unit's own leader is still the unit's case (own_case, stop 28).
+    ("veto.leader_violation", "召开警示教育大会，通报我院原副院长张某严重违纪违法问题。"),
+    ("veto.leader_violation", "以我院原副院长张某严重违纪违法案为反面教材，开展警示教育。"),
     # The role's own name after a remark in brackets or more titles (review, stop 28).
     ("veto.leader_violation", "原副院长（已退休）张某某因受贿罪被判处有期徒刑。"),
     ("veto.staff_crime", "原执行局局长（副处级）赵某被判处有期徒刑。"),
@@ -121,6 +124,8 @@ SILENT = [
     "我院干警要远离受贿。",
     "本院法官认为，受贿罪的构成要件已经具备。",
     "本院干警以一起受贿案为反面教材开展教育。",
+    "传达了我院关于某县法院副院长王某被开除党籍的通报。",  # 我院 is the sender, not the role's unit
+    "组织我院干警观看警示教育片，片中某法院副院长因受贿被开除党籍。",  # our staff watch; the case is another's
     "院长审理的王某被判处有期徒刑。",  # one clause: the clause rule keeps the name too
 ]
 

@@ -98,6 +98,8 @@ class Rule(ABC):
         self.id = rule_id
         self.unless = frozenset(spec.unless)
         self.unless_sentence = frozenset(spec.unless_sentence)
+        # (possessives, roles) of `own_case`, from the rubric's sets (bind)
+        self.own_case: tuple[frozenset[str], frozenset[str]] | None = None
 
     @property
     def label(self) -> str:
@@ -115,11 +117,17 @@ class Rule(ABC):
         return out
 
     def blocks(self) -> set[str]:
-        return set(self.unless) | set(self.unless_sentence)
+        out = set(self.unless) | set(self.unless_sentence)
+        if self.own_case:
+            out |= self.own_case[0] | self.own_case[1]
+        return out
 
     def bind(self, rubric) -> None:
-        """Take what the rule needs from the rubric beyond its own spec (a rubric-wide pattern),
-        once, when the rubric is compiled. Most rules need nothing."""
+        """Take what the rule needs from the rubric beyond its own spec (a rubric-wide pattern or
+        set), once, when the rubric is compiled. A rule type that binds more calls this first."""
+        if self.spec.own_case:
+            mine, roles = self.spec.own_case
+            self.own_case = (frozenset(rubric.phrase_sets[mine]), frozenset(rubric.phrase_sets[roles]))
 
     @abstractmethod
     def evaluate(self, a: Analysis) -> list[RuleHit]: ...
@@ -156,8 +164,50 @@ class Rule(ABC):
         return any(by_surface.keys().isdisjoint(index) for index in indexes)
 
     def _silenced(self, a: Analysis) -> frozenset[int]:
-        """Sentences that hold one of `unless_sentence`: no evidence for this rule at all."""
-        return self._holding(a, self.unless_sentence)
+        """Sentences that hold one of `unless_sentence`: no evidence for this rule at all, unless
+        the sentence may tell the unit's own case (`own_case`: 通报我院原副院长张某…); such a
+        sentence is left to `_own_cases`, which keeps only the hits naming that role."""
+        out = self._holding(a, self.unless_sentence)
+        if out and self.own_case is not None:
+            out = frozenset(si for si in out if not self._own_roles(a, si))
+        return out
+
+    # Characters a possessive may stand before its role: 我院原副院长, 我院执行局原局长.
+    OWN_CASE_GAP = 4
+
+    def _own_roles(self, a: Analysis, si: int) -> list[tuple[int, int]]:
+        """(start, end) of each role in sentence `si` that the unit's possessive stands right before."""
+        mine, roles = self.own_case
+        blocks = a.blocks[si]
+        ends = [b.end for b in blocks if b.surface in mine]
+        if not ends:
+            return []
+        return [(b.start, b.end) for b in blocks
+                if b.surface in roles and any(0 <= b.start - e <= self.OWN_CASE_GAP for e in ends)]
+
+    def _own_cases(self, a: Analysis, hits: list[RuleHit]) -> list[RuleHit]:
+        """Of the hits in sentences `unless_sentence` would silence, keep those that name a role
+        the unit's possessive stands before; in 组织我院干警观看警示教育片，片中某法院副院长… the hit
+        names another court's 副院长, and the sentence stays silenced."""
+        if self.own_case is None or not hits:
+            return hits
+        held = self._holding(a, self.unless_sentence)
+        if not held:
+            return hits
+        roles = self.own_case[1]
+        out = []
+        for h in hits:
+            if h.sentence not in held:
+                out.append(h)
+                continue
+            own = self._own_roles(a, h.sentence)
+            sentence = a.seg.sentences[h.sentence]
+            last = sentence.clause_at(h.spans[-1].start).start
+            # the role the possessive names, in the clause of what befell (通报我院原副院长张某严重违纪违法问题)
+            if any(sp.term in roles and sentence.clause_at(sp.start).start == last
+                   and any(s <= sp.start and sp.end <= e for s, e in own) for sp in h.spans):
+                out.append(h)
+        return out
 
     @staticmethod
     def _holding(a: Analysis, phrases: frozenset[str]) -> frozenset[int]:

@@ -142,11 +142,26 @@ class MatcherSpec(Strict):
 
     _phrases = field_validator("unless", "unless_sentence", mode="before")(phrases_field)
 
-    @field_validator("unless_sentence_sets")
+    own_case: list[str] = Field(
+        default_factory=list,
+        description="Two phrase sets, [possessive, role]: where a phrase of the first stands right before one "
+        "of the second and the rule's hit names that role, the sentence tells the unit's own case, so "
+        "`unless_sentence` and its sets do not silence it (a warning-education meeting about the unit's own "
+        "leader's case is still a veto).",
+    )
+
+    @field_validator("unless_sentence_sets", "own_case")
     @classmethod
     def _set_names(cls, v: list[str]) -> list[str]:
         for name in v:
             check_set_name(name)
+        return v
+
+    @field_validator("own_case")
+    @classmethod
+    def _two_sets(cls, v: list[str]) -> list[str]:
+        if v and len(v) != 2:
+            raise InvalidValue("own-case-two", given=len(v))
         return v
 
     def with_phrase_sets(self, sets: Mapping[str, list[str]]) -> "MatcherSpec":

@@ -193,9 +193,10 @@ def set_uses(data: dict) -> dict[str, list[str]]:
             if not isinstance(m, dict):
                 continue
             names = named(m)
-            sets = m.get("unless_sentence_sets")
-            if isinstance(sets, list):
-                names.update(x for x in sets if isinstance(x, str))
+            for key in ("unless_sentence_sets", "own_case"):
+                sets = m.get(key)
+                if isinstance(sets, list):
+                    names.update(x for x in sets if isinstance(x, str))
             for name in sorted(names):
                 out.setdefault(name, []).append(f"{item.get('id')}#{mi + 1}")
 

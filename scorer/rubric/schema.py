@@ -359,10 +359,11 @@ class Rubric(_Strict):
         for loc, m in self._matchers():
             if getattr(m, "names_break", False) and not self.person_names:
                 raise InvalidValue("names-break-without-names", at=loc + ("names_break",))
-            for si, name in enumerate(m.unless_sentence_sets):
-                if name not in self.phrase_sets:
-                    known = ", ".join(self.phrase_sets) or "none"
-                    raise InvalidValue("phrase-set-unknown", at=loc + ("unless_sentence_sets", si), name=name, known=known)
+            for field in ("unless_sentence_sets", "own_case"):
+                for si, name in enumerate(getattr(m, field)):
+                    if name not in self.phrase_sets:
+                        known = ", ".join(self.phrase_sets) or "none"
+                        raise InvalidValue("phrase-set-unknown", at=loc + (field, si), name=name, known=known)
         # Unique ids are checked once, by the loader (scorer.rubric.loader.duplicate_ids), with lines.
         return self
 

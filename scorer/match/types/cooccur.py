@@ -51,6 +51,7 @@ class CooccurRule(Rule):
         self.names: PersonNames | None = None  # the rubric's person_names, with names_break (bind)
 
     def bind(self, rubric) -> None:
+        super().bind(rubric)
         self.names = PersonNames.for_rule(self.spec, rubric)
 
     def evaluate(self, a):
@@ -85,7 +86,7 @@ class CooccurRule(Rule):
                 if len(groups) + len(led) < n:
                     continue
             out.append(self._hit(si, groups, led))
-        return best_per_sentence(out)
+        return best_per_sentence(self._own_cases(a, out))
 
     def _drop_named_away(self, a, per_group: list[dict[int, list]]) -> None:
         """Drop each first-group hit that a stranger's name keeps from every later last-group hit."""
@@ -131,7 +132,8 @@ class CooccurRule(Rule):
                         group = groups[gi] = []
                     group.append((h, term, w))
         n = len(per_group)
-        return best_per_sentence([self._hit(si, groups, {}) for (si, _), groups in found.items() if len(groups) == n])
+        return best_per_sentence(self._own_cases(a, [self._hit(si, groups, {}) for (si, _), groups in found.items()
+                                                     if len(groups) == n]))
 
     def _hit(self, si: int, groups: dict[int, list], led: dict[int, list]) -> RuleHit:
         """The hit of a sentence (or clause) with these hits per group, and those it takes from its heading."""

@@ -84,6 +84,7 @@ class NearRule(Rule):
         self.names: PersonNames | None = None  # the rubric's person_names, with names_break (bind)
 
     def bind(self, rubric) -> None:
+        super().bind(rubric)
         self.names = PersonNames.for_rule(self.spec, rubric)
 
     def blocks(self) -> set[str]:
@@ -120,7 +121,7 @@ class NearRule(Rule):
             if best:
                 spans = [SpanHit(h.start, h.end, t) for h, t, _ in best]
                 out.append(RuleHit(si, _weight(best), spans, "…".join(t for _, t, _ in best)))
-        return best_per_sentence(out)
+        return best_per_sentence(self._own_cases(a, out))
 
     def _carry_names(self, a, first: dict[int, list], rest: list[dict[int, list]]) -> None:
         """Add to `first` (the first group's hits per sentence) each later mention, in the same
