@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from scorer.engine import Scorer
-from scorer.errors import RubricError
 from scorer.rubric import load_rubric
 from scorer.rubric.walk import owners
+
+from rubric_support import line_of, problems
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "rubrics" / "mini.yaml"
@@ -28,16 +29,6 @@ def rubric_with(tmp_path: Path, *, sets: str = SETS, veto: str = "", name: str =
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
     return p, text
-
-
-def line_of(text: str, needle: str) -> int:
-    return text[: text.index(needle)].count("\n") + 1
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(RubricError) as e:
-        load_rubric(path)
-    return e.value.problems
 
 
 def vetoes(path: Path, text: str) -> list[str]:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from scorer.errors import RubricError
 from scorer.rubric import load_rubric
+
+from rubric_support import line_of, problems
 
 MINI = Path(__file__).parent / "fixtures" / "rubrics" / "mini.yaml"
 MINI_TEXT = MINI.read_text(encoding="utf-8")
-
-
-def line_of(text: str, needle: str, nth: int = 1) -> int:
-    pos = -1
-    for _ in range(nth):
-        pos = text.index(needle, pos + 1)
-    return text.count("\n", 0, pos) + 1
 
 
 def broken(tmp_path: Path, old: str, new: str, count: int = 1) -> tuple[Path, str]:
@@ -26,12 +18,6 @@ def broken(tmp_path: Path, old: str, new: str, count: int = 1) -> tuple[Path, st
     p = tmp_path / "broken.yaml"
     p.write_text(text, encoding="utf-8")
     return p, text
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(RubricError) as e:
-        load_rubric(path)
-    return e.value.problems
 
 
 def test_mini_rubric_loads():

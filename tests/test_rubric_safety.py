@@ -20,20 +20,12 @@ from scorer.rubric import loader
 from scorer.rubric.walk import owners
 from scorer.tuning import lint
 
+from rubric_support import line_of, problems
+
 ROOT = Path(__file__).resolve().parent.parent
 COURT = ROOT / "rubric" / "court.yaml"
 MINI = ROOT / "tests" / "fixtures" / "rubrics" / "mini.yaml"
 MINI_TEXT = MINI.read_text(encoding="utf-8")
-
-
-def line_of(text: str, needle: str) -> int:
-    return text[: text.index(needle)].count("\n") + 1
-
-
-def refused(path: Path) -> list[Problem]:
-    with pytest.raises(RubricError) as e:
-        load_rubric(path)
-    return e.value.problems
 
 
 def one_line_exit_2(path: Path) -> str:
@@ -58,16 +50,16 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
 
 
 def test_a_device_is_refused_before_it_is_read():
-    [p] = refused(Path("/dev/zero"))
+    [p] = problems(Path("/dev/zero"))
     assert str(p) == "/dev/zero: is not a regular file (a pipe, a device or a socket); a rubric is a YAML file"
 
 
-def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+def test_a_file_over_the_size_limit_is_problems(tmp_path, monkeypatch):
     monkeypatch.setattr(loader, "MAX_RUBRIC_BYTES", 1000)
     big = tmp_path / "big.yaml"
     big.write_text(MINI_TEXT, encoding="utf-8")
     assert big.stat().st_size > 1000
-    [p] = refused(big)
+    [p] = problems(big)
     assert str(big) in p and "over the limit of 1,000 (MAX_RUBRIC_BYTES)" in p
     assert "MAX_RUBRIC_BYTES" in one_line_exit_2(big)
 
@@ -99,16 +91,16 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 def test_an_alias_bomb_is_refused_at_its_first_alias(tmp_path):
     p = tmp_path / "bomb.yaml"
     p.write_text(BOMB, encoding="utf-8")
-    [problem] = refused(p)
+    [problem] = problems(p)
     assert problem.line == 2 and "aliases (*a) are not allowed" in problem
     assert one_line_exit_2(p).endswith(f"{p}:2: YAML aliases (*a) are not allowed in a rubric")
 
 
-def test_an_alias_in_an_otherwise_good_rubric_is_refused(tmp_path):
+def test_an_alias_in_an_otherwise_good_rubric_is_problems(tmp_path):
     text = MINI_TEXT.replace("slogans: [两学一做", "slogans: &s [两学一做").replace("vetoes:", "extra: *s\nvetoes:")
     p = tmp_path / "alias.yaml"
     p.write_text(text, encoding="utf-8")
-    [problem] = refused(p)
+    [problem] = problems(p)
     assert problem.line == line_of(text, "extra: *s")
 
 
@@ -122,7 +114,7 @@ def test_non_standard_tags_are_refused_with_the_line(tmp_path, value, shown):
     assert text != MINI_TEXT
     p = tmp_path / "tag.yaml"
     p.write_text(text, encoding="utf-8")
-    [problem] = refused(p)
+    [problem] = problems(p)
     assert problem.line == line_of(text, "title: ") and f"the tag {shown} is not allowed" in problem
     assert one_line_exit_2(p).startswith(f"error: {p}:{problem.line}: title: ") or f"{p}:{problem.line}:" in one_line_exit_2(p)
 
@@ -144,8 +136,8 @@ def test_non_finite_numbers_are_refused_with_the_fields_line(tmp_path, old, new,
     text = MINI_TEXT.replace(old, new)
     p = tmp_path / "inf.yaml"
     p.write_text(text, encoding="utf-8")
-    problems = refused(p)
-    mine = [q for q in problems if q.field == field]
+    found = problems(p)
+    mine = [q for q in found if q.field == field]
     assert mine and mine[0].line == line_of(text, new.strip().splitlines()[-1])
     assert "finite" in mine[0].message
 
@@ -157,7 +149,7 @@ def test_problems_carry_path_line_field_code_and_message(tmp_path):
     text = MINI_TEXT.replace("id: vol.study", "id: vol.team")
     p = tmp_path / "dup.yaml"
     p.write_text(text, encoding="utf-8")
-    [problem] = refused(p)  # one duplicate-id check, one problem
+    [problem] = problems(p)  # one duplicate-id check, one problem
     second = text.index("id: vol.team", text.index("id: vol.team") + 1)
     line = text[:second].count("\n") + 1
     assert (problem.path, problem.line, problem.code) == (str(p), line, "duplicate-id")
@@ -187,7 +179,7 @@ def test_a_back_reference_is_refused_with_its_line(tmp_path):
     text = _with_pattern(r"(党建)\1品牌")
     p = tmp_path / "backref.yaml"
     p.write_text(text, encoding="utf-8")
-    [problem] = refused(p)
+    [problem] = problems(p)
     assert problem.line == line_of(text, "pattern: '(党建)")
     assert problem.field == "bonus.items.0.matchers.0.pattern" and "back-reference" in problem.message
     one_line_exit_2(p)
