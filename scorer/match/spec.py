@@ -53,38 +53,31 @@ def check_set_name(name: str) -> None:
 def coerce_terms(v, info=None, at: tuple = ()):
     """`[党建, {term: 志愿服务, synonyms: [...]}, {set: leaders}]`: a bare string is a term of
     weight 1; `{set: name}` stands for every phrase of the rubric's phrase set `name`, each a
-    term of weight 1: the first in its place, the others at the list's end, so that a problem
-    in a written item is reported at its own index and line (the sets come in the validation
-    context: the loader's)."""
+    term of weight 1 (`_expand_sets`; the sets come in the validation context: the loader's)."""
+    return _expand_sets(v, info, at, lambda p: {"term": p})
+
+
+def phrases_field(v, info):
+    """A phrase list field's before-validator (`unless`, `unless_sentence`, `breaks`): `{set: name}`
+    stands for every phrase of the rubric's phrase set `name`."""
+    return _expand_sets(v, info, (), lambda p: p)
+
+
+def _expand_sets(v, info, at: tuple, item):
+    """A list with each `{set: name}` replaced by the set's phrases, each string made `item(p)`:
+    the set's first phrase in its place, the others at the list's end, so that every written
+    item keeps its index, and a problem in one is reported on its own line."""
     if not isinstance(v, list):
         return v
     out, tail = [], []
     for i, t in enumerate(v):
-        if isinstance(t, str):
-            out.append({"term": t})
-        elif isinstance(t, dict) and set(t) == {"set"}:
-            phrases = [{"term": p} for p in _phrase_set(t["set"], info, at + (i, "set"))]
+        if isinstance(t, dict) and set(t) == {"set"}:
+            phrases = [item(p) for p in _phrase_set(t["set"], info, at + (i, "set"))]
             out.append(phrases[0] if phrases else t)
             tail += phrases[1:]
         else:
-            out.append(t)
-    return out + tail  # the set's first phrase in its place, the rest after: every written item keeps its index (and line)
-
-
-def phrases_field(v, info):
-    """A phrase list field's before-validator (`unless`, `breaks`): `{set: name}` stands for every
-    phrase of the rubric's phrase set `name`, in its place."""
-    if not isinstance(v, list):
-        return v
-    out, tail = [], []
-    for i, p in enumerate(v):
-        if isinstance(p, dict) and set(p) == {"set"}:
-            phrases = _phrase_set(p["set"], info, (i, "set"))
-            out.append(phrases[0] if phrases else p)
-            tail += phrases[1:]
-        else:
-            out.append(p)
-    return out + tail  # as coerce_terms: written items keep their index
+            out.append(item(t) if isinstance(t, str) else t)
+    return out + tail
 
 
 def terms_field(v, info):
