@@ -47,8 +47,9 @@ SPLITS = {
     "pool72": {"tune", "heldout"},
     "tune": {"tune"},
     "heldout": {"heldout"},
-    "annotated": {"tune", "heldout", "fresh", "fresh2"},
-    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"},
+    "annotated": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"},
+    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"},
+    "all262": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"},
 }
 
 

@@ -24,7 +24,6 @@ veto / no veto).
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -33,45 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def read_tsv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-def kappa(a: list[bool], b: list[bool]) -> float:
-    n = len(a)
-    po = sum(x == y for x, y in zip(a, b)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
-
-
-def gold_labels(folder: Path) -> tuple[dict[str, tuple[str, str]], float | None, int]:
-    """id → (veto, family): where A and B agree on the veto, theirs; else C's. Also κ and the
-    number of disagreements."""
-    a = {r["id"]: r for r in read_tsv(folder / "labels_A.tsv")}
-    b_path = folder / "labels_B.tsv"
-    if not b_path.exists():
-        return {i: (r["veto"].strip(), r["family"].strip()) for i, r in a.items()}, None, 0
-    b = {r["id"]: r for r in read_tsv(b_path)}
-    c_path = folder / "labels_C.tsv"
-    c = {r["id"]: r for r in read_tsv(c_path)} if c_path.exists() else {}
-    ids = sorted(set(a) & set(b))
-    k = kappa([a[i]["veto"].strip() != "-" for i in ids], [b[i]["veto"].strip() != "-" for i in ids])
-    out, disagree = {}, 0
-    for i in ids:
-        va, vb = a[i]["veto"].strip(), b[i]["veto"].strip()
-        family = a[i]["family"].strip()
-        if va == vb:
-            out[i] = (va, family)
-            continue
-        if (va != "-") != (vb != "-"):
-            disagree += 1  # veto or not: only a third reading settles it
-        if i in c:
-            out[i] = (c[i]["veto"].strip(), c[i]["family"].strip() or family)
-        elif va != "-" and vb != "-":
-            out[i] = (va, family)  # both a veto, of two ids: A's id (the recall on the id says so)
-    return out, k, disagree
+from scorer.judge.veto import read_tsv  # noqa: E402
+from scorer.judge.veto import veto_gold as gold_labels  # noqa: E402  (id → (veto, family), κ, disagreements)
 
 
 def term_baseline(compiled, text: str) -> set[str]:

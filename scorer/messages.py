@@ -246,6 +246,8 @@ CATALOGUE: dict[str, Message] = {
     "usage.no-judge-block": Message("the rubric has no judge block; name the output with --out",
                                     "评分标准没有 judge 段；请用 --out 指定输出"),
     "usage.no-sentences": Message("no sentences.tsv here (see eval/ANNOTATION.md)", "这里没有 sentences.tsv（见 eval/ANNOTATION.md）"),
+    "usage.no-veto-set": Message("not a veto set: it needs sentences.tsv and labels_A.tsv (see eval/vetoes/COLLECTION.md)",
+                                 "不是否决事项句集：需要 sentences.tsv 和 labels_A.tsv（见 eval/vetoes/COLLECTION.md）"),
     "usage.annotation-stale": Message(
         "sentence {index} no longer matches its annotation (segmenter or normalizer changed)",
         "第 {index} 句与其标注不再一致（分句或规范化方式已改变）"),

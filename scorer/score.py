@@ -28,6 +28,7 @@ from .rubric.walk import Owner, owners
 from .fit import ItemProfiles, SentenceFits, share_lookup
 from .judge import features as judge_features
 from .judge.model import JudgeModel, load_judge
+from .judge.veto import sentence_features
 from .similarity import NearCopies, Restatement, abstracted_key, specificity
 from .text import sentence_key
 from .result import (
@@ -336,6 +337,9 @@ class CompiledRubric:
             self.rubric_info = self.rubric_info.model_copy(update={"judge": info})
             # judge_inputs reads the sentences in the profiles' space, then the judge in its own.
             share_lookup(self.profiles.space, self.judge_model.space)
+        # The veto judgement, where the judge file has one (the rules stay the floor).
+        self.veto_head = self.judge_model.veto if self.judge_model is not None else None
+        self.veto_unless = tuple(r.judge.veto_unless) if r.judge is not None else ()
         # The items the judge decides (the others keep their matchers' verdict).
         self.judged_ids = [o.id for o in self.owners if o.kind != "veto" and self.judge_model is not None
                            and o.id in self.judge_model.index]
@@ -553,6 +557,65 @@ class CompiledRubric:
         """Every scored item's rules and their hits, evaluated once per report."""
         return {o.id: [(rule, rule.evaluate(a)) for rule in self.rules[o.id]] for o in self.owners if o.kind != "veto"}
 
+    def veto_candidates(self, a: Analysis) -> tuple[np.ndarray, dict[int, tuple[Owner, Rule, RuleHit, int]]]:
+        """What the veto judgement reads besides the text (training too): per sentence, 1/0 does a
+        veto rule raise it; and the sentences a veto rule's terms hold loosely (`Rule.loose`),
+        each with the first veto (rubric order) and rule whose terms hold it, the hit, and the
+        sentence its window starts at (itself, or the one before it in its paragraph). A window
+        holding one of the rubric's `judge.veto_unless` phrases is no candidate."""
+        n = len(a.seg.sentences)
+        rule = np.zeros(n)
+        cands: dict[int, tuple[Owner, Rule, RuleHit, int]] = {}
+        for o in self.owners:
+            if o.kind != "veto":
+                continue
+            for r in self.rules[o.id]:
+                for h in r.evaluate(a):
+                    rule[h.sentence] = 1.0
+                for h in r.loose(a):
+                    if h.sentence not in cands:
+                        first = a.sentence_at(h.spans[0].start)
+                        cands[h.sentence] = (o, r, h, h.sentence if first is None else min(first, h.sentence))
+        if self.veto_unless and cands:  # the rubric's word on where the judgement may not raise
+            cands = {si: c for si, c in cands.items()
+                     if not any(p in self.veto_window(a, si, c[3])[2] for p in self.veto_unless)}
+        return rule, cands
+
+    def veto_window(self, a: Analysis, si: int, first: int) -> tuple[int, int, str]:
+        """(start, end, text) of a loose candidate's window: from its first sentence to its own."""
+        start, end = a.seg.sentences[first].start, a.seg.sentences[si].end
+        return start, end, a.text[start:end]
+
+    def _judged_vetoes(self, a: Analysis, span_of: _Spans, raised: set[int | None]) -> list[VetoHit]:
+        """The veto judgement over the sentences a veto rule's terms hold loosely and no veto
+        rule raises (those are vetoes already: the rules are the floor). A candidate is a veto
+        when the judge finds its window likely enough (the judge file's threshold); it is shown
+        under the first veto whose terms hold it, with the window as its quote, those terms
+        and the judge's probability."""
+        head = self.veto_head
+        _rule, found = self.veto_candidates(a)
+        cands = {si: c for si, c in found.items()
+                 if si not in raised and c[3] not in raised and a.seg.sentences[si].duplicate_of is None}
+        if not cands:
+            return []
+        order = sorted(cands)
+        windows = [self.veto_window(a, si, cands[si][3]) for si in order]
+
+        texts = [w[2] for w in windows]
+        p = head.probabilities(texts, sentence_features(texts, head.features, self.rubric.phrase_sets,
+                                                        np.zeros(len(order)), np.ones(len(order))))
+        out = []
+        for si, (start, end, text), prob in zip(order, windows, p.tolist()):
+            if prob < head.threshold:
+                continue
+            owner, rule, h, _first = cands[si]
+            m = _match(rule, h, span_of)
+            m = m.model_copy(update={"rule": f"{owner.id}#judge", "type": "judge", "value": round(prob, 3),
+                                     "note": f"句子判定 {prob:.2f}（{h.note}）"})
+            out.append(VetoHit.model_construct(id=owner.id, name=owner.item.name, text=text,
+                                               start=start, end=end, match=m))
+        return out
+
     def judge_inputs(self, a: Analysis, factors: list[float], marks: list[Marks],
                      hits: dict[str, list[tuple[Rule, list[RuleHit]]]], items: list[str],
                      names: list[str] | None = None, spec: list[float] | None = None) -> tuple[list[str], np.ndarray]:
@@ -689,6 +752,9 @@ class CompiledRubric:
                 bonus_items.append(self._item(owner, a, factors, span_of, marks, fits, judged))
             else:
                 vetoes.extend(self._veto_hits(owner, a, span_of))
+        if self.veto_head is not None:
+            raised = {a.sentence_at(v.start) for v in vetoes}
+            vetoes.extend(self._judged_vetoes(a, span_of, raised))
         return tallied(
             submission=submission, rubric=self.rubric_info, tool_version=__version__, text=a.text,
             dimensions=[(d.id, d.name, d.points, by_dim[d.id]) for d in r.dimensions],

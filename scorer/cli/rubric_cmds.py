@@ -155,7 +155,7 @@ def rubric_show(
     sets = phrase_set_lines(loaded)
     if sets:
         console.print(Text("Phrase sets (named once; a matcher uses one in unless_sentence_sets, or as "
-                           "{set: name} in a term or phrase list):", style="bold"))
+                           "{set: name} in a term or phrase list; judge.veto_unless may name one too):", style="bold"))
         for line in sets:
             console.print(Text(printable(f"  • {line}")), soft_wrap=True)
     marks = mark_lines(r)

@@ -30,6 +30,12 @@ def train_cmd(
                                      "judge.file names, beside the rubric.")
     ] = None,
     root: Annotated[Path, typer.Option("--root", help="The folder the annotated texts' paths start from.")] = Path("."),
+    vetoes: Annotated[
+        Optional[list[Path]], typer.Option("--vetoes", help="A veto set: sentences.tsv and labels_A/B/C.tsv of real "
+                           "sentences labelled blind (eval/vetoes/COLLECTION.md). Repeat it for several. Default: every "
+                           "eval/vetoes* folder under --root. The veto judgement is trained from these and the "
+                           "annotation's veto column.")
+    ] = None,
 ) -> None:
     """Train the rubric's sentence judge, print its cross-validated figures, and write it.
 
@@ -40,7 +46,7 @@ def train_cmd(
 
     Example: civscore train --rubric court   (writes rubric/court.judge)
     """
-    from ..engine import resolve_rubric
+    from ..engine import load_scorer, resolve_rubric
     from ..errors import UsageProblem
     from ..judge.train import reviews_from, train
     from ..outputs import check_outputs, write_bytes
@@ -61,6 +67,18 @@ def train_cmd(
         if not (folder / "sentences.tsv").is_file():
             raise UsageProblem(folder, "usage.no-sentences")
 
+    if vetoes is None:
+        veto_sets = sorted(p for p in (root / "eval").glob("vetoes*") if (p / "sentences.tsv").is_file())
+    else:
+        veto_sets = list(vetoes)
+        for folder in veto_sets:
+            if not (folder / "sentences.tsv").is_file() or not (folder / "labels_A.tsv").is_file():
+                raise UsageProblem(folder, "usage.no-veto-set")
+
+    # The kinds of unit the bundled rubrics claim: whose unit a veto set's row is about.
+    claimed = [r.rubric.applies_to for r in load_scorer().loaded_rubrics
+               if r.rubric.applies_to is not None and not r.rubric.applies_to.fallback]
+
     class _Trainee:  # what training reads of a scorer: the rubric compiled without its old judge
         pass
 
@@ -72,7 +90,7 @@ def train_cmd(
         reviews = [r for r in reviews_from(from_reviews) if r["rubric"] == loaded.rubric.id]
         info(f"{len(reviews)} reviewed items of rubric {loaded.rubric.id} in {from_reviews}")
     with console.status(f"training the {loaded.rubric.id} judge (cross-validated by text) …"):
-        model, figures = train(trainee, annotations, root, reviews=reviews)
+        model, figures = train(trainee, annotations, root, reviews=reviews, veto_sets=veto_sets, claimed=claimed)
     table = Table(title=f"{model.meta['version']}: cross-validated figures", show_header=True)
     table.add_column("figure")
     table.add_column("value", justify="right")

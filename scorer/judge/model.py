@@ -21,10 +21,14 @@ import numpy as np
 from ..errors import RubricError
 from ..rubric.problems import Problem
 from ..fit import GramSpace
+from .veto import VetoHead
 
-FORMAT = "civscore-judge/1"
+FORMAT = "civscore-judge/2"
+FORMATS = ("civscore-judge/1", FORMAT)  # /1: no veto judgement
 ARRAYS = ("idf", "item_grams", "shared_grams", "pair", "item_bias",
           "kind_grams", "kind_sentence", "kind_bias", "kind_item", "kind_shared")
+# The veto judgement's numbers (scorer.judge.veto), after the others, when the header has "veto".
+VETO_ARRAYS = ("veto_idf", "veto_grams", "veto_features", "veto_bias")
 
 
 @dataclass
@@ -49,6 +53,7 @@ class JudgeModel:
     sha256: str = ""
     path: str = ""
     space: GramSpace | None = field(default=None, repr=False)
+    veto: VetoHead | None = None  # does a sentence report a veto event of this unit (None: the rules only)
 
     def __post_init__(self):
         self.index = {i: k for k, i in enumerate(self.items)}
@@ -66,9 +71,19 @@ class JudgeModel:
             "format": FORMAT, "meta": self.meta, "items": self.items, "grams": self.grams,
             "features": self.features, "arrays": {k: list(v.shape) for k, v in arrays.items()},
         }
+        v = self.veto
+        if v is not None:
+            header["veto"] = {"grams": v.grams, "features": v.features, "threshold": v.threshold, "meta": v.meta}
+            arrays.update({
+                "veto_idf": np.ascontiguousarray(v.idf, dtype="<f4"),
+                "veto_grams": np.ascontiguousarray(v.weights, dtype="<f4"),
+                "veto_features": np.ascontiguousarray(v.feature_weights, dtype="<f4"),
+                "veto_bias": np.array([v.bias], dtype="<f4"),
+            })
+            header["arrays"] = {k: list(a.shape) for k, a in arrays.items()}
         raw = io.BytesIO()
         raw.write(json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
-        for name in ARRAYS:
+        for name in ARRAYS + (VETO_ARRAYS if v is not None else ()):
             raw.write(arrays[name].tobytes())
         out = io.BytesIO()
         with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as z:
@@ -84,19 +99,28 @@ class JudgeModel:
                 raw = gzip.decompress(data)
             line, _, rest = raw.partition(b"\n")
             header = json.loads(line)
-            if header.get("format") != FORMAT:
+            if header.get("format") not in FORMATS:
                 raise ValueError(f"not a {FORMAT} file")
+            veto = header.get("veto")
             arrays, pos = {}, 0
-            for name in ARRAYS:
+            for name in ARRAYS + (VETO_ARRAYS if veto is not None else ()):
                 shape = tuple(header["arrays"][name])
                 n = int(np.prod(shape)) * 4
                 if pos + n > len(rest):
                     raise ValueError("the file is cut short")
                 arrays[name] = np.frombuffer(rest[pos : pos + n], dtype="<f4").reshape(shape).astype(np.float64)
                 pos += n
+            head = None
+            if veto is not None:
+                head = VetoHead(grams=list(veto["grams"]), idf=arrays.pop("veto_idf"),
+                                weights=arrays.pop("veto_grams"), features=list(veto["features"]),
+                                feature_weights=arrays.pop("veto_features"), bias=float(arrays.pop("veto_bias")[0]),
+                                threshold=float(veto["threshold"]), meta=dict(veto.get("meta") or {}))
+                if head.weights.shape != head.idf.shape or head.feature_weights.shape != (len(head.features),):
+                    raise ValueError("the veto judgement's arrays do not fit its header")
             model = cls(meta=header["meta"], items=header["items"], grams=header["grams"],
                         features=header["features"], sha256=sha256 or hashlib.sha256(data).hexdigest(), path=path,
-                        **arrays)
+                        veto=head, **arrays)
         except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
             raise RubricError(Path(path), [Problem(path, None, None, "judge-unusable", error=str(e))]) from None
         v, n = len(model.grams), len(model.items)

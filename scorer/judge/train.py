@@ -31,6 +31,7 @@ from .model import JudgeModel
 KINDS = ("practice", "plan", "claim", "honour", "other_body", "heading")
 MIN_TEXTS = 20  # fewer annotated texts than this: refuse to write a judge
 MIN_POSITIVES = 60  # nor with fewer evidence pairs than this
+MIN_VETO_POSITIVES = 30  # fewer veto sentences than this: the judge file carries no veto judgement
 
 
 # -- annotations -----------------------------------------------------------------
@@ -113,6 +114,13 @@ class Text:
     kinds: list[str] = field(default_factory=list)  # each sentence's gold kind ('' when unknown)
     kind_only: bool = False  # a text of another rubric: it teaches the kind model only
     mask: np.ndarray | None = None  # (sentences, items): 1 where a label is known (reviewed items), None for all
+    # The veto judgement's view of every annotated sentence: its text, whether the annotation
+    # finds a veto event of this unit in it, whether a veto rule raises it, whether a veto
+    # rule's terms hold it loosely (`Rule.loose`).
+    veto_texts: list[str] = field(default_factory=list)
+    veto_y: list[float] = field(default_factory=list)
+    veto_rule: list[float] = field(default_factory=list)
+    veto_loose: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -193,9 +201,20 @@ def build_set(scorer, annotations: Path | Sequence[Path], root: Path, reviews: l
             digest.update(f"{row['sid']}\t{row['key']}\t{sorted(g_items.items())}\t{kind}\t{veto}\n".encode())
         texts_, pair = compiled.judge_inputs(a, factors, marks, hits, items, names)
         keep = np.flatnonzero(known)
+        # The veto judgement's rows: each sentence, or the window of a loose candidate (the
+        # sentence and the one before it), as the engine reads it; a veto anywhere in it counts.
+        v_rule, cands = compiled.veto_candidates(a)
+        vetoes = {int(row["index"]): gold[row["sid"]][2] not in ("-", "") for row in rows[source]}
+        v_texts, v_y, v_r, v_l = [], [], [], []
+        for k in keep.tolist():
+            first = cands[k][3] if k in cands else k
+            v_texts.append(compiled.veto_window(a, k, first)[2])
+            v_y.append(float(any(vetoes.get(j, False) for j in range(first, k + 1))))
+            v_r.append(float(v_rule[first:k + 1].any()))
+            v_l.append(1.0 if k in cands else 0.0)
         texts.append(Text(source, source, source.startswith("seed/"), [texts_[k] for k in keep], pair[keep], y[keep],
                           [specificity(texts_[k]) for k in keep], names, [kind_of[k] for k in keep],
-                          kind_only=source in others))
+                          kind_only=source in others, veto_texts=v_texts, veto_y=v_y, veto_rule=v_r, veto_loose=v_l))
     for rv in reviews or []:
         texts.append(review_text(compiled, rv, items, names))
         digest.update(rv["digest"].encode())
@@ -256,6 +275,9 @@ class Params:
     min_df: int = 2
     candidates: int = 8  # the pairs judged: matcher hits, the top fits, the heading's best fit
     kind_C: float = 1.0  # the kind model's regularisation
+    veto_C: float = 10.0  # the veto judgement's regularisation (its classes weigh equally)
+    veto_threshold: float = 0.7  # the probability at which a loose candidate is a veto
+    veto_min_df: int = 2
 
 
 def design(texts: list[Text], space, n_items: int, p: Params, kind_probs: list[np.ndarray] | None = None):
@@ -462,9 +484,135 @@ def pair_auc(preds) -> float:
     return float(roc_auc_score(y, s)) if y.any() and not y.all() else float("nan")
 
 
+# -- the veto judgement ------------------------------------------------------------
+
+
+@dataclass
+class VetoRow:
+    text: str
+    y: float  # 1: a veto event of this unit
+    rule: float  # a veto rule raises it
+    loose: float  # a veto rule's terms hold it loosely
+    group: str  # the CV group: "set:<veto set>" or "text:<annotated text>"
+    own: bool = True  # a unit of the kind this rubric scores (the figures count these only)
+
+
+def veto_rows(compiled, ts: "TrainingSet", veto_sets: Sequence[Path], claimed: Sequence = ()) -> tuple[list[VetoRow], str]:
+    """Every annotated sentence (the annotation's veto column) and every row of the veto sets
+    (real sentences with two blind labels and a third reading, eval/vetoes*/), with the digest
+    of their labels. A veto set's row is one unit even where it holds two sentences. `claimed`:
+    the `applies_to` of the rubrics that claim a kind of unit (the chooser's), which tell whose
+    unit a row is about."""
+    from ..ingest.normalize import normalize_document
+    from .veto import read_veto_set
+
+    # Which kind of unit a row is about, as `bench/eval_vetoes.py` and the chooser read it: an
+    # adapted row's note names the unit it was ('…人民法院'->'我院'), else the sentence.
+    mine = compiled.rubric.applies_to
+
+    def own(sentence: str, note: str) -> bool:
+        where = note if "->" in note else sentence
+        kind = next((at for at in claimed if any(n in where for n in at.unit_names)), None)
+        if mine is None or mine.fallback:
+            return kind is None
+        return kind is not None and kind.kind == mine.kind
+
+    rows: list[VetoRow] = []
+    for t in ts.texts:
+        for text, y, r, lo in zip(t.veto_texts, t.veto_y, t.veto_rule, t.veto_loose):
+            rows.append(VetoRow(text, y, r, lo, f"text:{t.source}"))
+    digest = hashlib.sha256()
+    for folder in veto_sets:
+        for rid, sentence, veto, _family, note in read_veto_set(Path(folder)):
+            text = normalize_document(sentence)[0].text
+            rule, cands = compiled.veto_candidates(compiled.analyze(text))
+            rows.append(VetoRow(text, 0.0 if veto in ("-", "") else 1.0, float(rule.any()), float(bool(cands)),
+                                f"set:{Path(folder).name}", own(sentence, note)))
+            digest.update(f"{Path(folder).name}\t{rid}\t{veto}\t{sentence}\n".encode())
+    return rows, digest.hexdigest()
+
+
+def fit_veto(rows: list[VetoRow], sets: dict[str, list[str]], p: Params, meta: dict | None = None):
+    """The veto judgement fitted on these rows (scikit-learn at training time only)."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    from .veto import VetoHead, feature_names, sentence_features
+
+    texts = [r.text for r in rows]
+    space = fitted_space(texts, p.veto_min_df)
+    names = feature_names(sorted(sets))
+    feats = sentence_features(texts, names, sets, np.array([r.rule for r in rows]), np.array([r.loose for r in rows]))
+    x = hstack([space.transform(texts), csr_matrix(feats)]).tocsr()
+    y = np.array([r.y >= 0.5 for r in rows])
+    lr = LogisticRegression(C=p.veto_C, class_weight="balanced", max_iter=5000).fit(x, y)
+    w = lr.coef_[0]
+    v = len(space.grams)
+    return VetoHead(grams=list(space.grams), idf=space.idf, weights=w[:v], features=names,
+                    feature_weights=w[v:], bias=float(lr.intercept_[0]), threshold=p.veto_threshold,
+                    meta=meta or {})
+
+
+def veto_raised(head, rows: list[VetoRow], sets: dict[str, list[str]]) -> np.ndarray:
+    """What the engine does with these rows: a rule's veto, or a loose candidate the judge
+    finds likely enough."""
+    from .veto import sentence_features
+
+    texts = [r.text for r in rows]
+    rule = np.array([r.rule for r in rows])
+    loose = np.array([r.loose for r in rows])
+    prob = head.probabilities(texts, sentence_features(texts, head.features, sets, np.zeros(len(rows)), loose))
+    return (rule > 0) | ((loose > 0) & (prob >= head.threshold))
+
+
+def veto_cross_validated(rows: list[VetoRow], sets: dict[str, list[str]], p: Params) -> dict:
+    """Each veto set held out in turn (its register differs: notices, press accounts of large
+    cases …), with a share of the annotated texts (by a hash of their name): recall and false
+    vetoes on the held set beside the rules' own, and the judge's vetoes on real report
+    sentences the annotation finds none in."""
+    names = sorted({r.group for r in rows if r.group.startswith("set:")})
+    if len(names) < 2:
+        return {}
+    k = len(names)
+
+    def fold(r: VetoRow) -> int:
+        if r.group.startswith("set:"):
+            return names.index(r.group)
+        return int(hashlib.sha1(r.group.encode()).hexdigest(), 16) % k
+
+    folds = [fold(r) for r in rows]
+    pos = neg = tp = fp = rtp = rfp = corpus = corpus_rule = n_corpus = 0
+    for i in range(k):
+        train_rows = [r for r, f in zip(rows, folds) if f != i]
+        test = [r for r, f in zip(rows, folds) if f == i]
+        head = fit_veto(train_rows, sets, p)
+        up = veto_raised(head, test, sets)
+        for r, u in zip(test, up.tolist()):
+            if r.group.startswith("set:") and not r.own:
+                continue
+            if r.group.startswith("set:"):
+                if r.y >= 0.5:
+                    pos, tp, rtp = pos + 1, tp + u, rtp + (r.rule > 0)
+                else:
+                    neg, fp, rfp = neg + 1, fp + u, rfp + (r.rule > 0)
+            elif r.y < 0.5:
+                n_corpus += 1
+                corpus += u and not r.rule
+                corpus_rule += r.rule > 0
+    return {
+        "cv_veto_recall": round(tp / pos, 4) if pos else float("nan"),
+        "cv_veto_rules_recall": round(rtp / pos, 4) if pos else float("nan"),
+        "cv_veto_false": int(fp), "cv_veto_rules_false": int(rfp), "veto_set_negatives": neg,
+        "cv_veto_report_sentences_raised": int(corpus), "veto_report_sentences": n_corpus,
+    }
+
+
 def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: list | None = None, p: Params = Params(),
-          show: float | None = None, accept: float | None = None) -> tuple[JudgeModel, dict]:
-    """Cross-validate, then fit on everything; refuse a judge trained on too little."""
+          show: float | None = None, accept: float | None = None,
+          veto_sets: Sequence[Path] = (), claimed: Sequence = ()) -> tuple[JudgeModel, dict]:
+    """Cross-validate, then fit on everything; refuse a judge trained on too little. With
+    `veto_sets` (eval/vetoes*/) the file also carries the veto judgement, when the veto
+    sentences are enough (MIN_VETO_POSITIVES)."""
     ts = build_set(scorer, annotations, root, reviews)
     n_texts = sum(1 for t in ts.texts if t.sentences and not t.kind_only)
     if n_texts < MIN_TEXTS or ts.positives < MIN_POSITIVES:
@@ -498,5 +646,21 @@ def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: li
         + " (two blind annotators per sentence, a third on disagreements)"
         + (f" + {len(reviews)} reviewed workbench items" if reviews else ""),
     }
+    sets = dict(scorer.rubric.phrase_sets)
+    vrows, vdigest = veto_rows(scorer.compiled, ts, veto_sets, claimed) if veto_sets else ([], "")
+    v_pos = sum(r.y >= 0.5 for r in vrows)
+    if vrows and v_pos >= MIN_VETO_POSITIVES:
+        vfig = {k: v for k, v in veto_cross_validated(vrows, sets, p).items() if v == v}
+        figures.update(vfig)
+        figures["veto_positives"] = int(v_pos)
+        meta["figures"] = figures
+        meta["params"].update({"veto_C": p.veto_C, "veto_threshold": p.veto_threshold, "veto_min_df": p.veto_min_df})
+        # One digest for everything the file learned from: the annotation and the veto sets.
+        both = hashlib.sha256(f"{ts.digest}\n{vdigest}".encode()).hexdigest()
+        meta.update({"training_sha256": both, "version": f"{ts.rubric_id}-judge-{both[:8]}"})
+        meta["training_data"] += "; vetoes: " + ", ".join(Path(f).name for f in veto_sets) + \
+            " (real sentences, two blind labels and a third reading)"
     model = fit(ts, None, p, meta)
+    if vrows and v_pos >= MIN_VETO_POSITIVES:
+        model.veto = fit_veto(vrows, sets, p, {"positives": int(v_pos), "rows": len(vrows)})
     return model, figures

@@ -211,6 +211,10 @@ def set_uses(data: dict) -> dict[str, list[str]]:
         owner(b)
     for v in items(data, "vetoes"):
         owner(v)
+    judge = data.get("judge") if isinstance(data, dict) else None
+    if isinstance(judge, dict):
+        for name in sorted(named(judge.get("veto_unless"))):
+            out.setdefault(name, []).append("judge.veto_unless")
     return out
 
 

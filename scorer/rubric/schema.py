@@ -16,7 +16,7 @@ from ..errors import InvalidValue
 
 from ..match.registry import matcher_union
 from ..match.spec import Strict as _Strict
-from ..match.spec import Term, check_set_name
+from ..match.spec import Term, check_set_name, phrases_field
 
 __all__ = ["Matcher", "Rubric", "Term", "TIERS"]
 
@@ -240,6 +240,14 @@ class JudgeSettings(_Strict):
     need: float = Field(default=2.0, gt=0, description="The strength that fills an item (A).")
     decay: float = Field(default=0.7, gt=0, le=1, description="Weight of the k-th best evidence sentence is decay**k.")
     plain: float = Field(default=0.6, gt=0, le=1, description="What a sentence with no count or named document weighs.")
+    veto_unless: list[str] = Field(
+        default_factory=list,
+        description="Phrases that keep the learned veto judgement from raising a sentence (or the window of two "
+        "sentences it reads) that holds one; the veto rules may still raise it. For what the judge cannot tell "
+        "from its examples: an allegation found untrue, the unit sitting in judgement. `{set: name}` names a "
+        "phrase set.")
+
+    _phrases = field_validator("veto_unless", mode="before")(phrases_field)
 
 
 class AppliesTo(_Strict):

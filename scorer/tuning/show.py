@@ -57,7 +57,10 @@ def phrase_set_lines(loaded) -> list[str]:
     for name, phrases in r.phrase_sets.items():
         first = "、".join(phrases[:4]) + (f" …(+{len(phrases) - 4})" if len(phrases) > 4 else "")
         users = used[name]
-        who = f"used by {len(users)} matcher{'s' if len(users) != 1 else ''}" if users else "used by no matcher"
+        matchers = [u for u in users if "#" in u]
+        parts = [f"{len(matchers)} matcher{'s' if len(matchers) != 1 else ''}"] if matchers else []
+        parts += [u for u in users if "#" not in u]  # a rubric setting (judge.veto_unless)
+        who = f"used by {', '.join(parts)}" if parts else "used by no matcher"
         out.append(f"{name}: {len(phrases)} phrase{'s' if len(phrases) != 1 else ''}, {who} — {first}")
     return out
 

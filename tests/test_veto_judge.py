@@ -1,0 +1,159 @@
+"""The learned veto judgement (issue 17: "vetoes use the same judgement, with the rubric's rules
+as a floor"): it decides over the sentences a veto rule's terms hold loosely (`Rule.loose`),
+never against the rubric's `judge.veto_unless`, and ships inside the judge file."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scorer.engine import RubricChooser, Scorer
+from scorer.judge.model import JudgeModel
+
+ROOT = Path(__file__).resolve().parents[1]
+CIVSCORE = [sys.executable, "-m", "scorer"]
+
+
+@pytest.fixture(scope="module")
+def court():
+    return Scorer.load("court")
+
+
+@pytest.fixture(scope="module")
+def general():
+    return Scorer.load("general")
+
+
+def loose_sentences(scorer, text: str) -> dict[int, set[str]]:
+    """sentence → the veto ids whose rules hold it loosely."""
+    c = scorer.compiled
+    a = c.analyze(text)
+    out: dict[int, set[str]] = {}
+    for o in c.owners:
+        if o.kind == "veto":
+            for r in c.rules[o.id]:
+                for h in r.loose(a):
+                    out.setdefault(h.sentence, set()).add(o.id)
+    return out
+
+
+def judged(result) -> list:
+    return [v for v in result.vetoes if v.match is not None and v.match.type == "judge"]
+
+
+def test_loose_reads_the_sentence_and_the_one_before_it_in_its_paragraph(court):
+    # A press account: the role in one sentence, the crime and penalty in the next.
+    two = "本院原副院长张某慧案在海南省第一中级法院一审宣判。判决书显示，张某慧犯受贿罪，判处有期徒刑十二年。"
+    assert 1 in loose_sentences(court, two)
+    # The same two sentences in two paragraphs are not one account.
+    assert loose_sentences(court, two.replace("宣判。", "宣判。\n")) == {}
+    # A negated penalty is no hit (the lexicon's negation), so no candidate.
+    assert loose_sentences(court, "我院副院长张某从未受到任何处分。") == {}
+
+
+def test_the_shipped_judges_carry_a_veto_judgement_with_its_figures(court, general):
+    for s in (court, general):
+        head = s.compiled.judge_model.veto
+        assert head is not None and 0 < head.threshold < 1
+        figures = s.compiled.rubric_info.judge.figures
+        # Cross-validated with each veto set held out in turn, beside the rules' own figures.
+        assert {"cv_veto_recall", "cv_veto_rules_recall", "cv_veto_false", "veto_positives"} <= set(figures)
+        assert figures["cv_veto_recall"] >= figures["cv_veto_rules_recall"]
+        assert "vetoes" in s.compiled.judge_model.meta["training_data"]
+
+
+def test_the_judge_raises_a_press_account_the_rules_miss_and_shows_why(court):
+    text = ("某某人民法院创建文明单位工作总结\n"
+            "2020年12月4日上午，本院原副院长张某慧案在海南省第一中级法院一审宣判。"
+            "判决书显示，张某慧犯受贿罪，判处有期徒刑十二年。\n")
+    res = court.score_text(text)
+    assert res.vetoed
+    hits = judged(res)
+    assert hits, [v.match for v in res.vetoes]
+    v = hits[0]
+    # The quote is the window the judge read, at its offsets; the match names the terms and P.
+    assert res.text[v.start:v.end] == v.text and "副院长" in v.text and "判处" in v.text
+    assert v.match.rule == f"{v.id}#judge" and v.match.value >= court.compiled.veto_head.threshold
+    assert all(res.text[t.start:t.end] == t.text for t in v.match.terms)
+
+
+@pytest.mark.parametrize("sentence", [
+    # the court sitting in judgement over someone else's crime (judge.veto_unless)
+    "昨天，原某市委常委徐松林受贿一案在我院受审。我院院长郑某某亲自担任审判长，当庭宣判，徐松林因受贿罪被判处有期徒刑10年。",
+    # an allegation found untrue (judge.veto_unless)
+    "去年8月，市纪委监委收到实名举报，反映本院法官胡某娟在审理案件过程中枉法裁判，经核查，举报人反映的有关问题均不属实。",
+    # negated statements
+    "我院没有一名干警受到处分，全年未发生违法违纪案件。",
+    "2023年，我院干警无一人因违纪违法受到党纪政务处分，无一人被追究刑事责任。",
+    # warning education about another unit's case
+    "组织全院干警观看警示教育片，片中某法院原副院长因受贿被判处有期徒刑十年。",
+])
+def test_no_veto_on_own_trials_refuted_allegations_negations_or_warning_education(court, sentence):
+    res = court.score_text("某某人民法院创建文明单位工作总结\n" + sentence + "\n")
+    assert not res.vetoed, [(v.id, v.text, v.match.rule if v.match else None) for v in res.vetoes]
+
+
+def test_veto_unless_keeps_a_window_from_the_judge_but_not_from_the_rules(court):
+    c = court.compiled
+    assert "担任审判长" in c.veto_unless and "不属实" in c.veto_unless
+    text = "昨天，徐松林受贿一案在我院受审。我院院长郑某某担任审判长，徐松林因受贿罪被判处有期徒刑10年。"
+    _rule, cands = c.veto_candidates(c.analyze(text))
+    assert cands == {}
+
+
+def test_no_text_of_the_evaluation_corpus_that_its_readers_found_no_veto_in_is_vetoed():
+    # 312 real texts (courts, other units, hard negatives); both readers gave veto 0 to all but none.
+    chooser = RubricChooser()
+    readings: dict[str, list[int]] = {}
+    for p in sorted((ROOT / "eval" / "readings").glob("reader_*.csv")):
+        with p.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                readings.setdefault(row["file"], []).append(int(float(row["veto"])))
+    clean = sorted(f for f, v in readings.items() if not any(v))
+    assert len(clean) >= 300
+    vetoed = []
+    for f in clean:
+        res = chooser.score_path(ROOT / "eval" / "corpus" / f)
+        if res.vetoed:
+            vetoed.append((f, [(v.id, v.text[:40]) for v in res.vetoes]))
+    assert vetoed == []
+
+
+def test_the_veto_judgement_round_trips_in_the_judge_file(court):
+    model = court.compiled.judge_model
+    again = JudgeModel.from_bytes(model.to_bytes())
+    assert again.veto is not None
+    assert again.veto.grams == model.veto.grams and again.veto.features == model.veto.features
+    texts = ["本院原副院长张某因受贿被判处有期徒刑。", "我院组织干警开展志愿服务。"]
+    feats = np.zeros((2, len(model.veto.features)))
+    assert np.allclose(again.veto.probabilities(texts, feats), model.veto.probabilities(texts, feats))
+
+
+def test_fitting_the_veto_judgement_is_deterministic(general):
+    from scorer.judge import train as T
+    from scorer.judge.veto import read_veto_set
+
+    rows = []
+    for folder in ("vetoes", "vetoes2"):
+        for _i, sentence, veto, _fam, _note in read_veto_set(ROOT / "eval" / folder):
+            rows.append(T.VetoRow(sentence, float(veto != "-"), 0.0, 1.0, f"set:{folder}"))
+    sets = dict(general.rubric.phrase_sets)
+    a = T.fit_veto(rows, sets, T.Params())
+    b = T.fit_veto(rows, sets, T.Params())
+    assert a.grams == b.grams and np.array_equal(a.weights, b.weights) and a.bias == b.bias
+
+
+def test_a_folder_that_is_no_veto_set_is_one_line_naming_it(tmp_path):
+    bad = tmp_path / "notaset"
+    bad.mkdir()
+    out = tmp_path / "x.judge"
+    r = subprocess.run([*CIVSCORE, "train", "--rubric", "general", "--vetoes", str(bad), "--out", str(out)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2, r.stderr
+    assert "notaset" in r.stderr and "veto set" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr and not out.exists()
