@@ -38,6 +38,7 @@ DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
 # `fresh` (073-124, readers C and D) by build 9855502; with `tune` they form the `pool` that
 # later changes were tuned on.
 SPLITS = {
+    "fresh6": {"fresh6"},
     "fresh5": {"fresh5"},
     "fresh4": {"fresh4"},
     "fresh3": {"fresh3"},
@@ -124,7 +125,7 @@ def bootstrap_difference(table: list[dict], n: int = 2000) -> tuple[float, float
 
 # Every annotated round (eval/ANNOTATION.md): the sentence gold of --sentence-gold. The shipped
 # judges were trained on the first (TRAINED_ON); --cv-train names what the fold judges learn from.
-ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotation_fresh4", EVAL / "annotation_fresh5"]
+ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotation_fresh4", EVAL / "annotation_fresh5", EVAL / "annotation_fresh6"]
 TRAINED_ON = [EVAL / "annotation"]
 
 
