@@ -208,6 +208,17 @@ class VetoHit(_Model):
     end: int
     match: Match | None = None
 
+    def basis(self) -> str:
+        """What raised it, in one line for a reviewer: a rule, or the learned veto judgement with
+        its probability and the terms it read (rule `<veto id>#judge`)."""
+        m = self.match
+        if m is None:
+            return ""
+        if m.type == "judge":
+            terms = "、".join(dict.fromkeys(t.text for t in m.terms))
+            return f"句子判定提出，可信度 {m.value or 0:.2f}" + (f"（{terms}）" if terms else "")
+        return f"规则「{m.label}」" + (f"：{m.note}" if m.note else "")
+
 
 class SubmissionInfo(_Model):
     path: str

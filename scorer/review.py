@@ -266,6 +266,7 @@ class VetoReview:
     start: int
     end: int
     dismissed: str | None  # the reason, when dismissed
+    basis: str = ""  # what raised it (VetoHit.basis)
 
 
 @dataclass(frozen=True)
@@ -379,6 +380,7 @@ def reviewed(machine: ScoreResult, review: Review) -> Reviewed:
             reason=decision.reason if decision is not None else "",
             struck=list(review.struck.get(mc.id, [])), added=list(review.added.get(mc.id, [])),
         ))
-    vetoes = [VetoReview(veto_key(v), v.id, v.name, v.text, v.start, v.end, review.vetoes_dismissed.get(veto_key(v)))
+    vetoes = [VetoReview(veto_key(v), v.id, v.name, v.text, v.start, v.end, review.vetoes_dismissed.get(veto_key(v)),
+                         v.basis())
               for v in machine.vetoes]
     return Reviewed(machine, review, result, sections, vetoes)

@@ -288,6 +288,20 @@ class CompiledRubric:
                     line = loaded.line_of(loc)
                     raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, "rule", detail=str(e))]) from None
             self.rules[owner.id] = built
+        # Each veto rule without its distance and clause limits: what the learned veto judgement
+        # decides over (`veto_candidates`). A rule with no such limit proposes nothing more.
+        self.relaxed: dict[str, list[Rule]] = {}
+        for owner in self.owners:
+            if owner.kind != "veto":
+                continue
+            out = []
+            for rule in self.rules[owner.id]:
+                spec = rule.relaxed_spec()
+                if spec is not None and spec != rule.spec:
+                    relaxed = build_rule(spec, rule.id, r.slogans)
+                    relaxed.bind(r)
+                    out.append(relaxed)
+            self.relaxed[owner.id] = out
         every = [rule for rs in self.rules.values() for rule in rs]
         self.lexicon = Lexicon(
             terms=set().union(*(rule.surfaces() for rule in every)),
@@ -559,10 +573,11 @@ class CompiledRubric:
 
     def veto_candidates(self, a: Analysis) -> tuple[np.ndarray, dict[int, tuple[Owner, Rule, RuleHit, int]]]:
         """What the veto judgement reads besides the text (training too): per sentence, 1/0 does a
-        veto rule raise it; and the sentences a veto rule's terms hold loosely (`Rule.loose`),
-        each with the first veto (rubric order) and rule whose terms hold it, the hit, and the
-        sentence its window starts at (itself, or the one before it in its paragraph). A window
-        holding one of the rubric's `judge.veto_unless` phrases is no candidate."""
+        veto rule raise it; and the sentences a veto rule without its distance and clause limits
+        raises (`Rule.relaxed_spec`: order, `breaks`, `unless`, `unless_sentence` and names still
+        hold), each with the first veto (rubric order) and rule that raises it, the hit, and the
+        sentence its window starts at (an earlier sentence when the hit's name was carried from
+        it). A window holding one of the rubric's `judge.veto_unless` phrases is no candidate."""
         n = len(a.seg.sentences)
         rule = np.zeros(n)
         cands: dict[int, tuple[Owner, Rule, RuleHit, int]] = {}
@@ -572,9 +587,10 @@ class CompiledRubric:
             for r in self.rules[o.id]:
                 for h in r.evaluate(a):
                     rule[h.sentence] = 1.0
-                for h in r.loose(a):
+            for r in self.relaxed.get(o.id, ()):
+                for h in r.evaluate(a):
                     if h.sentence not in cands:
-                        first = a.sentence_at(h.spans[0].start)
+                        first = a.sentence_at(min(sp.start for sp in h.spans)) if h.spans else None
                         cands[h.sentence] = (o, r, h, h.sentence if first is None else min(first, h.sentence))
         if self.veto_unless and cands:  # the rubric's word on where the judgement may not raise
             cands = {si: c for si, c in cands.items()
@@ -582,13 +598,13 @@ class CompiledRubric:
         return rule, cands
 
     def veto_window(self, a: Analysis, si: int, first: int) -> tuple[int, int, str]:
-        """(start, end, text) of a loose candidate's window: from its first sentence to its own."""
+        """(start, end, text) of a candidate's window: from its first sentence to its own."""
         start, end = a.seg.sentences[first].start, a.seg.sentences[si].end
         return start, end, a.text[start:end]
 
     def _judged_vetoes(self, a: Analysis, span_of: _Spans, raised: set[int | None]) -> list[VetoHit]:
-        """The veto judgement over the sentences a veto rule's terms hold loosely and no veto
-        rule raises (those are vetoes already: the rules are the floor). A candidate is a veto
+        """The veto judgement over the sentences a relaxed veto rule raises and no veto rule
+        does (those are vetoes already: the rules are the floor). A candidate is a veto
         when the judge finds its window likely enough (the judge file's threshold); it is shown
         under the first veto whose terms hold it, with the window as its quote, those terms
         and the judge's probability."""

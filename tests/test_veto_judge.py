@@ -1,6 +1,7 @@
 """The learned veto judgement (issue 17: "vetoes use the same judgement, with the rubric's rules
-as a floor"): it decides over the sentences a veto rule's terms hold loosely (`Rule.loose`),
-never against the rubric's `judge.veto_unless`, and ships inside the judge file."""
+as a floor"): it decides over what a veto rule raises without its distance and clause limits
+(`Rule.relaxed_spec`), never against the rubric's `judge.veto_unless`, and ships inside the
+judge file."""
 
 from __future__ import annotations
 
@@ -29,31 +30,30 @@ def general():
     return Scorer.load("general")
 
 
-def loose_sentences(scorer, text: str) -> dict[int, set[str]]:
-    """sentence → the veto ids whose rules hold it loosely."""
+def candidates(scorer, text: str) -> tuple[list[float], dict[int, str]]:
+    """Per sentence: does a veto rule raise it; and sentence → the veto id a relaxed rule proposes."""
     c = scorer.compiled
-    a = c.analyze(text)
-    out: dict[int, set[str]] = {}
-    for o in c.owners:
-        if o.kind == "veto":
-            for r in c.rules[o.id]:
-                for h in r.loose(a):
-                    out.setdefault(h.sentence, set()).add(o.id)
-    return out
+    rule, cands = c.veto_candidates(c.analyze(text))
+    return rule.tolist(), {si: v[0].id for si, v in cands.items()}
 
 
 def judged(result) -> list:
     return [v for v in result.vetoes if v.match is not None and v.match.type == "judge"]
 
 
-def test_loose_reads_the_sentence_and_the_one_before_it_in_its_paragraph(court):
-    # A press account: the role in one sentence, the crime and penalty in the next.
-    two = "本院原副院长张某慧案在海南省第一中级法院一审宣判。判决书显示，张某慧犯受贿罪，判处有期徒刑十二年。"
-    assert 1 in loose_sentences(court, two)
-    # The same two sentences in two paragraphs are not one account.
-    assert loose_sentences(court, two.replace("宣判。", "宣判。\n")) == {}
-    # A negated penalty is no hit (the lexicon's negation), so no candidate.
-    assert loose_sentences(court, "我院副院长张某从未受到任何处分。") == {}
+def test_relaxed_rules_lift_distance_and_clause_and_keep_every_exclusion(court):
+    # The penalty far from the role, in another clause: the rule does not raise it, its relaxed
+    # form proposes it to the judge.
+    far = "我院原副院长张某在担任执行局长期间利用职务便利多次收受他人财物共计五十余万元，今年5月被市中级人民法院以受贿罪判处有期徒刑八年。"
+    rule, cands = candidates(court, far)
+    assert rule == [0.0] and 0 in cands
+    # The court's own trial: the rule's name condition still holds, so nothing is proposed.
+    assert candidates(court, "我院法官依法审理王某受贿案，王某被判处有期徒刑十年。")[1] == {}
+    assert candidates(court, "法官审理的王某被判处有期徒刑三年，其同伙亦被判处缓刑。")[1] == {}
+    # A negated penalty is no hit (the lexicon's negation).
+    assert candidates(court, "我院副院长张某从未受到任何处分。")[1] == {}
+    # A rule stated, not an event: the rubric's judge.veto_unless (conditionals) keeps it from the judge.
+    assert candidates(court, "干警如有违纪违法行为，一律受到开除党籍处分。")[1] == {}
 
 
 def test_the_shipped_judges_carry_a_veto_judgement_with_its_figures(court, general):
@@ -67,24 +67,30 @@ def test_the_shipped_judges_carry_a_veto_judgement_with_its_figures(court, gener
         assert "vetoes" in s.compiled.judge_model.meta["training_data"]
 
 
-def test_the_judge_raises_a_press_account_the_rules_miss_and_shows_why(court):
+def test_the_judge_raises_what_the_rules_miss_and_shows_why(court):
     text = ("某某人民法院创建文明单位工作总结\n"
-            "2020年12月4日上午，本院原副院长张某慧案在海南省第一中级法院一审宣判。"
-            "判决书显示，张某慧犯受贿罪，判处有期徒刑十二年。\n")
+            "我院原副院长张某在担任执行局长期间利用职务便利多次收受他人财物共计五十余万元，今年5月被市中级人民法院以受贿罪判处有期徒刑八年。\n")
     res = court.score_text(text)
     assert res.vetoed
     hits = judged(res)
     assert hits, [v.match for v in res.vetoes]
     v = hits[0]
-    # The quote is the window the judge read, at its offsets; the match names the terms and P.
+    # The quote is the sentence the judge read, at its offsets; the match names the terms and P.
     assert res.text[v.start:v.end] == v.text and "副院长" in v.text and "判处" in v.text
     assert v.match.rule == f"{v.id}#judge" and v.match.value >= court.compiled.veto_head.threshold
     assert all(res.text[t.start:t.end] == t.text for t in v.match.terms)
+    assert v.basis().startswith("句子判定")
 
 
 @pytest.mark.parametrize("sentence", [
     # the court sitting in judgement over someone else's crime (judge.veto_unless)
     "昨天，原某市委常委徐松林受贿一案在我院受审。我院院长郑某某亲自担任审判长，当庭宣判，徐松林因受贿罪被判处有期徒刑10年。",
+    # the court's own trials: a stranger's name stands between the role and the penalty
+    # (a relaxed rule keeps its names_break)
+    "我院法官依法审理王某受贿案，王某被判处有期徒刑十年。",
+    "刑庭法官依法审结的受贿案中被告人王某被依法判处有期徒刑三年。",
+    "我院刑庭法官审理的被告人李某受贿一案，李某被判处有期徒刑五年。",
+    "院长主持审理王某滥用职权案，王某被判处有期徒刑五年。",
     # an allegation found untrue (judge.veto_unless)
     "去年8月，市纪委监委收到实名举报，反映本院法官胡某娟在审理案件过程中枉法裁判，经核查，举报人反映的有关问题均不属实。",
     # negated statements

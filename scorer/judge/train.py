@@ -116,7 +116,7 @@ class Text:
     mask: np.ndarray | None = None  # (sentences, items): 1 where a label is known (reviewed items), None for all
     # The veto judgement's view of every annotated sentence: its text, whether the annotation
     # finds a veto event of this unit in it, whether a veto rule raises it, whether a veto
-    # rule's terms hold it loosely (`Rule.loose`).
+    # rule without its distance and clause limits raises it (a candidate, `veto_candidates`).
     veto_texts: list[str] = field(default_factory=list)
     veto_y: list[float] = field(default_factory=list)
     veto_rule: list[float] = field(default_factory=list)
@@ -201,7 +201,7 @@ def build_set(scorer, annotations: Path | Sequence[Path], root: Path, reviews: l
             digest.update(f"{row['sid']}\t{row['key']}\t{sorted(g_items.items())}\t{kind}\t{veto}\n".encode())
         texts_, pair = compiled.judge_inputs(a, factors, marks, hits, items, names)
         keep = np.flatnonzero(known)
-        # The veto judgement's rows: each sentence, or the window of a loose candidate (the
+        # The veto judgement's rows: each sentence, or the window of a candidate (the
         # sentence and the one before it), as the engine reads it; a veto anywhere in it counts.
         v_rule, cands = compiled.veto_candidates(a)
         vetoes = {int(row["index"]): gold[row["sid"]][2] not in ("-", "") for row in rows[source]}
@@ -276,7 +276,7 @@ class Params:
     candidates: int = 8  # the pairs judged: matcher hits, the top fits, the heading's best fit
     kind_C: float = 1.0  # the kind model's regularisation
     veto_C: float = 10.0  # the veto judgement's regularisation (its classes weigh equally)
-    veto_threshold: float = 0.7  # the probability at which a loose candidate is a veto
+    veto_threshold: float = 0.7  # the probability at which a candidate is a veto
     veto_min_df: int = 2
 
 
@@ -492,7 +492,7 @@ class VetoRow:
     text: str
     y: float  # 1: a veto event of this unit
     rule: float  # a veto rule raises it
-    loose: float  # a veto rule's terms hold it loosely
+    loose: float  # a relaxed veto rule raises it (a candidate)
     group: str  # the CV group: "set:<veto set>" or "text:<annotated text>"
     own: bool = True  # a unit of the kind this rubric scores (the figures count these only)
 

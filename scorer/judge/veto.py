@@ -1,16 +1,17 @@
 """The learned veto judgement: does this sentence report a veto event of this unit?
 
 The rubric's veto rules stay the floor: a sentence they raise is a veto, whatever the judge
-says. The judge decides only over the sentences the rules' terms propose without the rules'
-structure (`Rule.loose`: every term list of a veto rule has a hit in the sentence that is not
-negated, not inside an `unless` phrase, in a sentence `unless_sentence` does not silence).
-So the judge reads a press account whose penalty stands far from the role
-(本院原副院长张某慧案…一审宣判), and never raises a sentence the rubric's exclusions silence
-(warning education, a conditional, a negation).
+says. The judge decides only over what a veto rule raises without its distance and clause
+limits (`Rule.relaxed_spec`: a near rule's chain may span the sentence, 50 characters a link;
+order, `breaks`, `unless`, `unless_sentence` and the names condition still hold), and never
+over a window holding one of the rubric's `judge.veto_unless` phrases (a rule stated, warning
+education, an allegation found untrue, the unit sitting in judgement). So the judge reads a
+role and a penalty two clauses apart (我院原副院长张某在担任执行局长期间多次收受…，今年5月经…审理，
+被判处…), and never raises what the rubric excludes.
 
 What it reads of a sentence: its character 1-3-grams (a vocabulary of its own, fitted on
-the veto training sentences), whether a veto rule raises it, whether a loose candidate holds
-it, and which of the rubric's phrase sets it names (the unit's possessive, a leader, a duty
+the veto training sentences), whether a veto rule raises it, whether a relaxed rule
+proposes it, and which of the rubric's phrase sets it names (the unit's possessive, a leader, a duty
 crime, a court handling cases …). A logistic regression; the numbers ship in the judge file.
 Nothing here needs scikit-learn at scoring time.
 """
@@ -25,7 +26,7 @@ import numpy as np
 
 from ..fit import GramSpace
 
-# Per sentence, besides its grams: the rules' verdict and the loose candidates' (0/1).
+# Per sentence, besides its grams: the rules' verdict and the relaxed rules' (0/1; "loose").
 FLAGS = ("rule", "loose")
 
 

@@ -11,6 +11,7 @@ import bisect
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from ..segment import Segmented, segment
 from .lexicon import Block, Lexicon, TermHit
@@ -156,36 +157,20 @@ class Rule(ABC):
                     found.append((h, term, weight))
         return per_sentence
 
-    def loose(self, a: Analysis) -> list[RuleHit]:
-        """The sentences where every term list of this rule has a hit that is not negated, not
-        inside an `unless` phrase, in a sentence `unless_sentence` does not silence, in the
-        sentence itself or in the one before it in its paragraph: the rule without its order,
-        distance, clause and name conditions. The learned veto judgement decides over these (a
-        press account names the role in one sentence and the penalty in the next:
-        本院原副院长张某慧案…一审宣判。判决书显示，张某慧犯受贿罪…). One hit a sentence, with the
-        first hit of each list (nearest the sentence); the hit belongs to the later sentence,
-        which holds one of the lists' hits at least."""
-        indexes = getattr(self, "_loose_indexes", None)
-        if indexes is None:
-            indexes = self._loose_indexes = [term_index(terms) for _loc, terms in self.spec.term_lists()]
-        if not indexes or self._lacks_a_group(a, indexes):
-            return []
-        per_list = [self._collect(a, index) for index in indexes]
-        sentences = a.seg.sentences
-        out = []
-        for si in sorted(set().union(*per_list)):
-            before = si - 1 if si > 0 and sentences[si - 1].paragraph == sentences[si].paragraph else None
-            firsts = []
-            for found in per_list:
-                here = found.get(si) or (found.get(before) if before is not None else None)
-                if not here:
-                    break
-                firsts.append(min(here, key=lambda x: x[0].start) if here is found.get(si)
-                              else max(here, key=lambda x: x[0].start))
-            else:
-                spans = [SpanHit(h.start, h.end, term) for h, term, _w in sorted(firsts, key=lambda x: x[0].start)]
-                out.append(RuleHit(si, 1.0, spans, "、".join(dict.fromkeys(sp.term for sp in spans))))
-        return out
+    # What a rule gives up when the learned veto judgement reads what it proposes: a limit of
+    # distance or of clause (a field name → its loosest value). Each type says which it has.
+    RELAXED: ClassVar[dict[str, object]] = {}
+
+    def relaxed_spec(self) -> MatcherSpec | None:
+        """This rule's spec without its distance and clause limits (`RELAXED`), everything else
+        kept: order, `breaks`, `unless`, `unless_sentence`, names. None for a type that relaxes
+        nothing (a `cooccur` rule: in a whole sentence its names condition no longer knows whose
+        penalty a later hit is). The learned veto judgement decides over what the relaxed rule raises and the rule
+        itself does not (a press account names the penalty far from the role)."""
+        fields = {k: v for k, v in self.RELAXED.items() if hasattr(self.spec, k)}
+        if not fields:
+            return None
+        return self.spec.model_copy(update=fields)
 
     @staticmethod
     def _lacks_a_group(a: Analysis, indexes: list[dict[str, tuple[str, float]]]) -> bool:

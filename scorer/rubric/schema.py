@@ -242,8 +242,8 @@ class JudgeSettings(_Strict):
     plain: float = Field(default=0.6, gt=0, le=1, description="What a sentence with no count or named document weighs.")
     veto_unless: list[str] = Field(
         default_factory=list,
-        description="Phrases that keep the learned veto judgement from raising a sentence (or the window of two "
-        "sentences it reads) that holds one; the veto rules may still raise it. For what the judge cannot tell "
+        description="Phrases that keep the learned veto judgement from raising a sentence (or the window it reads) "
+        "that holds one; the veto rules may still raise it. For what the judge cannot tell "
         "from its examples: an allegation found untrue, the unit sitting in judgement. `{set: name}` names a "
         "phrase set.")
 

@@ -74,6 +74,7 @@ class NearMatcher(NamesBreakSpec):
 
 class NearRule(Rule):
     spec: NearMatcher
+    RELAXED = {"within": MAX_WITHIN, "scope": "sentence"}
 
     def __init__(self, spec: NearMatcher, rule_id: str, slogans: list[str]):
         super().__init__(spec, rule_id, slogans)
