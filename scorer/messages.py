@@ -248,6 +248,8 @@ CATALOGUE: dict[str, Message] = {
     "usage.no-sentences": Message("no sentences.tsv here (see eval/ANNOTATION.md)", "这里没有 sentences.tsv（见 eval/ANNOTATION.md）"),
     "usage.no-veto-set": Message("not a veto set: it needs sentences.tsv and labels_A.tsv (see eval/vetoes/COLLECTION.md)",
                                  "不是否决事项句集：需要 sentences.tsv 和 labels_A.tsv（见 eval/vetoes/COLLECTION.md）"),
+    "usage.veto-set-columns": Message("this file lacks the column(s) {columns} a veto set needs",
+                                      "此文件缺少否决事项句集所需的列：{columns}"),
     "usage.annotation-stale": Message(
         "sentence {index} no longer matches its annotation (segmenter or normalizer changed)",
         "第 {index} 句与其标注不再一致（分句或规范化方式已改变）"),

@@ -572,21 +572,24 @@ class CompiledRubric:
         return {o.id: [(rule, rule.evaluate(a)) for rule in self.rules[o.id]] for o in self.owners if o.kind != "veto"}
 
     def veto_candidates(self, a: Analysis) -> tuple[np.ndarray, dict[int, tuple[Owner, Rule, RuleHit, int]]]:
-        """What the veto judgement reads besides the text (training too): per sentence, 1/0 does a
-        veto rule raise it; and the sentences a veto rule without its distance and clause limits
-        raises (`Rule.relaxed_spec`: order, `breaks`, `unless`, `unless_sentence` and names still
-        hold), each with the first veto (rubric order) and rule that raises it, the hit, and the
+        """What the veto judgement reads besides the text, for training: per sentence, 1/0 does a
+        veto rule raise it; and the candidates (`relaxed_candidates`)."""
+        rule = np.zeros(len(a.seg.sentences))
+        for o in self.owners:
+            if o.kind == "veto":
+                for r in self.rules[o.id]:
+                    for h in r.evaluate(a):
+                        rule[h.sentence] = 1.0
+        return rule, self.relaxed_candidates(a)
+
+    def relaxed_candidates(self, a: Analysis) -> dict[int, tuple[Owner, Rule, RuleHit, int]]:
+        """The sentences a veto rule without its distance and clause limits raises
+        (`Rule.relaxed_spec`: order, `breaks`, `unless`, `unless_sentence` and names still hold),
+        each with the first veto (rubric order) and rule that raises it, the hit, and the
         sentence its window starts at (an earlier sentence when the hit's name was carried from
         it). A window holding one of the rubric's `judge.veto_unless` phrases is no candidate."""
-        n = len(a.seg.sentences)
-        rule = np.zeros(n)
         cands: dict[int, tuple[Owner, Rule, RuleHit, int]] = {}
         for o in self.owners:
-            if o.kind != "veto":
-                continue
-            for r in self.rules[o.id]:
-                for h in r.evaluate(a):
-                    rule[h.sentence] = 1.0
             for r in self.relaxed.get(o.id, ()):
                 for h in r.evaluate(a):
                     if h.sentence not in cands:
@@ -595,7 +598,7 @@ class CompiledRubric:
         if self.veto_unless and cands:  # the rubric's word on where the judgement may not raise
             cands = {si: c for si, c in cands.items()
                      if not any(p in self.veto_window(a, si, c[3])[2] for p in self.veto_unless)}
-        return rule, cands
+        return cands
 
     def veto_window(self, a: Analysis, si: int, first: int) -> tuple[int, int, str]:
         """(start, end, text) of a candidate's window: from its first sentence to its own."""
@@ -609,14 +612,13 @@ class CompiledRubric:
         under the first veto whose terms hold it, with the window as its quote, those terms
         and the judge's probability."""
         head = self.veto_head
-        _rule, found = self.veto_candidates(a)
-        cands = {si: c for si, c in found.items()
+        # The rules' own hits were found by `_veto_hits` (`raised`): only the relaxed rules run here.
+        cands = {si: c for si, c in self.relaxed_candidates(a).items()
                  if si not in raised and c[3] not in raised and a.seg.sentences[si].duplicate_of is None}
         if not cands:
             return []
         order = sorted(cands)
         windows = [self.veto_window(a, si, cands[si][3]) for si in order]
-
         texts = [w[2] for w in windows]
         p = head.probabilities(texts, sentence_features(texts, head.features, self.rubric.phrase_sets,
                                                         np.zeros(len(order)), np.ones(len(order))))

@@ -163,3 +163,16 @@ def test_a_folder_that_is_no_veto_set_is_one_line_naming_it(tmp_path):
     assert r.returncode == 2, r.stderr
     assert "notaset" in r.stderr and "veto set" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "Traceback" not in r.stderr and not out.exists()
+
+
+def test_a_veto_set_lacking_a_column_is_one_line_naming_the_file_before_any_training(tmp_path):
+    bad = tmp_path / "vset"
+    bad.mkdir()
+    (bad / "sentences.tsv").write_text("id\tsentence\nx1\t我院法官张某被判处有期徒刑。\n", encoding="utf-8")
+    (bad / "labels_A.tsv").write_text("id\tlabel\nx1\t-\n", encoding="utf-8")
+    out = tmp_path / "x.judge"
+    r = subprocess.run([*CIVSCORE, "train", "--rubric", "general", "--vetoes", str(bad), "--out", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "labels_A.tsv" in r.stderr and "veto, family" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr and not out.exists()

@@ -49,6 +49,7 @@ def train_cmd(
     from ..engine import load_scorer, resolve_rubric
     from ..errors import UsageProblem
     from ..judge.train import reviews_from, train
+    from ..judge.veto import missing_columns
     from ..outputs import check_outputs, write_bytes
     from ..rubric import load_rubric
     from ..score import CompiledRubric
@@ -74,6 +75,10 @@ def train_cmd(
         for folder in veto_sets:
             if not (folder / "sentences.tsv").is_file() or not (folder / "labels_A.tsv").is_file():
                 raise UsageProblem(folder, "usage.no-veto-set")
+    for folder in veto_sets:  # checked before the minutes of training, not after
+        bad = missing_columns(folder)
+        if bad is not None:
+            raise UsageProblem(bad[0], "usage.veto-set-columns", columns=", ".join(bad[1]))
 
     # The kinds of unit the bundled rubrics claim: whose unit a veto set's row is about.
     claimed = [r.rubric.applies_to for r in load_scorer().loaded_rubrics

@@ -89,6 +89,26 @@ def _kappa(a: list[bool], b: list[bool]) -> float:
     return 1.0 if pe == 1 else (po - pe) / (1 - pe)
 
 
+# The columns each file of a veto set must have (eval/vetoes/COLLECTION.md).
+COLUMNS = {"sentences.tsv": ("id", "sentence"), "labels_A.tsv": ("id", "veto", "family"),
+           "labels_B.tsv": ("id", "veto", "family"), "labels_C.tsv": ("id", "veto", "family")}
+
+
+def missing_columns(folder: Path) -> tuple[Path, list[str]] | None:
+    """The first file of a veto set that lacks a column it needs, with those columns; None when
+    every file present has them (sentences.tsv and labels_A.tsv must be present)."""
+    for name, need in COLUMNS.items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8", newline="") as f:
+            header = f.readline().rstrip("\r\n").split("\t")
+        lacking = [c for c in need if c not in header]
+        if lacking:
+            return path, lacking
+    return None
+
+
 def veto_gold(folder: Path) -> tuple[dict[str, tuple[str, str]], float | None, int]:
     """id → (veto, family) of a veto set: where labellers A and B agree on the veto, theirs;
     else the third reading's (C). Also κ on veto / no veto and the number of disagreements."""

@@ -165,8 +165,8 @@ class Rule(ABC):
         """This rule's spec without its distance and clause limits (`RELAXED`), everything else
         kept: order, `breaks`, `unless`, `unless_sentence`, names. None for a type that relaxes
         nothing (a `cooccur` rule: in a whole sentence its names condition no longer knows whose
-        penalty a later hit is). The learned veto judgement decides over what the relaxed rule raises and the rule
-        itself does not (a press account names the penalty far from the role)."""
+        penalty a later hit is). The learned veto judgement decides over what the relaxed rule
+        raises and the rule itself does not (a press account names the penalty far from the role)."""
         fields = {k: v for k, v in self.RELAXED.items() if hasattr(self.spec, k)}
         if not fields:
             return None
