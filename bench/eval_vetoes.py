@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-from scorer.judge.veto import read_tsv  # noqa: E402
+from scorer.judge.veto import claimant, read_tsv  # noqa: E402
 from scorer.judge.veto import veto_gold as gold_labels  # noqa: E402  (id → (veto, family), κ, disagreements)
 
 
@@ -66,15 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                     scorers[-1])
 
     def scorer_for(row: dict) -> Scorer:
-        # An adapted row's note names the unit it was ('…人民法院'->'我院'): that decides, not a
-        # court the sentence mentions (一审被法院判处 in a school's report). Else the sentence.
-        note = row.get("note", "")
-        where = note if "->" in note else row["sentence"]
-        for s in scorers:
-            at = s.loaded.rubric.applies_to
-            if at is not None and any(name in where for name in at.unit_names):
-                return s
-        return fallback
+        at = claimant(row["sentence"], row.get("note", ""), [s.loaded.rubric.applies_to for s in scorers])
+        return next((s for s in scorers if at is not None and s.loaded.rubric.applies_to is at), fallback)
 
     rows = {r["id"]: r for r in read_tsv(args.set / "sentences.tsv")}
     kinds: Counter = Counter()

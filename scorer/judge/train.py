@@ -201,8 +201,8 @@ def build_set(scorer, annotations: Path | Sequence[Path], root: Path, reviews: l
             digest.update(f"{row['sid']}\t{row['key']}\t{sorted(g_items.items())}\t{kind}\t{veto}\n".encode())
         texts_, pair = compiled.judge_inputs(a, factors, marks, hits, items, names)
         keep = np.flatnonzero(known)
-        # The veto judgement's rows: each sentence, or the window of a candidate (the
-        # sentence and the one before it), as the engine reads it; a veto anywhere in it counts.
+        # The veto judgement's rows: each sentence, or the window of a candidate (from the
+        # sentence its carried name comes from), as the engine reads it; a veto anywhere counts.
         v_rule, cands = compiled.veto_candidates(a)
         vetoes = {int(row["index"]): gold[row["sid"]][2] not in ("-", "") for row in rows[source]}
         v_texts, v_y, v_r, v_l = [], [], [], []
@@ -504,15 +504,13 @@ def veto_rows(compiled, ts: "TrainingSet", veto_sets: Sequence[Path], claimed: S
     the `applies_to` of the rubrics that claim a kind of unit (the chooser's), which tell whose
     unit a row is about."""
     from ..ingest.normalize import normalize_document
-    from .veto import read_veto_set
+    from .veto import claimant, read_veto_set
 
-    # Which kind of unit a row is about, as `bench/eval_vetoes.py` and the chooser read it: an
-    # adapted row's note names the unit it was ('…人民法院'->'我院'), else the sentence.
+    # Which kind of unit a row is about, as `bench/eval_vetoes.py` reads it (`claimant`).
     mine = compiled.rubric.applies_to
 
     def own(sentence: str, note: str) -> bool:
-        where = note if "->" in note else sentence
-        kind = next((at for at in claimed if any(n in where for n in at.unit_names)), None)
+        kind = claimant(sentence, note, list(claimed))
         if mine is None or mine.fallback:
             return kind is None
         return kind is not None and kind.kind == mine.kind
@@ -554,8 +552,8 @@ def fit_veto(rows: list[VetoRow], sets: dict[str, list[str]], p: Params, meta: d
 
 
 def veto_raised(head, rows: list[VetoRow], sets: dict[str, list[str]]) -> np.ndarray:
-    """What the engine does with these rows: a rule's veto, or a loose candidate the judge
-    finds likely enough."""
+    """What the engine does with these rows: a rule's veto, or a candidate the judge finds
+    likely enough."""
     from .veto import sentence_features
 
     texts = [r.text for r in rows]

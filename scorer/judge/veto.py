@@ -76,6 +76,16 @@ class VetoHead:
 # -- the veto sets (eval/vetoes*/): real sentences with blind labels ----------------------------
 
 
+def claimant(sentence: str, note: str, applies: list):
+    """Of these `applies_to` (the rubrics that claim a kind of unit), the one a veto set's row is
+    about, or None (the fallback's). An adapted row's note names the unit it was
+    ('…人民法院'->'我院'): that decides, not a court the sentence mentions (一审被法院判处 in a
+    school's report). Else the sentence."""
+    where = note if "->" in note else sentence
+    return next((at for at in applies if at is not None and any(n in where for n in at.unit_names)), None)
+
+
+
 def read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
