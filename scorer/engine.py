@@ -231,6 +231,17 @@ def choose_rubric(claimed: list, fallback, doc: Document):
         if a.mentions and n >= a.min_mentions:
             named = "、".join(w for w, c in sorted(counts.items(), key=lambda x: -x[1]) if c)[:24]
             return s, f"正文提到{named}共 {n} 次，按{a.kind}评分"
+    # A short news item names its unit once, in the title or the lead sentence (宿城法院干警
+    # 捐款…, 滦南法院在滦南县委…的统一部署下), under a short form the unit detector does not
+    # read as a name. It holds where the lead names the kind before the detected unit.
+    for s in claimed:
+        a = s.rubric.applies_to
+        lead = doc.text[: a.lead_chars]
+        found = [(lead.find(n), n) for n in a.unit_names if n in lead]
+        if found:
+            at, name = min(found)
+            if not unit or not 0 <= lead.find(unit) < at:
+                return s, f"标题或导语先提到「{name}」，按{a.kind}评分"
     kinds = "、".join(s.rubric.applies_to.kind for s in claimed)
     who = f"单位「{unit}」" if unit else "材料"
     if fallback is None:

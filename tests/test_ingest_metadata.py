@@ -9,6 +9,7 @@ import pytest
 from scorer.ingest import load_document
 from scorer.ingest.metadata import extract_metadata
 
+EVAL_CORPUS = Path(__file__).resolve().parent.parent / "eval" / "corpus"
 SEEDS = {p.name[:3]: p for p in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))}
 
 
@@ -67,6 +68,19 @@ def test_unit_prefers_fullest_form_and_trims_prose():
         "近年来，格尔木市人民法院扎实工作。翻阅青海省海西州格尔木市人民法院的发展史册，与格尔木市人民法院同行。"
     )
     assert extract_metadata(text).unit == "青海省海西州格尔木市人民法院"
+
+
+@pytest.mark.parametrize(
+    ("file", "unit"),
+    [
+        ("033.txt", "蓬溪县人民法院"),  # …对蓬溪法院长所作的蓬溪县人民法院…
+        ("285.txt", "延吉市人民法院"),  # …公开审理案件是延吉市人民法院…
+        ("356.txt", "互助县人民法院"),  # 原来他们是互助县人民法院…
+    ],
+)
+def test_prose_before_a_unit_name_is_cut_at_its_last_function_word(file, unit):
+    # Real pages whose unit was read with the clause before it (eval/corpus).
+    assert load_document(EVAL_CORPUS / file).meta.unit == unit
 
 
 def test_unit_falls_back_to_other_organisations():

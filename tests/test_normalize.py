@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from scorer.ingest.normalize import normalize
+from scorer.ingest import load_document
+from scorer.ingest.normalize import normalize, normalize_document
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
 SENTENCE_END = "。！？；…"
 CLOSERS = "”’」』）)》】"
 
@@ -360,3 +362,19 @@ def test_boilerplate_lines_are_those_holding_a_trigger_word():
     # The byline after a line of "İ" is found as that line's (it was credited to the next line).
     lines = ["İ" * 30, "责任编辑：张三", "我院开展志愿服务活动工作情况总结"]
     assert boilerplate.boilerplate_indices(lines) == {1}
+
+
+def test_flattened_ruby_readings_are_dropped_with_offsets_kept():
+    # A 繁體 page whose ruby pinyin was flattened into the text (eval/corpus/315.txt).
+    raw = "本報(bào)訊 為貫徹落實(shí)北鎮(zhèn)市委部署，北鎮市人民法院組織黨員幹警（李娇）走進社區(a)。"
+    text = normalize_document(raw)[0].text
+    assert "(bào)" not in text and "落实北镇市委" in text
+    assert "（李娇）" in text and "(a)" in text  # brackets without a toned syllable stay
+    n = normalize_document(raw)[0]
+    i = n.text.index("北镇市委")
+    assert raw[n.to_raw(i)] == "北"
+
+
+def test_a_ruby_page_names_its_unit():
+    doc = load_document(ROOT / "eval" / "corpus" / "315.txt")
+    assert doc.meta.unit == "北镇市人民法院" and "报道" in doc.text

@@ -16,6 +16,7 @@ from scorer.engine import RubricChooser
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 FIXTURES = Path(__file__).parent / "fixtures" / "general"
+EVAL_CORPUS = ROOT / "eval" / "corpus"
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +67,23 @@ def test_the_scorecard_names_the_choice(tmp_path):
     assert r.exit_code == 0, r.output
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
     assert "按单位类别自动选择" in text and "其他单位" in text
+
+
+@pytest.mark.parametrize(
+    ("file", "name"),
+    [("186.txt", "五华法院"), ("250.txt", "宿城法院"), ("286.txt", "涵江法院"), ("100.txt", "滦南法院")],
+)
+def test_a_court_named_first_in_the_lead_gets_the_court_rubric(chooser, file, name):
+    # Real court news items (eval/corpus) naming their court once, in a short form, at the top;
+    # 100.txt names 滦南县委 after it (滦南法院在滦南县委…的统一部署下).
+    assert name in (EVAL_CORPUS / file).read_text(encoding="utf-8")[:300]
+    result = chooser.score_path(EVAL_CORPUS / file)
+    assert result.rubric.id == "court", result.rubric.chosen_by
+    assert "导语先提到「法院」" in result.rubric.chosen_by
+
+
+def test_a_unit_named_before_a_court_in_the_lead_keeps_its_rubric(chooser):
+    # A procuratorate's work report (eval/corpus/244.txt): 法院 comes up in its lead only
+    # after 福建省人民检察院.
+    result = chooser.score_path(EVAL_CORPUS / "244.txt")
+    assert result.rubric.id == "general" and "检察院" in result.rubric.chosen_by

@@ -165,8 +165,11 @@ def _trim_unit(name: str, pattern: re.Pattern) -> str:
     province = _PROVINCE.search(name)
     if province and province.start() > 0 and pattern.fullmatch(name[province.start() :]):
         return name[province.start() :]
-    while name[0] in _FUNCTION_CHARS and pattern.fullmatch(name[1:]):
-        name = name[1:]
+    # Prose before the name ends at a function word (…所作的|蓬溪县人民法院, …是|延吉市人民法院):
+    # cut after the last one that leaves a whole name.
+    for i in range(len(name) - 1, 0, -1):
+        if name[i - 1] in _FUNCTION_CHARS and pattern.fullmatch(name[i:]):
+            return name[i:]
     return name
 
 

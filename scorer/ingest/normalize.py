@@ -196,6 +196,7 @@ def _pass(raw: str, keep_boilerplate: bool, simplify: bool = False) -> list[tupl
 def _read_lines(raw: str, simplify: bool) -> tuple[list[_Line], int | None]:
     """The lines of `raw`, characters cleaned, captions undoubled, spaces squeezed; and the column width."""
     text, offs = _clean_chars(raw)
+    text, offs = _drop_ruby(text, offs)
     if simplify:
         text, offs = to_simplified(text, offs)
     lines: list[_Line] = []
@@ -263,6 +264,21 @@ def _clean_chars(raw: str) -> tuple[str, Offsets]:
     pattern = re.compile("[" + "".join(re.escape(ch) for ch in resized) + "]")
     edits = [(m.start(), m.end(), table[ord(m.group())]) for m in pattern.finditer(text)]
     return _rewrite(text, range(len(raw)), edits)
+
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# A reading in pinyin after a character, where a page's ruby annotation was flattened into
+# the text (報(bào)訊, 落實(shí)): a tone-marked syllable in brackets right after a Han character.
+_RUBY = re.compile(rf"(?<=[\u4e00-\u9fff])[(（][a-zü]*[{_TONED}][a-zü{_TONED}]*[)）]")
+
+
+def _drop_ruby(text: str, offs: Offsets) -> tuple[str, Offsets]:
+    """Remove flattened ruby readings, which split words (報(bào)道) and so every phrase
+    spanning them; a bracket without a tone-marked syllable stays."""
+    if not any(ch in text for ch in _TONED):
+        return text, offs
+    edits = [(m.start(), m.end(), "") for m in _RUBY.finditer(text)]
+    return _rewrite(text, offs, edits) if edits else (text, offs)
 
 
 _CLAUSE = re.compile(f"[^{_LINE_BREAKS}，。；！？、：]+|[{_LINE_BREAKS}，。；！？、：]")
