@@ -185,3 +185,38 @@ def test_breaker_ends_negation_scope(mini):
     # 未 negates the first part only; after 但 the violation stands.
     r = score(mini, "该院未及时上报，但一名干警因受贿被判处有期徒刑。")
     assert r.vetoed
+
+
+# -- negation cues are words of their own ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term"),
+    [
+        # Sentences of the seeds and the eval corpus: a cue's character beginning a longer word.
+        ("该院坚持把学习教育放在首位,深入开展向邹碧华同志学习活动,将政治理论学习与法律业务学习相结合,不断提升队伍整体素质。", "学习"),
+        ("扶贫助学70余人次,接待未成年人社会体验服务17000余人次,无偿献血累计超过80000毫升。", "献血"),
+        ("我院不断深化志愿服务,开展普法宣传。", "志愿服务"),
+        ("我院干警不同程度参与志愿服务。", "志愿服务"),
+    ],
+)
+def test_a_cue_inside_a_longer_word_negates_nothing(sentence, term):
+    from scorer.engine import load_scorer
+    from scorer.segment import segment
+
+    hits, _ = load_scorer("court", choose=False).compiled.lexicon.scan(segment(sentence))
+    found = [h for hs in hits for h in hs if h.surface == term]
+    assert found and not any(h.negated for h in found)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term"),
+    [("全年没有一名干警受到处分。", "受到处分"), ("全年未发生安全事故。", "安全事故"), ("我院不开展志愿服务。", "志愿服务")],
+)
+def test_a_standalone_cue_still_negates(sentence, term):
+    from scorer.engine import load_scorer
+    from scorer.segment import segment
+
+    hits, _ = load_scorer("court", choose=False).compiled.lexicon.scan(segment(sentence))
+    found = [h for hs in hits for h in hs if h.surface == term]
+    assert found and all(h.negated for h in found)

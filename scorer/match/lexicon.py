@@ -392,7 +392,7 @@ class Lexicon:
                       for last, (word, n, t, b, c, k, ce) in self._automaton.iter(text)]
         candidates.sort()  # by (start, end): a surface is added once, so no two share both
         bounds.prepare([x for s, e, _, t, _, c, _, _ in candidates if t or c for x in (s, e)])
-        may_cross, settled = bounds._may_cross, bounds._settled
+        may_cross, settled, crosses = bounds._may_cross, bounds._settled, bounds._crosses
         starts = [x.start for x in sentences]
         stops = [x.end for x in sentences]
         count = len(sentences)
@@ -413,11 +413,14 @@ class Lexicon:
             if ce:
                 ends.setdefault(si, []).append(s)
             if t or c:
-                # respects(), with the clause found only where a route must settle it
-                if may_cross(s, e):
+                # respects(), with the clause found only where a route must settle it. A cue must
+                # be a token of its own, so a word it begins (不断, 不幸, 无偿献血) is asked about too:
+                # _may_cross only looks for words straddling an edge.
+                crossed = may_cross(s, e)
+                if crossed or (c and crosses(s, e)):
                     clause = sentences[si].clause_at(s)
                     c = c and settled(s, e, clause, True)
-                    t = t and settled(s, e, clause, False)
+                    t = t and (not crossed or settled(s, e, clause, False))
                 if c:
                     cues.setdefault(si, []).append((s, e))
                 if t:
