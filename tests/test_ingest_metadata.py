@@ -121,3 +121,10 @@ def test_unit_mentions_are_those_finditer_finds():
         ):
             got = [m.span() for m in metadata._mentions(pattern, suffix, text)]
             assert got == [m.span() for m in pattern.finditer(text)], text
+
+
+def test_a_mention_that_stays_prose_is_no_unit():
+    # The workbench read "月被市中级人民法院" as a unit out of 今年5月被市中级人民法院评为…
+    text = "干警风采\n今年5月被市中级人民法院评为先进集体。"
+    assert extract_metadata(text).unit is None
+    assert extract_metadata("和平区人民法院开展活动\n和平区人民法院组织干警。").unit == "和平区人民法院"

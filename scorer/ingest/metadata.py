@@ -74,6 +74,7 @@ _PROVINCE = re.compile(
 # Words that run into a unit name in prose ("欢迎光临黄冈市…", "以下简称格尔木市…").
 _LEAD_IN = re.compile("|".join(sorted(_UNIT["lead_in"], key=len, reverse=True)))
 _FUNCTION_CHARS = frozenset("在与和及被由向对从将把给是为经据于至到的了等并或同跟我本该")
+_PROSE_CHARS = frozenset("被的了是把")  # in no place or unit name: a mention holding one is prose
 
 # --- dates -------------------------------------------------------------------------
 
@@ -174,12 +175,15 @@ def _trim_unit(name: str, pattern: re.Pattern) -> str:
 
 
 def _units(paragraphs: list[str], pattern: re.Pattern, anchor: re.Pattern) -> list[tuple[str, int]]:
-    """(unit name, paragraph index) for every mention, in order."""
-    return [
-        (_trim_unit(m.group(), pattern), i)
-        for i, p in enumerate(paragraphs)
-        for m in _mentions(pattern, anchor, p)
-    ]
+    """(unit name, paragraph index) for every mention, in order; a mention that is still prose
+    after trimming (5月被市中级人民法院…: no cut leaves a whole name) is none."""
+    found = []
+    for i, p in enumerate(paragraphs):
+        for m in _mentions(pattern, anchor, p):
+            name = _trim_unit(m.group(), pattern)
+            if not _PROSE_CHARS.intersection(name):
+                found.append((name, i))
+    return found
 
 
 def _max_width(pattern: re.Pattern) -> int:
