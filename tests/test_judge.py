@@ -54,6 +54,32 @@ def test_the_judge_file_round_trips_byte_for_byte_and_loads_once():
     assert Scorer.load("court").compiled.judge_model is load_judge(path)
 
 
+def test_a_float32_judge_file_of_format_2_still_loads_and_judges_alike(monkeypatch):
+    # Format /3 stores the per-gram weights as float16; a /2 file (all float32) still loads,
+    # and the two give the same probabilities to well within the judge's own error.
+    from scorer.judge import model as M
+
+    shipped = JudgeModel.load(ROOT / "rubric" / "court.judge")
+    assert shipped.meta and M.FORMAT == "civscore-judge/3"
+    monkeypatch.setattr(M, "FORMAT", "civscore-judge/2")
+    monkeypatch.setattr(M, "HALF", frozenset())
+    old = shipped.to_bytes()
+    monkeypatch.undo()
+    v2 = JudgeModel.from_bytes(old, "v2.judge")
+    v3 = JudgeModel.from_bytes(shipped.to_bytes(), "v3.judge")
+    assert len(shipped.to_bytes()) < 0.8 * len(old)
+    assert np.allclose(v2.item_grams, v3.item_grams, atol=2e-3) and np.allclose(v2.kind_grams, v3.kind_grams, atol=2e-3)
+    s = Scorer.load("court")
+    seed = SEEDS[0]
+    a = s.score_path(seed)
+    try:
+        s.compiled.judge_model = v2
+        b = s.score_path(seed)
+    finally:
+        s.compiled.judge_model = load_judge(ROOT / "rubric" / "court.judge")
+    assert abs(a.total - b.total) <= 1.0
+
+
 def test_the_inflated_judge_comes_from_the_cache_and_a_bad_entry_is_inflated_again(tmp_path, monkeypatch):
     from scorer import cache
     from scorer.judge import model as judge_model

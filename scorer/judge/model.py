@@ -2,8 +2,10 @@
 
 File format (`<rubric>.judge`): gzip (mtime 0, so the same numbers give the same bytes)
 of one JSON header line — meta (version, training-data and rubric hashes, figures), the
-item ids, the gram vocabulary and the feature names — followed by the float32 arrays the
-header lists, little-endian, in order. Nothing here needs scikit-learn: scoring is a
+item ids, the gram vocabulary and the feature names — followed by the arrays the header
+lists, little-endian, in order: float32, except the per-gram weight matrices, which are
+float16 (format /3; `HALF`): they are nearly all of the file, and a weight's rounding
+(a relative 5e-4) moves a sentence's probability by far less than the judge's own error. Nothing here needs scikit-learn: scoring is a
 sparse product and a logistic function.
 """
 
@@ -23,12 +25,18 @@ from ..rubric.problems import Problem
 from ..fit import GramSpace
 from .veto import VetoHead
 
-FORMAT = "civscore-judge/2"
-FORMATS = ("civscore-judge/1", FORMAT)  # /1: no veto judgement
+FORMAT = "civscore-judge/3"
+FORMATS = ("civscore-judge/1", "civscore-judge/2", FORMAT)  # /1: no veto judgement; /1 and /2: all float32
+HALF = frozenset({"item_grams", "shared_grams", "kind_grams", "veto_grams"})  # stored as float16 from /3
 ARRAYS = ("idf", "item_grams", "shared_grams", "pair", "item_bias",
           "kind_grams", "kind_sentence", "kind_bias", "kind_item", "kind_shared")
 # The veto judgement's numbers (scorer.judge.veto), after the others, when the header has "veto".
 VETO_ARRAYS = ("veto_idf", "veto_grams", "veto_features", "veto_bias")
+
+
+def _dtype(name: str) -> str:
+    """How an array is stored (format /3)."""
+    return "<f2" if name in HALF else "<f4"
 
 
 @dataclass
@@ -66,7 +74,7 @@ class JudgeModel:
     # -- file ------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        arrays = {name: np.ascontiguousarray(getattr(self, name), dtype="<f4") for name in ARRAYS}
+        arrays = {name: np.ascontiguousarray(getattr(self, name), dtype=_dtype(name)) for name in ARRAYS}
         header = {
             "format": FORMAT, "meta": self.meta, "items": self.items, "grams": self.grams,
             "features": self.features, "arrays": {k: list(v.shape) for k, v in arrays.items()},
@@ -76,7 +84,7 @@ class JudgeModel:
             header["veto"] = {"grams": v.grams, "features": v.features, "threshold": v.threshold, "meta": v.meta}
             arrays.update({
                 "veto_idf": np.ascontiguousarray(v.idf, dtype="<f4"),
-                "veto_grams": np.ascontiguousarray(v.weights, dtype="<f4"),
+                "veto_grams": np.ascontiguousarray(v.weights, dtype=_dtype("veto_grams")),
                 "veto_features": np.ascontiguousarray(v.feature_weights, dtype="<f4"),
                 "veto_bias": np.array([v.bias], dtype="<f4"),
             })
@@ -103,12 +111,14 @@ class JudgeModel:
                 raise ValueError(f"not a {FORMAT} file")
             veto = header.get("veto")
             arrays, pos = {}, 0
+            half = header["format"] == FORMAT
             for name in ARRAYS + (VETO_ARRAYS if veto is not None else ()):
                 shape = tuple(header["arrays"][name])
-                n = int(np.prod(shape)) * 4
+                dtype = np.dtype(_dtype(name) if half else "<f4")
+                n = int(np.prod(shape)) * dtype.itemsize
                 if pos + n > len(rest):
                     raise ValueError("the file is cut short")
-                arrays[name] = np.frombuffer(rest[pos : pos + n], dtype="<f4").reshape(shape).astype(np.float64)
+                arrays[name] = np.frombuffer(rest[pos : pos + n], dtype=dtype).reshape(shape).astype(np.float64)
                 pos += n
             head = None
             if veto is not None:
