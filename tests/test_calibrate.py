@@ -181,3 +181,13 @@ def test_round_to_total_keeps_the_sum():
     values = np.array([3.26, 0.1, 7.9, 4.74, 4.0])
     got = cal.round_to_total(values * (20 / values.sum()), 20)
     assert got.sum() == 20 and np.all(got >= 0.5) and np.all((got * 2) % 1 == 0)
+
+
+def test_round_to_total_keeps_the_sum_when_many_criteria_are_fitted_to_nothing():
+    # A fit on the five seeds that set 17 of 27 criteria to 0: each still gets the minimum 0.5,
+    # and those 8.5 points must come back from the others (one unit each was not enough: 102.5).
+    raw = np.array([0, 4.12, 0, 0.82, 0, 0, 0, 5.19, 0, 0, 2.53, 4.52, 0, 0, 0, 49.77, 0, 0, 0, 2.84, 1.55, 0,
+                    17.07, 0, 0, 11.58, 0])
+    got = cal.round_to_total(raw * (100 / raw.sum()), 100)
+    assert got.sum() == 100 and np.all(got >= 0.5) and np.all((got * 2) % 1 == 0)
+    assert got[15] == max(got) and got[0] == 0.5

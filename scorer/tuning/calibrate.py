@@ -242,15 +242,17 @@ def round_to_total(values: np.ndarray, total: float, step: float = STEP, minimum
         for i in np.argsort(-remainder, kind="stable")[:short]:
             floor[i] += 1
     elif short < 0:
-        # too many: take back from the largest fractional shortfalls among those above the minimum
-        order = np.argsort(remainder, kind="stable")
-        k = -short
-        for i in order:
-            if k == 0:
-                break
-            if floor[i] > round(minimum / step):
-                floor[i] -= 1
-                k -= 1
+        # Too many (every criterion fitted to 0 still gets the minimum): take back one unit at a
+        # time from the criterion above the minimum whose rounding gained it most, as often as
+        # needed; one pass taking a unit from each fell short when many sat at the minimum.
+        least = int(round(minimum / step))
+        while short < 0:
+            above = np.flatnonzero(floor > least)
+            if not len(above):
+                break  # the minimums alone pass the total: nothing more can go
+            i = above[np.argmin((units - floor)[above])]  # the first of equals (argmin is stable)
+            floor[i] -= 1
+            short += 1
     return floor * step
 
 
