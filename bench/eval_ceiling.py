@@ -89,8 +89,8 @@ def main() -> int:
         if len(court) > 3:
             line += f"   court ({len(court)}) {rho(court, 'oracle'):.3f} / {rho(court, 'tool'):.3f} / {rho(court, 'terms'):.3f}"
         print(line)
-    print("(the shipped judge was trained on texts 001–172: its column is a held-out figure only for the sets\n"
-          " collected after it was frozen, fresh3 and fresh4)")
+    print("(the shipped judge learned from every annotated round before fresh7 (texts 001–356, the training\n"
+          " rounds 357–477 and the seeds): its column is a held-out figure only for fresh7, in-sample elsewhere)")
     return 0
 
 

@@ -128,7 +128,7 @@ def bootstrap_difference(table: list[dict], n: int = 2000) -> tuple[float, float
 # judges were trained on the first (TRAINED_ON); --cv-train names what the fold judges learn from.
 ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotation_fresh4", EVAL / "annotation_fresh5",
                EVAL / "annotation_fresh6", EVAL / "annotation_train7", EVAL / "annotation_train8",
-               EVAL / "annotation_train9"]
+               EVAL / "annotation_train9", EVAL / "annotation_fresh7"]
 TRAINED_ON = [EVAL / "annotation"]
 
 
