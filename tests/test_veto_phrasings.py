@@ -127,6 +127,11 @@ SILENT = [
     "传达了我院关于某县法院副院长王某被开除党籍的通报。",  # 我院 is the sender, not the role's unit
     "组织我院干警观看警示教育片，片中某法院副院长因受贿被开除党籍。",  # our staff watch; the case is another's
     "院长审理的王某被判处有期徒刑。",  # one clause: the clause rule keeps the name too
+    # Real sentences the oldest accident rule (重大 + 火灾事故 in a clause) raised: a warning film
+    # (eval/vetoes5 z084) and a province's inspection order (eval/corpus/479.txt).
+    "在学院的统一安排下,各专业班级有序进入指定教室,集中观看了《四川自贡九鼎大楼“7·17”重大火灾事故原因查明》"
+    "《火灾猛于虎,责任重如山》二部警示教育片。",
+    "检查范围包括全省所有地区、所有行业领域、所有生产经营单位和人员密集场所,对重大隐患治理不力的视同安全生产事故。",
 ]
 
 
