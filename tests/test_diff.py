@@ -87,6 +87,21 @@ def test_cli_diff_of_a_rubric_against_itself(tmp_path):
     assert all(float(r["delta"]) == 0 for r in rows)
     assert not [r for r in rows if r["kind"] == "criterion"]
     assert "5 reports, 0 changed." in out_md.read_text(encoding="utf-8")
+    # Both rubrics' sentence judges (this lexical copy has none: it says so, twice).
+    text = " ".join(result.stdout.split())
+    assert "sentence judge before:" in text and "sentence judge after:" in text
+    assert text.count("no sentence judge: the matchers decide every item") == 2
+
+
+def test_cli_diff_names_each_rubrics_sentence_judge_and_its_figures():
+    from scorer.judge.model import load_judge
+
+    shipped = Path(__file__).resolve().parents[1] / "rubric" / "court.yaml"
+    result = CliRunner().invoke(app, ["diff", "--base", str(shipped), "--rubric", str(shipped), str(SEEDS_DIR)])
+    assert result.exit_code == 0, result.output
+    version = load_judge(shipped.parent / "court.judge").meta["version"]
+    text = " ".join(result.stdout.split())
+    assert text.count(version) == 2 and text.count("cross-validated by text: quote precision") == 2
 
 
 @pytest.mark.parametrize("synonym,criterion", REMOVED)

@@ -54,3 +54,21 @@ def test_show_a_broken_rubric(tmp_path):
     bad.write_text("id: x\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["rubric", "show", str(bad)])
     assert result.exit_code == 2 and "bad.yaml:" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["court", "general"])
+def test_show_names_the_sentence_judge_its_figures_and_its_veto_judgement(name):
+    from scorer.engine import load_scorer
+
+    s = load_scorer(name, choose=False)
+    info = s.rubric_info.judge
+    result = CliRunner().invoke(app, ["rubric", "show", name], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert f"{info.version}: rubric {info.rubric_sha256[:12]}, training data {info.training_sha256[:12]}" in text
+    assert f"quote precision {info.figures['cv_quote_precision']:.1%}" in text
+    if s.compiled.veto_head is not None:
+        assert f"veto judgement: cross-validated recall {info.figures['cv_veto_recall']:.1%}" in text
+    else:
+        assert "veto judgement left out, the rules decide alone: " + s.compiled.judge_model.meta["veto_left_out"] in text
+

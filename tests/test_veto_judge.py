@@ -56,15 +56,38 @@ def test_relaxed_rules_lift_distance_and_clause_and_keep_every_exclusion(court):
     assert candidates(court, "干警如有违纪违法行为，一律受到开除党籍处分。")[1] == {}
 
 
-def test_the_shipped_judges_carry_a_veto_judgement_with_its_figures(court, general):
+def test_a_shipped_veto_judgement_is_no_worse_than_the_rules_or_is_left_out_with_why(court, general):
+    from scorer.judge.train import veto_left_out
+
     for s in (court, general):
         head = s.compiled.judge_model.veto
-        assert head is not None and 0 < head.threshold < 1
         figures = s.compiled.rubric_info.judge.figures
+        meta = s.compiled.judge_model.meta
         # Cross-validated with each veto set held out in turn, beside the rules' own figures.
         assert {"cv_veto_recall", "cv_veto_rules_recall", "cv_veto_false", "veto_positives"} <= set(figures)
-        assert figures["cv_veto_recall"] >= figures["cv_veto_rules_recall"]
-        assert "vetoes" in s.compiled.judge_model.meta["training_data"]
+        assert "vetoes" in meta["training_data"]
+        why = veto_left_out(figures)
+        if head is None:
+            assert why and meta["veto_left_out"] == why
+        else:
+            assert not why and "veto_left_out" not in meta and 0 < head.threshold < 1
+            assert figures["cv_veto_recall"] >= figures["cv_veto_rules_recall"]
+            assert figures["cv_veto_false"] <= figures["cv_veto_rules_false"]
+    # The court's judgement raises more than its rules at no more false vetoes; for other units,
+    # trained with vetoes5's press accounts, it raised one false veto more than the rules, so
+    # the general rubric's rules decide alone.
+    assert court.compiled.judge_model.veto is not None and general.compiled.judge_model.veto is None
+
+
+def test_the_veto_gate_reads_the_cross_validated_figures():
+    from scorer.judge.train import veto_left_out
+
+    ok = {"cv_veto_false": 1, "cv_veto_rules_false": 1, "cv_veto_report_sentences_raised": 0}
+    assert veto_left_out(ok) == ""
+    assert "9 false vetoes where the rules alone raise 8" in veto_left_out({**ok, "cv_veto_false": 9,
+                                                                           "cv_veto_rules_false": 8})
+    assert "2 annotated report sentences" in veto_left_out({**ok, "cv_veto_report_sentences_raised": 2})
+    assert veto_left_out({}) != ""
 
 
 def test_the_judge_raises_what_the_rules_miss_and_shows_why(court):

@@ -145,6 +145,12 @@ def rubric_show(
         style = {"bonus": "green", "veto": "red"}.get(section, "")
         table.add_row(Text(dim, style="bold"), Text(crit, style=style), points, Text(full), Text(matchers, style="dim"))
     console.print(table)
+    from ..engine import load_scorer
+    from ..tuning.show import judge_lines
+
+    console.print(Text("Sentence judge (decides which sentence evidences which item):", style="bold"))
+    for line in judge_lines(load_scorer(loaded.path, choose=False)):
+        console.print(Text(printable(f"  • {line}")), soft_wrap=True)
     if len(loaded.chain) > 1:
         # The merged rubric above; here, which file each part comes from.
         console.print(Text("Where each part comes from (the rubric extends "

@@ -102,5 +102,7 @@ def train_cmd(
     for k, v in figures.items():
         table.add_row(k, f"{v:.3f}" if isinstance(v, float) else str(v))
     console.print(table)
+    if model.meta.get("veto_left_out"):
+        console.print(f"the veto judgement is left out, the rules decide alone: {model.meta['veto_left_out']}")
     write_bytes(target, model.to_bytes())
     console.print(f"wrote {target} (training data {model.meta['training_sha256'][:12]}, rubric {loaded.sha256[:12]})")

@@ -124,6 +124,12 @@ def diff_cmd(
     root = reports if reports.is_dir() else reports.parent
     diffs = diff_corpus(old, new, corpus, root)
     print_diff(diffs, old.loaded.path, new.loaded.path)
+    from ..tuning.show import judge_lines
+
+    for label, s in (("before", old), ("after", new)):
+        console.print(Text(f"sentence judge {label}:", style="bold"))
+        for line in judge_lines(s):
+            console.print(Text(printable(f"  • {line}")), soft_wrap=True)
     if csv_out:
         write_text(csv_out, to_csv(diffs))
         info(f"csv: {csv_out}")

@@ -605,12 +605,29 @@ def veto_cross_validated(rows: list[VetoRow], sets: dict[str, list[str]], p: Par
     }
 
 
+def veto_left_out(figures: dict) -> str:
+    """Why a veto judgement with these cross-validated figures must not ship ('' when it may):
+    it may not raise more false vetoes than the rules alone, nor any sentence of a report the
+    annotation finds no veto in. A learned judgement that is worse than the floor it stands on
+    is left out, and the rules decide alone."""
+    false, rules_false = figures.get("cv_veto_false"), figures.get("cv_veto_rules_false")
+    if false is None or rules_false is None:
+        return "no cross-validated figures (fewer than two veto sets)"
+    if false > rules_false:
+        return f"cross-validated it raised {false:g} false vetoes where the rules alone raise {rules_false:g}"
+    raised = figures.get("cv_veto_report_sentences_raised", 0)
+    if raised:
+        return f"cross-validated it raised {raised:g} annotated report sentences that report no veto"
+    return ""
+
+
 def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: list | None = None, p: Params = Params(),
           show: float | None = None, accept: float | None = None,
           veto_sets: Sequence[Path] = (), claimed: Sequence = ()) -> tuple[JudgeModel, dict]:
     """Cross-validate, then fit on everything; refuse a judge trained on too little. With
     `veto_sets` (eval/vetoes*/) the file also carries the veto judgement, when the veto
-    sentences are enough (MIN_VETO_POSITIVES)."""
+    sentences are enough (MIN_VETO_POSITIVES) and it is no worse than the rules
+    (`veto_left_out`; the meta then says why it is missing)."""
     ts = build_set(scorer, annotations, root, reviews)
     n_texts = sum(1 for t in ts.texts if t.sentences and not t.kind_only)
     if n_texts < MIN_TEXTS or ts.positives < MIN_POSITIVES:
@@ -658,7 +675,11 @@ def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: li
         meta.update({"training_sha256": both, "version": f"{ts.rubric_id}-judge-{both[:8]}"})
         meta["training_data"] += "; vetoes: " + ", ".join(Path(f).name for f in veto_sets) + \
             " (real sentences, two blind labels and a third reading)"
+    ships = bool(vrows) and v_pos >= MIN_VETO_POSITIVES
+    if ships and (why := veto_left_out(figures)):
+        meta["veto_left_out"] = why
+        ships = False
     model = fit(ts, None, p, meta)
-    if vrows and v_pos >= MIN_VETO_POSITIVES:
+    if ships:
         model.veto = fit_veto(vrows, sets, p, {"positives": int(v_pos), "rows": len(vrows)})
     return model, figures

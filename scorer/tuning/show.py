@@ -120,3 +120,38 @@ def _subkeys(locs, loc: tuple) -> list[str]:
         if len(x) == n + 1 and x[:n] == loc and isinstance(x[n], str):
             seen[x[n]] = None
     return list(seen)
+
+
+def judge_lines(scorer) -> list[str]:
+    """What a rubric's sentence judge is and how good it is, for `rubric show` and `diff`: its
+    version, the rubric and training data it was trained for, its cross-validated figures,
+    and whether it carries a veto judgement (or why that was left out)."""
+    info = scorer.rubric_info.judge
+    if info is None:
+        return ["no sentence judge: the matchers decide every item"]
+    f = info.figures
+    meta = scorer.compiled.judge_model.meta if scorer.compiled.judge_model is not None else {}
+    stale = " — trained for another version of this rubric (retrain with civscore train)" if info.stale else ""
+    lines = [f"{info.version}: rubric {info.rubric_sha256[:12]}, training data {info.training_sha256[:12]}, "
+             f"file {info.sha256[:12]}{stale}"]
+    if meta.get("training_data"):
+        lines.append(f"learned from {meta['training_data']}")
+
+    def pct(key):
+        return f"{f[key]:.1%}" if key in f else "n/a"
+
+    if f:
+        lines.append(f"cross-validated by text: quote precision {pct('cv_quote_precision')}, item recall "
+                     f"{pct('cv_item_recall')}, pair AUC {f.get('cv_pair_auc', float('nan')):.3f}"
+                     + (f", seeds' quotes {pct('cv_seed_quote_precision')}" if "cv_seed_quote_precision" in f else "")
+                     + f" ({f.get('texts', 0):.0f} texts, {f.get('evidence_pairs', 0):.0f} evidence pairs)")
+    if scorer.compiled.veto_head is not None:
+        lines.append(f"veto judgement: cross-validated recall {pct('cv_veto_recall')} (rules alone "
+                     f"{pct('cv_veto_rules_recall')}), false vetoes {f.get('cv_veto_false', 0):.0f} (rules "
+                     f"{f.get('cv_veto_rules_false', 0):.0f}) of {f.get('veto_set_negatives', 0):.0f}")
+    elif meta.get("veto_left_out"):
+        lines.append(f"veto judgement left out, the rules decide alone: {meta['veto_left_out']}")
+    else:
+        lines.append("no veto judgement: the rules decide alone")
+    return lines
+
