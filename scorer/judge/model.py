@@ -5,8 +5,8 @@ of one JSON header line — meta (version, training-data and rubric hashes, figu
 item ids, the gram vocabulary and the feature names — followed by the arrays the header
 lists, little-endian, in order: float32, except the per-gram weight matrices, which are
 float16 (format /3; `HALF`): they are nearly all of the file, and a weight's rounding
-(a relative 5e-4) moves a sentence's probability by far less than the judge's own error. Nothing here needs scikit-learn: scoring is a
-sparse product and a logistic function.
+(a relative 5e-4) moves a sentence's probability by far less than the judge's own error.
+Nothing here needs scikit-learn: scoring is a sparse product and a logistic function.
 """
 
 from __future__ import annotations

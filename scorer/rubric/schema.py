@@ -263,9 +263,9 @@ class AppliesTo(_Strict):
     min_mentions: int = Field(default=3, ge=1)
     lead_chars: int = Field(
         default=0, ge=0,
-        description="With no unit detected and too few mentions: one of `unit_names` in the text's first "
-        "`lead_chars` characters (its title and lead, where a news item names who acted) "
-        "marks the kind. 0 turns this off.")
+        description="With too few mentions: one of `unit_names` in the text's first `lead_chars` characters "
+        "(its title and lead, where a news item names who acted), before any detected unit of another "
+        "kind, marks the kind. 0 turns this off.")
     fallback: bool = Field(default=False, description="Serves every unit that no other rubric claims.")
 
 
