@@ -185,6 +185,13 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert not general.score_text(lead + "工作人员如有违纪违法行为，一律接受纪律审查。").vetoed
     assert general.score_text(lead + "去年我局仓库发生火灾，造成2人死亡。").vetoed
     assert not general.score_text(lead + "一村民家中发生火灾，丈夫不幸身亡，我局干部职工为其捐款1万元。").vetoed
+    # A hospital's own fire that kills its patients is its accident; its patients' symptoms and the
+    # injured it treats are its daily work (patients silence the symptom rule only).
+    hospital = "我院坚持党建引领，扎实开展文明创建工作，全年组织志愿服务活动12次。"
+    assert general.score_text(hospital + "我院住院部发生火灾，造成3名患者不幸死亡。").vetoed
+    assert general.score_text(hospital + "我院住院部发生火灾，多名患者受伤。").vetoed
+    assert not general.score_text(hospital + "我院全年收治火灾伤员12名，无一死亡。").vetoed
+    assert not general.score_text(hospital + "我院多名患者出现呕吐、腹泻症状，经治疗后好转出院。").vetoed
     assert general.score_text(lead + "局长张某因严重违纪被免去局长职务。").vetoed
     assert not general.score_text(lead + "局长主持召开会议，传达某县副县长严重违纪被开除党籍的通报。").vetoed
     assert not general.score_text(lead + "组织观看警示教育专题片，片中某局原局长被判处有期徒刑。").vetoed
