@@ -8,7 +8,11 @@ points turn that into totals. This script replaces the judge by the annotation i
 probability 1, every other 0) and scores each annotated text by the engine's own rules.
 Its Spearman against the readers' totals is the ceiling of any judge that learns the
 annotation: what the rubric's structure (items, points, levels) allows. It prints the
-shipped judge and the distinct-terms baseline beside it. Nothing is tuned here.
+shipped judge and the distinct-terms baseline beside it, and `items`: how many of the
+chosen rubric's items the annotation finds evidenced, each counting one whatever its
+points — what the same evidence ranks like without the rubric's weights. Texts annotated
+under the other rubric (the chooser has changed its mind since) are counted and kept:
+their annotation names no item of the chosen rubric. Nothing is tuned here.
 """
 
 from __future__ import annotations
@@ -61,8 +65,11 @@ def main() -> int:
         oracle = score_with_annotation(chooser, doc, gold[s["file"]])
         r1, r2 = readings[s["file"]][:2]
         terms = E.rubric_terms(scorer.rubric, dim_map)
+        own = set(scorer.compiled.judged_ids)
+        annotated = {it for items in gold[s["file"]].values() for it in items}
         rec = {"kind": s["kind"], "split": s["split"], "mean": (r1["total"] + r2["total"]) / 2, "tool": shipped.total,
-               "oracle": oracle.total, "terms": E.baseline_counts(shipped.text, terms["*"])[0]}
+               "oracle": oracle.total, "terms": E.baseline_counts(shipped.text, terms["*"])[0],
+               "items": len(annotated & own), "other_rubric": bool(annotated - own)}
         for d in E.DIMENSIONS:
             rec[f"mean_{d}"] = (r1[d] + r2[d]) / 2
             for name, res in (("tool", shipped), ("oracle", oracle)):
@@ -73,11 +80,13 @@ def main() -> int:
     def rho(part, col, target="mean"):
         return E.spearman([r[col] for r in part], [r[target] for r in part])
 
-    print(f"{len(table)} annotated texts; Spearman against the mean reading")
-    print(f"{'':26}{'annotation':>12}{'shipped judge':>15}{'terms':>8}")
+    print(f"{len(table)} annotated texts ({sum(r['other_rubric'] for r in table)} annotated under the other rubric); "
+          "Spearman against the mean reading")
+    print(f"{'':26}{'annotation':>12}{'shipped judge':>15}{'terms':>8}{'items':>8}")
     for label, part in (("total", table), ("total, court texts", [r for r in table if r["kind"] == "court"]),
                         ("total, other texts", [r for r in table if r["kind"] == "other"])):
-        print(f"{label + f' ({len(part)})':<26}{rho(part, 'oracle'):>12.3f}{rho(part, 'tool'):>15.3f}{rho(part, 'terms'):>8.3f}")
+        print(f"{label + f' ({len(part)})':<26}{rho(part, 'oracle'):>12.3f}{rho(part, 'tool'):>15.3f}"
+              f"{rho(part, 'terms'):>8.3f}{rho(part, 'items'):>8.3f}")
     for d in E.DIMENSIONS:
         print(f"{d:<26}{rho(table, f'oracle_{d}', f'mean_{d}'):>12.3f}{rho(table, f'tool_{d}', f'mean_{d}'):>15.3f}"
               f"{rho(table, f'terms_{d}', f'mean_{d}'):>8.3f}")
@@ -89,8 +98,8 @@ def main() -> int:
         if len(court) > 3:
             line += f"   court ({len(court)}) {rho(court, 'oracle'):.3f} / {rho(court, 'tool'):.3f} / {rho(court, 'terms'):.3f}"
         print(line)
-    print("(the shipped judge learned from every annotated round before fresh7 (texts 001–356, the training\n"
-          " rounds 357–477 and the seeds): its column is a held-out figure only for fresh7, in-sample elsewhere)")
+    print("(the shipped judge learned from every annotated round through fresh7 (texts 001–521 and the seeds):\n"
+          " its column is in-sample on every set here; `items` counts each annotated item once, whatever its points)")
     return 0
 
 
