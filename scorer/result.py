@@ -233,6 +233,16 @@ class SubmissionInfo(_Model):
     hidden_chars: int = Field(default=0, description="Characters hidden from a reader (CSS, w:vanish, invisible PDF text), not scored.")
 
 
+class MaterialVerdict(_Model):
+    """Whether the text reads as one unit's own civilization-unit material (the judge file's material
+    judgement, scorer.judge.material). A flagged text earns nothing from the judged items."""
+
+    probability: float = Field(description="How likely the text is not a unit's own material (a city's plan, a "
+                               "name list, a commentary, a report to the 人大 …), as the judgement learned it.")
+    threshold: float = Field(description="The probability at which a text is flagged.")
+    flagged: bool = Field(description="At or over the threshold: no judged item earns points or shows a quote.")
+
+
 class JudgeInfo(_Model):
     """The sentence judge a result was scored with: shown on every result and scorecard."""
 
@@ -324,6 +334,8 @@ class ScoreResult(_Model):
     bonus: BonusResult
     vetoes: list[VetoHit] = Field(default_factory=list)
     text: str
+    material: MaterialVerdict | None = Field(
+        default=None, description="Whether the text reads as a unit's own material at all (None: not judged).")
 
     @property
     def shown_tier(self) -> str:
@@ -392,7 +404,7 @@ def tallied(*, submission: SubmissionInfo, rubric: RubricInfo, tool_version: str
             dimensions: list[tuple[str, str, float, list[CriterionResult]]], bonus_name: str, bonus_max: float,
             bonus_id: str,
             bonus_items: list[CriterionResult], vetoes: list[VetoHit], vetoed: bool,
-            max_total: float, max_base: float) -> ScoreResult:
+            max_total: float, max_base: float, material: MaterialVerdict | None = None) -> ScoreResult:
     """The one place criteria are added up: dimension subtotals, the bonus (capped), the base, the
     total and its grade. `dimensions`: (id, name, max, criteria) each."""
     dims = [DimensionResult.model_construct(id=i, name=n, score=round(sum(c.score for c in cs), 1), max=m, criteria=cs)
@@ -406,5 +418,5 @@ def tallied(*, submission: SubmissionInfo, rubric: RubricInfo, tool_version: str
         submission=submission, rubric=rubric, tool_version=tool_version,
         total=total, base=base, max_total=max_total, max_base=max_base,
         grade=grade, tier=tier, vetoed=vetoed,
-        dimensions=dims, bonus=bonus, vetoes=vetoes, text=text,
+        dimensions=dims, bonus=bonus, vetoes=vetoes, text=text, material=material,
     )

@@ -175,6 +175,7 @@ def reviewed_result(result: ScoreResult, review: Review) -> ScoreResult:
         bonus_id=result.bonus.id, bonus_name=result.bonus.name, bonus_max=result.bonus.max,
         bonus_items=[relevelled(result, c, review) for c in result.bonus.items],
         vetoes=vetoes, vetoed=bool(vetoes), max_total=result.max_total, max_base=result.max_base,
+        material=result.material,
     )
 
 

@@ -36,6 +36,7 @@ from .result import (
     Evidence,
     JudgeInfo,
     Match,
+    MaterialVerdict,
     Missing,
     RubricInfo,
     ScoreResult,
@@ -741,10 +742,21 @@ class CompiledRubric:
         marks = self.sentence_marks(a)
         fits = self.sentence_fits(a, factors)
         judged: dict[str, tuple] = {}
+        material = None
         if self.judged_ids:
             hits = self.rule_hits(a)
             spec = [specificity(s.text) for s in a.seg.sentences]
             p = self.judgements(a, factors, marks, hits, spec)
+            # Is the text a unit's own material at all (a city's plan, a name list, a commentary …
+            # is not): when the judge file carries that judgement and it flags the text, no judged
+            # item earns points or shows a quote, and the result says why.
+            head = self.judge_model.material
+            if head is not None:
+                prob = head.probability(self.judge_model.space, [s.text for s in a.seg.sentences])
+                material = MaterialVerdict.model_construct(probability=round(prob, 3), threshold=head.threshold,
+                                                           flagged=prob >= head.threshold)
+                if material.flagged:
+                    p = np.zeros_like(p)
             cache: dict[int, str] = {}
 
             def han_of(si: int) -> str:  # a sentence's Chinese characters, once per report
@@ -777,5 +789,5 @@ class CompiledRubric:
             submission=submission, rubric=self.rubric_info, tool_version=__version__, text=a.text,
             dimensions=[(d.id, d.name, d.points, by_dim[d.id]) for d in r.dimensions],
             bonus_id=r.bonus.id, bonus_name=r.bonus.name, bonus_max=r.bonus.max, bonus_items=bonus_items,
-            vetoes=vetoes, vetoed=bool(vetoes), max_total=r.max_total, max_base=r.total,
+            vetoes=vetoes, vetoed=bool(vetoes), max_total=r.max_total, max_base=r.total, material=material,
         )

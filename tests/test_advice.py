@@ -76,7 +76,7 @@ def test_check_on_screen_and_score_advice():
 def test_points_earned_by_sentences_too_weak_to_quote_are_named_to_make_concrete():
     """An item that scored only from sentences under the quote threshold says which (not 未见…),
     so the applicant knows what to rewrite; an item that earned nothing names none."""
-    seed = SEEDS[1]
+    seed = SEEDS[3]  # the seed with most items scored from weak sentences only (6 with stop 31's judge)
     scored = json.loads(_cli("score", str(seed), "--json").stdout)
     advice = {a["id"]: a for a in json.loads(_cli("check", str(seed), "--json").stdout)["advice"]}
     weak_items = 0

@@ -55,12 +55,12 @@ def test_the_judge_file_round_trips_byte_for_byte_and_loads_once():
 
 
 def test_a_float32_judge_file_of_format_2_still_loads_and_judges_alike(monkeypatch):
-    # Format /3 stores the per-gram weights as float16; a /2 file (all float32) still loads,
+    # Format /3 and /4 store the per-gram weights as float16; a /2 file (all float32) still loads,
     # and the two give the same probabilities to well within the judge's own error.
     from scorer.judge import model as M
 
     shipped = JudgeModel.load(ROOT / "rubric" / "court.judge")
-    assert shipped.meta and M.FORMAT == "civscore-judge/3"
+    assert shipped.meta and M.FORMAT == "civscore-judge/4"
     monkeypatch.setattr(M, "FORMAT", "civscore-judge/2")
     monkeypatch.setattr(M, "HALF", frozenset())
     old = shipped.to_bytes()

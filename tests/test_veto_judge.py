@@ -73,10 +73,10 @@ def test_a_shipped_veto_judgement_is_no_worse_than_the_rules_or_is_left_out_with
             assert not why and "veto_left_out" not in meta and 0 < head.threshold < 1
             assert figures["cv_veto_recall"] >= figures["cv_veto_rules_recall"]
             assert figures["cv_veto_false"] <= figures["cv_veto_rules_false"]
-    # The court's judgement raises more than its rules at no more false vetoes; for other units,
-    # trained with vetoes5's press accounts, it raised one false veto more than the rules, so
-    # the general rubric's rules decide alone.
-    assert court.compiled.judge_model.veto is not None and general.compiled.judge_model.veto is None
+    # The court's judgement raises more than its rules at no more false vetoes. For other units it
+    # raised one false veto more than the rules while vetoes5 was the newest set (stop 30: left
+    # out); with vetoes6 it raises as many as the rules (10 and 10) for 1.3 points of recall, and ships.
+    assert court.compiled.judge_model.veto is not None
 
 
 def test_the_veto_gate_reads_the_cross_validated_figures():

@@ -47,6 +47,10 @@ def print_result(result: ScoreResult) -> None:
         console.print(Text(f"已忽略 {sub.hidden_chars} 个隐藏字符", style="bold yellow"))
     if result.rubric.chosen_by:
         console.print(Text(f"评分标准 {result.rubric.id}：{result.rubric.chosen_by}", style="dim"), soft_wrap=True)
+    if result.material is not None and result.material.flagged:
+        console.print(Text(f"本文读来不像某一单位自身的申报材料（判定概率 {result.material.probability:.2f}，"
+                           f"阈值 {result.material.threshold:.2f}）：各项不计分，请人工核实", style="bold yellow"),
+                      soft_wrap=True)
     grade_style = result.grade_style
     console.print(
         Text.assemble(

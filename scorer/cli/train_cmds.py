@@ -104,5 +104,7 @@ def train_cmd(
     console.print(table)
     if model.meta.get("veto_left_out"):
         console.print(f"the veto judgement is left out, the rules decide alone: {model.meta['veto_left_out']}")
+    if model.meta.get("material_left_out"):
+        console.print(f"the material judgement is left out: {model.meta['material_left_out']}")
     write_bytes(target, model.to_bytes())
     console.print(f"wrote {target} (training data {model.meta['training_sha256'][:12]}, rubric {loaded.sha256[:12]})")

@@ -6,6 +6,8 @@ item ids, the gram vocabulary and the feature names — followed by the arrays t
 lists, little-endian, in order: float32, except the per-gram weight matrices, which are
 float16 (format /3; `HALF`): they are nearly all of the file, and a weight's rounding
 (a relative 5e-4) moves a sentence's probability by far less than the judge's own error.
+From /4 the file may also carry the material judgement (scorer.judge.material): its per-gram
+weights (float16) and bias, after the veto judgement's arrays.
 Nothing here needs scikit-learn: scoring is a sparse product and a logistic function.
 """
 
@@ -23,15 +25,20 @@ import numpy as np
 from ..errors import RubricError
 from ..rubric.problems import Problem
 from ..fit import GramSpace
+from .material import MaterialHead
 from .veto import VetoHead
 
-FORMAT = "civscore-judge/3"
-FORMATS = ("civscore-judge/1", "civscore-judge/2", FORMAT)  # /1: no veto judgement; /1 and /2: all float32
-HALF = frozenset({"item_grams", "shared_grams", "kind_grams", "veto_grams"})  # stored as float16 from /3
+FORMAT = "civscore-judge/4"
+# /1: no veto judgement; /1 and /2: all float32; /4 may carry the material judgement.
+FORMATS = ("civscore-judge/1", "civscore-judge/2", "civscore-judge/3", FORMAT)
+HALF_FORMATS = ("civscore-judge/3", FORMAT)
+HALF = frozenset({"item_grams", "shared_grams", "kind_grams", "veto_grams", "material_grams"})  # float16 from /3
 ARRAYS = ("idf", "item_grams", "shared_grams", "pair", "item_bias",
           "kind_grams", "kind_sentence", "kind_bias", "kind_item", "kind_shared")
 # The veto judgement's numbers (scorer.judge.veto), after the others, when the header has "veto".
 VETO_ARRAYS = ("veto_idf", "veto_grams", "veto_features", "veto_bias")
+# The material judgement's numbers (scorer.judge.material), last, when the header has "material".
+MATERIAL_ARRAYS = ("material_grams", "material_bias")
 
 
 def _dtype(name: str) -> str:
@@ -62,6 +69,7 @@ class JudgeModel:
     path: str = ""
     space: GramSpace | None = field(default=None, repr=False)
     veto: VetoHead | None = None  # does a sentence report a veto event of this unit (None: the rules only)
+    material: MaterialHead | None = None  # is the text a unit's own material at all (None: not judged)
 
     def __post_init__(self):
         self.index = {i: k for k, i in enumerate(self.items)}
@@ -89,9 +97,17 @@ class JudgeModel:
                 "veto_bias": np.array([v.bias], dtype="<f4"),
             })
             header["arrays"] = {k: list(a.shape) for k, a in arrays.items()}
+        m = self.material
+        if m is not None:
+            header["material"] = {"threshold": m.threshold, "meta": m.meta}
+            arrays.update({
+                "material_grams": np.ascontiguousarray(m.weights, dtype=_dtype("material_grams")),
+                "material_bias": np.array([m.bias], dtype="<f4"),
+            })
+            header["arrays"] = {k: list(a.shape) for k, a in arrays.items()}
         raw = io.BytesIO()
         raw.write(json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
-        for name in ARRAYS + (VETO_ARRAYS if v is not None else ()):
+        for name in ARRAYS + (VETO_ARRAYS if v is not None else ()) + (MATERIAL_ARRAYS if m is not None else ()):
             raw.write(arrays[name].tobytes())
         out = io.BytesIO()
         with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") as z:
@@ -110,9 +126,10 @@ class JudgeModel:
             if header.get("format") not in FORMATS:
                 raise ValueError(f"not a {FORMAT} file")
             veto = header.get("veto")
+            material = header.get("material")
             arrays, pos = {}, 0
-            half = header["format"] == FORMAT
-            for name in ARRAYS + (VETO_ARRAYS if veto is not None else ()):
+            half = header["format"] in HALF_FORMATS
+            for name in ARRAYS + (VETO_ARRAYS if veto is not None else ()) + (MATERIAL_ARRAYS if material else ()):
                 shape = tuple(header["arrays"][name])
                 dtype = np.dtype(_dtype(name) if half else "<f4")
                 n = int(np.prod(shape)) * dtype.itemsize
@@ -128,9 +145,15 @@ class JudgeModel:
                                 threshold=float(veto["threshold"]), meta=dict(veto.get("meta") or {}))
                 if head.weights.shape != head.idf.shape or head.feature_weights.shape != (len(head.features),):
                     raise ValueError("the veto judgement's arrays do not fit its header")
+            mat = None
+            if material:
+                mat = MaterialHead(weights=arrays.pop("material_grams"), bias=float(arrays.pop("material_bias")[0]),
+                                   threshold=float(material["threshold"]), meta=dict(material.get("meta") or {}))
+                if mat.weights.shape != (len(header["grams"]),) or not 0 < mat.threshold < 1:
+                    raise ValueError("the material judgement's arrays do not fit its header")
             model = cls(meta=header["meta"], items=header["items"], grams=header["grams"],
                         features=header["features"], sha256=sha256 or hashlib.sha256(data).hexdigest(), path=path,
-                        veto=head, **arrays)
+                        veto=head, material=mat, **arrays)
         except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
             raise RubricError(Path(path), [Problem(path, None, None, "judge-unusable", error=str(e))]) from None
         v, n = len(model.grams), len(model.items)

@@ -26,6 +26,7 @@ from .. import __version__
 from ..errors import UsageProblem
 from ..fit import fitted_space
 from . import features as F
+from .material import corpus_kinds, material_rows, train_material
 from .model import JudgeModel
 
 KINDS = ("practice", "plan", "claim", "honour", "other_body", "heading")
@@ -278,6 +279,7 @@ class Params:
     veto_C: float = 10.0  # the veto judgement's regularisation (its classes weigh equally)
     veto_threshold: float = 0.7  # the probability at which a candidate is a veto
     veto_min_df: int = 2
+    material_C: float = 10.0  # the material judgement's regularisation (scorer.judge.material)
 
 
 def design(texts: list[Text], space, n_items: int, p: Params, kind_probs: list[np.ndarray] | None = None):
@@ -682,4 +684,20 @@ def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: li
     model = fit(ts, None, p, meta)
     if ships:
         model.veto = fit_veto(vrows, sets, p, {"positives": int(v_pos), "rows": len(vrows)})
+    # Is the text a unit's own material at all: learned from the corpus' kinds (eval/sources.tsv).
+    kinds = corpus_kinds(root)
+    head, mfig, why = train_material(model.space, ts.texts, kinds, p.material_C)
+    figures.update(mfig)
+    m = model.meta
+    m["figures"] = figures
+    if head is None:
+        m["material_left_out"] = why
+    else:
+        model.material = head
+        _docs, y, sources = material_rows(ts.texts, kinds)
+        kd = hashlib.sha256("".join(f"{s}\t{int(v)}\n" for s, v in sorted(zip(sources, y))).encode()).hexdigest()
+        both = hashlib.sha256(f"{m['training_sha256']}\n{kd}".encode()).hexdigest()
+        m.update({"training_sha256": both, "version": f"{ts.rubric_id}-judge-{both[:8]}"})
+        m["training_data"] += "; material: the corpus' kinds of text (eval/sources.tsv: a unit's own or a hard negative)"
+        m["params"]["material_C"] = p.material_C
     return model, figures

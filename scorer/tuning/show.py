@@ -125,7 +125,7 @@ def _subkeys(locs, loc: tuple) -> list[str]:
 def judge_lines(scorer) -> list[str]:
     """What a rubric's sentence judge is and how good it is, for `rubric show` and `diff`: its
     version, the rubric and training data it was trained for, its cross-validated figures,
-    and whether it carries a veto judgement (or why that was left out)."""
+    whether it carries a veto judgement (or why that was left out), and its material judgement."""
     info = scorer.rubric_info.judge
     if info is None:
         return ["no sentence judge: the matchers decide every item"]
@@ -153,5 +153,14 @@ def judge_lines(scorer) -> list[str]:
         lines.append(f"veto judgement left out, the rules decide alone: {meta['veto_left_out']}")
     else:
         lines.append("no veto judgement: the rules decide alone")
+    head = scorer.compiled.judge_model.material if scorer.compiled.judge_model is not None else None
+    if head is not None:
+        lines.append(f"material judgement (is the text a unit's own material): flags at {head.threshold:.2f}; "
+                     f"cross-validated over {f.get('material_texts', 0):.0f} texts: AUC "
+                     f"{f.get('material_cv_auc', float('nan')):.3f}, {f.get('material_cv_negatives_flagged', 0):.0f} of "
+                     f"{f.get('material_negatives', 0):.0f} hard negatives flagged, "
+                     f"{f.get('material_cv_units_flagged', 0):.0f} units' texts")
+    elif meta.get("material_left_out"):
+        lines.append(f"material judgement left out: {meta['material_left_out']}")
     return lines
 
