@@ -38,6 +38,7 @@ DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
 # `fresh` (073-124, readers C and D) by build 9855502; with `tune` they form the `pool` that
 # later changes were tuned on.
 SPLITS = {
+    "fresh9": {"fresh9"},
     "fresh8": {"fresh8"},
     "fresh7": {"fresh7"},
     "fresh6": {"fresh6"},
@@ -129,7 +130,8 @@ def bootstrap_difference(table: list[dict], n: int = 2000) -> tuple[float, float
 # judges were trained on the first (TRAINED_ON); --cv-train names what the fold judges learn from.
 ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotation_fresh4", EVAL / "annotation_fresh5",
                EVAL / "annotation_fresh6", EVAL / "annotation_train7", EVAL / "annotation_train8",
-               EVAL / "annotation_train9", EVAL / "annotation_fresh7", EVAL / "annotation_fresh8"]
+               EVAL / "annotation_train9", EVAL / "annotation_fresh7", EVAL / "annotation_fresh8",
+               EVAL / "annotation_fresh9"]
 TRAINED_ON = [EVAL / "annotation"]
 
 
