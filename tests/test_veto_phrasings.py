@@ -192,6 +192,11 @@ def test_general_rubric_vetoes_a_tax_officer_sentenced_with_words_between():
     assert general.score_text(hospital + "我院住院部发生火灾，多名患者受伤。").vetoed
     assert not general.score_text(hospital + "我院全年收治火灾伤员12名，无一死亡。").vetoed
     assert not general.score_text(hospital + "我院多名患者出现呕吐、腹泻症状，经治疗后好转出院。").vetoed
+    # The unit as the passive's agent: a procuratorate investigating another body's official
+    # (eval/vetoes6 z031) is the unit acting, not what befell its own people.
+    procuratorate = "我院坚持党建引领，扎实开展文明创建工作，全年组织志愿服务活动12次。"
+    assert not general.score_text(procuratorate + "市房产局副局长熊某因涉嫌受贿被我院立案侦查。").vetoed
+    assert general.score_text(procuratorate + "我院副检察长熊某因涉嫌受贿被市监委立案调查。").vetoed
     assert general.score_text(lead + "局长张某因严重违纪被免去局长职务。").vetoed
     assert not general.score_text(lead + "局长主持召开会议，传达某县副县长严重违纪被开除党籍的通报。").vetoed
     assert not general.score_text(lead + "组织观看警示教育专题片，片中某局原局长被判处有期徒刑。").vetoed

@@ -517,3 +517,16 @@ def test_weaker_evidence_is_listed_for_review_where_nothing_is_quoted(app):
     assert "评审补充" in block and f'name="remove" value="{q.start}-{q.end}"' in block
     assert f'name="add" value="{q.start}-{q.end}"' not in block  # no longer offered
     assert "补充依据" in r.text[r.text.index('id="log"'):]
+
+
+def test_a_text_that_is_not_a_units_own_material_says_so_on_the_review_page(app):
+    """A 道德模范 selection notice (eval/corpus/551.txt, a hard negative): the material judgement
+    flags it, the page says why the machine gave nothing, and a unit's own report says nothing."""
+    rv = Reviewer(app)
+    rid = rv.new_round()
+    corpus = SEEDS[0].parent.parent / "eval" / "corpus"
+    r = rv.upload(rid, "551.txt", (corpus / "551.txt").read_bytes())
+    assert r.status_code == 200 and "/items/" in str(r.url)
+    assert 'id="material-flag"' in r.text and "不像某一单位自身的文明创建材料" in r.text
+    own = rv.upload(rid, "seed.txt", SEEDS[0].read_bytes())
+    assert 'id="material-flag"' not in own.text
