@@ -63,6 +63,7 @@ def test_a_hard_negative_is_flagged_earns_nothing_and_shows_no_quote(chooser, na
     assert data["material"]["flagged"] is True
     html = render_scorecard_html(result)
     assert "不像某一单位自身的文明创建材料" in html
+    assert "经句子判定均不是本单位本项工作" not in html
 
 
 def test_no_unit_text_of_the_corpus_nor_a_seed_is_flagged(chooser):

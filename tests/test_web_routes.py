@@ -528,5 +528,7 @@ def test_a_text_that_is_not_a_units_own_material_says_so_on_the_review_page(app)
     r = rv.upload(rid, "551.txt", (corpus / "551.txt").read_bytes())
     assert r.status_code == 200 and "/items/" in str(r.url)
     assert 'id="material-flag"' in r.text and "不像某一单位自身的文明创建材料" in r.text
+    # an item whose sentences the judge read says why they are not evidence: the text, not the sentences
+    assert "但全文读来不是某一单位自身的材料" in r.text and "经句子判定均不是本单位本项工作" not in r.text
     own = rv.upload(rid, "seed.txt", SEEDS[0].read_bytes())
     assert 'id="material-flag"' not in own.text
