@@ -161,7 +161,7 @@ def cv_judges(chooser, training: list[Path] = TRAINED_ON) -> dict[str, dict[str,
 
                 out[scorer.rubric.id] = pickle.loads(cache.read_bytes())
                 continue
-        from scorer.judge.material import corpus_kinds, train_material
+        from scorer.judge.material import corpus_kinds, material_rows, train_material
 
         kinds = corpus_kinds(ROOT)
         for fold in T.folds(ts):
@@ -169,7 +169,7 @@ def cv_judges(chooser, training: list[Path] = TRAINED_ON) -> dict[str, dict[str,
             model = T.fit(ts, kept, p, {"params": {"candidates": p.candidates}})
             # The material judgement too, learned without the fold's texts (its threshold by its own
             # cross-validation inside the rest), as `civscore train` makes it.
-            model.material, _figures, _why = train_material(model.space, kept, kinds, p.material_C)
+            model.material, _figures, _why = train_material(model.space, material_rows(kept, kinds), p.material_C)
             for i in fold:
                 per_text[ts.texts[i].source] = model
         out[scorer.rubric.id] = per_text

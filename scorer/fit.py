@@ -258,6 +258,19 @@ class GramSpace:
         keep = cols >= 0
         return rows[keep], cols[keep]
 
+    def text_row(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """A whole text as one row: (columns, values) of its l2-normed sublinear TF-IDF over the
+        space, every in-vocabulary gram of each sentence counted (none across two sentences).
+        Counted from the grams' positions at once (~0.2 ms for 10,000 characters; `rows` of the
+        text joined into one row is ~10 ms: its product walks the row term by term)."""
+        _rows, cols = self._found(sentences)
+        if not len(cols):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        counts = np.bincount(cols, minlength=len(self.grams))
+        at = np.flatnonzero(counts)
+        values = (1.0 + np.log(counts[at])) * self.idf[at]
+        return at, values / np.sqrt(values @ values)
+
     def rows(self, sentences: list[str]) -> "GramRows":
         """The l2-normed TF-IDF rows of `transform`, bit for bit, as plain numpy arrays (scipy.sparse
         costs ~0.15 s to import, a tenth of a one-report run, and scoring needs only a product)."""

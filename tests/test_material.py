@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from scorer.engine import RubricChooser, Scorer
-from scorer.judge.material import GRID, MaterialHead, choose_threshold, design, doc_vector
+from scorer.judge.material import GRID, MaterialHead, choose_threshold, design
 from scorer.judge.model import JudgeModel
 from scorer.report.pdf import render_scorecard_html
 
@@ -133,15 +133,15 @@ def test_the_threshold_spares_every_unit_and_keeps_a_margin():
 def test_what_it_reads_is_each_sentences_grams_counted_in_the_judges_space():
     """The text's row is the judge's TF-IDF of its grams, none across two sentences: the same as
     scikit-learn's transform of the gram counts (training builds it by `design`, scoring by
-    `doc_vector`, one function)."""
+    `GramSpace.text_row`, one function)."""
     space = Scorer.load("court").compiled.judge_model.space
     sents = ["本院组织干警开展志愿服务。", "志愿服务队走进社区。"]
-    at, values = doc_vector(space, sents)
+    at, values = space.text_row(sents)
     assert np.isclose(values @ values, 1.0)
     x = design(space, [sents]).toarray()[0]
     assert np.allclose(x[at], values) and np.count_nonzero(x) == len(at)
     # "务志" spans the two sentences: not counted, though it is a gram of their joined text.
-    joined, _ = doc_vector(space, ["".join(sents)])
+    joined, _ = space.text_row(["".join(sents)])
     assert set(at) <= set(joined)
     head = MaterialHead(weights=np.zeros(len(space)), bias=0.0, threshold=0.6)
     assert head.probability(space, []) == 0.0

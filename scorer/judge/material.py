@@ -8,7 +8,7 @@ a question about the text, not a sentence, and the evaluation corpus answers it 
 it holds: each was collected as a court's or another unit's own material, or as a hard negative
 that shares the words (`eval/sources.tsv`, column `kind`).
 
-The judgement is a logistic regression over the text's character 1-3-grams (`doc_vector`), in
+The judgement is a logistic regression over the text's character 1-3-grams (`GramSpace.text_row`), in
 the sentence judge's own gram space (its vocabulary and idf), trained on those kinds. It ships in the judge
 file with a threshold chosen by cross-validation (grouped by text) so that no unit's text of
 the corpus was flagged. A text at or over it earns nothing from the judged items, and its result
@@ -36,20 +36,6 @@ GRID = tuple(round(0.5 + 0.05 * k, 2) for k in range(10))  # 0.50 … 0.95
 MIN_NEGATIVES = 20  # fewer hard negatives than this: no material judgement
 
 
-def doc_vector(space: GramSpace, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """What the judgement reads of a text, training and scoring alike: (columns, values) of its
-    l2-normed sublinear TF-IDF row over the gram space, every in-vocabulary 1-3-gram of each
-    sentence counted (none across two sentences). Counted from the grams' positions at once
-    (~0.2 ms for 10,000 characters; a GramRows product over one long row is ~10 ms)."""
-    _rows, cols = space._found(sentences)
-    if not len(cols):
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    counts = np.bincount(cols, minlength=len(space))
-    at = np.flatnonzero(counts)
-    values = (1.0 + np.log(counts[at])) * space.idf[at]
-    return at, values / np.sqrt(values @ values)
-
-
 @dataclass
 class MaterialHead:
     weights: np.ndarray  # (V,): over the judge's gram space
@@ -61,7 +47,7 @@ class MaterialHead:
         """How likely the text is not a unit's own material (a hard negative)."""
         if not sentences:
             return 0.0
-        at, values = doc_vector(space, sentences)
+        at, values = space.text_row(sentences)
         z = float(values @ self.weights[at]) + self.bias
         return float(1.0 / (1.0 + np.exp(-z)))
 
@@ -91,12 +77,12 @@ def material_rows(texts, kinds: dict[str, str]) -> tuple[list[list[str]], np.nda
 
 
 def design(space: GramSpace, texts: list[list[str]]):
-    """The texts' rows (`doc_vector`) as a csr matrix, for training."""
+    """The texts' rows (`GramSpace.text_row`, what scoring reads) as a csr matrix, for training."""
     from scipy.sparse import csr_matrix
 
     cols, vals, indptr = [], [], [0]
     for sentences in texts:
-        at, values = doc_vector(space, sentences)
+        at, values = space.text_row(sentences)
         cols.append(at)
         vals.append(values)
         indptr.append(indptr[-1] + len(at))
@@ -113,6 +99,7 @@ def _fit(space: GramSpace, texts: list[list[str]], y: np.ndarray, C: float) -> t
 
 
 def fold_of(source: str, k: int = 5) -> int:
+    """A text's cross-validation fold, fixed by a hash of its name (the sentence judge's too)."""
     return int(hashlib.sha1(source.encode()).hexdigest(), 16) % k
 
 
@@ -141,13 +128,23 @@ def choose_threshold(p: np.ndarray, y: np.ndarray) -> float | None:
     return None
 
 
-def train_material(space: GramSpace, texts, kinds: dict[str, str], C: float) -> tuple[MaterialHead | None, dict, str]:
-    """The material judgement, its cross-validated figures, and why it is left out ('' when it
-    ships): too few hard negatives, or no threshold that spares every unit's text."""
-    docs, y, sources = material_rows(texts, kinds)
+def rows_digest(rows: tuple[list[list[str]], np.ndarray, list[str]]) -> str:
+    """sha256 of what the judgement learns from (each source and whether it is a hard negative)."""
+    _docs, y, sources = rows
+    return hashlib.sha256("".join(f"{s}\t{int(v)}\n" for s, v in sorted(zip(sources, y))).encode()).hexdigest()
+
+
+def train_material(space: GramSpace, rows: tuple[list[list[str]], np.ndarray, list[str]],
+                   C: float) -> tuple[MaterialHead | None, dict, str]:
+    """The material judgement from `material_rows`, its cross-validated figures, and why it is
+    left out ('' when it ships): too few hard negatives or units, or no threshold that spares
+    every unit's text."""
+    docs, y, sources = rows
     n_neg = int(y.sum())
-    if n_neg < MIN_NEGATIVES or n_neg == len(y):
+    if n_neg < MIN_NEGATIVES:
         return None, {}, f"{n_neg} hard negatives with a known kind (at least {MIN_NEGATIVES} are needed)"
+    if n_neg == len(y):
+        return None, {}, "no unit's own text with a known kind to learn from"
     p = cross_validated(space, docs, y, sources, C)
     from sklearn.metrics import roc_auc_score
 

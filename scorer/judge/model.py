@@ -83,10 +83,8 @@ class JudgeModel:
 
     def to_bytes(self) -> bytes:
         arrays = {name: np.ascontiguousarray(getattr(self, name), dtype=_dtype(name)) for name in ARRAYS}
-        header = {
-            "format": FORMAT, "meta": self.meta, "items": self.items, "grams": self.grams,
-            "features": self.features, "arrays": {k: list(v.shape) for k, v in arrays.items()},
-        }
+        header = {"format": FORMAT, "meta": self.meta, "items": self.items, "grams": self.grams,
+                  "features": self.features}
         v = self.veto
         if v is not None:
             header["veto"] = {"grams": v.grams, "features": v.features, "threshold": v.threshold, "meta": v.meta}
@@ -96,7 +94,6 @@ class JudgeModel:
                 "veto_features": np.ascontiguousarray(v.feature_weights, dtype="<f4"),
                 "veto_bias": np.array([v.bias], dtype="<f4"),
             })
-            header["arrays"] = {k: list(a.shape) for k, a in arrays.items()}
         m = self.material
         if m is not None:
             header["material"] = {"threshold": m.threshold, "meta": m.meta}
@@ -104,7 +101,7 @@ class JudgeModel:
                 "material_grams": np.ascontiguousarray(m.weights, dtype=_dtype("material_grams")),
                 "material_bias": np.array([m.bias], dtype="<f4"),
             })
-            header["arrays"] = {k: list(a.shape) for k, a in arrays.items()}
+        header["arrays"] = {k: list(a.shape) for k, a in arrays.items()}
         raw = io.BytesIO()
         raw.write(json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
         for name in ARRAYS + (VETO_ARRAYS if v is not None else ()) + (MATERIAL_ARRAYS if m is not None else ()):

@@ -26,7 +26,7 @@ from .. import __version__
 from ..errors import UsageProblem
 from ..fit import fitted_space
 from . import features as F
-from .material import corpus_kinds, material_rows, train_material
+from .material import corpus_kinds, fold_of, material_rows, rows_digest, train_material
 from .model import JudgeModel
 
 KINDS = ("practice", "plan", "claim", "honour", "other_body", "heading")
@@ -436,7 +436,7 @@ def folds(ts: TrainingSet, k: int = 5) -> list[list[int]]:
     for i, t in enumerate(ts.texts):
         if t.kind_only:
             continue
-        key = t.source if t.seed else f"fold{int(hashlib.sha1(t.group.encode()).hexdigest(), 16) % k}"
+        key = t.source if t.seed else f"fold{fold_of(t.group, k)}"
         out[key].append(i)
     return [out[key] for key in sorted(out)]
 
@@ -685,8 +685,8 @@ def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: li
     if ships:
         model.veto = fit_veto(vrows, sets, p, {"positives": int(v_pos), "rows": len(vrows)})
     # Is the text a unit's own material at all: learned from the corpus' kinds (eval/sources.tsv).
-    kinds = corpus_kinds(root)
-    head, mfig, why = train_material(model.space, ts.texts, kinds, p.material_C)
+    rows = material_rows(ts.texts, corpus_kinds(root))
+    head, mfig, why = train_material(model.space, rows, p.material_C)
     figures.update(mfig)
     m = model.meta
     m["figures"] = figures
@@ -694,9 +694,7 @@ def train(scorer, annotations: Path | Sequence[Path], root: Path, *, reviews: li
         m["material_left_out"] = why
     else:
         model.material = head
-        _docs, y, sources = material_rows(ts.texts, kinds)
-        kd = hashlib.sha256("".join(f"{s}\t{int(v)}\n" for s, v in sorted(zip(sources, y))).encode()).hexdigest()
-        both = hashlib.sha256(f"{m['training_sha256']}\n{kd}".encode()).hexdigest()
+        both = hashlib.sha256(f"{m['training_sha256']}\n{rows_digest(rows)}".encode()).hexdigest()
         m.update({"training_sha256": both, "version": f"{ts.rubric_id}-judge-{both[:8]}"})
         m["training_data"] += "; material: the corpus' kinds of text (eval/sources.tsv: a unit's own or a hard negative)"
         m["params"]["material_C"] = p.material_C
