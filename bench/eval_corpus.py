@@ -51,8 +51,9 @@ SPLITS = {
     "pool72": {"tune", "heldout"},
     "tune": {"tune"},
     "heldout": {"heldout"},
-    "annotated": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"},
-    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"},
+    "annotated": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8",
+                  "fresh9"},
+    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"},
     "all262": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"},
 }
 

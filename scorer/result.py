@@ -241,6 +241,11 @@ class MaterialVerdict(_Model):
                                "name list, a commentary, a report to the 人大 …), as the judgement learned it.")
     threshold: float = Field(description="The probability at which a text is flagged.")
     flagged: bool = Field(description="At or over the threshold: no judged item earns points or shows a quote.")
+    scale: float = Field(default=1.0, description="What every judged probability of the text was multiplied by: 0 "
+                         "when flagged; under 1 when the probability lies between the rubric's `judge.material_from` "
+                         "and the threshold (the less the text reads as a unit's own, the less its sentences count).")
+    start: float | None = Field(default=None, description="The rubric's `judge.material_from`, where the scaling "
+                                "starts (None: only a flagged text is affected).")
 
 
 class JudgeInfo(_Model):

@@ -27,6 +27,7 @@ from .rubric.schema import Level, Rubric
 from .rubric.walk import Owner, owners
 from .fit import ItemProfiles, SentenceFits, share_lookup
 from .judge import features as judge_features
+from .judge.material import material_scale
 from .judge.model import JudgeModel, load_judge
 from .judge.veto import sentence_features
 from .similarity import NearCopies, Restatement, abstracted_key, specificity
@@ -750,13 +751,19 @@ class CompiledRubric:
             # Is the text a unit's own material at all (a city's plan, a name list, a commentary …
             # is not): when the judge file carries that judgement and it flags the text, no judged
             # item earns points or shows a quote, and the result says why.
+            # Between the rubric's `material_from` and the threshold, the text's judged probabilities are
+            # scaled down in proportion (a county yearbook entry, a city's volunteer launch): the less it
+            # reads as a unit's own material, the less its sentences count.
             head = self.judge_model.material
             if head is not None:
                 prob = head.probability(self.judge_model.space, [s.text for s in a.seg.sentences])
-                material = MaterialVerdict.model_construct(probability=round(prob, 3), threshold=head.threshold,
-                                                           flagged=prob >= head.threshold)
-                if material.flagged:
-                    p = np.zeros_like(p)
+                start = self.rubric.judge.material_from
+                scale = material_scale(prob, head.threshold, start)
+                material = MaterialVerdict.model_construct(
+                    probability=round(prob, 3), threshold=head.threshold, flagged=prob >= head.threshold,
+                    scale=round(scale, 3), start=start)
+                if scale < 1.0:
+                    p = p * scale
             cache: dict[int, str] = {}
 
             def han_of(si: int) -> str:  # a sentence's Chinese characters, once per report

@@ -146,3 +146,78 @@ def test_what_it_reads_is_each_sentences_grams_counted_in_the_judges_space():
     head = MaterialHead(weights=np.zeros(len(space)), bias=0.0, threshold=0.6)
     assert head.probability(space, []) == 0.0
     assert head.probability(space, sents) == 0.5
+
+
+# -- between `judge.material_from` and the threshold: the text counts less, in proportion ------------
+
+
+def test_the_scale_falls_in_proportion_from_the_rubrics_start_to_the_threshold():
+    from scorer.judge.material import material_scale
+
+    assert material_scale(0.1, 0.6, 0.3) == 1.0
+    assert material_scale(0.3, 0.6, 0.3) == 1.0
+    assert material_scale(0.45, 0.6, 0.3) == pytest.approx(0.5)
+    assert material_scale(0.6, 0.6, 0.3) == 0.0 and material_scale(0.9, 0.6, 0.3) == 0.0
+    assert material_scale(0.59, 0.6, None) == 1.0  # no start: only a flagged text is touched
+    assert material_scale(0.59, 0.6, 0.7) == 1.0  # a start over the threshold: the same
+
+
+@pytest.mark.parametrize("rubric", ["court", "general"])
+def test_each_shipped_rubric_states_where_the_scaling_starts(rubric):
+    js = Scorer.load(rubric).rubric.judge
+    head = Scorer.load(rubric).compiled.judge_model.material
+    assert js.material_from is not None and 0 < js.material_from < head.threshold
+
+
+def test_a_material_start_outside_zero_to_one_is_refused_naming_the_field():
+    from pydantic import ValidationError
+
+    from scorer.rubric.schema import JudgeSettings
+
+    with pytest.raises(ValidationError) as e:
+        JudgeSettings(file="x.judge", material_from=1.2)
+    assert "material_from" in str(e.value)
+
+
+def _mixed() -> str:
+    """A railway unit's own volunteer news (105) with the title and lead of a city's 學雷鋒 launch ceremony
+    (598, a hard negative) after it, as a page that carries a neighbouring article's opening would."""
+    lead = [p for p in (CORPUS / "598.txt").read_text(encoding="utf-8").split("\n") if p.strip()][:2]
+    return (CORPUS / "105.txt").read_text(encoding="utf-8").strip() + "\n" + "\n".join(lead)
+
+
+def test_a_text_half_a_units_and_half_a_citys_counts_less_and_says_why(monkeypatch):
+    kinds = _kinds()
+    assert kinds["105.txt"] == "other" and kinds["598.txt"] == "negative"
+    scorer = Scorer.load("general")
+    text = _mixed()
+    result = scorer.score_text(text)
+    m = result.material
+    assert m is not None and not m.flagged
+    assert m.start < m.probability < m.threshold
+    assert m.scale == pytest.approx((m.threshold - m.probability) / (m.threshold - m.start), abs=2e-3)
+    assert 0 < m.scale < 1
+    # Every quote's probability was multiplied by the scale: none reaches over it.
+    quotes = [e for c in result.criteria() for e in c.evidence]
+    assert quotes and all(e.probability <= m.scale + 1e-3 for e in quotes)
+    # The same text with the rubric naming no start: only the threshold applies, and it earns more.
+    c = scorer.compiled
+    monkeypatch.setattr(c, "rubric", c.rubric.model_copy(
+        update={"judge": c.rubric.judge.model_copy(update={"material_from": None})}))
+    plain = scorer.score_text(text)
+    assert plain.material.scale == 1.0
+    assert result.base < plain.base
+    assert sum(len(c.shown()) for c in result.criteria()) <= sum(len(c.shown()) for c in plain.criteria())
+    monkeypatch.undo()
+    html = render_scorecard_html(result)
+    assert "不完全像某一单位自身的文明创建材料" in html and f"×{m.scale:.2f}" in html
+    assert json.loads(result.model_dump_json())["material"]["scale"] == m.scale
+
+
+def test_a_units_own_text_under_the_start_is_not_scaled(chooser):
+    from scorer.ingest import load_document
+
+    result = chooser.score_document(load_document(CORPUS / "105.txt"))
+    m = result.material
+    assert m is not None and m.probability < m.start and m.scale == 1.0
+    assert "不完全像" not in render_scorecard_html(result)

@@ -51,6 +51,11 @@ def print_result(result: ScoreResult) -> None:
         console.print(Text(f"本文读来不像某一单位自身的申报材料（判定概率 {result.material.probability:.2f}，"
                            f"阈值 {result.material.threshold:.2f}）：各项不计分，请人工核实", style="bold yellow"),
                       soft_wrap=True)
+    elif result.material is not None and result.material.scale < 1:
+        m = result.material
+        console.print(Text(f"本文读来不完全像某一单位自身的申报材料（判定概率 {m.probability:.2f}，自 {m.start:.2f} 起递减，"
+                           f"至阈值 {m.threshold:.2f} 不计分）：各句判定可信度按 ×{m.scale:.2f} 计", style="yellow"),
+                      soft_wrap=True)
     grade_style = result.grade_style
     console.print(
         Text.assemble(

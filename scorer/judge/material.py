@@ -52,6 +52,18 @@ class MaterialHead:
         return float(1.0 / (1.0 + np.exp(-z)))
 
 
+def material_scale(probability: float, threshold: float, start: float | None) -> float:
+    """What a text's judged probabilities are multiplied by, given the judgement's probability that it is not a
+    unit's own material: 0 at or over the threshold (flagged); from `start` (the rubric's
+    `judge.material_from`) up to the threshold, falling in proportion from 1 to 0; 1 below `start`, and
+    always 1 under the threshold when the rubric names no start (or one not under the threshold)."""
+    if probability >= threshold:
+        return 0.0
+    if start is None or start >= threshold or probability <= start:
+        return 1.0
+    return (threshold - probability) / (threshold - start)
+
+
 def corpus_kinds(root: Path) -> dict[str, str]:
     """source (as the annotation names it) → kind, from `eval/sources.tsv` under `root`; the seeds
     (`seed/…`) are units' own reports. Empty when there is no such file."""

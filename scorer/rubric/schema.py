@@ -240,6 +240,12 @@ class JudgeSettings(_Strict):
     need: float = Field(default=2.0, gt=0, description="The strength that fills an item (A).")
     decay: float = Field(default=0.7, gt=0, le=1, description="Weight of the k-th best evidence sentence is decay**k.")
     plain: float = Field(default=0.6, gt=0, le=1, description="What a sentence with no count or named document weighs.")
+    material_from: float | None = Field(
+        default=None, ge=0, lt=1,
+        description="Where the judge file's material judgement (is the text a unit's own material at all) starts "
+        "to count: a text whose probability lies between this and the judgement's threshold has every judged "
+        "probability scaled down in proportion, from 1 here to 0 at the threshold (where a text is flagged and earns "
+        "nothing). Unset: only a flagged text is affected.")
     veto_unless: list[str] = Field(
         default_factory=list,
         description="Phrases that keep the learned veto judgement from raising a sentence (or the window it reads) "

@@ -155,7 +155,10 @@ def judge_lines(scorer) -> list[str]:
         lines.append("no veto judgement: the rules decide alone")
     head = scorer.compiled.judge_model.material if scorer.compiled.judge_model is not None else None
     if head is not None:
-        lines.append(f"material judgement (is the text a unit's own material): flags at {head.threshold:.2f}; "
+        start = scorer.rubric.judge.material_from if scorer.rubric.judge else None
+        scaled = (f"counts less in proportion from {start:.2f}, " if start is not None and start < head.threshold
+                  else "")
+        lines.append(f"material judgement (is the text a unit's own material): {scaled}flags at {head.threshold:.2f}; "
                      f"cross-validated over {f.get('material_texts', 0):.0f} texts: AUC "
                      f"{f.get('material_cv_auc', float('nan')):.3f}, {f.get('material_cv_negatives_flagged', 0):.0f} of "
                      f"{f.get('material_negatives', 0):.0f} hard negatives flagged, "
