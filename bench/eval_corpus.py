@@ -38,6 +38,7 @@ DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
 # `fresh` (073-124, readers C and D) by build 9855502; with `tune` they form the `pool` that
 # later changes were tuned on.
 SPLITS = {
+    "fresh10": {"fresh10"},
     "fresh9": {"fresh9"},
     "fresh8": {"fresh8"},
     "fresh7": {"fresh7"},
@@ -220,6 +221,25 @@ def add_gold_figures(stats: dict, res, file: str, gold) -> None:
             stats["covered"] += bool(shown)
 
 
+def reading_record(s: dict, res, two: list[dict], tc: dict[str, set[str]], dim_map, rid: str) -> dict:
+    """One text's row of the agreement table: the tool's, the two readers' and the term counts'
+    totals and dimensions."""
+    r1, r2 = two
+    rec = {
+        "file": s["file"], "kind": s["kind"], "rubric": rid,
+        "tool": res.total, "a": r1["total"], "b": r2["total"], "mean": (r1["total"] + r2["total"]) / 2,
+        "veto_tool": int(res.vetoed), "veto_read": int(r1["veto"] + r2["veto"] >= 1),
+    }
+    rec["terms"], rec["occ"] = baseline_counts(res.text, tc["*"])
+    by_reading = {dim_map[(rid, dim.id)]: dim.score for dim in res.dimensions}
+    for d in DIMENSIONS:
+        rec[f"tool_{d}"] = by_reading[d]
+        rec[f"mean_{d}"] = (r1[d] + r2[d]) / 2
+        rec[f"a_{d}"], rec[f"b_{d}"] = r1[d], r2[d]
+        rec[f"terms_{d}"], rec[f"occ_{d}"] = baseline_counts(res.text, tc.get(d, set()))
+    return rec
+
+
 def pair_key(rubric_id: str, criterion_id: str, quote: str) -> str:
     return hashlib.sha256(f"{rubric_id}\t{criterion_id}\t{quote}".encode()).hexdigest()[:16]
 
@@ -252,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     sources = read_tsv(EVAL / "sources.tsv")
     readings = read_readings(EVAL / "readings")
     rows = [s for s in sources if s["split"] in SPLITS[args.split]]
-    rows = [s for s in rows if len(readings.get(s["file"], [])) >= 2]
+    # The quotes to judge need no reading (judges see only the item, its requirement and the quote):
+    # with --export-unjudged a text without its two readings is scored for its quotes alone.
+    rows = [s for s in rows if len(readings.get(s["file"], [])) >= 2 or args.export_unjudged]
     if not rows:
         print("no texts with two readings in this split")
         return 1
@@ -287,20 +309,11 @@ def main(argv: list[str] | None = None) -> int:
         if rid not in terms_cache:
             terms_cache[rid] = rubric_terms(scorer.rubric, dim_map)
         tc = terms_cache[rid]
-        r1, r2 = readings[s["file"]][:2]
-        rec = {
-            "file": s["file"], "kind": s["kind"], "rubric": rid,
-            "tool": res.total, "a": r1["total"], "b": r2["total"], "mean": (r1["total"] + r2["total"]) / 2,
-            "veto_tool": int(res.vetoed), "veto_read": int(r1["veto"] + r2["veto"] >= 1),
-        }
-        rec["terms"], rec["occ"] = baseline_counts(res.text, tc["*"])
-        by_reading = {dim_map[(rid, dim.id)]: dim.score for dim in res.dimensions}
-        for d in DIMENSIONS:
-            rec[f"tool_{d}"] = by_reading[d]
-            rec[f"mean_{d}"] = (r1[d] + r2[d]) / 2
-            rec[f"a_{d}"], rec[f"b_{d}"] = r1[d], r2[d]
-            rec[f"terms_{d}"], rec[f"occ_{d}"] = baseline_counts(res.text, tc.get(d, set()))
-        table.append(rec)
+        if len(readings.get(s["file"], [])) < 2:  # --export-unjudged only: its quotes, below
+            rec = None
+        else:
+            rec = reading_record(s, res, readings[s["file"]][:2], tc, dim_map, rid)
+            table.append(rec)
         if args.evidence or args.export_unjudged:
             # Every quote a scorecard shows: the criteria's and the 特色工作 items'.
             for c in [c for dim in res.dimensions for c in dim.criteria] + list(res.bonus.items):
@@ -310,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
                         "key": key, "file": s["file"], "kind": s["kind"], "rubric": rid, "criterion": c.id,
                         "name": c.name, "quote": e.text, "judged": judged.get(key),
                     })
+
+    if not table:  # --export-unjudged of a split not read yet: its quotes only
+        write_unjudged(shown_pairs, args.export_unjudged)
+        return 0
 
     def col(name):
         return [r[name] for r in table]
@@ -375,14 +392,18 @@ def main(argv: list[str] | None = None) -> int:
             if multi:
                 print(f"  judges agree on {agree} of {len(multi)} quotes judged twice or more ({agree / len(multi):.1%})")
     if args.export_unjudged:
-        todo = {p["key"]: p for p in shown_pairs if p["judged"] is None}
-        with args.export_unjudged.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, delimiter="\t")
-            w.writerow(["key", "rubric", "criterion", "name", "quote"])
-            for p in todo.values():
-                w.writerow([p["key"], p["rubric"], p["criterion"], p["name"], p["quote"]])
-        print(f"{len(todo)} unjudged pairs written to {args.export_unjudged}")
+        write_unjudged(shown_pairs, args.export_unjudged)
     return 0
+
+
+def write_unjudged(shown_pairs: list[dict], path: Path) -> None:
+    todo = {p["key"]: p for p in shown_pairs if p["judged"] is None}
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter="\t")
+        w.writerow(["key", "rubric", "criterion", "name", "quote"])
+        for p in todo.values():
+            w.writerow([p["key"], p["rubric"], p["criterion"], p["name"], p["quote"]])
+    print(f"{len(todo)} unjudged pairs written to {path}")
 
 
 if __name__ == "__main__":
