@@ -98,8 +98,8 @@ def main() -> int:
         if len(court) > 3:
             line += f"   court ({len(court)}) {rho(court, 'oracle'):.3f} / {rho(court, 'tool'):.3f} / {rho(court, 'terms'):.3f}"
         print(line)
-    print("(the shipped judge learned from every annotated round through fresh7 (texts 001–521 and the seeds):\n"
-          " its column is in-sample on every set here; `items` counts each annotated item once, whatever its points)")
+    print("(the shipped judge's column is in-sample on every round its judge file names as training data (civscore\n"
+          " rubric show); `items` counts each annotated item once, whatever its points)")
     return 0
 
 

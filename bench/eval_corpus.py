@@ -133,7 +133,7 @@ def bootstrap_difference(table: list[dict], n: int = 2000) -> tuple[float, float
 ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotation_fresh4", EVAL / "annotation_fresh5",
                EVAL / "annotation_fresh6", EVAL / "annotation_train7", EVAL / "annotation_train8",
                EVAL / "annotation_train9", EVAL / "annotation_fresh7", EVAL / "annotation_fresh8",
-               EVAL / "annotation_fresh9"]
+               EVAL / "annotation_fresh9", EVAL / "annotation_fresh10"]
 TRAINED_ON = [EVAL / "annotation"]
 
 
