@@ -53,8 +53,9 @@ SPLITS = {
     "tune": {"tune"},
     "heldout": {"heldout"},
     "annotated": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8",
-                  "fresh9"},
-    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"},
+                  "fresh9", "fresh10"},
+    "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
+            "fresh10"},
     "all262": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"},
 }
 
