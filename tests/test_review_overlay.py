@@ -37,7 +37,7 @@ def test_the_result_carries_the_rubric_tables(machine):
     info = machine.rubric
     assert [lv.id for lv in info.levels] == ["A", "B", "C", "D"] and info.levels[1].share == 0.66
     assert info.levels[0].label and info.grades[0].tier == "excellent" and info.veto_grade
-    assert info.judge_rule is not None and info.judge_rule.show == 0.6
+    assert info.judge_rule is not None and info.judge_rule.show == Scorer.load("court").rubric.judge.show
     assert info.discounts  # the marks' reasons
     # a result with no decision on it is its own reviewed result
     assert reviewed_result(machine, Review(opinion="同意。")) is machine

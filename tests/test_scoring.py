@@ -132,7 +132,7 @@ def test_removing_volunteer_paragraphs(scorer, seed_results):
         # The volunteer work must be told in volunteer paragraphs for their removal to take it away:
         # seed 002 is a party-building report whose few volunteer points come from sentences inside
         # party-building paragraphs (a 法庭党支部 handing out legal leaflets on its village rounds).
-        quotes = [e for c in before.dimension("volunteer").criteria for e in c.shown()]
+        quotes = [e for c in before.dimension("volunteer").criteria for e in c.evidence]  # what earns its points
         paragraphs = before.text.split("\n")
         told = sum(bool(VOLUNTEER_MARKERS.search(p)) for e in quotes
                    for p in [paragraphs[before.text.count("\n", 0, e.start)]])
