@@ -313,11 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         if rid not in terms_cache:
             terms_cache[rid] = rubric_terms(scorer.rubric, dim_map)
         tc = terms_cache[rid]
-        if len(readings.get(s["file"], [])) < 2:  # --export-unjudged only: its quotes, below
-            rec = None
-        else:
-            rec = reading_record(s, res, readings[s["file"]][:2], tc, dim_map, rid)
-            table.append(rec)
+        if len(readings.get(s["file"], [])) >= 2:  # else --export-unjudged only: its quotes, below
+            table.append(reading_record(s, res, readings[s["file"]][:2], tc, dim_map, rid))
         if args.evidence or args.export_unjudged:
             # Every quote a scorecard shows: the criteria's and the 特色工作 items'.
             for c in [c for dim in res.dimensions for c in dim.criteria] + list(res.bonus.items):

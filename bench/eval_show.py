@@ -3,11 +3,11 @@
     CIVSCORE_CV_CACHE=/tmp/cv python bench/eval_show.py --cv-train eval/annotation … [--show 0.6 --show 0.7 …]
 
 Each annotated text with two readings is scored with the fold judge that never saw it (as
-`bench/eval_corpus.py --cv`), and its quotes are re-chosen at each threshold as `shown()` does
-(a criterion that earned nothing shows none; the two best-ranked sentences at or above the
-threshold). Printed per threshold: the quotes, their precision against the sentence annotation,
-those of them the blind judges judged (eval/evidence_judgments_fresh.tsv, the share who found
-each supporting), the quotes on hard negatives, and the share of annotated items with a quote.
+`bench/eval_corpus.py --cv`), and its quotes are re-chosen at each threshold by
+`CriterionResult.shown()` with the threshold as its `quote_min`. Printed per threshold: the
+quotes, their precision against the sentence annotation, those of them the blind judges judged
+(eval/evidence_judgments_fresh.tsv, the share who found each supporting), the quotes on hard
+negatives, and the share of annotated items with a quote.
 Points come from `judge.accept`, so no total depends on `show`.
 """
 
@@ -23,8 +23,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import eval_corpus as E  # noqa: E402
-
-from scorer.result import SHOWN_QUOTES  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         for c in [c for d in res.dimensions for c in d.criteria] + list(res.bonus.items):
             evidenced = any(c.id in items for items in g.values())
             for t in thresholds:
-                quotable = [e for e in c.evidence if e.probability is None or e.probability >= t]
-                shown = sorted(quotable, key=lambda e: (-e.rank, e.start))[:SHOWN_QUOTES] if c.score > 0 else []
+                shown = c.model_copy(update={"quote_min": t}).shown()  # as every front end would at `show` t
                 x = stats[t]
                 x["shown"] += len(shown)
                 x["good"] += sum(c.id in g.get(starts.get(e.start, -1), set()) for e in shown)

@@ -748,12 +748,11 @@ class CompiledRubric:
             hits = self.rule_hits(a)
             spec = [specificity(s.text) for s in a.seg.sentences]
             p = self.judgements(a, factors, marks, hits, spec)
-            # Is the text a unit's own material at all (a city's plan, a name list, a commentary …
-            # is not): when the judge file carries that judgement and it flags the text, no judged
-            # item earns points or shows a quote, and the result says why.
-            # Between the rubric's `material_from` and the threshold, the text's judged probabilities are
-            # scaled down in proportion (a county yearbook entry, a city's volunteer launch): the less it
-            # reads as a unit's own material, the less its sentences count.
+            # Is the text a unit's own material at all (a city's plan, a name list, a commentary … is
+            # not): when the judge file carries that judgement, a text it flags earns nothing from the
+            # judged items and shows no quote; one between the rubric's `material_from` and the
+            # threshold has its probabilities scaled down in proportion (`material_scale`). The result
+            # says which.
             head = self.judge_model.material
             if head is not None:
                 prob = head.probability(self.judge_model.space, [s.text for s in a.seg.sentences])
