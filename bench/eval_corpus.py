@@ -138,7 +138,8 @@ ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotati
                EVAL / "annotation_fresh6", EVAL / "annotation_train7", EVAL / "annotation_train8",
                EVAL / "annotation_train9", EVAL / "annotation_fresh7", EVAL / "annotation_fresh8",
                EVAL / "annotation_fresh9", EVAL / "annotation_fresh10",
-               EVAL / "annotation_fresh11", EVAL / "annotation_fresh12", EVAL / "annotation_fresh13"]
+               EVAL / "annotation_fresh11", EVAL / "annotation_fresh12", EVAL / "annotation_fresh13",
+               EVAL / "annotation_train10"]
 TRAINED_ON = [EVAL / "annotation"]
 
 
