@@ -40,7 +40,9 @@ def test_each_shipped_rubric_has_a_judge_trained_for_it_and_every_result_shows_i
         assert len(info.training_sha256) == 64
         data = (ROOT / "rubric" / f"{name}.judge").read_bytes()
         assert info.sha256 == hashlib.sha256(data).hexdigest()
-        assert len(data) < 4 * 1024 * 1024  # a small file of numbers, not a framework
+        # A small file of numbers, not a framework: it grows with the gram vocabulary (court: 89,512
+        # grams x 31 items in float16 at stop 33, 4.2 MB gzipped; scikit-learn alone is ~40 MB).
+        assert len(data) < 6 * 1024 * 1024
     r = next(iter(seed_results.values()))
     assert r.rubric.judge is not None and r.rubric.judge.version
 
