@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import opencc
+
 ROOT = Path(__file__).resolve().parents[1]
 CHECK = ROOT / "eval" / "collect" / "check.py"
 
@@ -26,10 +28,10 @@ def run(folder: Path, reserved: Path, **env) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in out.stdout.splitlines() if ": " in line)
 
 
-def write(folder: Path, rows: list[tuple[str, str, str, str]]) -> None:
+def write(folder: Path, rows: list[tuple[str, str, str, str]], bom: bool = False) -> None:
     """rows: (id, unit, url, text)."""
     folder.mkdir(parents=True)
-    with (folder / "meta.tsv").open("w", encoding="utf-8") as f:
+    with (folder / "meta.tsv").open("w", encoding="utf-8-sig" if bom else "utf-8") as f:
         f.write("id\tkind\tsubkind\tunit\turl\ttitle\n")
         for id_, unit, url, text in rows:
             f.write(f"{id_}\tother\tsummary\t{unit}\t{url}\t(t)\n")
@@ -49,6 +51,7 @@ def test_used_reserved_short_and_copied_candidates_are_refused_and_a_new_text_pa
     used = next(r for r in rows if r["file"] == "700.txt")
     unit = next(r["unit"] for r in rows if r["file"] >= "701.txt" and r["unit"] != "-")
     text_used = (ROOT / "eval" / "corpus" / "700.txt").read_text(encoding="utf-8")
+    text_703 = (ROOT / "eval" / "corpus" / "703.txt").read_text(encoding="utf-8")
     seed = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
     fresh = fresh_text()
     reserved = tmp_path / "reserved.txt"
@@ -62,7 +65,10 @@ def test_used_reserved_short_and_copied_candidates_are_refused_and_a_new_text_pa
         ("A06", unit, "http://example.org/unit", "又一段新的文字。" * 30),
         ("A07", "某某单位庚", "http://example.org/fresh", fresh),
         ("A08", "某某单位辛", "http://example.org/fresh2", fresh),
+        ("A09", "某某单位癸", "http://example.org/hant", opencc.OpenCC("s2t").convert(text_703)),
+        ("A10", "某某单位子", "http://example.org/gbk", ""),
     ])
+    (tmp_path / "round" / "A" / "A10.txt").write_bytes(("这是一段用国标码保存的文字。" * 20).encode("gb18030"))
     got = run(tmp_path / "round" / "A", reserved)
     assert "address already used" in got["A01"]
     assert got["A02"].startswith("RESERVED")  # the scheme and www. do not hide a reserved page
@@ -72,7 +78,9 @@ def test_used_reserved_short_and_copied_candidates_are_refused_and_a_new_text_pa
     assert f"unit {unit} already in the corpus" in got["A06"]
     # two candidates of one collector that are the same text: each is refused for the other
     assert "with A/A08" in got["A07"] and "with A/A07" in got["A08"]
-    write(tmp_path / "alone" / "B", [("B01", "某某单位庚", "http://example.org/fresh", fresh)])
+    assert "with corpus/703.txt" in got["A09"]  # a 繁體 copy of a used page is the same page
+    assert got["A10"] == "A10.txt missing or not UTF-8 text"
+    write(tmp_path / "alone" / "B", [("B01", "某某单位庚", "http://example.org/fresh", fresh)], bom=True)
     assert run(tmp_path / "alone" / "B", reserved) == {"B01": "OK"}
     # a training round may take a unit again, nothing else
     write(tmp_path / "train" / "T", [("T01", unit, "http://example.org/t", fresh),

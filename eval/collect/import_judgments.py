@@ -2,30 +2,70 @@
 """Append a judging folder's verdicts to eval/evidence_judgments_fresh.tsv and copy the folder to
 eval/judging_<split>.
 
-    python eval/collect/import_judgments.py JUDGING_DIR fresh14 J19 J20
+    .venv/bin/python eval/collect/import_judgments.py JUDGING_DIR fresh14 J19 J20
 
-Every judge must have judged every quote, 1 or 0; nothing is written otherwise."""
-import csv, shutil, sys
+Every judge must have judged every quote, 1 or 0, and no (quote, judge) may be on record already;
+everything is checked before anything is written, so nothing is written otherwise.
+"""
+import csv
+import shutil
+import sys
 from pathlib import Path
-d, split, judges = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
 MAIN = Path(__file__).resolve().parents[2]
-qmap = {r['qid']: r for r in csv.DictReader((d / 'quote_map.tsv').open(encoding='utf-8'), delimiter='\t', quoting=csv.QUOTE_NONE)}
-out = []
-for j in judges:
-    rows = {r['qid']: r for r in csv.DictReader((d / f'judge_{j.lower()}.tsv').open(encoding='utf-8'), delimiter='\t', quoting=csv.QUOTE_NONE)}
-    missing = set(qmap) - set(rows)
-    if missing:
-        sys.exit(f"{j}: {len(missing)} quotes unjudged: {sorted(missing)[:5]}")
-    for qid, m in qmap.items():
-        v = rows[qid]['supports'].strip()
-        if v not in ('0', '1'):
-            sys.exit(f"{j} {qid}: supports {v!r}")
-        out.append([m['key'], m['rubric'], m['criterion'], m['name'], v, j, m['quote']])
-with (MAIN / 'eval/evidence_judgments_fresh.tsv').open('a', encoding='utf-8') as f:
-    for r in out:
-        f.write('\t'.join(r) + '\n')
-dest = MAIN / 'eval' / f'judging_{split}'
-dest.mkdir(exist_ok=True)
-for name in ['BRIEF.md', 'quotes.tsv', 'quote_map.tsv'] + [f'judge_{j.lower()}.tsv' for j in judges]:
-    shutil.copy(d / name, dest / name)
-print(len(out), 'verdicts appended;', dest)
+RECORD = MAIN / "eval" / "evidence_judgments_fresh.tsv"
+
+
+def fail(msg: str):
+    print(f"error: {msg}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def read(path: Path, columns: tuple[str, ...]) -> list[dict]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    except (UnicodeDecodeError, OSError) as e:
+        fail(f"{path}: cannot be read ({e.__class__.__name__})")
+    if not rows or any(c not in rows[0] for c in columns):
+        fail(f"{path}: missing or without the columns {' '.join(columns)}")
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 3:
+        fail("usage: import_judgments.py JUDGING_DIR SPLIT JUDGE...")
+    d, split, judges = Path(argv[0]), argv[1], argv[2:]
+    files = ["BRIEF.md", "quotes.tsv", "quote_map.tsv"] + [f"judge_{j.lower()}.tsv" for j in judges]
+    for name in files:
+        if not (d / name).is_file():
+            fail(f"{d / name}: missing")
+    qmap = {r["qid"]: r for r in read(d / "quote_map.tsv", ("qid", "key", "rubric", "criterion", "name", "quote"))}
+    on_record = {(r["key"], r["judge"]) for r in read(RECORD, ("key", "judge"))}
+    out = []
+    for j in judges:
+        path = d / f"judge_{j.lower()}.tsv"
+        rows = {r["qid"]: r for r in read(path, ("qid", "supports"))}
+        missing = sorted(set(qmap) - set(rows))
+        if missing:
+            fail(f"{path}: {len(missing)} quotes unjudged ({', '.join(missing[:5])})")
+        for qid, m in qmap.items():
+            v = (rows[qid]["supports"] or "").strip()
+            if v not in ("0", "1"):
+                fail(f"{path}: {qid}: supports {v!r}, not 1 or 0")
+            if (m["key"], j) in on_record:
+                fail(f"{RECORD}: {j} on {qid} is on record already (imported before?)")
+            out.append([m["key"], m["rubric"], m["criterion"], m["name"], v, j, m["quote"]])
+    with RECORD.open("a", encoding="utf-8") as f:
+        for r in out:
+            f.write("\t".join(r) + "\n")
+    dest = MAIN / "eval" / f"judging_{split}"
+    dest.mkdir(exist_ok=True)
+    for name in files:
+        shutil.copy(d / name, dest / name)
+    print(f"{len(out)} verdicts appended; {dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
