@@ -14,13 +14,10 @@ import random
 import sys
 from pathlib import Path
 
+from tsvio import fail, read_rows  # beside this script
+
 MAIN = Path(__file__).resolve().parents[2]
 COLUMNS = ("id", "kind", "subkind", "unit", "url", "title")
-
-
-def fail(msg: str):
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def clean(s: str | None) -> str:
@@ -41,15 +38,7 @@ def main(argv: list[str]) -> int:
             fail(f"{sources}: split {split} is there already (assembled before?)")
     rows = []
     for folder in folders:
-        meta = folder / "meta.tsv"
-        try:
-            with meta.open(encoding="utf-8-sig", newline="") as f:
-                found = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-        except (UnicodeDecodeError, OSError) as e:
-            fail(f"{meta}: cannot be read ({e.__class__.__name__})")
-        if not found or any(c not in found[0] for c in COLUMNS):
-            fail(f"{meta}: missing or without its header line ({' '.join(COLUMNS)})")
-        for r in found:
+        for r in read_rows(folder / "meta.tsv", COLUMNS):
             path = folder / f"{r['id']}.txt"
             try:
                 r["_text"] = path.read_text(encoding="utf-8")

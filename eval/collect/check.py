@@ -16,7 +16,6 @@ TRAIN=1, used at most twice in the corpus and the round together.
 Prints OK or the problems, one line per candidate; a folder that cannot be read ends in one line
 naming the file and the problem (exit 2).
 """
-import csv
 import os
 import re
 import sys
@@ -25,15 +24,12 @@ from pathlib import Path
 
 MAIN = Path(__file__).resolve().parents[2]  # the repository
 sys.path.insert(0, str(MAIN))
+from tsvio import fail, read_rows  # noqa: E402  (beside this script)
+
 RESERVED = Path(os.environ.get("CIVSCORE_RESERVED", MAIN.parent / "shared" / "reserved-sources.txt"))
 COLUMNS = ("id", "kind", "subkind", "unit", "url", "title")
 HAN = re.compile(r"[\u3400-\u9fff]")
 MIN_HAN, MAX_SHARED = 150, 0.06
-
-
-def fail(msg: str):
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def norm_url(u: str) -> str:
@@ -48,11 +44,6 @@ def grams(text: str, n: int = 8) -> set[str]:
     return {s[i:i + n] for i in range(len(s) - n + 1)}
 
 
-def read_tsv(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8-sig", newline="") as f:  # a BOM (Notepad, Excel) is no column name
-        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
 def read_text(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
@@ -61,20 +52,13 @@ def read_text(path: Path) -> str | None:
 
 
 def read_meta(folder: Path) -> list[dict]:
-    path = folder / "meta.tsv"
-    try:
-        rows = read_tsv(path)
-    except (UnicodeDecodeError, OSError) as e:
-        fail(f"{path}: cannot be read ({e.__class__.__name__}); write it as UTF-8")
-    if not rows or any(c not in rows[0] for c in COLUMNS):
-        fail(f"{path}: missing or without its header line ({' '.join(COLUMNS)})")
-    return rows
+    return read_rows(folder / "meta.tsv", COLUMNS)
 
 
 def corpus() -> tuple[set[str], Counter, dict[str, set[str]]]:
     """Used addresses, how often each unit is in the corpus, and every earlier text's 8-grams."""
     urls, units, earlier = set(), Counter(), {}
-    for r in read_tsv(MAIN / "eval" / "sources.tsv"):
+    for r in read_rows(MAIN / "eval" / "sources.tsv", ("file", "unit", "url")):
         urls.add(norm_url(r["url"]))
         if r["unit"].strip() not in ("", "-"):
             units[r["unit"].strip()] += 1
@@ -86,7 +70,7 @@ def corpus() -> tuple[set[str], Counter, dict[str, set[str]]]:
     for p in sorted((MAIN / "seeds").glob("*.txt")):
         earlier["seed/" + p.name] = grams(p.read_text(encoding="utf-8"))
     for p in (MAIN / "eval").glob("vetoes*/sentences.tsv"):
-        for r in read_tsv(p):
+        for r in read_rows(p, ("id", "sentence")):
             g = grams(r.get("sentence") or "")
             if g:
                 earlier[f"{p.parent.name}/{r['id']}"] = g

@@ -17,11 +17,7 @@ from pathlib import Path
 MAIN = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(MAIN))
 sys.path.insert(0, str(MAIN / "eval" / "annotation"))
-
-
-def fail(msg: str):
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
+from tsvio import fail  # noqa: E402  (beside this script)
 
 
 def main(argv: list[str]) -> int:

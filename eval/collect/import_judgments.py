@@ -7,29 +7,14 @@ eval/judging_<split>.
 Every judge must have judged every quote, 1 or 0, and no (quote, judge) may be on record already;
 everything is checked before anything is written, so nothing is written otherwise.
 """
-import csv
 import shutil
 import sys
 from pathlib import Path
 
+from tsvio import fail, read_rows  # beside this script
+
 MAIN = Path(__file__).resolve().parents[2]
 RECORD = MAIN / "eval" / "evidence_judgments_fresh.tsv"
-
-
-def fail(msg: str):
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
-
-
-def read(path: Path, columns: tuple[str, ...]) -> list[dict]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-    except (UnicodeDecodeError, OSError) as e:
-        fail(f"{path}: cannot be read ({e.__class__.__name__})")
-    if not rows or any(c not in rows[0] for c in columns):
-        fail(f"{path}: missing or without the columns {' '.join(columns)}")
-    return rows
 
 
 def main(argv: list[str]) -> int:
@@ -40,12 +25,12 @@ def main(argv: list[str]) -> int:
     for name in files:
         if not (d / name).is_file():
             fail(f"{d / name}: missing")
-    qmap = {r["qid"]: r for r in read(d / "quote_map.tsv", ("qid", "key", "rubric", "criterion", "name", "quote"))}
-    on_record = {(r["key"], r["judge"]) for r in read(RECORD, ("key", "judge"))}
+    qmap = {r["qid"]: r for r in read_rows(d / "quote_map.tsv", ("qid", "key", "rubric", "criterion", "name", "quote"))}
+    on_record = {(r["key"], r["judge"]) for r in read_rows(RECORD, ("key", "judge"))}
     out = []
     for j in judges:
         path = d / f"judge_{j.lower()}.tsv"
-        rows = {r["qid"]: r for r in read(path, ("qid", "supports"))}
+        rows = {r["qid"]: r for r in read_rows(path, ("qid", "supports"))}
         missing = sorted(set(qmap) - set(rows))
         if missing:
             fail(f"{path}: {len(missing)} quotes unjudged ({', '.join(missing[:5])})")
