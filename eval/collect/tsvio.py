@@ -14,13 +14,25 @@ def fail(msg: str):
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict]:
-    """The rows of a tab-separated UTF-8 file (a BOM from Notepad or Excel is no column name) that
-    has at least one row and every one of `columns`; else fail()."""
+    """The rows of a tab-separated UTF-8 file (a BOM from Notepad or Excel is no column name) whose
+    header holds every one of `columns` and whose every row has as many fields as the header; else
+    fail() with the file, the line and the problem."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+            reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = reader.fieldnames or []
+            missing = [c for c in columns if c not in header]
+            if missing:
+                fail(f"{path}: the header line lacks {' '.join(missing)} (needs {' '.join(columns)})")
+            rows = []
+            for row in reader:
+                if None in row or None in row.values():
+                    fail(f"{path}:{reader.line_num}: {len(header)} tab-separated fields expected")
+                rows.append(row)
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
     except (UnicodeDecodeError, OSError) as e:
         fail(f"{path}: cannot be read ({e.__class__.__name__}); write it as UTF-8")
-    if not rows or any(c not in rows[0] for c in columns):
-        fail(f"{path}: missing or without its header line ({' '.join(columns)})")
+    if not rows:
+        fail(f"{path}: no rows under the header line")
     return rows
