@@ -14,7 +14,9 @@ fallback rubric, as the chooser does for a report.
 
 Printed beside the rules: the term baseline, which raises a row when, for some veto rule,
 every group of the rule has one of its terms somewhere in the sentence (no clause, order,
-negation, `unless` or names): what counting the rubric's terms would flag.
+negation, `unless` or names): what counting the rubric's terms would flag. `terms` counts the
+veto rules' terms (as on every set before vetoes8); `all terms` the terms of the veto's
+`candidates` too, the wider lists the learned judgement reads.
 
 Figures: recall on the rows the gold labels as a veto (and on the right veto id), false
 vetoes per family of the rows labelled `-`, and the labellers' agreement (Cohen's κ on
@@ -36,13 +38,14 @@ from scorer.judge.veto import claimant, read_tsv  # noqa: E402
 from scorer.judge.veto import veto_gold as gold_labels  # noqa: E402  (id → (veto, family), κ, disagreements)
 
 
-def term_baseline(compiled, text: str) -> set[str]:
-    """The veto ids whose some rule has every group's terms somewhere in the text."""
+def term_baseline(compiled, text: str, candidates: bool = False) -> set[str]:
+    """The veto ids whose some rule has every group's terms somewhere in the text; with
+    `candidates`, the rules the judgement reads (a veto's `candidates`) count too."""
     raised = set()
     for owner in compiled.owners:
         if owner.kind != "veto":
             continue
-        for m in owner.matchers:
+        for m in (*owner.matchers, *(owner.item.candidates if candidates else ())):
             groups = [{s for t in terms for s in t.surfaces} for _loc, terms in m.term_lists()]
             if groups and all(any(s in text for s in g) for g in groups):
                 raised.add(owner.id)
@@ -81,12 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         kinds[scorer.loaded.rubric.id] += 1
         raised = {v.id for v in scorer.score_text(text).vetoes}
         base = term_baseline(scorer.compiled, text)
+        wide = term_baseline(scorer.compiled, text, candidates=True)
         c = per_family["veto" if veto != "-" else family]
         c["n"] += 1
         c["rules"] += bool(raised)
         c["rules_right"] += veto in raised
         c["terms"] += bool(base)
         c["terms_right"] += veto in base
+        c["wide"] += bool(wide)
         if bool(raised) != (veto != "-"):
             wrong.append((i, veto, sorted(raised), text))
 
@@ -99,19 +104,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"left out: {len(rows) - len(gold)} rows with no gold label (a disagreement no third reading settles)")
     pos = per_family.get("veto", Counter())
     print()
-    print(f"{'rows':<28}{'n':>5}{'civscore':>12}{'terms':>10}")
+    print(f"{'rows':<28}{'n':>5}{'civscore':>12}{'terms':>10}{'all terms':>11}")
     if pos["n"]:
-        print(f"{'vetoes raised (recall)':<28}{pos['n']:>5}{pos['rules'] / pos['n']:>11.1%} {pos['terms'] / pos['n']:>9.1%}")
+        print(f"{'vetoes raised (recall)':<28}{pos['n']:>5}{pos['rules'] / pos['n']:>11.1%} {pos['terms'] / pos['n']:>9.1%}"
+              f" {pos['wide'] / pos['n']:>10.1%}")
         print(f"{'  … the labelled veto':<28}{pos['n']:>5}{pos['rules_right'] / pos['n']:>11.1%} "
               f"{pos['terms_right'] / pos['n']:>9.1%}")
-    neg_n = neg_r = neg_t = 0
+    neg_n = neg_r = neg_t = neg_w = 0
     for family, c in sorted(per_family.items()):
         if family == "veto":
             continue
-        neg_n, neg_r, neg_t = neg_n + c["n"], neg_r + c["rules"], neg_t + c["terms"]
-        print(f"{'false vetoes: ' + family:<28}{c['n']:>5}{c['rules']:>12}{c['terms']:>10}")
+        neg_n, neg_r, neg_t, neg_w = neg_n + c["n"], neg_r + c["rules"], neg_t + c["terms"], neg_w + c["wide"]
+        print(f"{'false vetoes: ' + family:<28}{c['n']:>5}{c['rules']:>12}{c['terms']:>10}{c['wide']:>11}")
     if neg_n:
-        print(f"{'false vetoes, all':<28}{neg_n:>5}{neg_r:>5} ({neg_r / neg_n:.1%}){neg_t:>4} ({neg_t / neg_n:.1%})")
+        print(f"{'false vetoes, all':<28}{neg_n:>5}{neg_r:>5} ({neg_r / neg_n:.1%}){neg_t:>4} ({neg_t / neg_n:.1%})"
+              f"{neg_w:>4} ({neg_w / neg_n:.1%})")
     if args.show:
         print()
         for i, veto, raised, text in wrong:

@@ -277,19 +277,7 @@ class CompiledRubric:
         self.owners: list[Owner] = list(owners(r))
         self.rules: dict[str, list[Rule]] = {}
         for owner in self.owners:
-            built = []
-            for mi, loc, m in owner.matcher_locs():
-                try:
-                    rule = build_rule(m.with_phrase_sets(r.phrase_sets), f"{owner.id}#{mi + 1}", r.slogans)
-                    rule.bind(r)
-                    built.append(rule)
-                except InvalidValue as e:  # a rule that refuses its spec, with the spec's line
-                    line = loaded.line_of(loc)
-                    raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, e.code, **e.fields)]) from None
-                except ValueError as e:
-                    line = loaded.line_of(loc)
-                    raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, "rule", detail=str(e))]) from None
-            self.rules[owner.id] = built
+            self.rules[owner.id] = [self._build(m, loc, f"{owner.id}#{mi + 1}") for mi, loc, m in owner.matcher_locs()]
         # Each veto rule without its distance and clause limits: what the learned veto judgement
         # decides over (`veto_candidates`). A rule with no such limit proposes nothing more.
         self.relaxed: dict[str, list[Rule]] = {}
@@ -303,8 +291,11 @@ class CompiledRubric:
                     relaxed = build_rule(spec, rule.id, r.slogans)
                     relaxed.bind(r)
                     out.append(relaxed)
+            # The veto's `candidates`: sentences only the judgement may make a veto of.
+            out += [self._build(m, owner.loc + ("candidates", ci), f"{owner.id}#c{ci + 1}")
+                    for ci, m in enumerate(owner.item.candidates)]
             self.relaxed[owner.id] = out
-        every = [rule for rs in self.rules.values() for rule in rs]
+        every = [rule for rs in (*self.rules.values(), *self.relaxed.values()) for rule in rs]
         self.lexicon = Lexicon(
             terms=set().union(*(rule.surfaces() for rule in every)),
             blocks=set().union(*(rule.blocks() for rule in every)),
@@ -573,6 +564,20 @@ class CompiledRubric:
         """Every scored item's rules and their hits, evaluated once per report."""
         return {o.id: [(rule, rule.evaluate(a)) for rule in self.rules[o.id]] for o in self.owners if o.kind != "veto"}
 
+    def _build(self, m, loc: tuple, rule_id: str) -> Rule:
+        """The compiled rule of the matcher spec at `loc`; a spec the rule refuses ends in its line."""
+        r, loaded = self.rubric, self.loaded
+        try:
+            rule = build_rule(m.with_phrase_sets(r.phrase_sets), rule_id, r.slogans)
+            rule.bind(r)
+            return rule
+        except InvalidValue as e:  # a rule that refuses its spec, with the spec's line
+            line = loaded.line_of(loc)
+            raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, e.code, **e.fields)]) from None
+        except ValueError as e:
+            line = loaded.line_of(loc)
+            raise RubricError(loaded.path, [Problem(loaded.file_of(loc), line, loc, "rule", detail=str(e))]) from None
+
     def veto_candidates(self, a: Analysis) -> tuple[np.ndarray, dict[int, tuple[Owner, Rule, RuleHit, int]]]:
         """What the veto judgement reads besides the text, for training: per sentence, 1/0 does a
         veto rule raise it; and the candidates (`relaxed_candidates`)."""
@@ -587,6 +592,7 @@ class CompiledRubric:
     def relaxed_candidates(self, a: Analysis) -> dict[int, tuple[Owner, Rule, RuleHit, int]]:
         """The sentences a veto rule without its distance and clause limits raises
         (`Rule.relaxed_spec`: order, `breaks`, `unless`, `unless_sentence` and names still hold),
+        or one of the veto's `candidates` does,
         each with the first veto (rubric order) and rule that raises it, the hit, and the
         sentence its window starts at (an earlier sentence when the hit's name was carried from
         it). A window holding one of the rubric's `judge.veto_unless` phrases is no candidate."""

@@ -142,7 +142,7 @@ def test_rubric_show_names_the_sets_a_matcher_uses():
     # each set once, with the number of matchers that name it
     [line] = [ln for ln in out.splitlines() if "• warning_education:" in ln]
     users = sum(name == "warning_education" for o in owners(load_rubric(ROOT / "rubric" / "court.yaml").rubric)
-                for m in o.matchers for name in m.unless_sentence_sets)
+                for m in (*o.matchers, *getattr(o.item, "candidates", ())) for name in m.unless_sentence_sets)
     assert f"used by {users} matchers" in line and users >= 7 and "警示教育" in line
     # and each matcher says which sets silence it
     vetoes = [row for row in rubric_rows(load_rubric(ROOT / "rubric" / "court.yaml").rubric) if row[0] == "veto"]
@@ -218,8 +218,11 @@ def test_a_sets_users_are_the_matchers_that_name_it():
 
     loaded = load_rubric(ROOT / "rubric" / "court.yaml")
     users = phrase_set_users(loaded)
-    naming = sorted(f"{o.id}#{mi + 1}" for o in owners(loaded.rubric) for mi, m in enumerate(o.matchers)
-                    if "litigants" in m.unless_sentence_sets)
+    naming = sorted([f"{o.id}#{mi + 1}" for o in owners(loaded.rubric) for mi, m in enumerate(o.matchers)
+                     if "litigants" in m.unless_sentence_sets]
+                    # a veto's candidates (what only the judgement decides over) are named owner#cN
+                    + [f"{o.id}#c{ci + 1}" for o in owners(loaded.rubric) if o.kind == "veto"
+                       for ci, m in enumerate(o.item.candidates) if "litigants" in m.unless_sentence_sets])
     assert sorted(users["litigants"]) == naming and len(naming) >= 2
     # case_parties holds every litigant phrase, and the rules naming it are not litigants' users
     case_parties = set(users["case_parties"])
@@ -251,3 +254,34 @@ def test_own_case_spares_a_sentence_about_the_units_own_staff(tmp_path):
     p.write_text(text.replace("own_case: [own, people]", "own_case: [own, peple]"), encoding="utf-8")
     [msg] = problems(p)
     assert "own_case.1" in msg and "'peple'" in msg
+
+
+CANDIDATE = ("    candidates:\n"
+             "      - type: cooccur\n"
+             "        label: 本单位工作人员涉案（待判定）\n"
+             "        groups:\n"
+             "          - [我院, 本院]\n"
+             "          - [{set: peple}]\n")
+
+
+def test_a_vetos_candidates_are_checked_and_located_as_its_matchers_are(tmp_path):
+    p, _ = rubric_with(tmp_path, sets=PEOPLE)
+    text = p.read_text(encoding="utf-8").replace("          - [判处, 有期徒刑, 处分, 受贿]\n",
+                                                  "          - [判处, 有期徒刑, 处分, 受贿]\n" + CANDIDATE)
+    p.write_text(text, encoding="utf-8")
+    [msg] = problems(p)
+    assert f"r.yaml:{line_of(text, '{set: peple}')}:" in msg
+    assert "vetoes.0.candidates.0.groups.1.0.set" in msg and "'peple'" in msg
+    # Named right, the set is used by the candidate (`owner#cN`), and the candidate is compiled
+    # apart from the rules: it proposes to the judgement and never raises a veto itself.
+    p.write_text(text.replace("{set: peple}", "{set: people}"), encoding="utf-8")
+    loaded = load_rubric(p)
+    assert "staff_crime#c1" in loaded.set_uses["people"]
+    scorer = Scorer(loaded)
+    c = scorer.compiled
+    assert [r.id for r in c.relaxed["staff_crime"]][-1] == "staff_crime#c1"
+    assert all("#c" not in r.id for rs in c.rules.values() for r in rs)
+    sentence = "我院一名工作人员涉嫌挪用公款。"
+    _rule, cands = c.veto_candidates(c.analyze(sentence))
+    assert list(cands) == [0] and cands[0][1].id == "staff_crime#c1"
+    assert vetoes(p, sentence) == []  # no judge file: the candidate is no veto

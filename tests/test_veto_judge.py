@@ -199,3 +199,65 @@ def test_a_veto_set_lacking_a_column_is_one_line_naming_the_file_before_any_trai
     assert r.returncode == 2, r.stderr
     assert "labels_A.tsv" in r.stderr and "veto, family" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "Traceback" not in r.stderr and not out.exists()
+
+
+# Real sentences from the spent veto sets (eval/vetoes7, the unit's name adapted as noted there),
+# in the families the rules missed: an accident told by what it cost, a role the rules lack, the
+# penalty first and the role after, the unit's possessive as the press writes it (本集团).
+MISSED_BY_RULES = [
+    ("某某幼儿园", "2010年16日下午,我园着火,9名孩子逃生,一名女童被困丧生。", "veto.safety_accident"),
+    ("某某国土资源局", "我局开发区分局原会计高某,私自将单位公款60万元挪作他用,被判刑5年。", "veto.staff_crime"),
+    ("某某幼儿园", "被告人张某因犯虐待被看护人罪,被判处有期徒刑二年,并被禁止从事密切接触未成年人的工作。"
+                 "法院经审理查明,被告人张某系我园学前班教师。", "veto.staff_crime"),
+    ("某某集团", "其中,本集团原董事长王某某受贿人民币507万元、美元67万余元、港币5万元,被判处无期徒刑。",
+     "veto.leader_violation"),
+]
+
+
+@pytest.mark.parametrize("unit, sentence, veto", MISSED_BY_RULES)
+def test_a_vetos_candidates_reach_what_its_rules_miss_and_only_the_judge_decides(general, unit, sentence, veto):
+    text = f"{unit}创建文明单位工作总结\n{sentence}\n"
+    c = general.compiled
+    rule, cands = c.veto_candidates(c.analyze(text))
+    # No rule raises it: the veto's `candidates` propose it (rule ids owner#cN), or a relaxed rule does.
+    assert not any(rule) and cands, cands
+    assert any(o.id == veto for o, _r, _h, _f in cands.values())
+    res = general.score_text(text)
+    hits = judged(res)
+    assert [v.id for v in hits] == [veto], [(v.id, v.match.rule) for v in res.vetoes]
+    assert hits[0].match.rule == f"{veto}#judge" and hits[0].match.value >= c.veto_head.threshold
+    assert res.text[hits[0].start:hits[0].end] == hits[0].text
+
+
+@pytest.mark.parametrize("sentence", [
+    # the unit itself handling others' cases, a procuratorate's voice (judge.veto_unless: unit_handling)
+    "近期,我院在查办原海口市国土资源管理局秀英分局科员符某某玩忽职守案件中,发现符某某在核实宅基地的过程中,出具确认土地性质的虚假证明。",
+    "经山东省济南市检察院指定管辖,我院近日以受贿罪、贪污罪依法对济南明水经济技术开发区管理委员会原副主任袁某某提起公诉。",
+    # a rumour denied (refuted)
+    "我校领导表示,网上此说法属谣传,目前只有一名学生出现疑似食物中毒的情况。",
+    # a rule stated (conditionals)
+    "若未履行规定的职责,造成火灾事故发生的,除按照《我校违纪处分规定》对相关人员进行处分外,将视情节轻重由国家机关依法依规追究其行政、刑事责任。",
+])
+def test_the_candidates_never_reach_the_families_the_rubric_excludes(general, sentence):
+    res = general.score_text("某某单位创建文明单位工作总结\n" + sentence + "\n")
+    assert not res.vetoed, [(v.id, v.text, v.match.rule if v.match else None) for v in res.vetoes]
+
+
+@pytest.mark.parametrize("sentence", [
+    # a unit's own work on others' crimes, accidents and illnesses, and its good deeds: the
+    # candidates' silencers (fighting_crime, treating_others, others_aided) and the judgement
+    "我院全年收治火灾伤员12名，无一死亡。",
+    "我行柜员成功堵截一起电信诈骗，为客户挽回损失5万元。",
+    "我所民警成功抓获盗窃犯罪嫌疑人3名，破获案件12起。",
+    "我局干部深入社区开展反诈骗宣传，发放资料3000份。",
+    "我校教师带领学生参观监狱，接受法治教育，了解犯罪的危害。",
+    "我院医生连夜抢救一名煤气中毒的老人，使其转危为安。",
+    "我所民警在处置一起交通事故时，及时救出受伤司机。",
+    "我校保安在校门口抓获一名盗窃电动车的嫌疑人。",
+    "我站职工冒着大火抢救国家财产，事迹被省电视台报道。",
+    "我园教师在幼儿午睡时发现一名幼儿呕吐，及时送医救治。",
+    "一村民家中发生火灾，丈夫不幸身亡，我局干部职工为其捐款1万元。",
+])
+def test_the_units_own_work_on_others_crimes_and_accidents_is_no_veto(general, sentence):
+    res = general.score_text("我单位坚持党建引领，扎实开展文明创建工作，全年组织志愿服务活动12次。" + sentence)
+    assert not res.vetoed, [(v.id, v.text, v.match.rule if v.match else None) for v in res.vetoes]

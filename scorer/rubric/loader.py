@@ -187,18 +187,21 @@ def set_uses(data: dict) -> dict[str, list[str]]:
         return found
 
     def owner(item):
-        if not isinstance(item, dict) or not isinstance(item.get("matchers"), list):
+        if not isinstance(item, dict):
             return
-        for mi, m in enumerate(item["matchers"]):
-            if not isinstance(m, dict):
+        for field, prefix in (("matchers", ""), ("candidates", "c")):
+            if not isinstance(item.get(field), list):
                 continue
-            names = named(m)
-            for key in ("unless_sentence_sets", "own_case"):
-                sets = m.get(key)
-                if isinstance(sets, list):
-                    names.update(x for x in sets if isinstance(x, str))
-            for name in sorted(names):
-                out.setdefault(name, []).append(f"{item.get('id')}#{mi + 1}")
+            for mi, m in enumerate(item[field]):
+                if not isinstance(m, dict):
+                    continue
+                names = named(m)
+                for key in ("unless_sentence_sets", "own_case"):
+                    sets = m.get(key)
+                    if isinstance(sets, list):
+                        names.update(x for x in sets if isinstance(x, str))
+                for name in sorted(names):
+                    out.setdefault(name, []).append(f"{item.get('id')}#{prefix}{mi + 1}")
 
     def items(obj, key):
         v = obj.get(key) if isinstance(obj, dict) else None

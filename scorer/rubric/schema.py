@@ -75,6 +75,12 @@ class Veto(_Strict):
     name: str
     why: str = ""
     matchers: list[Matcher] = Field(min_length=1)
+    candidates: list[Matcher] = Field(
+        default_factory=list,
+        description="What the learned veto judgement reads besides what the relaxed `matchers` propose: "
+        "sentences these raise are never a veto by themselves; the judge file's veto judgement decides "
+        "(a unit's own accident told by its cost, a staff member named by a role the rules lack).",
+    )
 
 
 class Level(_Strict):
@@ -400,6 +406,8 @@ class Rubric(_Strict):
         for vi, v in enumerate(self.vetoes):
             for mi, m in enumerate(v.matchers):
                 yield ("vetoes", vi, "matchers", mi), m
+            for mi, m in enumerate(v.candidates):
+                yield ("vetoes", vi, "candidates", mi), m
 
     @property
     def max_total(self) -> float:

@@ -26,6 +26,8 @@ def rubric_rows(r: Rubric):
             head = f"{r.bonus.name}\nmax {r.bonus.max:g}" if o.first_in_section else ""
             yield ("bonus", head, f"{item.name}\n{item.id}", f"+{item.points:g}", item.hint, matchers)
         else:
+            # What only the learned veto judgement may make a veto of, marked apart from the floor.
+            matchers += "".join(f"\n◦ 待判定 {describe_matcher(m)}" for m in item.candidates)
             yield ("veto", "", f"{item.name}\n{item.id}", "veto", item.why, matchers)
 
 
