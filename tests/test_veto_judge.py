@@ -201,7 +201,8 @@ def test_a_veto_set_lacking_a_column_is_one_line_naming_the_file_before_any_trai
     assert "Traceback" not in r.stderr and not out.exists()
 
 
-# Real sentences from the spent veto sets (eval/vetoes7, the unit's name adapted as noted there),
+# Real sentences from the spent veto sets (eval/vetoes7, the unit's name adapted as noted there;
+# the judgement was trained on them, so this checks the path, not how far it generalises),
 # in the families the rules missed: an accident told by what it cost, a role the rules lack, the
 # penalty first and the role after, the unit's possessive as the press writes it (本集团).
 MISSED_BY_RULES = [
