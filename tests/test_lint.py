@@ -167,6 +167,28 @@ def test_rule_phrase_in_set():
     ]
 
 
+def test_a_vetos_candidates_are_linted_as_its_matchers_are():
+    # A veto's `candidates` (what only the learned judgement decides over) are built into rules too:
+    # an unless that blocks nothing and a phrase its set already holds are found on their own lines.
+    text = MINI.read_text(encoding="utf-8").replace("slogans:", SETS + "slogans:").replace(
+        "          - [判处, 有期徒刑, 处分, 受贿]\n",
+        "          - [判处, 有期徒刑, 处分, 受贿]\n"
+        "    candidates:\n"
+        "      - type: cooccur\n"
+        "        label: 干警涉案（待判定）\n"
+        "        unless: [文明城市]\n"
+        "        unless_sentence_sets: [warning_education]\n"
+        "        unless_sentence: [以案促改]\n"
+        "        groups:\n"
+        "          - [干警]\n"
+        "          - [受贿]\n",
+    )
+    idle = list(lint.idle_unless(ctx_for(text)))
+    assert [(f.line, "文明城市" in f.message) for f in idle] == [(line_of(text, "unless: [文明城市]"), True)]
+    held = list(lint.phrase_in_set(ctx_for(text)))
+    assert [(f.line, "'以案促改'" in f.message) for f in held] == [(line_of(text, "unless_sentence: [以案促改]"), True)]
+
+
 def test_every_rule_has_a_code_a_severity_and_a_test():
     here = Path(__file__).read_text(encoding="utf-8")
     for code, r in lint.RULES.items():

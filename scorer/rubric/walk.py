@@ -45,6 +45,14 @@ class Owner:
         for mi, m in enumerate(self.matchers):
             yield mi, self.loc + ("matchers", mi), m
 
+    def spec_locs(self) -> Iterator[tuple[tuple, object]]:
+        """(YAML location, spec) of each matcher, then of each of a veto's `candidates`: every
+        spec a rule of the rubric is built from."""
+        for _mi, loc, m in self.matcher_locs():
+            yield loc, m
+        for ci, m in enumerate(getattr(self.item, "candidates", ())):
+            yield self.loc + ("candidates", ci), m
+
 
 def owners(r: Rubric, kinds: tuple[str, ...] = KINDS) -> Iterator[Owner]:
     if "criterion" in kinds:

@@ -206,7 +206,7 @@ def unused_synonyms(ctx: LintContext) -> Iterator[Finding]:
 def idle_unless(ctx: LintContext) -> Iterator[Finding]:
     """An `unless` phrase that contains none of its matcher's terms, so it can never block a hit."""
     for owner in owners(ctx.rubric):
-        for mi, m in enumerate(owner.matchers):
+        for loc, m in owner.spec_locs():
             if not m.unless:
                 continue
             surfaces: set[str] = set()
@@ -215,7 +215,7 @@ def idle_unless(ctx: LintContext) -> Iterator[Finding]:
             for ui, phrase in enumerate(m.unless):
                 if not any(s in phrase for s in surfaces):
                     yield ctx.finding(
-                        owner.loc + ("matchers", mi, "unless", ui), "warning",
+                        loc + ("unless", ui), "warning",
                         f"unless phrase '{phrase}' of {_label(owner)} contains none of the matcher's terms, "
                         "so it never blocks a hit.",
                         "idle-unless",
@@ -241,7 +241,7 @@ def phrase_in_set(ctx: LintContext) -> Iterator[Finding]:
     the next edit of the set will miss."""
     sets = ctx.rubric.phrase_sets
     for owner in owners(ctx.rubric):
-        for mi, loc, m in owner.matcher_locs():
+        for loc, m in owner.spec_locs():
             held = {p: name for name in m.unless_sentence_sets for p in sets.get(name, ())}
             for ui, phrase in enumerate(m.unless_sentence):
                 if phrase in held:
