@@ -189,6 +189,17 @@ def test_a_vetos_candidates_are_linted_as_its_matchers_are():
     assert [(f.line, "'以案促改'" in f.message) for f in held] == [(line_of(text, "unless_sentence: [以案促改]"), True)]
 
 
+def test_term_places_walk_a_vetos_candidates_after_its_matchers():
+    # Every term a rule is built from has a place a finding can point at, a candidate's included.
+    loaded = parse_rubric(GENERAL.read_text(encoding="utf-8"), GENERAL)
+    places = list(lint.term_places(loaded.rubric, ("veto",)))
+    cands = [p for p in places if "candidates" in p.loc]
+    assert cands and places.index(cands[0]) > 0 and all("candidates" in p.loc for p in places[places.index(cands[0]):]
+                                                        if p.owner is cands[0].owner)
+    staff = [p for p in cands if p.owner.id == "veto.staff_crime"]
+    assert "被抓获" in {s for p in staff for s in p.term.surfaces}
+
+
 def test_every_rule_has_a_code_a_severity_and_a_test():
     here = Path(__file__).read_text(encoding="utf-8")
     for code, r in lint.RULES.items():

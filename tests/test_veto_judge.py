@@ -201,10 +201,17 @@ def test_a_veto_set_lacking_a_column_is_one_line_naming_the_file_before_any_trai
     assert "Traceback" not in r.stderr and not out.exists()
 
 
-# Real sentences from the spent veto sets (eval/vetoes7, the unit's name adapted as noted there;
-# the judgement was trained on them, so this checks the path, not how far it generalises),
-# in the families the rules missed: an accident told by what it cost, a role the rules lack, the
-# penalty first and the role after, the unit's possessive as the press writes it (本集团).
+# Real sentences from the spent veto sets (the unit's name adapted as noted there; the judgements
+# were trained on them, so this checks the path, not how far it generalises), in the families the
+# rules missed: a verdict told from the court's side with the role first (滁州市中级法院…判处其), a
+# second-instance verdict reported by a defence lawyer; an accident told by what it cost, a role the
+# rules lack, a defendant said to be the unit's own, the unit's possessive as the press writes it.
+COURT_MISSED_BY_RULES = [
+    ("某某人民法院", "2007年1月29日，刚刚过罢60周岁生日的我院原院长刘某某接到了滁州市中级法院的判决结果，法院以受贿罪，"
+                   "判处其有期徒刑13年。", "veto.leader_violation"),
+    ("某某人民法院", "4月20日,澎湃新闻从本院原法官王某某辩护律师处获悉,当天下午,通化法院对王某某案作出二审宣判:维持一审判决,"
+                   "认定王某某犯民事枉法裁判罪,判处有期徒刑三年。", "veto.staff_crime"),
+]
 MISSED_BY_RULES = [
     ("某某幼儿园", "2010年16日下午,我园着火,9名孩子逃生,一名女童被困丧生。", "veto.safety_accident"),
     ("某某国土资源局", "我局开发区分局原会计高某,私自将单位公款60万元挪作他用,被判刑5年。", "veto.staff_crime"),
@@ -215,19 +222,51 @@ MISSED_BY_RULES = [
 ]
 
 
-@pytest.mark.parametrize("unit, sentence, veto", MISSED_BY_RULES)
-def test_a_vetos_candidates_reach_what_its_rules_miss_and_only_the_judge_decides(general, unit, sentence, veto):
+@pytest.mark.parametrize("unit, sentence, veto", COURT_MISSED_BY_RULES)
+def test_a_vetos_candidates_reach_what_its_rules_miss_and_only_the_judge_decides(court, unit, sentence, veto):
     text = f"{unit}创建文明单位工作总结\n{sentence}\n"
-    c = general.compiled
+    c = court.compiled
     rule, cands = c.veto_candidates(c.analyze(text))
     # No rule raises it: the veto's `candidates` propose it (rule ids owner#cN), or a relaxed rule does.
     assert not any(rule) and cands, cands
     assert any(o.id == veto for o, _r, _h, _f in cands.values())
-    res = general.score_text(text)
+    res = court.score_text(text)
     hits = judged(res)
     assert [v.id for v in hits] == [veto], [(v.id, v.match.rule) for v in res.vetoes]
     assert hits[0].match.rule == f"{veto}#judge" and hits[0].match.value >= c.veto_head.threshold
     assert res.text[hits[0].start:hits[0].end] == hits[0].text
+
+
+@pytest.mark.parametrize("unit, sentence, veto", MISSED_BY_RULES)
+def test_where_a_rubrics_veto_judgement_is_left_out_its_candidates_only_propose(general, unit, sentence, veto):
+    # The general judge file carries no veto judgement: cross-validated it raised more false vetoes than
+    # the rules (training's veto_left_out, said in the file's meta). Its candidates still propose these
+    # sentences, and nothing raises them: the rules decide alone.
+    c = general.compiled
+    assert c.veto_head is None and "false vetoes" in c.judge_model.meta.get("veto_left_out", "")
+    text = f"{unit}创建文明单位工作总结\n{sentence}\n"
+    rule, cands = c.veto_candidates(c.analyze(text))
+    assert not any(rule) and any(o.id == veto for o, _r, _h, _f in cands.values())
+    assert not general.score_text(text).vetoed
+
+
+@pytest.mark.parametrize("sentence, proposed", [
+    # 抓获 (the unit catching someone) silences a crime candidate, but not from inside 被抓获, one of
+    # the candidate's own terms (Rule._held); 宣传 and 培训 silence as the activity, not as an office's name
+    ("本集团原出纳王某因挪用资金被抓获。", True),
+    ("我局宣传科原出纳李某挪用公款60万元，获刑5年。", True),
+    ("我站开展宣传活动，原会计张某因挪用公款获刑。", False),
+    ("我所保安抓获一名盗窃嫌疑人，该嫌疑人已被判处拘役。", False),
+    # 抢救 (treating others) silences an accident candidate, but not inside 抢救无效, an outcome
+    ("我厂车间着火，一名职工经抢救无效丧生。", True),
+    ("我院医生连夜抢救一名在爆炸中受伤的工人。", False),
+    ("我院一名工人在爆炸中受伤。", True),
+])
+def test_a_silencer_inside_a_candidates_own_term_or_an_office_name_silences_nothing(general, sentence, proposed):
+    c = general.compiled
+    rule, cands = c.veto_candidates(c.analyze("某某单位创建文明单位工作总结\n" + sentence + "\n"))
+    assert not any(rule)
+    assert bool(cands) == proposed, [(o.id, r) for o, r, _h, _f in cands.values()]
 
 
 @pytest.mark.parametrize("sentence", [

@@ -101,6 +101,8 @@ class Rule(ABC):
         self.unless_sentence = frozenset(spec.unless_sentence)
         # (possessives, roles) of `own_case`, from the rubric's sets (bind)
         self.own_case: tuple[frozenset[str], frozenset[str]] | None = None
+        # every surface of this rule's own terms, taken the first time a silencer needs them (_held)
+        self._own_surfaces: frozenset[str] | None = None
 
     @property
     def label(self) -> str:
@@ -183,7 +185,7 @@ class Rule(ABC):
         """Sentences that hold one of `unless_sentence`: no evidence for this rule at all, unless
         the sentence may tell the unit's own case (`own_case`: 通报我院原副院长张某…); such a
         sentence is left to `_own_cases`, which keeps only the hits naming that role."""
-        out = self._holding(a, self.unless_sentence)
+        out = self._held(a)
         if out and self.own_case is not None:
             out = frozenset(si for si in out if not self._own_roles(a, si))
         return out
@@ -207,7 +209,7 @@ class Rule(ABC):
         names another court's 副院长, and the sentence stays silenced."""
         if self.own_case is None or not hits:
             return hits
-        held = self._holding(a, self.unless_sentence)
+        held = self._held(a)
         if not held:
             return hits
         roles = self.own_case[1]
@@ -224,6 +226,27 @@ class Rule(ABC):
                    and any(s <= sp.start and sp.end <= e for s, e in own) for sp in h.spans):
                 out.append(h)
         return out
+
+    def _held(self, a: Analysis) -> frozenset[int]:
+        """The sentences where one of `unless_sentence` stands as a word of its own. An occurrence
+        inside a longer term this rule itself seeks belongs to that term, not to the silencer:
+        抓获 (the unit catching someone) silences a crime candidate, but not from inside 被抓获
+        (someone caught), which is one of the candidate's own terms."""
+        held = self._holding(a, self.unless_sentence)
+        if not held:
+            return held
+        mine = self._own_surfaces
+        if mine is None:
+            mine = self._own_surfaces = frozenset(self.surfaces())
+        silencers = self.unless_sentence
+        out = []
+        for si in held:
+            spans = [(h.start, h.end) for h in a.hits[si] if h.surface in mine]
+            if any(b.surface in silencers
+                   and not any(s <= b.start and b.end <= e and e - s > b.end - b.start for s, e in spans)
+                   for b in a.blocks[si]):
+                out.append(si)
+        return frozenset(out)
 
     @staticmethod
     def _holding(a: Analysis, phrases: frozenset[str]) -> frozenset[int]:

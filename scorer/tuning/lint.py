@@ -96,7 +96,6 @@ def rule(code: str, severity: str, *, corpus: bool = False):
 @dataclass(frozen=True)
 class TermPlace:
     owner: Owner
-    matcher_index: int
     matcher: object
     term: Term
     loc: tuple  # of the term entry
@@ -116,16 +115,17 @@ class TermPlace:
 
 
 def term_places(r: Rubric, kinds: tuple[str, ...] = ("criterion", "bonus", "veto"), types=None) -> Iterator[TermPlace]:
-    """Every term entry of every matcher, as each matcher type lists its terms.
+    """Every term entry of every spec a rule is built from (a matcher, or a veto's candidate), as
+    each matcher type lists its terms.
 
     `types`: a predicate on the matcher spec (e.g. `lambda m: m.credits_single_terms`)."""
     for owner in owners(r, kinds):
-        for mi, mloc, m in owner.matcher_locs():
+        for mloc, m in owner.spec_locs():
             if types is not None and not types(m):
                 continue
             for rel, terms in m.term_lists():
                 for ti, t in enumerate(terms):
-                    yield TermPlace(owner, mi, m, t, mloc + rel + (ti,))
+                    yield TermPlace(owner, m, t, mloc + rel + (ti,))
 
 
 def _label(owner: Owner) -> str:
