@@ -74,3 +74,18 @@ def test_show_names_the_sentence_judge_its_figures_and_its_veto_judgement(name):
     else:
         assert "veto judgement left out, the rules decide alone: " + s.compiled.judge_model.meta["veto_left_out"] in text
 
+
+
+@pytest.mark.parametrize("name", ["court", "general"])
+def test_a_vetos_candidates_say_when_no_veto_judgement_reads_them(name):
+    # general's judge file was written without a veto judgement (cross-validated it raised more false
+    # vetoes than the rules): its candidates propose to nobody, and `rubric show` says so on their lines.
+    from scorer.engine import load_scorer
+
+    scorer = load_scorer(ROOT / "rubric" / f"{name}.yaml", choose=False)
+    judged = scorer.compiled.veto_head is not None
+    assert judged == (name == "court")
+    lines = [ln for row in rubric_rows(scorer.rubric, judged) if row[0] == "veto"
+             for ln in row[5].splitlines() if ln.startswith("◦")]
+    assert len(lines) == sum(len(v.candidates) for v in scorer.rubric.vetoes) > 0
+    assert all(("未启用" in ln) != judged for ln in lines)

@@ -141,15 +141,16 @@ def rubric_show(
     table.add_column("分值", justify="right", no_wrap=True)
     table.add_column("满分标准", ratio=5, overflow="fold")
     table.add_column("匹配规则", ratio=5, overflow="fold")
-    for section, dim, crit, points, full, matchers in rubric_rows(r):
-        style = {"bonus": "green", "veto": "red"}.get(section, "")
-        table.add_row(Text(dim, style="bold"), Text(crit, style=style), points, Text(full), Text(matchers, style="dim"))
-    console.print(table)
     from ..engine import load_scorer
     from ..tuning.show import judge_lines
 
+    scorer = load_scorer(loaded.path, choose=False)
+    for section, dim, crit, points, full, matchers in rubric_rows(r, scorer.compiled.veto_head is not None):
+        style = {"bonus": "green", "veto": "red"}.get(section, "")
+        table.add_row(Text(dim, style="bold"), Text(crit, style=style), points, Text(full), Text(matchers, style="dim"))
+    console.print(table)
     console.print(Text("Sentence judge (decides which sentence evidences which item):", style="bold"))
-    for line in judge_lines(load_scorer(loaded.path, choose=False)):
+    for line in judge_lines(scorer):
         console.print(Text(printable(f"  • {line}")), soft_wrap=True)
     if len(loaded.chain) > 1:
         # The merged rubric above; here, which file each part comes from.

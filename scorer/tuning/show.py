@@ -13,8 +13,11 @@ def describe_matcher(m) -> str:
     return m.describe()
 
 
-def rubric_rows(r: Rubric):
-    """(section, dimension, criterion, points, full, matchers) for every criterion, bonus item and veto."""
+def rubric_rows(r: Rubric, veto_judged: bool = True):
+    """(section, dimension, criterion, points, full, matchers) for every criterion, bonus item and veto.
+    `veto_judged`: whether the rubric's judge file carries a veto judgement; without one a veto's
+    candidates propose to nobody, and their lines say so."""
+    mark = "◦ 待判定" if veto_judged else "◦ 待判定（未启用：判定文件无否决判定）"
     for o in owners(r):
         item = o.item
         matchers = "\n".join(f"• {describe_matcher(m)}" for m in o.matchers)
@@ -27,7 +30,7 @@ def rubric_rows(r: Rubric):
             yield ("bonus", head, f"{item.name}\n{item.id}", f"+{item.points:g}", item.hint, matchers)
         else:
             # What only the learned veto judgement may make a veto of, marked apart from the floor.
-            matchers += "".join(f"\n◦ 待判定 {describe_matcher(m)}" for m in item.candidates)
+            matchers += "".join(f"\n{mark} {describe_matcher(m)}" for m in item.candidates)
             yield ("veto", "", f"{item.name}\n{item.id}", "veto", item.why, matchers)
 
 
