@@ -376,6 +376,7 @@ class CompiledRubric:
         sc = self.rubric.scoring
         text = a.text
         sentences = a.seg.sentences
+        keys = a.seg.keys
         # First what each sentence is made of, on its own: its content characters, those its terms
         # cover and, if it holds terms, its template; then, in order, what counts of it. (The
         # templates known first, NearCopies finds their trigrams all at once.)
@@ -392,12 +393,22 @@ class CompiledRubric:
                 continue
             template = None
             if merged:
-                pieces, pos = [], sent.start
-                for s, e in merged:
-                    pieces.append(text[pos:s])
-                    pos = e
-                pieces.append(text[pos : sent.end])
-                template = sentence_key("□".join(pieces))
+                # sentence_key("□".join(the pieces between the terms)): □ is no key character, and
+                # a key is the characters kept one by one, so it is the pieces' keys joined.
+                if keys is not None:
+                    pieces, pos = [], sent.start
+                    for s, e in merged:
+                        pieces.append(keys.key(pos, s))
+                        pos = e
+                    pieces.append(keys.key(pos, sent.end))
+                    template = "".join(pieces)
+                else:
+                    pieces, pos = [], sent.start
+                    for s, e in merged:
+                        pieces.append(text[pos:s])
+                        pos = e
+                    pieces.append(text[pos : sent.end])
+                    template = sentence_key("□".join(pieces))
             parts.append((content, covered, template))
         abstracted = {t: abstracted_key(t) for p in parts if p is not None and (t := p[2]) is not None}
         copies = NearCopies(sc.near_copy)
