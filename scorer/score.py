@@ -102,7 +102,15 @@ def _sentences_matching(pattern, texts: list[str] | _Joined) -> set[int]:
     data, starts = joined.data, joined.starts
     hit: set[int] = set()
     recheck: set[int] = set()
-    for m in pattern.finditer(data):  # byte offsets: a match starts and ends on a character's bounds
+    search, count, pos = pattern.search, len(starts), 0
+    # A sentence a match lies inside is found: the search goes on from the next sentence's start
+    # (a sentence's later matches tell nothing more; each is a match object to make). Every
+    # sentence a search from before it could match is still found, or touched by a match that
+    # crosses a newline and searched on its own.
+    while True:
+        m = search(data, pos)  # byte offsets: a match starts and ends on a character's bounds
+        if m is None:
+            break
         start, end = m.span()
         if start == end:
             # An empty match: on bytes RE2 would step one byte (into a character), on text one
@@ -112,8 +120,12 @@ def _sentences_matching(pattern, texts: list[str] | _Joined) -> set[int]:
         last = bisect.bisect_right(starts, end - 1) - 1
         if first == last and b"\n" not in data[start:end]:
             hit.add(first)
+            if first + 1 >= count:
+                break
+            pos = starts[first + 1]
         else:
             recheck.update(range(first, last + 1))
+            pos = end
     hit.update(i for i in recheck - hit if pattern.search(texts[i]) is not None)
     return hit
 
