@@ -267,7 +267,9 @@ class _Spans:
 def _match(rule: Rule, h: RuleHit, spans: _Spans) -> Match:
     made, text = spans.made, spans.text  # _Spans.__call__ inlined: ~1,000 spans a report
     terms = []
-    for key in sorted({(s.start, s.end, s.term) for s in h.spans}):
+    hs = h.spans
+    # One span (most hits of a keyword rule) needs no set and no sort.
+    for key in ((hs[0].start, hs[0].end, hs[0].term),) if len(hs) == 1 else sorted({(s.start, s.end, s.term) for s in hs}):
         span = made.get(key)
         if span is None:
             start, end, term = key
@@ -715,20 +717,26 @@ class CompiledRubric:
         evidence = []
         judge_rule = f"{owner.id}#judge"
         made = span_of.made  # every term of a match is there already (_match)
+        discount_ids = [d.id for d, _ in self.discounts]
         for si in sorted(accepted):
             sent = sentences[si]
             prob = round(p[si], 3)
-            matches = hit_by.get(si, []) + [_made(Match, {
+            judged = _made(Match, {
                 "rule": judge_rule, "type": "judge", "label": "句子判定",
-                "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})]
-            terms = sorted({(t.start, t.end, t.term) for m in matches for t in m.terms})
+                "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})
+            found = hit_by.get(si)
+            if found is None:  # the judge's own match alone, which quotes no term
+                matches, terms = [judged], []
+            else:
+                matches = found + [judged]
+                terms = [made[key] for key in sorted({(t.start, t.end, t.term) for m in found for t in m.terms})]
             evidence.append(_made(Evidence, {
                 "text": sent.text, "start": sent.start, "end": sent.end, "matches": matches,
                 "paragraph": sent.paragraph,
                 "weight": round(prob * (plain + (1 - plain) * spec[si]), 3),
-                "terms": [made[key] for key in terms], "specificity": spec[si],
+                "terms": terms, "specificity": spec[si],
                 "probability": prob,
-                "discounts": [self.discounts[k][0].id for k in marks[si].discounts],
+                "discounts": [discount_ids[k] for k in marks[si].discounts],
             }))
         # What is missing, from the same verdicts: a rule no evidence sentence answers (by a hit,
         # or by naming what its terms name) is not shown; one that is answered is never listed.
