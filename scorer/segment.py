@@ -58,9 +58,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _clauses(text: str, start: int, end: int) -> list[Clause]:
     out, pos = [], start
     for m in CLAUSE_SPLIT.finditer(text, start, end):
-        if m.end() > pos:
-            out.append(Clause(pos, m.end()))
-        pos = m.end()
+        stop = m.end()
+        if stop > pos:
+            out.append(Clause(pos, stop))
+        pos = stop
     if pos < end:
         out.append(Clause(pos, end))
     return out or [Clause(start, end)]
