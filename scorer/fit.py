@@ -139,8 +139,38 @@ class _KeyTable:
         return out
 
 
+def _han_ranges(spec: str) -> tuple[tuple[int, int], ...] | None:
+    """HAN's ranges as code points ("a-bc-d…"), or None when it is written otherwise."""
+    if len(spec) % 3 or any(spec[i + 1] != "-" for i in range(0, len(spec), 3)):
+        return None
+    return tuple((ord(spec[i]), ord(spec[i + 2])) for i in range(0, len(spec), 3))
+
+
+_HAN_RANGES = _han_ranges(HAN)
+
+
 def _han_codes(sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The code points of `han_only` of each sentence, joined by NUL (int64), and the sentence of each."""
+    """The code points of `han_only` of each sentence, joined by NUL (int64), and the sentence of
+    each: from the sentences joined by NUL at once (every run of other characters inside a
+    sentence kept as one space, as han_only makes it), not one regex pass a sentence."""
+    n = len(sentences)
+    codes = np.frombuffer("\0".join(sentences).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    sep = codes == 0
+    if _HAN_RANGES is None or int(np.count_nonzero(sep)) != max(n - 1, 0):  # a sentence holding a NUL
+        return _han_codes_each(sentences)
+    han = np.zeros(len(codes), dtype=bool)
+    for lo, hi in _HAN_RANGES:
+        han |= (codes >= lo) & (codes <= hi)
+    other = ~(han | sep)
+    first = other.copy()  # the first character of each run of others: it becomes the run's space
+    first[1:] &= ~other[:-1]
+    keep = ~other | first
+    row = np.cumsum(sep) - sep  # a NUL belongs to the sentence before it
+    return np.where(first, 32, codes)[keep], row[keep]
+
+
+def _han_codes_each(sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """_han_codes sentence by sentence."""
     hans = [han_only(s) for s in sentences]
     codes = np.frombuffer("\0".join(hans).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     row_of = np.repeat(np.arange(len(hans), dtype=np.int64), [len(h) + 1 for h in hans])
