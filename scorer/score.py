@@ -102,7 +102,15 @@ def _sentences_matching(pattern, texts: list[str] | _Joined) -> set[int]:
     data, starts = joined.data, joined.starts
     hit: set[int] = set()
     recheck: set[int] = set()
-    for m in pattern.finditer(data):  # byte offsets: a match starts and ends on a character's bounds
+    search, count, pos = pattern.search, len(starts), 0
+    # A sentence a match lies inside is found: the search goes on from the next sentence's start
+    # (a sentence's later matches tell nothing more; each is a match object to make). Every
+    # sentence a search from before it could match is still found, or touched by a match that
+    # crosses a newline and searched on its own.
+    while True:
+        m = search(data, pos)  # byte offsets: a match starts and ends on a character's bounds
+        if m is None:
+            break
         start, end = m.span()
         if start == end:
             # An empty match: on bytes RE2 would step one byte (into a character), on text one
@@ -112,8 +120,12 @@ def _sentences_matching(pattern, texts: list[str] | _Joined) -> set[int]:
         last = bisect.bisect_right(starts, end - 1) - 1
         if first == last and b"\n" not in data[start:end]:
             hit.add(first)
+            if first + 1 >= count:
+                break
+            pos = starts[first + 1]
         else:
             recheck.update(range(first, last + 1))
+            pos = end
     hit.update(i for i in recheck - hit if pattern.search(texts[i]) is not None)
     return hit
 
@@ -255,7 +267,9 @@ class _Spans:
 def _match(rule: Rule, h: RuleHit, spans: _Spans) -> Match:
     made, text = spans.made, spans.text  # _Spans.__call__ inlined: ~1,000 spans a report
     terms = []
-    for key in sorted({(s.start, s.end, s.term) for s in h.spans}):
+    hs = h.spans
+    # One span (most hits of a keyword rule) needs no set and no sort.
+    for key in ((hs[0].start, hs[0].end, hs[0].term),) if len(hs) == 1 else sorted({(s.start, s.end, s.term) for s in hs}):
         span = made.get(key)
         if span is None:
             start, end, term = key
@@ -376,6 +390,7 @@ class CompiledRubric:
         sc = self.rubric.scoring
         text = a.text
         sentences = a.seg.sentences
+        keys = a.seg.keys
         # First what each sentence is made of, on its own: its content characters, those its terms
         # cover and, if it holds terms, its template; then, in order, what counts of it. (The
         # templates known first, NearCopies finds their trigrams all at once.)
@@ -392,12 +407,22 @@ class CompiledRubric:
                 continue
             template = None
             if merged:
-                pieces, pos = [], sent.start
-                for s, e in merged:
-                    pieces.append(text[pos:s])
-                    pos = e
-                pieces.append(text[pos : sent.end])
-                template = sentence_key("□".join(pieces))
+                # sentence_key("□".join(the pieces between the terms)): □ is no key character, and
+                # a key is the characters kept one by one, so it is the pieces' keys joined.
+                if keys is not None:
+                    pieces, pos = [], sent.start
+                    for s, e in merged:
+                        pieces.append(keys.key(pos, s))
+                        pos = e
+                    pieces.append(keys.key(pos, sent.end))
+                    template = "".join(pieces)
+                else:
+                    pieces, pos = [], sent.start
+                    for s, e in merged:
+                        pieces.append(text[pos:s])
+                        pos = e
+                    pieces.append(text[pos : sent.end])
+                    template = sentence_key("□".join(pieces))
             parts.append((content, covered, template))
         abstracted = {t: abstracted_key(t) for p in parts if p is not None and (t := p[2]) is not None}
         copies = NearCopies(sc.near_copy)
@@ -692,20 +717,26 @@ class CompiledRubric:
         evidence = []
         judge_rule = f"{owner.id}#judge"
         made = span_of.made  # every term of a match is there already (_match)
+        discount_ids = [d.id for d, _ in self.discounts]
         for si in sorted(accepted):
             sent = sentences[si]
             prob = round(p[si], 3)
-            matches = hit_by.get(si, []) + [_made(Match, {
+            judged = _made(Match, {
                 "rule": judge_rule, "type": "judge", "label": "句子判定",
-                "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})]
-            terms = sorted({(t.start, t.end, t.term) for m in matches for t in m.terms})
+                "terms": [], "value": prob, "note": f"可信度 {prob:.2f}"})
+            found = hit_by.get(si)
+            if found is None:  # the judge's own match alone, which quotes no term
+                matches, terms = [judged], []
+            else:
+                matches = found + [judged]
+                terms = [made[key] for key in sorted({(t.start, t.end, t.term) for m in found for t in m.terms})]
             evidence.append(_made(Evidence, {
                 "text": sent.text, "start": sent.start, "end": sent.end, "matches": matches,
                 "paragraph": sent.paragraph,
                 "weight": round(prob * (plain + (1 - plain) * spec[si]), 3),
-                "terms": [made[key] for key in terms], "specificity": spec[si],
+                "terms": terms, "specificity": spec[si],
                 "probability": prob,
-                "discounts": [self.discounts[k][0].id for k in marks[si].discounts],
+                "discounts": [discount_ids[k] for k in marks[si].discounts],
             }))
         # What is missing, from the same verdicts: a rule no evidence sentence answers (by a hit,
         # or by naming what its terms name) is not shown; one that is answered is never listed.

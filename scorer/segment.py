@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .ingest.han import HAN_RE
-from .text import CLAUSE_SPLIT, FINAL, SENTENCE_SPLIT, sentence_key
+from .text import CLAUSE_SPLIT, FINAL, SENTENCE_SPLIT, KeyIndex
 
 _CJK = HAN_RE  # one definition of a Chinese character: scorer/ingest/han.py
 
@@ -44,6 +44,7 @@ class Sentence:
 class Segmented:
     text: str
     sentences: list[Sentence]
+    keys: KeyIndex | None = None  # sentence_key of any span of the text (the sentences' keys came from it)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -57,9 +58,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _clauses(text: str, start: int, end: int) -> list[Clause]:
     out, pos = [], start
     for m in CLAUSE_SPLIT.finditer(text, start, end):
-        if m.end() > pos:
-            out.append(Clause(pos, m.end()))
-        pos = m.end()
+        stop = m.end()
+        if stop > pos:
+            out.append(Clause(pos, stop))
+        pos = stop
     if pos < end:
         out.append(Clause(pos, end))
     return out or [Clause(start, end)]
@@ -71,6 +73,7 @@ _LIST_COLON = "：:"
 def segment(text: str) -> Segmented:
     """Split `text` into sentences; each knows its paragraph and clauses."""
     sentences: list[Sentence] = []
+    keys = KeyIndex(text)
     seen: dict[str, int] = {}
     paragraph = 0
     para_start = 0
@@ -94,7 +97,7 @@ def segment(text: str) -> Segmented:
             if s == e or not _CJK.search(text, s, e) and not any(ch.isalnum() for ch in text[s:e]):
                 continue
             sent_text = text[s:e]
-            key = sentence_key(sent_text)
+            key = keys.key(s, e)
             idx = len(sentences)
             sentences.append(
                 Sentence(
@@ -113,4 +116,4 @@ def segment(text: str) -> Segmented:
             if heading and sent_text.rstrip()[-1:] in _LIST_COLON:
                 lead = idx
             seen.setdefault(key, idx)
-    return Segmented(text=text, sentences=sentences)
+    return Segmented(text=text, sentences=sentences, keys=keys)

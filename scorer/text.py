@@ -56,6 +56,48 @@ def sentence_key(text: str) -> str:
     return _NOT_KEY.sub("", text)
 
 
+class KeyIndex:
+    """`sentence_key` of any span of one text, from one pass over the text: the key drops
+    characters one by one (a character stays when `str.isalnum`, exactly `_NOT_KEY`'s
+    complement), so the key of text[a:b] is the whole text's key between the counts of kept
+    characters before a and before b. A report's sentences and their templates (a sentence
+    without its terms) are keyed by slicing, not one regex pass each."""
+
+    __slots__ = ("chars", "before")
+
+    def __init__(self, text: str):
+        self.chars, self.before = _kept(text)
+
+    def key(self, start: int, end: int) -> str:
+        """sentence_key(text[start:end])."""
+        before = self.before
+        return self.chars[before[start] : before[end]]
+
+
+_ALNUM: list = []  # [table]: code point -> 1 if str.isalnum, 0 if not, -1 not asked yet (int8)
+
+
+def _kept(text: str) -> tuple[str, list[int]]:
+    """sentence_key(text), and how many characters it keeps before each position of `text`
+    (len(text) + 1 counts), from a table of `str.isalnum` per code point filled as characters
+    are met (a regex pass over the whole text costs twice as much)."""
+    import numpy as np
+
+    if not _ALNUM:
+        _ALNUM.append(np.full(0x110000, -1, dtype=np.int8))
+    table = _ALNUM[0]
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = table[codes]
+    if (keep < 0).any():
+        for c in np.unique(codes[keep < 0]).tolist():
+            table[c] = 1 if chr(c).isalnum() else 0
+        keep = table[codes]
+    before = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(keep, out=before[1:])
+    chars = codes[keep.astype(bool)].tobytes().decode("utf-32-le", "surrogatepass")
+    return chars, before.tolist()
+
+
 # --- headings ---------------------------------------------------------------------------
 
 _HEADING_NUMERALS = "一二三四五六七八九十百零〇"

@@ -392,7 +392,8 @@ class Lexicon:
                       for last, (word, n, t, b, c, k, ce) in self._automaton.iter(text)]
         candidates.sort()  # by (start, end): a surface is added once, so no two share both
         bounds.prepare([x for s, e, _, t, _, c, _, _ in candidates if t or c for x in (s, e)])
-        may_cross, settled, crosses = bounds._may_cross, bounds._settled, bounds._crosses
+        settled, crosses = bounds._settled, bounds._crosses
+        pair = bounds._pair  # as prepare() left it
         starts = [x.start for x in sentences]
         stops = [x.end for x in sentences]
         count = len(sentences)
@@ -416,7 +417,9 @@ class Lexicon:
                 # respects(), with the clause found only where a route must settle it. A cue must
                 # be a token of its own, so a word it begins (不断, 不幸, 无偿献血) is asked about too:
                 # _may_cross only looks for words straddling an edge.
-                crossed = may_cross(s, e)
+                # _may_cross(s, e), inlined: most candidates are settled by the pair flags alone.
+                crossed = (s > 0 and pair[s - 1] and crosses(s - _MAX_WORD + 1 if s >= _MAX_WORD else 0, s)) or (
+                    pair[e - 1] and crosses(max(s + 1, e - _MAX_WORD + 1), e))
                 if crossed or (c and crosses(s, e)):
                     clause = sentences[si].clause_at(s)
                     c = c and settled(s, e, clause, True)
