@@ -38,6 +38,7 @@ DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
 # `fresh` (073-124, readers C and D) by build 9855502; with `tune` they form the `pool` that
 # later changes were tuned on.
 SPLITS = {
+    "fresh17": {"fresh17"},
     "fresh16": {"fresh16"},
     "fresh15": {"fresh15"},
     "fresh14": {"fresh14"},
@@ -59,9 +60,10 @@ SPLITS = {
     "tune": {"tune"},
     "heldout": {"heldout"},
     "annotated": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8",
-                  "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16"},
+                  "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16",
+                  "fresh17"},
     "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
-            "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16"},
+            "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17"},
     "all262": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"},
 }
 
@@ -143,7 +145,8 @@ ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotati
                EVAL / "annotation_fresh9", EVAL / "annotation_fresh10",
                EVAL / "annotation_fresh11", EVAL / "annotation_fresh12", EVAL / "annotation_fresh13",
                EVAL / "annotation_train10", EVAL / "annotation_fresh14",
-               EVAL / "annotation_fresh15", EVAL / "annotation_fresh16"]
+               EVAL / "annotation_fresh15", EVAL / "annotation_fresh16",
+               EVAL / "annotation_fresh17"]
 TRAINED_ON = [EVAL / "annotation"]
 
 
