@@ -32,6 +32,8 @@ def test_show_lists_every_criterion_with_points_and_what_earns_them(name):
         assert v.id in out
     # what only the learned veto judgement may make a veto of is marked apart from the rules
     assert out.count("◦ 待判定") == sum(len(v.candidates) for v in r.vetoes) > 0
+    # general's judge file carries no veto judgement: its candidates' lines say they act on nothing
+    assert out.count("待判定（未启用") == (out.count("◦ 待判定") if name == "general" else 0)
     # what the rubric marks on a quote, with its weight and reason
     for d in r.scoring.discounts:
         assert f"{d.id}: weight {d.weight:g}" in out and d.why in out

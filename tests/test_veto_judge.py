@@ -301,3 +301,20 @@ def test_the_candidates_never_reach_the_families_the_rubric_excludes(general, se
 def test_the_units_own_work_on_others_crimes_and_accidents_is_no_veto(general, sentence):
     res = general.score_text("我单位坚持党建引领，扎实开展文明创建工作，全年组织志愿服务活动12次。" + sentence)
     assert not res.vetoed, [(v.id, v.text, v.match.rule if v.match else None) for v in res.vetoes]
+
+
+@pytest.mark.parametrize("sentence", [
+    # a court's own enforcement news told in the passive: the one caught is named between the court's
+    # people and what befell (names_break on the candidates), or the work is named (fighting_crime: 蹲守, 老赖)
+    "在我院法警的协助下，潜逃多年的王某被抓获。",
+    "经我院执行干警连续蹲守，拒不执行判决的王某被抓获。",
+    "我院干警配合公安机关，涉嫌拒执罪的李某在外地被抓获。",
+    "在我院执行干警的努力下，失信被执行人王某被抓获。",
+    "经我院干警连续蹲守，“老赖”王某被抓获。",
+])
+def test_a_courts_own_enforcement_told_in_the_passive_is_no_veto(court, sentence):
+    text = "某某人民法院创建文明单位工作总结\n我院坚持党建引领，扎实开展文明创建工作。" + sentence + "\n"
+    c = court.compiled
+    rule, cands = c.veto_candidates(c.analyze(text))
+    assert not any(rule) and not cands, [(o.id, r) for o, r, _h, _f in cands.values()]
+    assert not court.score_text(text).vetoed

@@ -228,8 +228,8 @@ class Rule(ABC):
         return out
 
     def _held(self, a: Analysis) -> frozenset[int]:
-        """The sentences where one of `unless_sentence` stands as a word of its own. An occurrence
-        inside a longer term this rule itself seeks belongs to that term, not to the silencer:
+        """The sentences that hold one of `unless_sentence` outside this rule's own terms. An occurrence
+        inside a longer hit of a term this rule itself seeks belongs to that term, not to the silencer:
         抓获 (the unit catching someone) silences a crime candidate, but not from inside 被抓获
         (someone caught), which is one of the candidate's own terms."""
         held = self._holding(a, self.unless_sentence)

@@ -125,7 +125,8 @@ class MatcherSpec(Strict):
     unless_sentence: list[str] = Field(
         default_factory=list,
         description="A sentence holding one of these is no evidence for this matcher "
-        "(another unit's case told as warning education).",
+        "(another unit's case told as warning education); an occurrence inside a longer hit of one of the "
+        "matcher's own terms does not count (抓获 inside 被抓获).",
     )
     unless_sentence_sets: list[str] = Field(
         default_factory=list,
