@@ -47,6 +47,8 @@ def vetoed(path: Path, sentence: str) -> bool:
         ("法官审理了张某某盗窃案，张某某被依法判处有期徒刑。", False),
         ("干警王某涉嫌受贿，王某被依法判处有期徒刑。", True),  # the role's own name, again
         ("干警王某、李某因受贿被依法判处有期徒刑。", True),  # a list of the role's names
+        ("干警、市人大代表王某因受贿被依法判处有期徒刑。", True),  # the role's name after a concurrent title
+        ("干警、市政协副主席王某因受贿被依法判处有期徒刑。", True),
         ("法官王某审理陈某案时收受贿赂，被判处有期徒刑。", True),  # 陈某 is in another clause than 被
         ("干警因受贿被判处有期徒刑。", True),  # no name at all
     ],

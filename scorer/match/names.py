@@ -64,7 +64,7 @@ class PersonNames:
 
 # Between a role's term and its own name: a remark in brackets (原副院长（已退休）张某) or more
 # titles after 、 (副院长、二级高级法官张某某), each ending as a title does.
-_TITLES = re.compile(r"(?:（[^（）]{0,12}）|\([^()]{0,12}\)|、[\u4e00-\u9fff]{0,9}[长官员任记委])+")
+_TITLES = re.compile(r"(?:（[^（）]{0,12}）|\([^()]{0,12}\)|、[\u4e00-\u9fff]{0,9}[长官员任记委席表理事])+")
 
 
 class Names(list):
