@@ -320,32 +320,24 @@ def test_a_courts_own_enforcement_told_in_the_passive_is_no_veto(court, sentence
     assert not court.score_text(text).vetoed
 
 
-@pytest.mark.parametrize("sentence", [
+@pytest.mark.parametrize("sentence, read", [
     # the court's own people rescuing others or trained in safety: treating_others (救出) and prevention
     # (培训, 宣传, 知识) silence the accident candidate, so its outcomes (起火, 死亡, 着火) propose nothing
-    "我院干警途经车祸现场，将重伤司机救出并送医。",
-    "我院法警冲进着火的民房，救出被困老人。",
-    "我院组织干警开展消防培训，讲解起火后如何逃生。",
-    "我院开展急救培训，讲解心脏骤停导致死亡的急救方法。",
-    "我院组织干警学习应急救护知识，掌握触电、溺水、着火等情况下的自救互救技能。",
-])
-def test_a_courts_rescue_and_safety_training_propose_no_accident(court, sentence):
-    c = court.compiled
-    rule, cands = c.veto_candidates(c.analyze("某某人民法院创建文明单位工作总结\n" + sentence + "\n"))
-    assert not any(rule) and not cands, [(o.id, r) for o, r, _h, _f in cands.values()]
-
-
-@pytest.mark.parametrize("sentence", [
-    # the court's own people befallen, told beside enforcement words: still proposed (no silencer for
+    ("我院干警途经车祸现场，将重伤司机救出并送医。", False),
+    ("我院法警冲进着火的民房，救出被困老人。", False),
+    ("我院组织干警开展消防培训，讲解起火后如何逃生。", False),
+    ("我院开展急救培训，讲解心脏骤停导致死亡的急救方法。", False),
+    ("我院组织干警学习应急救护知识，掌握触电、溺水、着火等情况下的自救互救技能。", False),
+    # the court's own people befallen, told beside enforcement words: still read (no silencer for
     # 追逃, 协助下 or 老赖, which tell these as often as the court's own work)
-    "我院原副院长张某潜逃境外，在“天网行动”追逃中被抓获。",
-    "我院执行局原局长张某收受被执行人贿赂，在公安机关协助下被抓获。",
-    "我院执行干警张某收受老赖好处费被立案审查。",
+    ("我院原副院长张某潜逃境外，在“天网行动”追逃中被抓获。", True),
+    ("我院执行局原局长张某收受被执行人贿赂，在公安机关协助下被抓获。", True),
+    ("我院执行干警张某收受老赖好处费被立案审查。", True),
     # a leader named after a concurrent title (、市政协副主席) is the role's: the names condition holds
-    "我院原院长、市政协副主席魏某受贿案一审宣判。",
-    "我院原副院长、市人大代表魏某受贿案一审宣判。",
+    ("我院原院长、市政协副主席魏某受贿案一审宣判。", True),
+    ("我院原副院长、市人大代表魏某受贿案一审宣判。", True),
 ])
-def test_a_courts_own_case_told_beside_enforcement_words_or_titles_is_still_read(court, sentence):
+def test_a_courts_rescue_and_training_propose_nothing_and_its_own_cases_beside_them_are_read(court, sentence, read):
     c = court.compiled
     rule, cands = c.veto_candidates(c.analyze("某某人民法院创建文明单位工作总结\n" + sentence + "\n"))
-    assert any(rule) or cands
+    assert (any(rule) or bool(cands)) == read, [(o.id, r) for o, r, _h, _f in cands.values()]
