@@ -226,10 +226,9 @@ MISSED_BY_RULES = [
 def test_a_vetos_candidates_reach_what_its_rules_miss_and_only_the_judge_decides(court, unit, sentence, veto):
     text = f"{unit}创建文明单位工作总结\n{sentence}\n"
     c = court.compiled
-    rule, cands = c.veto_candidates(c.analyze(text))
+    rule, cands = candidates(court, text)
     # No rule raises it: the veto's `candidates` propose it (rule ids owner#cN), or a relaxed rule does.
-    assert not any(rule) and cands, cands
-    assert any(o.id == veto for o, _r, _h, _f in cands.values())
+    assert not any(rule) and veto in cands.values(), cands
     res = court.score_text(text)
     hits = judged(res)
     assert [v.id for v in hits] == [veto], [(v.id, v.match.rule) for v in res.vetoes]
@@ -245,8 +244,8 @@ def test_where_a_rubrics_veto_judgement_is_left_out_its_candidates_only_propose(
     c = general.compiled
     assert c.veto_head is None and "false vetoes" in c.judge_model.meta.get("veto_left_out", "")
     text = f"{unit}创建文明单位工作总结\n{sentence}\n"
-    rule, cands = c.veto_candidates(c.analyze(text))
-    assert not any(rule) and any(o.id == veto for o, _r, _h, _f in cands.values())
+    rule, cands = candidates(general, text)
+    assert not any(rule) and veto in cands.values(), cands
     assert not general.score_text(text).vetoed
 
 
@@ -263,10 +262,9 @@ def test_where_a_rubrics_veto_judgement_is_left_out_its_candidates_only_propose(
     ("我院一名工人在爆炸中受伤。", True),
 ])
 def test_a_silencer_inside_a_candidates_own_term_or_an_office_name_silences_nothing(general, sentence, proposed):
-    c = general.compiled
-    rule, cands = c.veto_candidates(c.analyze("某某单位创建文明单位工作总结\n" + sentence + "\n"))
+    rule, cands = candidates(general, "某某单位创建文明单位工作总结\n" + sentence + "\n")
     assert not any(rule)
-    assert bool(cands) == proposed, [(o.id, r) for o, r, _h, _f in cands.values()]
+    assert bool(cands) == proposed, cands
 
 
 @pytest.mark.parametrize("sentence", [
@@ -314,9 +312,8 @@ def test_the_units_own_work_on_others_crimes_and_accidents_is_no_veto(general, s
 ])
 def test_a_courts_own_enforcement_told_in_the_passive_is_no_veto(court, sentence):
     text = "某某人民法院创建文明单位工作总结\n我院坚持党建引领，扎实开展文明创建工作。" + sentence + "\n"
-    c = court.compiled
-    rule, cands = c.veto_candidates(c.analyze(text))
-    assert not any(rule) and not cands, [(o.id, r) for o, r, _h, _f in cands.values()]
+    rule, cands = candidates(court, text)
+    assert not any(rule) and not cands, cands
     assert not court.score_text(text).vetoed
 
 
@@ -338,6 +335,5 @@ def test_a_courts_own_enforcement_told_in_the_passive_is_no_veto(court, sentence
     ("我院原副院长、市人大代表魏某受贿案一审宣判。", True),
 ])
 def test_a_courts_rescue_and_training_propose_nothing_and_its_own_cases_beside_them_are_read(court, sentence, read):
-    c = court.compiled
-    rule, cands = c.veto_candidates(c.analyze("某某人民法院创建文明单位工作总结\n" + sentence + "\n"))
-    assert (any(rule) or bool(cands)) == read, [(o.id, r) for o, r, _h, _f in cands.values()]
+    rule, cands = candidates(court, "某某人民法院创建文明单位工作总结\n" + sentence + "\n")
+    assert (any(rule) or bool(cands)) == read, cands
