@@ -2,6 +2,7 @@
 
     CIVSCORE_CV_CACHE=/tmp/cv python bench/eval_recall.py              # the buckets, with counts
     CIVSCORE_CV_CACHE=/tmp/cv python bench/eval_recall.py --examples 5 # and examples of each
+    python bench/eval_recall.py --split fresh18 --shipped               # a spent held-out set, shipped judges
 
 Every annotated text of the tuning pool (texts 001–172) is scored as `bench/eval_corpus.py
 --split annotated --cv --sentence-gold` scores it: the rubric chosen by unit kind, the
@@ -42,7 +43,10 @@ import eval_corpus as E  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="annotated", choices=("annotated", "tune", "pool72"))
+    ap.add_argument("--split", default="annotated",
+                    help="annotated, tune or pool72 with --cv's fold judges; with --shipped any split of eval_corpus.SPLITS")
+    ap.add_argument("--shipped", action="store_true",
+                    help="score with the shipped judges instead of fold judges: for a held-out set they did not learn from")
     ap.add_argument("--examples", type=int, default=0, help="print this many examples per bucket")
     args = ap.parse_args(argv)
 
@@ -51,8 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     from scorer.judge.features import candidates
 
     chooser = RubricChooser()
-    fold_judges = E.cv_judges(chooser)
-    gold = E.sentence_gold([E.EVAL / "annotation"])
+    if args.shipped:
+        fold_judges = None
+        gold = E.sentence_gold(E.ANNOTATIONS)
+    else:
+        if args.split not in ("annotated", "tune", "pool72"):
+            ap.error("--split other than annotated, tune or pool72 needs --shipped")
+        fold_judges = E.cv_judges(chooser)
+        gold = E.sentence_gold([E.EVAL / "annotation"])
     sources = E.read_tsv(E.EVAL / "sources.tsv")
     readings = E.read_readings(E.EVAL / "readings")
     rows = [s for s in sources if s["split"] in E.SPLITS[args.split] and len(readings.get(s["file"], [])) >= 2]
@@ -65,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         doc = load_document(E.EVAL / "corpus" / s["file"])
         scorer, _ = chooser.choose(doc)
-        E.with_judge(scorer, fold_judges[scorer.rubric.id].get(s["file"]))
+        if fold_judges is not None:
+            E.with_judge(scorer, fold_judges[scorer.rubric.id].get(s["file"]))
         comp = scorer.compiled
         res = scorer.score_document(doc)
         a = comp.analyze(doc.text)
