@@ -123,3 +123,23 @@ def test_the_clause_rule_keeps_a_role_from_what_befell_a_name_after_it(tmp_path,
     p.write_text(text, encoding="utf-8")
     got = "staff_clause" in [v.id for v in Scorer(load_rubric(p)).score_text(sentence).vetoes]
     assert got is flagged
+
+
+def test_a_name_after_de_is_the_roles_own(tmp_path):
+    """时任…干警的王某: the name after 的 is the role's where a word says the role was held (时任, 身为);
+    not after a deed done to the role (殴打干警的王某), nor across a longer gap (干警的协助下，王某…)."""
+    with_names = rubric(tmp_path)
+    assert vetoed(with_names, "时任执行局干警的王某因受贿被依法判处有期徒刑。")
+    assert not vetoed(with_names, "在干警的协助下，王某被依法判处有期徒刑。")
+    assert not vetoed(with_names, "多次殴打干警的王某被依法判处有期徒刑。")  # no word says the role was held
+
+
+def test_a_case_party_in_the_clause_of_what_befell_is_who_it_befell(tmp_path):
+    """`party_names`: a person named by their part in a case breaks the chain as a stranger's name does,
+    as the subject of what befell (right before it), not as the deed's object nor before the role's own name."""
+    with_parties = rubric(tmp_path, names=NAMES + "party_names: [罪犯, 当事人]\n")
+    assert not vetoed(with_parties, "在干警的努力下，潜逃多年的罪犯被依法判处有期徒刑。")
+    assert vetoed(with_parties, "干警王某收受当事人财物，被依法判处有期徒刑。")  # the party in another clause
+    assert vetoed(with_parties, "干警王某因收受当事人财物被依法判处有期徒刑。")  # the deed's object, not the subject
+    assert vetoed(with_parties, "干警王某受贿一案宣判，罪犯王某被依法判处有期徒刑。")  # the role's own name follows
+    assert vetoed(rubric(tmp_path), "在干警的努力下，潜逃多年的罪犯被依法判处有期徒刑。")  # without the words

@@ -309,6 +309,9 @@ def test_the_units_own_work_on_others_crimes_and_accidents_is_no_veto(general, s
     "我院干警配合公安机关，涉嫌拒执罪的李某在外地被抓获。",
     "在我院执行干警的努力下，失信被执行人王某被抓获。",
     "经我院干警连续蹲守，“老赖”王某被抓获。",
+    # the one caught named by their part in the case (the rubric's party_names), not by name
+    "在我院法警的协助下，潜逃多年的被执行人被抓获。",
+    "经我院干警连续蹲守，拒不履行的被申请执行人被抓获归案。",
 ])
 def test_a_courts_own_enforcement_told_in_the_passive_is_no_veto(court, sentence):
     text = "某某人民法院创建文明单位工作总结\n我院坚持党建引领，扎实开展文明创建工作。" + sentence + "\n"

@@ -7,6 +7,8 @@ Negated hits never count.
 
 from __future__ import annotations
 
+import re
+
 import bisect
 from abc import ABC, abstractmethod
 from collections import defaultdict
@@ -99,6 +101,7 @@ class Rule(ABC):
         self.id = rule_id
         self.unless = frozenset(spec.unless)
         self.unless_sentence = frozenset(spec.unless_sentence)
+        self.unless_list = frozenset(spec.unless_list)
         # (possessives, roles) of `own_case`, from the rubric's sets (bind)
         self.own_case: tuple[frozenset[str], frozenset[str]] | None = None
         # every surface of this rule's own terms, taken the first time a silencer needs them (_held)
@@ -120,7 +123,7 @@ class Rule(ABC):
         return out
 
     def blocks(self) -> set[str]:
-        out = set(self.unless) | set(self.unless_sentence)
+        out = set(self.unless) | set(self.unless_sentence) | set(self.unless_list)
         if self.own_case:
             out |= self.own_case[0] | self.own_case[1]
         return out
@@ -186,9 +189,32 @@ class Rule(ABC):
         the sentence may tell the unit's own case (`own_case`: 通报我院原副院长张某…); such a
         sentence is left to `_own_cases`, which keeps only the hits naming that role."""
         out = self._held(a)
+        if self.unless_list:
+            out = out | self._list_held(a)
         if out and self.own_case is not None:
             out = frozenset(si for si in out if not self._own_roles(a, si))
         return out
+
+    def _list_held(self, a: Analysis) -> frozenset[int]:
+        """The sentences `unless_list` silences: each that holds one of its phrases, and the numbered list
+        it opens: the sentences right after it, in its paragraph or the next, that each begin with an
+        item's number or follow one ending in ； (存在下列情形的，不得申报：1.…被查处；2.…；4.发生重大安全生产责任
+        事故；). The first sentence that does neither ends the list (…实行一票否决。今年3月，我局办公楼发生火灾… is still read).
+        A sentence the unit's possessive names its own role in stays the rule's (`own_case`, as for
+        `unless_sentence`: …纳入一票否决事项，通报我院原副院长张某严重违纪违法问题)."""
+        held = self._holding(a, self.unless_list)
+        if not held:
+            return _NONE
+        sentences = a.seg.sentences
+        out: set[int] = set()
+        for si in sorted(held):
+            out.add(si)
+            j = si + 1
+            while j < len(sentences) and (_ITEM_NUMBER.match(sentences[j].text)
+                                          or sentences[j - 1].text.rstrip().endswith(("；", ";"))):
+                out.add(j)
+                j += 1
+        return frozenset(out)
 
     # Characters a possessive may stand before its role: 我院原副院长, 我院执行局原局长.
     OWN_CASE_GAP = 4
@@ -257,6 +283,8 @@ class Rule(ABC):
 
 
 _NONE: frozenset[int] = frozenset()
+# A list item's number at the start of a sentence: 1. 2、 3） （一） (1) ① 一、
+_ITEM_NUMBER = re.compile(r"\s*(?:\d{1,2}\s*[.．、)）]|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
 
 
 def best_per_sentence(hits: list[RuleHit]) -> list[RuleHit]:

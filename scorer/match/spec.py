@@ -134,7 +134,17 @@ class MatcherSpec(Strict):
         "`unless_sentence` does: one list that many matchers share, kept in one place.",
     )
 
-    _phrases = field_validator("unless", "unless_sentence", mode="before")(phrases_field)
+    unless_list: list[str] = Field(
+        default_factory=list,
+        description="A sentence holding one of these is no evidence for this matcher, nor is the numbered list it "
+        "opens (the sentences right after it that each begin with an item's number or follow one ending in ；: a rule stated and its items).",
+    )
+    unless_list_sets: list[str] = Field(
+        default_factory=list,
+        description="Named phrase sets whose phrases silence as `unless_list` does.",
+    )
+
+    _phrases = field_validator("unless", "unless_sentence", "unless_list", mode="before")(phrases_field)
 
     own_case: list[str] = Field(
         default_factory=list,
@@ -144,7 +154,7 @@ class MatcherSpec(Strict):
         "leader's case is still a veto).",
     )
 
-    @field_validator("unless_sentence_sets", "own_case")
+    @field_validator("unless_sentence_sets", "unless_list_sets", "own_case")
     @classmethod
     def _set_names(cls, v: list[str]) -> list[str]:
         for name in v:
@@ -162,12 +172,17 @@ class MatcherSpec(Strict):
         """This spec with the phrases of its `unless_sentence_sets` in `unless_sentence` (its own
         phrases first, each phrase once): what the compiled rule applies. The rubric has checked
         that every set it names exists."""
-        if not self.unless_sentence_sets:
+        if not self.unless_sentence_sets and not self.unless_list_sets:
             return self
-        phrases = dict.fromkeys(self.unless_sentence)
-        for name in self.unless_sentence_sets:
-            phrases.update(dict.fromkeys(sets[name]))
-        return self.model_copy(update={"unless_sentence": list(phrases)})
+        update = {}
+        for field, named in (("unless_sentence", self.unless_sentence_sets),
+                             ("unless_list", self.unless_list_sets)):
+            if named:
+                phrases = dict.fromkeys(getattr(self, field))
+                for name in named:
+                    phrases.update(dict.fromkeys(sets[name]))
+                update[field] = list(phrases)
+        return self.model_copy(update=update)
 
     def term_lists(self) -> TermLists:
         """(location relative to the matcher, terms) of every term list this matcher holds."""
@@ -187,6 +202,8 @@ class MatcherSpec(Strict):
         weight = f", weight {self.weight:g}" if self.weight != 1 else ""
         unless = f", unless {len(self.unless)}" if self.unless else ""
         sets = f", silenced by {', '.join(self.unless_sentence_sets)}" if self.unless_sentence_sets else ""
+        if self.unless_list_sets:
+            sets += f", silenced with the list it opens by {', '.join(self.unless_list_sets)}"
         return self.summary() + need + weight + unless + sets
 
 

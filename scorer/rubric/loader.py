@@ -196,7 +196,7 @@ def set_uses(data: dict) -> dict[str, list[str]]:
                 if not isinstance(m, dict):
                     continue
                 names = named(m)
-                for key in ("unless_sentence_sets", "own_case"):
+                for key in ("unless_sentence_sets", "unless_list_sets", "own_case"):
                     sets = m.get(key)
                     if isinstance(sets, list):
                         names.update(x for x in sets if isinstance(x, str))

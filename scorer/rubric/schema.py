@@ -303,6 +303,12 @@ class Rubric(_Strict):
         "matcher with `names_break` does not link a role to what befell someone else named between them "
         "(a case the unit tried, its party named). '' turns it off.",
     )
+    party_names: list[str] = Field(
+        default_factory=list,
+        description="Words that name a person by their part in a case (a defendant, a party to enforcement): with "
+        "`names_break`, one standing as the subject of what befell someone, between the role and it, is who it "
+        "befell, as a stranger's name is; one right before the role's own name is that name.",
+    )
     slogans: list[str] = Field(default_factory=list, description="Numbered slogans that are not quantities, e.g. a campaign named by counts.")
     scoring: Scoring = Scoring()
     dimensions: list[Dimension] = Field(min_length=1)
@@ -384,7 +390,7 @@ class Rubric(_Strict):
         for loc, m in self._matchers():
             if getattr(m, "names_break", False) and not self.person_names:
                 raise InvalidValue("names-break-without-names", at=loc + ("names_break",))
-            for field in ("unless_sentence_sets", "own_case"):
+            for field in ("unless_sentence_sets", "unless_list_sets", "own_case"):
                 for si, name in enumerate(getattr(m, field)):
                     if name not in self.phrase_sets:
                         known = ", ".join(self.phrase_sets) or "none"
