@@ -40,6 +40,7 @@ DIMENSIONS = ("leadership", "culture", "education", "volunteer", "judicial")
 SPLITS = {
     "fresh17": {"fresh17"},
     "fresh18": {"fresh18"},
+    "fresh19": {"fresh19"},
     "fresh16": {"fresh16"},
     "fresh15": {"fresh15"},
     "fresh14": {"fresh14"},
@@ -62,10 +63,10 @@ SPLITS = {
     "heldout": {"heldout"},
     "annotated": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8",
                   "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16",
-                  "fresh17", "fresh18"},
+                  "fresh17", "fresh18", "fresh19"},
     "all": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
             "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17",
-            "fresh18"},
+            "fresh18", "fresh19"},
     "all262": {"tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"},
 }
 
@@ -148,7 +149,8 @@ ANNOTATIONS = [EVAL / "annotation", EVAL / "annotation_fresh3", EVAL / "annotati
                EVAL / "annotation_fresh11", EVAL / "annotation_fresh12", EVAL / "annotation_fresh13",
                EVAL / "annotation_train10", EVAL / "annotation_fresh14",
                EVAL / "annotation_fresh15", EVAL / "annotation_fresh16",
-               EVAL / "annotation_fresh17", EVAL / "annotation_fresh18"]
+               EVAL / "annotation_fresh17", EVAL / "annotation_fresh18",
+               EVAL / "annotation_fresh19"]
 TRAINED_ON = [EVAL / "annotation"]
 
 
