@@ -62,14 +62,14 @@ def corpus() -> tuple[set[str], Counter, dict[str, set[str]]]:
         urls.add(norm_url(r["url"]))
         if r["unit"].strip() not in ("", "-"):
             units[r["unit"].strip()] += 1
-    for p in (MAIN / "eval").glob("vetoes*/*"):
+    for p in (MAIN / "eval").glob("*vetoes*/*"):
         if p.is_file():
             urls.update(norm_url(u) for u in re.findall(r"https?://[^\s|)\"'<>]+", p.read_text(encoding="utf-8")))
     for p in sorted((MAIN / "eval" / "corpus").glob("*.txt")):
         earlier["corpus/" + p.name] = grams(p.read_text(encoding="utf-8"))
     for p in sorted((MAIN / "seeds").glob("*.txt")):
         earlier["seed/" + p.name] = grams(p.read_text(encoding="utf-8"))
-    for p in (MAIN / "eval").glob("vetoes*/sentences.tsv"):
+    for p in (MAIN / "eval").glob("*vetoes*/sentences.tsv"):
         for r in read_rows(p, ("id", "sentence")):
             g = grams(r.get("sentence") or "")
             if g:
